@@ -1,0 +1,1 @@
+"""The `cxm` command line: thin commands over the store and engine."""

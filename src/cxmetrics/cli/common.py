@@ -1,0 +1,40 @@
+"""Shared CLI plumbing: the global state, opening the store, user-facing errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@dataclass
+class State:
+    db: Path | None = None
+    config_path: Path | None = None
+
+    def open_store(self, *, read_only: bool = False):  # noqa: ANN201
+        from cxmetrics.config import ConfigError, load_config
+        from cxmetrics.store import Store, default_db_path
+
+        path = self.db or default_db_path()
+        try:
+            cfg = load_config(self.config_path)
+        except ConfigError as e:
+            fail(f"configuration: {e}", code=2)
+        try:
+            return Store(path, read_only=read_only, config=cfg)
+        except FileNotFoundError as e:
+            fail(str(e), code=1)
+        except Exception as e:  # duckdb.IOException and friends: locked, corrupt, newer format
+            fail(f"cannot open store {path}: {e}", code=1)
+
+
+def fail(message: str, *, code: int = 1) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    raise typer.Exit(code)

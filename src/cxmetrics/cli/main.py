@@ -1,0 +1,56 @@
+"""`cxm` entry point: global options and command registration."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cxmetrics.cli.common import State, fail
+
+app = typer.Typer(
+    name="cxm",
+    help="Customer-experience metrics from raw support and feedback data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    db: Annotated[Path | None, typer.Option("--db", help="Store file (default $CXM_DB, else ./cx.duckdb).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Settings file (default $CXM_CONFIG, else ./cxm.toml).")] = None,
+) -> None:
+    ctx.obj = State(db=db, config_path=config)
+
+
+COMMAND_MODULES = ("demo_cmd", "import_cmd", "metrics_cmd")
+_registered: list[str] = []
+
+
+def _register() -> None:
+    """Attach every command module's commands (once) to the app."""
+    import importlib
+
+    for name in COMMAND_MODULES:
+        if name in _registered:
+            continue
+        importlib.import_module(f"cxmetrics.cli.{name}").register(app)
+        _registered.append(name)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry: maps user errors to exit codes instead of tracebacks."""
+    _register()
+    try:
+        app(args=argv, prog_name="cxm", standalone_mode=True)
+    except KeyboardInterrupt:
+        fail("interrupted", code=1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

@@ -1,0 +1,139 @@
+"""`cxm metrics`, `cxm catalog`, `cxm explain`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from cxmetrics.cli.common import console, fail
+
+
+def _parse_where(items: list[str]) -> list[tuple[str, str]]:
+    out = []
+    for item in items:
+        if "=" not in item:
+            fail(f"--where expects DIM=VALUE, got {item!r}", code=2)
+        k, v = item.split("=", 1)
+        out.append((k.strip(), v))
+    return out
+
+
+def _fmt(v: object, unit: str | None) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        if unit == "seconds":
+            from cxmetrics.text import human_duration
+
+            return human_duration(v)
+        if unit == "percent":
+            return f"{v:.1f}%"
+        return f"{v:,.2f}" if v != int(v) else f"{int(v):,}"
+    return str(v)
+
+
+def metrics(
+    ctx: typer.Context,
+    ids: Annotated[list[str] | None, typer.Argument(help="Metric ids (default: all); variants as ID:VARIANT.")] = None,
+    grain: Annotated[str, typer.Option(help="day, week, month, quarter, year or total.")] = "month",
+    by: Annotated[list[str] | None, typer.Option("--by", help="Slice by a dimension (repeatable).")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First local date (inclusive), YYYY-MM-DD.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last local date (inclusive), YYYY-MM-DD.")] = None,
+    tz: Annotated[str | None, typer.Option(help="Reporting time zone (default: cxm.toml, else UTC).")] = None,
+    hours: Annotated[str, typer.Option(help="calendar or business hours for durations.")] = "calendar",
+    stat: Annotated[str, typer.Option(help="Duration statistic in `value`: mean, median or p90.")] = "median",
+    where: Annotated[list[str] | None, typer.Option("--where", help="Filter DIM=VALUE (repeatable; same DIM = or).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """Compute metrics from the store."""
+    from cxmetrics.config import ConfigError
+    from cxmetrics.engine import QueryError
+    from cxmetrics.metrics.registry import UnknownMetric, get
+    from cxmetrics.shape import to_records
+
+    if fmt not in ("table", "json", "csv"):
+        fail(f"--format must be table, json or csv, not {fmt!r}", code=2)
+    try:
+        for i in ids or []:
+            get(i)
+    except UnknownMetric as e:
+        fail(str(e), code=2)
+    store = ctx.obj.open_store(read_only=True)
+    try:
+        frame = store.metrics(ids or None, grain=grain, by=by or [], from_=from_, to=to, tz=tz, hours=hours,
+                              stat=stat, where=_parse_where(where or []))
+    except (QueryError, ConfigError) as e:
+        fail(str(e), code=2)
+    finally:
+        store.close()
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"metrics": to_records(frame)}, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        from rich.table import Table
+
+        dims = [c for c in frame.columns if c not in {"metric", "period_start", "value", "unit", "n", "numerator",
+                                                      "denominator", "ci_low", "ci_high", "mean", "median", "p90"}]
+        table = Table(show_lines=False)
+        for c in ["metric", "period", *dims, "value", "n", "95% interval"]:
+            table.add_column(c, justify="right" if c in ("value", "n", "95% interval") else "left")
+        for r in to_records(frame):
+            ci = f"{_fmt(r['ci_low'], r['unit'])} - {_fmt(r['ci_high'], r['unit'])}" if r["ci_low"] is not None else ""
+            table.add_row(r["metric"], r["period_start"] or "total", *[str(r[d]) if r[d] is not None else "-" for d in dims],
+                          _fmt(r["value"], r["unit"]), _fmt(r["n"], None), ci)
+        console.print(table)
+
+
+def catalog(fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table") -> None:
+    """List every metric with its unit, direction and definition."""
+    from cxmetrics.catalog import catalog_entries
+
+    entries = catalog_entries()
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"catalog": entries}, ensure_ascii=False, indent=1) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for c in ("id", "label", "unit", "better", "definition"):
+        table.add_column(c)
+    for e in entries:
+        table.add_row(e["id"], e["label"], e["unit"], e["direction"], e["description"])
+    console.print(table)
+
+
+def explain(
+    ctx: typer.Context,
+    metric_id: Annotated[str, typer.Argument(metavar="ID", help="Metric id, e.g. first_response_time or fcr_rate:single_agent.")],
+    grain: Annotated[str, typer.Option(help="Grain of the compiled query.")] = "month",
+    by: Annotated[list[str] | None, typer.Option("--by", help="Dimension of the compiled query.")] = None,
+    hours: Annotated[str, typer.Option(help="calendar or business.")] = "calendar",
+) -> None:
+    """Show a metric's definition, references, and the SQL it compiles to."""
+    from cxmetrics.catalog import explain_text
+    from cxmetrics.engine import Query, QueryError
+    from cxmetrics.metrics.registry import UnknownMetric, get
+
+    try:
+        get(metric_id)
+    except UnknownMetric as e:
+        fail(str(e), code=2)
+    store = ctx.obj.open_store(read_only=True)
+    try:
+        q = Query(grain=grain, by=tuple(by or ()), hours=hours)
+        text = explain_text(metric_id, store.engine(cache=False), q)
+    except QueryError as e:
+        fail(str(e), code=2)
+    finally:
+        store.close()
+    sys.stdout.write(text)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("metrics")(metrics)
+    app.command("catalog")(catalog)
+    app.command("explain")(explain)

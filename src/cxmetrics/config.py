@@ -1,0 +1,190 @@
+"""Project settings from ``cxm.toml`` (documented in docs/configuration.md).
+
+Every setting has a default so the tool runs with no file at all. Unknown keys
+are an error: a typo must not silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+#: Every setting, with its default and meaning. The docs are generated from this
+#: and a test fails when a setting is missing from the docs.
+SETTINGS: dict[str, tuple[object, str]] = {
+    "timezone": ("UTC", "Reporting time zone (IANA name) and default zone for naive timestamps at import."),
+    "business_hours.timezone": (None, "Zone of the weekly schedule; defaults to `timezone`."),
+    "business_hours.week.mon": ("09:00-17:00", "Working window on Mondays, `HH:MM-HH:MM`; empty = closed. Same for tue..sun."),
+    "business_hours.week.tue": ("09:00-17:00", "Working window on Tuesdays."),
+    "business_hours.week.wed": ("09:00-17:00", "Working window on Wednesdays."),
+    "business_hours.week.thu": ("09:00-17:00", "Working window on Thursdays."),
+    "business_hours.week.fri": ("09:00-17:00", "Working window on Fridays."),
+    "business_hours.week.sat": ("", "Working window on Saturdays (closed by default)."),
+    "business_hours.week.sun": ("", "Working window on Sundays (closed by default)."),
+    "business_hours.country": (None, "ISO country code whose public holidays (the `holidays` package) are closed days."),
+    "business_hours.subdivision": (None, "Optional state/province code for the holidays of `country`."),
+    "business_hours.holidays": ([], "Extra closed dates, `YYYY-MM-DD`."),
+    "sla.first_reply": ({"email": "24h", "social": "1h"}, "First-reply target per channel (`default` key for other channels); durations like `24h`, `90m`, `3600s`, `2d`."),
+    "sla.resolution": ({}, "Resolution target per channel (`default` for the others)."),
+    "sla.priority_first_reply": ({}, "First-reply target per priority; overrides the channel target."),
+    "sla.priority_resolution": ({}, "Resolution target per priority; overrides the channel target."),
+    "fcr.repeat_window_days": (7, "Window of the `no_repeat_contact` FCR variant, in days."),
+}
+
+
+class ConfigError(ValueError):
+    """A user-facing configuration problem (bad file, bad value)."""
+
+
+_DUR = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+
+
+def parse_duration(text: str | int | float) -> float:
+    """``"24h"`` -> 86400.0; plain numbers are seconds."""
+    if isinstance(text, (int, float)):
+        return float(text)
+    m = _DUR.match(str(text))
+    if not m:
+        raise ConfigError(f"not a duration: {text!r} (use e.g. 24h, 90m, 3600s, 2d)")
+    mult = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    return float(m.group(1)) * mult
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {name!r} (use an IANA name such as Europe/Helsinki)") from None
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    timezone: str
+    #: weekday index (0 = Monday) -> (open, close) as local times, or None when closed
+    week: tuple[tuple[dt.time, dt.time] | None, ...]
+    country: str | None = None
+    subdivision: str | None = None
+    holidays: tuple[dt.date, ...] = ()
+
+    def closed_dates(self, years: range) -> set[dt.date]:
+        dates = set(self.holidays)
+        if self.country:
+            import holidays as hol
+
+            try:
+                cal = hol.country_holidays(self.country, subdiv=self.subdivision, years=list(years))
+            except NotImplementedError:
+                raise ConfigError(f"the holidays package has no calendar for {self.country!r}") from None
+            dates.update(cal.keys())
+        return dates
+
+
+@dataclass(frozen=True)
+class Config:
+    timezone: str = "UTC"
+    business_hours: BusinessHours = field(default_factory=lambda: _business_hours({}, "UTC"))
+    sla_first_reply: dict[str, float] = field(default_factory=lambda: {"email": 86400.0, "social": 3600.0})
+    sla_resolution: dict[str, float] = field(default_factory=dict)
+    sla_priority_first_reply: dict[str, float] = field(default_factory=dict)
+    sla_priority_resolution: dict[str, float] = field(default_factory=dict)
+    fcr_repeat_window_days: int = 7
+    source: str | None = None
+
+    def with_timezone(self, tz: str | None) -> Config:
+        if not tz:
+            return self
+        zone(tz)
+        from dataclasses import replace
+
+        return replace(self, timezone=tz)
+
+
+def _window(day: str, text: str) -> tuple[dt.time, dt.time] | None:
+    text = (text or "").strip()
+    if not text or text.lower() == "closed":
+        return None
+    m = re.match(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$", text)
+    if not m:
+        raise ConfigError(f"business_hours.week.{day}: expected HH:MM-HH:MM, got {text!r}")
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    if h2 == 24 and m2 == 0:
+        h2, m2 = 23, 59  # "24:00" -> end of day (approximation to the minute)
+    try:
+        start, end = dt.time(h1, m1), dt.time(h2, m2)
+    except ValueError:
+        raise ConfigError(f"business_hours.week.{day}: invalid time in {text!r}") from None
+    if end <= start:
+        raise ConfigError(f"business_hours.week.{day}: window must end after it starts ({text!r})")
+    return (start, end)
+
+
+def _business_hours(raw: dict[str, Any], default_tz: str) -> BusinessHours:
+    unknown = set(raw) - {"timezone", "week", "country", "subdivision", "holidays"}
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in [business_hours]: {', '.join(sorted(unknown))}")
+    week_raw = raw.get("week", {})
+    bad = set(week_raw) - set(WEEKDAYS)
+    if bad:
+        raise ConfigError(f"unknown day(s) in [business_hours.week]: {', '.join(sorted(bad))}")
+    week = tuple(
+        _window(d, str(week_raw.get(d, SETTINGS[f"business_hours.week.{d}"][0]))) for d in WEEKDAYS
+    )
+    tz = raw.get("timezone") or default_tz
+    zone(tz)
+    hol: list[dt.date] = []
+    for h in raw.get("holidays", []):
+        try:
+            hol.append(h if isinstance(h, dt.date) else dt.date.fromisoformat(str(h)))
+        except ValueError:
+            raise ConfigError(f"business_hours.holidays: not a date: {h!r}") from None
+    return BusinessHours(tz, week, raw.get("country"), raw.get("subdivision"), tuple(hol))
+
+
+def _targets(raw: dict[str, Any], where: str) -> dict[str, float]:
+    return {str(k): parse_duration(v) for k, v in raw.items()} if raw else {}
+
+
+def config_from_dict(raw: dict[str, Any], source: str | None = None) -> Config:
+    known = {"timezone", "business_hours", "sla", "fcr", "targets", "surveys", "report"}
+    unknown = set(raw) - known
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in cxm.toml: {', '.join(sorted(unknown))}")
+    tz = raw.get("timezone", "UTC")
+    zone(tz)
+    sla = raw.get("sla", {})
+    bad = set(sla) - {"first_reply", "resolution", "priority_first_reply", "priority_resolution"}
+    if bad:
+        raise ConfigError(f"unknown setting(s) in [sla]: {', '.join(sorted(bad))}")
+    fcr = raw.get("fcr", {})
+    return Config(
+        timezone=tz,
+        business_hours=_business_hours(raw.get("business_hours", {}), tz),
+        sla_first_reply=_targets(sla.get("first_reply", {"email": "24h", "social": "1h"}), "first_reply"),
+        sla_resolution=_targets(sla.get("resolution", {}), "resolution"),
+        sla_priority_first_reply=_targets(sla.get("priority_first_reply", {}), "priority_first_reply"),
+        sla_priority_resolution=_targets(sla.get("priority_resolution", {}), "priority_resolution"),
+        fcr_repeat_window_days=int(fcr.get("repeat_window_days", 7)),
+        source=source,
+    )
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read ``path``, else ``$CXM_CONFIG``, else ``./cxm.toml`` if present, else defaults."""
+    p = Path(path) if path else Path(os.environ["CXM_CONFIG"]) if os.environ.get("CXM_CONFIG") else Path("cxm.toml")
+    if not p.exists():
+        if path or os.environ.get("CXM_CONFIG"):
+            raise ConfigError(f"configuration file not found: {p}")
+        return Config()
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p}: {e}") from None
+    return config_from_dict(raw, str(p))

@@ -1,0 +1,273 @@
+"""The one engine behind CLI, API, reports and dashboard.
+
+It turns a metric definition plus a query (grain, dimensions, filters, time
+zone, hours) into an Ibis expression, runs it on whatever backend holds the
+canonical tables (DuckDB by default, Spark at scale) and shapes the result
+into flat records (SPEC 5.1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from cxmetrics import schema
+from cxmetrics.config import Config, zone
+from cxmetrics.facts import Facts, Sources, build_facts
+from cxmetrics.metrics.registry import Metric, get
+from cxmetrics.periods import GRAINS, MIN_INSTANT, PeriodSpec
+
+#: user-facing dimension name -> (source, column)
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "channel": ("fact", "channel"),
+    "category": ("fact", "category"),
+    "priority": ("fact", "priority"),
+    "team": ("fact", "team"),
+    "agent": ("fact", "agent_id"),
+    "agent_id": ("fact", "agent_id"),
+    "brand": ("fact", "brand"),
+    "product": ("fact", "product"),
+    "language": ("fact", "language"),
+    "status": ("fact", "status"),
+    "created_by": ("fact", "created_by"),
+    "customer": ("fact", "customer_id"),
+    "customer_id": ("fact", "customer_id"),
+    "segment": ("customers", "segment"),
+    "plan": ("customers", "plan"),
+    "country": ("customers", "country"),
+    "acquisition_channel": ("customers", "acquisition_channel"),
+}
+STATS = ("mean", "median", "p90")
+HOURS = ("calendar", "business")
+BASE_COLUMNS = ["metric", "period_start"]
+VALUE_COLUMNS = ["value", "unit", "n", "numerator", "denominator", "ci_low", "ci_high", "mean", "median", "p90"]
+
+
+class QueryError(ValueError):
+    """A user-facing problem with a metrics query (unknown dimension, bad date...)."""
+
+
+@dataclass(frozen=True)
+class Query:
+    grain: str = "month"
+    by: tuple[str, ...] = ()
+    from_: dt.date | None = None
+    to: dt.date | None = None
+    tz: str | None = None
+    hours: str = "calendar"
+    stat: str = "median"
+    where: tuple[tuple[str, str], ...] = ()
+
+    def validate(self) -> None:
+        if self.grain not in GRAINS:
+            raise QueryError(f"unknown grain {self.grain!r}; use one of {', '.join(GRAINS)}")
+        for d in list(self.by) + [w[0] for w in self.where]:
+            if d not in DIMENSIONS:
+                raise QueryError(f"unknown dimension {d!r}; use one of {', '.join(DIMENSIONS)}")
+        if self.hours not in HOURS:
+            raise QueryError(f"--hours must be calendar or business, not {self.hours!r}")
+        if self.stat not in STATS:
+            raise QueryError(f"--stat must be one of {', '.join(STATS)}, not {self.stat!r}")
+        if self.from_ and self.to and self.from_ > self.to:
+            raise QueryError(f"--from {self.from_} is after --to {self.to}")
+        if len(set(self.by)) != len(self.by):
+            raise QueryError("a dimension is repeated in --by")
+
+
+def _empty_table(name: str) -> ir.Table:
+    t = schema.table(name)
+    types = {"string": "string", "timestamp": "timestamp", "int": "int64", "float": "float64", "bool": "boolean"}
+    sch = ibis.schema({c.name: types[c.type] for c in t.columns})
+    return ibis.memtable(pd.DataFrame({c: pd.Series(dtype=object) for c in sch.names}), schema=sch)
+
+
+@dataclass
+class Engine:
+    con: Any
+    config: Config = field(default_factory=Config)
+    cache: bool = True
+    _facts: dict[str, Facts] = field(default_factory=dict, repr=False)
+    _bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
+
+    # -- inputs ----------------------------------------------------------
+    def source(self, name: str) -> ir.Table:
+        try:
+            t = self.con.table(name)
+        except Exception:
+            return _empty_table(name)
+        cols = schema.table(name).names
+        return t.select(*cols)
+
+    def sources(self) -> Sources:
+        return Sources(*(self.source(n) for n in ("tickets", "messages", "status_changes", "work_sessions")))
+
+    def bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """Earliest ticket creation and latest instant in the support tables (the 'as of')."""
+        if self._bounds is None:
+            t, m, s = self.source("tickets"), self.source("messages"), self.source("status_changes")
+            lo = t.created_at.min().execute()
+            his = [t.created_at.max().execute(), m.created_at.max().execute(), s.changed_at.max().execute(),
+                   t.solved_at.max().execute(), t.first_reply_at.max().execute()]
+            his = [pd.Timestamp(h).to_pydatetime() for h in his if h is not None and not pd.isna(h)]
+            lo = None if lo is None or pd.isna(lo) else pd.Timestamp(lo).to_pydatetime()
+            self._bounds = (lo, max(his) if his else None)
+        return self._bounds
+
+    def facts(self, hours: str = "calendar") -> Facts:
+        if hours not in self._facts:
+            lo, hi = self.bounds()
+            cal = None
+            if hours == "business":
+                from cxmetrics.bizhours import calendar_frame
+
+                first = (lo or dt.datetime(2000, 1, 1)).date() - dt.timedelta(days=2)
+                last = (hi or dt.datetime(2000, 1, 1)).date() + dt.timedelta(days=2)
+                cal = ibis.memtable(calendar_frame(self.config.business_hours, first, last))
+            f = build_facts(self.sources(), business_calendar=cal,
+                            repeat_window_days=self.config.fcr_repeat_window_days)
+            tickets = self._with_targets(f.tickets, hi, cal)
+            f = Facts(tickets=tickets, waits=f.waits, backlog_events=f.backlog_events)
+            if self.cache:
+                f = Facts(*(x.cache() for x in (f.tickets, f.waits, f.backlog_events)))
+            self._facts[hours] = f
+        return self._facts[hours]
+
+    def _with_targets(self, t: ir.Table, as_of: dt.datetime | None, cal: ir.Table | None) -> ir.Table:
+        """SLA targets per ticket (priority overrides channel) and the age of open tickets."""
+        c = self.config
+
+        def target(by_channel: dict[str, float], by_priority: dict[str, float]) -> ir.Value:
+            default = by_channel.get("default")
+            ch = ibis.cases(*[(t.channel == k, v) for k, v in by_channel.items() if k != "default"],
+                            else_=ibis.literal(default, "float64")) if len(by_channel) > ("default" in by_channel) \
+                else ibis.literal(default, "float64")
+            if by_priority:
+                return ibis.cases(*[(t.priority == k, v) for k, v in by_priority.items()], else_=ch)
+            return ch
+
+        t = t.mutate(frt_target_s=target(c.sla_first_reply, c.sla_priority_first_reply).cast("float64"),
+                     res_target_s=target(c.sla_resolution, c.sla_priority_resolution).cast("float64"),
+                     as_of=ibis.literal(as_of or dt.datetime(1970, 1, 1), "timestamp"))
+        if cal is not None:
+            from cxmetrics.bizhours import add_business_clock
+
+            t = add_business_clock(t, ["as_of"], cal)
+            age = t.as_of__b - t.created_at__b
+        else:
+            age = (t.as_of.epoch_seconds() - t.created_at.epoch_seconds()).cast("float64")
+        return t.mutate(open_age_s=age)
+
+    # -- building one metric's query ---------------------------------------
+    def periods(self, q: Query) -> pd.DataFrame:
+        tz = q.tz or self.config.timezone
+        zone(tz)
+        start, end = q.from_, q.to
+        if q.grain != "total" and (start is None or end is None):
+            lo, hi = self.bounds()
+            zi = ZoneInfo(tz)
+            if start is None:
+                start = _local_date(lo, zi) if lo else dt.date.today()
+            if end is None:
+                end = _local_date(hi, zi) if hi else start
+            end = max(end, start)
+        return PeriodSpec(q.grain, tz, start, end).frame()
+
+    def expr(self, key: str | Metric, q: Query) -> ir.Table:
+        """The aggregated Ibis expression for one metric (one row per period x group)."""
+        m = key if isinstance(key, Metric) else get(key)
+        q.validate()
+        facts = self.facts(q.hours)
+        fact: ir.Table = getattr(facts, m.fact)
+        dims = list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
+        needed = set(dims) | {w[0] for w in q.where}
+        if any(DIMENSIONS[d][0] == "customers" for d in needed):
+            cust = self.source("customers").select("customer_id", "segment", "plan", "country", "acquisition_channel")
+            fact = fact.left_join(cust, "customer_id").drop("customer_id_right")
+        fact = fact.mutate(**{f"_d_{d}": fact[DIMENSIONS[d][1]] for d in needed})
+        for d in {w[0] for w in q.where}:
+            values = [v for k, v in q.where if k == d]
+            fact = fact.filter(fact[f"_d_{d}"].isin(values))
+        if m.where is not None:
+            fact = fact.filter(m.where(fact))
+
+        pdf = self.periods(q)
+        if m.kind == "level" and len(pdf):
+            pdf.loc[0, "p_start"] = pd.Timestamp(MIN_INSTANT)
+        periods = ibis.memtable(pdf[["period_index", "p_start", "p_end"]])
+        tcol = fact[m.time]
+        j = fact.join(periods, [tcol >= periods.p_start, tcol < periods.p_end])
+        keys = ["period_index"] + [f"_d_{d}" for d in dims]
+        g = j.group_by(keys)
+        if m.kind == "count":
+            out = g.aggregate(n=j.count())
+        elif m.kind == "rate":
+            out = g.aggregate(numerator=m.condition(j).fill_null(False).cast("int64").sum(), denominator=j.count())
+        elif m.kind in ("duration", "mean"):
+            v = m.value(j)
+            out = g.aggregate(n=v.count(), mean=v.mean(), median=v.median(), p90=v.quantile(0.9),
+                              std=v.std())
+        elif m.kind == "share":
+            out = g.aggregate(numerator=j.count())
+            part = ["period_index"] + [f"_d_{d}" for d in q.by]
+            out = out.mutate(denominator=out.numerator.sum().over(ibis.window(group_by=part)))
+        elif m.kind == "level":
+            out = g.aggregate(delta=j.delta.sum())
+        else:  # pragma: no cover - guarded by the registry's Literal
+            raise ValueError(m.kind)
+        return out.rename({d: f"_d_{d}" for d in dims})
+
+    def sql(self, key: str, q: Query | None = None) -> str:
+        return str(ibis.to_sql(self.expr(key, q or Query(grain="month")), dialect=self.con.name))
+
+    # -- results -----------------------------------------------------------
+    def records_frame(self, key: str, q: Query) -> pd.DataFrame:
+        from cxmetrics.shape import shape
+
+        m = get(key)
+        raw = self.expr(m, q).execute()
+        return shape(m, raw, self.periods(q), q)
+
+    def frame(self, ids: list[str] | None = None, *, grain: str = "month", by: list[str] | tuple[str, ...] = (),
+              from_: dt.date | str | None = None, to: dt.date | str | None = None, tz: str | None = None,
+              hours: str = "calendar", stat: str = "median",
+              where: dict[str, str] | list[tuple[str, str]] | None = None) -> pd.DataFrame:
+        """Tidy DataFrame: one row per metric x period x group, SPEC 5.1 columns."""
+        from cxmetrics.metrics.registry import all_metrics
+
+        keys = ids or [m.key for m in all_metrics()]
+        w = tuple(where.items()) if isinstance(where, dict) else tuple(where or ())
+        q = Query(grain=grain, by=tuple(by), from_=_date(from_), to=_date(to), tz=tz, hours=hours, stat=stat, where=w)
+        q.validate()
+        frames = [self.records_frame(k, q) for k in keys]
+        dims: list[str] = []
+        for f in frames:
+            dims += [c for c in f.columns if c not in BASE_COLUMNS + VALUE_COLUMNS and c not in dims]
+        cols = BASE_COLUMNS + dims + VALUE_COLUMNS
+        frames = [f.reindex(columns=cols) for f in frames]
+        if not frames:
+            return pd.DataFrame(columns=cols)
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def records(self, ids: list[str] | None = None, **kw: Any) -> list[dict[str, Any]]:
+        from cxmetrics.shape import to_records
+
+        return to_records(self.frame(ids, **kw))
+
+
+def _local_date(instant: dt.datetime, zi: ZoneInfo) -> dt.date:
+    return instant.replace(tzinfo=dt.UTC).astimezone(zi).date()
+
+
+def _date(v: dt.date | str | None) -> dt.date | None:
+    if v is None or isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(v)
+    except ValueError:
+        raise QueryError(f"not a date: {v!r} (use YYYY-MM-DD)") from None

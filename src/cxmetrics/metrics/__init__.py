@@ -1,0 +1,1 @@
+"""Metric definitions by domain, and the registry that holds them."""

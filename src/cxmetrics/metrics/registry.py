@@ -1,0 +1,105 @@
+"""The metric catalogue: every metric is one frozen, declarative definition.
+
+A definition names the fact table it aggregates, the instant it is attributed
+to, the population it counts (``where``) and, by kind, what it measures:
+
+* ``count``    number of fact rows;
+* ``rate``     share of the population meeting ``condition``, in percent;
+* ``duration`` seconds per row; records carry mean, median and p90;
+* ``mean``     mean of ``value`` per row (e.g. replies);
+* ``share``    share of the population in each value of ``share_dim``;
+* ``level``    a stock at the period's end (the backlog), from +/-1 events.
+
+Reports, CLI, API and dashboard only ever look metrics up here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import ibis.expr.types as ir
+
+Kind = Literal["count", "rate", "duration", "mean", "share", "level"]
+Direction = Literal["higher", "lower", "neutral"]
+Expr = Callable[[ir.Table], ir.Value]
+
+
+@dataclass(frozen=True)
+class Reference:
+    source: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    label: str
+    description: str
+    kind: Kind
+    unit: str
+    direction: Direction
+    fact: str
+    time: str
+    formula: str
+    requires: tuple[str, ...]
+    where: Expr | None = None
+    condition: Expr | None = None
+    value: Expr | None = None
+    share_dim: str | None = None
+    edge_cases: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+    variant: str | None = None
+    base: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+    domain: str = "support"
+
+    @property
+    def key(self) -> str:
+        return f"{self.base}:{self.variant}" if self.variant else self.id
+
+
+class UnknownMetric(KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+_REGISTRY: dict[str, Metric] = {}
+
+
+def register(*metrics: Metric) -> None:
+    for m in metrics:
+        if m.key in _REGISTRY:
+            raise ValueError(f"metric {m.key} registered twice")
+        _REGISTRY[m.key] = m
+
+
+#: Modules whose ``METRICS`` tuples make up the catalogue, in display order.
+DOMAINS = ("cxmetrics.metrics.support",)
+
+
+def _load() -> None:
+    if _REGISTRY:
+        return
+    import importlib
+
+    for mod in DOMAINS:
+        register(*importlib.import_module(mod).METRICS)
+
+
+def all_metrics() -> list[Metric]:
+    _load()
+    return list(_REGISTRY.values())
+
+
+def get(key: str) -> Metric:
+    _load()
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        import difflib
+
+        close = difflib.get_close_matches(key, list(_REGISTRY), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; see `cxm catalog`"
+        raise UnknownMetric(f"unknown metric {key!r}{hint}") from None

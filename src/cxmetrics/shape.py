@@ -1,0 +1,125 @@
+"""Shaping aggregated rows into SPEC 5.1 records: dense periods, values, intervals.
+
+Runs on the small aggregated result (periods x groups), never on raw rows.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from cxmetrics.engine import Query
+    from cxmetrics.metrics.registry import Metric
+
+CONFIDENCE = 0.95
+
+
+def wilson(numerator: np.ndarray, denominator: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval in percent; NaN where the denominator is 0."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    num = np.asarray(numerator, dtype="float64")
+    den = np.asarray(denominator, dtype="float64")
+    lo = np.full(num.shape, np.nan)
+    hi = np.full(num.shape, np.nan)
+    ok = den > 0
+    if ok.any():
+        low, high = proportion_confint(num[ok], den[ok], alpha=1 - CONFIDENCE, method="wilson")
+        lo[ok], hi[ok] = np.asarray(low) * 100, np.asarray(high) * 100
+    return lo, hi
+
+
+def t_interval(mean: np.ndarray, std: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Student t interval for a mean; NaN where n < 2."""
+    from scipy import stats
+
+    mean, std, n = (np.asarray(x, dtype="float64") for x in (mean, std, n))
+    lo = np.full(mean.shape, np.nan)
+    hi = np.full(mean.shape, np.nan)
+    ok = (n >= 2) & np.isfinite(std)
+    if ok.any():
+        half = stats.t.ppf(0.5 + CONFIDENCE / 2, n[ok] - 1) * std[ok] / np.sqrt(n[ok])
+        lo[ok], hi[ok] = mean[ok] - half, mean[ok] + half
+    return lo, hi
+
+
+def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query) -> pd.DataFrame:
+    dims = list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
+    raw = raw.copy()
+    # Densify: every period for every group seen, so gaps read as 0 (counts) or empty.
+    if dims:
+        groups = raw[dims].drop_duplicates()
+        if groups.empty:
+            groups = pd.DataFrame({d: pd.Series([], dtype="object") for d in dims})
+        grid = periods[["period_index", "period_start"]].merge(groups, how="cross")
+    else:
+        grid = periods[["period_index", "period_start"]].copy()
+    for d in dims:
+        grid[d] = grid[d].astype("object")
+        raw[d] = raw[d].astype("object")
+    df = grid.merge(raw, on=["period_index", *dims], how="left")
+    df = df.sort_values(["period_index", *dims], na_position="last", kind="stable").reset_index(drop=True)
+
+    out = pd.DataFrame({"metric": m.key, "period_start": df["period_start"].astype("object")})
+    for d in dims:
+        out[d] = df[d].where(df[d].notna(), None)
+    nan = np.full(len(df), np.nan)
+    value = numerator = denominator = ci_low = ci_high = mean = median = p90 = nan
+    if m.kind == "count":
+        n = df["n"].fillna(0).to_numpy("float64")
+        value = n
+    elif m.kind == "level":
+        delta = df["delta"].fillna(0)
+        n = delta.groupby([df[d].astype("string").fillna("\x00") for d in dims] or [np.zeros(len(df))]).cumsum()
+        n = n.to_numpy("float64")
+        value = n
+    elif m.kind in ("rate", "share"):
+        numerator = df["numerator"].fillna(0).to_numpy("float64")
+        if m.kind == "share":
+            keys = [df["period_index"]] + [df[d].astype("string").fillna("\x00") for d in q.by]
+            denominator = pd.Series(numerator).groupby(keys).transform("sum").to_numpy("float64")
+        else:
+            denominator = df["denominator"].fillna(0).to_numpy("float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(denominator > 0, 100.0 * numerator / denominator, np.nan)
+        n = denominator
+        ci_low, ci_high = wilson(numerator, denominator)
+    else:  # duration, mean
+        n = df["n"].fillna(0).to_numpy("float64")
+        mean = df["mean"].to_numpy("float64")
+        median = df["median"].to_numpy("float64")
+        p90 = df["p90"].to_numpy("float64")
+        if m.kind == "mean":
+            value = mean
+            ci_low, ci_high = t_interval(mean, df["std"].to_numpy("float64"), n)
+            median = p90 = nan
+        else:
+            value = {"mean": mean, "median": median, "p90": p90}[q.stat]
+    out["value"] = value
+    out["unit"] = m.unit
+    out["n"] = pd.array(np.asarray(n).round(), dtype="Int64")
+    for name, arr in (("numerator", numerator), ("denominator", denominator)):
+        out[name] = pd.array(np.where(np.isnan(arr), np.nan, np.round(arr)), dtype="Float64").astype("Int64") \
+            if not np.all(np.isnan(arr)) else pd.array([pd.NA] * len(df), dtype="Int64")
+    out["ci_low"], out["ci_high"] = ci_low, ci_high
+    out["mean"], out["median"], out["p90"] = mean, median, p90
+    return out
+
+
+def _clean(v: Any) -> Any:
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return None if math.isnan(v) else float(v)
+    return v
+
+
+def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    cols = list(frame.columns)
+    return [{c: _clean(v) for c, v in zip(cols, row, strict=True)} for row in frame.itertuples(index=False, name=None)]
