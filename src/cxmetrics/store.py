@@ -81,7 +81,7 @@ class Store:
         return import_frame(self, table, frame, **options)
 
     # -- metrics ---------------------------------------------------------
-    def engine(self, **kw: Any):  # noqa: ANN201 - avoids importing the engine at import time
+    def engine(self, **kw: Any):
         from cxmetrics.engine import Engine
 
         return Engine(self.ibis, self.config, **kw)

@@ -18,7 +18,7 @@ class State:
     db: Path | None = None
     config_path: Path | None = None
 
-    def open_store(self, *, read_only: bool = False):  # noqa: ANN201
+    def open_store(self, *, read_only: bool = False):
         from cxmetrics.config import ConfigError, load_config
         from cxmetrics.store import Store, default_db_path
 

@@ -15,7 +15,7 @@ REPLY_NOTE = "Agent reply = public message by an agent; bot, system and internal
 RESOLVED_NOTE = "Resolved = current status solved or closed; resolved_at = the latest change to solved/closed (a solved -> closed change counts, per SPEC 4.1)."
 
 
-def _resolved(t):  # noqa: ANN001, ANN202 - Ibis table in, boolean column out
+def _resolved(t):
     return t.is_resolved & t.resolved_at.notnull()
 
 
@@ -97,7 +97,7 @@ METRICS: tuple[Metric, ...] = (
         id="handle_time", label="Average handle time", kind="duration", unit="seconds", direction="lower",
         description="Agent working seconds per resolved ticket, over tickets resolved in the period with handle data.",
         fact="tickets", time="resolved_at", formula="sum(work_sessions seconds) per ticket (else tickets.handle_seconds)",
-        requires=TICKETS + ("work_sessions|tickets.handle_seconds",),
+        requires=(*TICKETS, "work_sessions|tickets.handle_seconds"),
         where=lambda t: _resolved(t) & t.handle_seconds.notnull(), value=lambda t: t.handle_seconds,
         edge_cases=("A work session without seconds uses ended_at - started_at.",
                     "Working time is not affected by --hours business.",

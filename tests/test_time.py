@@ -1,0 +1,141 @@
+"""Reporting time zones (DST-correct periods) and business-hours durations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from cxmetrics.config import ConfigError, config_from_dict
+from cxmetrics.periods import PeriodSpec
+from tests.scenario import T
+
+HEL = "Europe/Helsinki"
+
+
+def test_month_periods_follow_local_midnight() -> None:
+    f = PeriodSpec("month", HEL, dt.date(2024, 3, 1), dt.date(2024, 4, 30)).frame()
+    # Helsinki is UTC+2 in winter, UTC+3 from 2024-03-31 03:00 local
+    assert f["p_start"].tolist() == [pd.Timestamp("2024-02-29 22:00"), pd.Timestamp("2024-03-31 21:00")]
+    assert f["p_end"].tolist() == [pd.Timestamp("2024-03-31 21:00"), pd.Timestamp("2024-04-30 21:00")]
+
+
+def test_dst_days_have_23_and_25_hours() -> None:
+    spring = PeriodSpec("day", HEL, dt.date(2024, 3, 31), dt.date(2024, 3, 31)).frame().iloc[0]
+    autumn = PeriodSpec("day", HEL, dt.date(2024, 10, 27), dt.date(2024, 10, 27)).frame().iloc[0]
+    assert spring.p_end - spring.p_start == pd.Timedelta(hours=23)
+    assert autumn.p_end - autumn.p_start == pd.Timedelta(hours=25)
+
+
+def test_weeks_start_monday_and_from_to_clip() -> None:
+    f = PeriodSpec("week", "UTC", dt.date(2024, 3, 6), dt.date(2024, 3, 12)).frame()
+    assert f["period_start"].tolist() == ["2024-03-04", "2024-03-11"]
+    assert f["p_start"].iloc[0] == pd.Timestamp("2024-03-06")  # --from is inclusive and clips
+    assert f["p_end"].iloc[-1] == pd.Timestamp("2024-03-13")  # --to is inclusive
+
+
+def test_quarter_year_total() -> None:
+    q = PeriodSpec("quarter", "UTC", dt.date(2024, 2, 1), dt.date(2024, 7, 1)).frame()
+    assert q["period_start"].tolist() == ["2024-01-01", "2024-04-01", "2024-07-01"]
+    y = PeriodSpec("year", "UTC", dt.date(2023, 12, 31), dt.date(2024, 1, 1)).frame()
+    assert y["period_start"].tolist() == ["2023-01-01", "2024-01-01"]
+    t = PeriodSpec("total", "UTC", None, None).frame()
+    assert len(t) == 1 and pd.isna(t["period_start"].iloc[0])
+
+
+def _tickets(store, created: list[pd.Timestamp]) -> None:
+    store.import_frame("tickets", pd.DataFrame({"ticket_id": [f"t{i}" for i in range(len(created))],
+                                                "created_at": created}))
+
+
+def test_month_boundary_in_local_zone(store) -> None:
+    # 2024-03-31 21:30 UTC is 2024-04-01 00:30 in Helsinki (EEST): April there, March in UTC.
+    _tickets(store, [T("2024-03-31 21:30"), T("2024-03-31 20:30"), T("2024-02-29 22:30")])
+    hel = store.metrics(["ticket_volume"], grain="month", tz=HEL, from_="2024-02-01", to="2024-04-30")
+    utc = store.metrics(["ticket_volume"], grain="month", tz="UTC", from_="2024-02-01", to="2024-04-30")
+    assert hel["value"].tolist() == [0, 2, 1]  # 02-29 22:30 UTC is 03-01 00:30 local
+    assert utc["value"].tolist() == [1, 2, 0]
+
+
+def test_autumn_dst_day_counts_25_hours(store) -> None:
+    # local 2024-10-27 runs from 10-26 21:00 UTC to 10-27 22:00 UTC
+    _tickets(store, [T("2024-10-26 21:00"), T("2024-10-27 21:59"), T("2024-10-27 22:00"), T("2024-10-26 20:59")])
+    df = store.metrics(["ticket_volume"], grain="day", tz=HEL, from_="2024-10-26", to="2024-10-28")
+    assert df["value"].tolist() == [1, 2, 1]
+
+
+def test_from_to_are_inclusive_local_dates(store) -> None:
+    _tickets(store, [T("2024-03-01 00:00"), T("2024-03-31 23:59"), T("2024-04-01 00:00")])
+    df = store.metrics(["ticket_volume"], grain="total", from_="2024-03-01", to="2024-03-31")
+    assert df["value"].tolist() == [2]
+    assert df["period_start"].isna().all()
+
+
+def _biz(store, **bh) -> float:
+    from cxmetrics.config import config_from_dict
+
+    store.config = config_from_dict({"timezone": "UTC", "business_hours": bh})
+    store.import_frame("tickets", pd.DataFrame({
+        "ticket_id": ["b1"], "created_at": [T("2024-03-01 16:00")],  # a Friday
+        "first_reply_at": [T("2024-03-04 10:00")], "solved_at": [T("2024-03-05 10:00")], "status": ["solved"],
+    }))
+    df = store.metrics(["first_response_time"], grain="total", hours="business")
+    return float(df["value"].iloc[0])
+
+
+def test_business_hours_skip_nights_and_weekends(store) -> None:
+    # Fri 16:00-17:00 (1 h) + Mon 09:00-10:00 (1 h)
+    assert _biz(store) == 7200
+
+
+def test_business_hours_skip_explicit_holidays(store) -> None:
+    # Monday is a holiday: only Friday's hour counts
+    assert _biz(store, holidays=["2024-03-04"]) == 3600
+
+
+def test_business_hours_use_country_holidays(store) -> None:
+    store.config = config_from_dict({"timezone": "UTC", "business_hours": {"country": "FI"}})
+    # 2024-12-24..26 are Finnish holidays; created Mon 12-23 16:00, replied Fri 12-27 10:00
+    store.import_frame("tickets", pd.DataFrame({
+        "ticket_id": ["x"], "created_at": [T("2024-12-23 16:00")], "first_reply_at": [T("2024-12-27 10:00")]}))
+    df = store.metrics(["first_response_time"], grain="total", hours="business")
+    assert df["value"].tolist() == [7200]
+
+
+def test_business_hours_in_local_zone_across_dst(store) -> None:
+    store.config = config_from_dict({"timezone": HEL, "business_hours": {"week": {"sat": "", "sun": ""}}})
+    # Fri 2024-03-29 14:00 UTC = 16:00 EET (1 h left); Mon 04-01 07:00 UTC = 10:00 EEST (1 h in)
+    store.import_frame("tickets", pd.DataFrame({
+        "ticket_id": ["x"], "created_at": [T("2024-03-29 14:00")], "first_reply_at": [T("2024-04-01 07:00")]}))
+    df = store.metrics(["first_response_time"], grain="total", hours="business")
+    assert df["value"].tolist() == [7200]
+    cal = store.metrics(["first_response_time"], grain="total")
+    assert cal["value"].tolist() == [3 * 86400 - 7 * 3600]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"timezone": "Mars/Olympus"}, "unknown time zone"),
+        ({"business_hours": {"week": {"mon": "9-17"}}}, "HH:MM-HH:MM"),
+        ({"business_hours": {"week": {"mon": "17:00-09:00"}}}, "end after"),
+        ({"business_hours": {"week": {"funday": "09:00-10:00"}}}, "unknown day"),
+        ({"sla": {"first_reply": {"email": "soon"}}}, "not a duration"),
+        ({"colour": "blue"}, "unknown setting"),
+    ],
+)
+def test_config_errors_are_clear(raw: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        config_from_dict(raw)
+
+
+def test_sla_targets_from_config(store) -> None:
+    store.config = config_from_dict({"sla": {"first_reply": {"default": "10m"}, "priority_first_reply": {"urgent": "1m"}}})
+    store.import_frame("tickets", pd.DataFrame({
+        "ticket_id": ["a", "b", "c"], "created_at": [T("2024-03-01 10:00")] * 3,
+        "first_reply_at": [T("2024-03-01 10:05"), T("2024-03-01 10:05"), T("2024-03-01 10:20")],
+        "priority": ["normal", "urgent", "normal"], "channel": ["email", "email", "chat"]}))
+    df = store.metrics(["sla_attainment"], grain="total")
+    # a: 5 min <= 10 min met; b: urgent 1 min target missed; c: 20 min > 10 min missed
+    assert (df["numerator"].iloc[0], df["denominator"].iloc[0]) == (1, 3)
