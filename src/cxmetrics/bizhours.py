@@ -2,22 +2,24 @@
 
 A duration in business time is ``B(end) - B(start)``, where ``B(t)`` is the
 number of business seconds between a fixed origin and instant ``t``. ``B`` is
-computed by joining each instant to a small calendar of local days (built here
-with zoneinfo, so DST days have the right length) that carries the day's
-working window in UTC and the business seconds accumulated before it. This is
-one range join per instant column, portable to every Ibis engine, instead of a
-Python loop over rows.
+computed by joining each instant, on its local day (see clock.py), to a small
+calendar of days (built here with zoneinfo, so DST days have the right length)
+that carries the day's working window and the business seconds accumulated
+before it: one hash join per instant column, portable to every Ibis engine,
+instead of a Python loop over rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from cxmetrics.clock import LocalClock
 from cxmetrics.config import BusinessHours
 from cxmetrics.periods import local_midnight_utc
 
@@ -28,41 +30,49 @@ def _utc(d: dt.date, t: dt.time, zone: ZoneInfo) -> dt.datetime:
 
 
 def calendar_frame(bh: BusinessHours, first: dt.date, last: dt.date) -> pd.DataFrame:
-    """One row per local day in ``[first, last]``: d_start, d_end, w_open, w_close, cum (seconds)."""
+    """One row per local day in ``[first, last]``: d, open_e (epoch s), len_s, cum (s before the day)."""
     zone = ZoneInfo(bh.timezone)
     closed = bh.closed_dates(range(first.year, last.year + 1))
     rows = []
     cum = 0.0
     d = first
     while d <= last:
-        start = local_midnight_utc(d, zone)
-        end = local_midnight_utc(d + dt.timedelta(days=1), zone)
         window = bh.week[d.weekday()]
         if window is None or d in closed:
-            o = c = start
+            o = c = local_midnight_utc(d, zone)
         else:
             o, c = _utc(d, window[0], zone), _utc(d, window[1], zone)
-        rows.append((start, end, o, c, cum))
-        cum += (c - o).total_seconds()
+        length = (c - o).total_seconds()
+        rows.append((d, o.replace(tzinfo=dt.UTC).timestamp(), length, cum))
+        cum += length
         d += dt.timedelta(days=1)
-    df = pd.DataFrame(rows, columns=["d_start", "d_end", "w_open", "w_close", "cum"])
-    for col in ("d_start", "d_end", "w_open", "w_close"):
-        df[col] = pd.to_datetime(df[col]).astype("datetime64[us]")
-    df["cum"] = df["cum"].astype("float64")
-    return df
+    return pd.DataFrame(rows, columns=["d", "open_e", "len_s", "cum"])
+
+
+CALENDAR_SCHEMA = ibis.schema({"d": "date", "open_e": "float64", "len_s": "float64", "cum": "float64"})
+
+
+def calendar_table(bh: BusinessHours, first: dt.date, last: dt.date) -> ir.Table:
+    return ibis.memtable(calendar_frame(bh, first, last), schema=CALENDAR_SCHEMA)
 
 
 def epoch(x: ir.TimestampValue) -> ir.NumericValue:
     return x.epoch_seconds().cast("float64")
 
 
-def add_business_clock(t: ir.Table, cols: list[str], cal: ir.Table) -> ir.Table:
-    """Add ``<col>__b`` = B(col) for each instant column (null where the instant is null)."""
-    for col in cols:
-        c = cal.view()
-        j = t.left_join(c, [t[col] >= c.d_start, t[col] < c.d_end])
-        bval = c.cum + ibis.greatest(
-            ibis.least(epoch(t[col]) - epoch(c.w_open), epoch(c.w_close) - epoch(c.w_open)), 0.0
-        )
-        t = j.select(*[t[n] for n in t.columns], **{f"{col}__b": bval})
-    return t
+@dataclass(frozen=True)
+class BusinessClock:
+    """B(t): business seconds since the calendar's first day, via an equi-join on the local day."""
+
+    calendar: ir.Table
+    clock: LocalClock
+
+    def add(self, t: ir.Table, cols: list[str]) -> ir.Table:
+        """Add ``<col>__b`` = B(col) for each instant column (null where the instant is null)."""
+        for col in cols:
+            c = self.calendar.view()
+            keyed = t.mutate(_bday=self.clock.day(t[col]))
+            j = keyed.left_join(c, keyed._bday == c.d)
+            bval = c.cum + ibis.greatest(ibis.least(epoch(keyed[col]) - c.open_e, c.len_s), 0.0)
+            t = j.select(*[keyed[n] for n in t.columns], **{f"{col}__b": bval})
+        return t

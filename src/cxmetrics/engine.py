@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import ibis
@@ -18,10 +18,14 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from cxmetrics import schema
+from cxmetrics.clock import LocalClock, clock_for
 from cxmetrics.config import Config, zone
-from cxmetrics.facts import Facts, Sources, build_facts
+from cxmetrics.facts import BaseFacts, Facts, Sources, base_facts, query_facts
 from cxmetrics.metrics.registry import Metric, get
-from cxmetrics.periods import GRAINS, MIN_INSTANT, PeriodSpec
+from cxmetrics.periods import GRAINS, PeriodSpec
+
+if TYPE_CHECKING:
+    from cxmetrics.bizhours import BusinessClock
 
 #: user-facing dimension name -> (source, column)
 DIMENSIONS: dict[str, tuple[str, str]] = {
@@ -92,6 +96,7 @@ class Engine:
     con: Any
     config: Config = field(default_factory=Config)
     cache: bool = True
+    base: BaseFacts | None = None
     _facts: dict[str, Facts] = field(default_factory=dict, repr=False)
     _bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
 
@@ -119,34 +124,40 @@ class Engine:
             self._bounds = (lo, max(his) if his else None)
         return self._bounds
 
+    def clock(self, tz: str) -> LocalClock:
+        lo, hi = self.bounds()
+        return clock_for(tz, lo, hi)
+
+    def business_clock(self) -> BusinessClock:
+        from cxmetrics.bizhours import BusinessClock, calendar_table
+
+        lo, hi = self.bounds()
+        first = (lo or dt.datetime(2000, 1, 1)).date() - dt.timedelta(days=2)
+        last = (hi or dt.datetime(2000, 1, 1)).date() + dt.timedelta(days=2)
+        bh = self.config.business_hours
+        return BusinessClock(calendar_table(bh, first, last), self.clock(bh.timezone))
+
     def facts(self, hours: str = "calendar") -> Facts:
         if hours not in self._facts:
-            lo, hi = self.bounds()
-            cal = None
-            if hours == "business":
-                from cxmetrics.bizhours import calendar_frame
-
-                first = (lo or dt.datetime(2000, 1, 1)).date() - dt.timedelta(days=2)
-                last = (hi or dt.datetime(2000, 1, 1)).date() + dt.timedelta(days=2)
-                cal = ibis.memtable(calendar_frame(self.config.business_hours, first, last))
-            f = build_facts(self.sources(), business_calendar=cal,
-                            repeat_window_days=self.config.fcr_repeat_window_days)
-            tickets = self._with_targets(f.tickets, hi, cal)
-            f = Facts(tickets=tickets, waits=f.waits, backlog_events=f.backlog_events)
-            if self.cache:
+            if self.base is None:
+                self.base = base_facts(self.sources(), (lambda _n, t: t.cache()) if self.cache else _no_stage)
+            biz = self.business_clock() if hours == "business" else None
+            f = query_facts(self.base, business=biz, repeat_window_days=self.config.fcr_repeat_window_days)
+            f = Facts(self._with_targets(f.tickets, biz), f.waits, f.backlog_events)
+            if self.cache and biz is not None:  # business time costs joins: do them once
                 f = Facts(*(x.cache() for x in (f.tickets, f.waits, f.backlog_events)))
             self._facts[hours] = f
         return self._facts[hours]
 
-    def _with_targets(self, t: ir.Table, as_of: dt.datetime | None, cal: ir.Table | None) -> ir.Table:
+    def _with_targets(self, t: ir.Table, biz: BusinessClock | None) -> ir.Table:
         """SLA targets per ticket (priority overrides channel) and the age of open tickets."""
         c = self.config
+        as_of = self.bounds()[1]
 
         def target(by_channel: dict[str, float], by_priority: dict[str, float]) -> ir.Value:
-            default = by_channel.get("default")
-            ch = ibis.cases(*[(t.channel == k, v) for k, v in by_channel.items() if k != "default"],
-                            else_=ibis.literal(default, "float64")) if len(by_channel) > ("default" in by_channel) \
-                else ibis.literal(default, "float64")
+            default = ibis.literal(by_channel.get("default"), "float64")
+            named = [(t.channel == k, v) for k, v in by_channel.items() if k != "default"]
+            ch = ibis.cases(*named, else_=default) if named else default
             if by_priority:
                 return ibis.cases(*[(t.priority == k, v) for k, v in by_priority.items()], else_=ch)
             return ch
@@ -154,10 +165,8 @@ class Engine:
         t = t.mutate(frt_target_s=target(c.sla_first_reply, c.sla_priority_first_reply).cast("float64"),
                      res_target_s=target(c.sla_resolution, c.sla_priority_resolution).cast("float64"),
                      as_of=ibis.literal(as_of or dt.datetime(1970, 1, 1), "timestamp"))
-        if cal is not None:
-            from cxmetrics.bizhours import add_business_clock
-
-            t = add_business_clock(t, ["as_of"], cal)
+        if biz is not None:
+            t = biz.add(t, ["as_of"])
             age = t.as_of__b - t.created_at__b
         else:
             age = (t.as_of.epoch_seconds() - t.created_at.epoch_seconds()).cast("float64")
@@ -197,12 +206,22 @@ class Engine:
             fact = fact.filter(m.where(fact))
 
         pdf = self.periods(q)
-        if m.kind == "level" and len(pdf):
-            pdf.loc[0, "p_start"] = pd.Timestamp(MIN_INSTANT)
-        periods = ibis.memtable(pdf[["period_index", "p_start", "p_end"]])
+        lo, hi = pdf["p_start"].iloc[0].to_pydatetime(), pdf["p_end"].iloc[-1].to_pydatetime()
         tcol = fact[m.time]
-        j = fact.join(periods, [tcol >= periods.p_start, tcol < periods.p_end])
-        keys = ["period_index"] + [f"_d_{d}" for d in dims]
+        in_range = tcol < ibis.literal(hi, "timestamp")
+        if m.kind != "level":  # a level carries everything before the first period
+            in_range &= tcol >= ibis.literal(lo, "timestamp")
+        j = fact.filter(tcol.notnull() & in_range)
+        tcol = j[m.time]
+        if q.grain == "total":
+            j = j.mutate(period_start=ibis.literal(None, "date"))
+        else:
+            bucket = self.clock(q.tz or self.config.timezone).period(tcol, q.grain)
+            if m.kind == "level":
+                first = pdf["period_start"].iloc[0]
+                bucket = ibis.ifelse(tcol < ibis.literal(lo, "timestamp"), ibis.date(first), bucket)
+            j = j.mutate(period_start=bucket)
+        keys = ["period_start"] + [f"_d_{d}" for d in dims]
         g = j.group_by(keys)
         if m.kind == "count":
             out = g.aggregate(n=j.count())
@@ -214,7 +233,7 @@ class Engine:
                               std=v.std())
         elif m.kind == "share":
             out = g.aggregate(numerator=j.count())
-            part = ["period_index"] + [f"_d_{d}" for d in q.by]
+            part = ["period_start"] + [f"_d_{d}" for d in q.by]
             out = out.mutate(denominator=out.numerator.sum().over(ibis.window(group_by=part)))
         elif m.kind == "level":
             out = g.aggregate(delta=j.delta.sum())
@@ -258,6 +277,10 @@ class Engine:
         from cxmetrics.shape import to_records
 
         return to_records(self.frame(ids, **kw))
+
+
+def _no_stage(_name: str, t: ir.Table) -> ir.Table:
+    return t
 
 
 def _local_date(instant: dt.datetime, zi: ZoneInfo) -> dt.date:

@@ -14,12 +14,17 @@ them and from the ticket's own columns otherwise (per ticket, not per store).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
 
 from cxmetrics.schema import RESOLVED_STATUSES
+
+if TYPE_CHECKING:
+    from cxmetrics.bizhours import BusinessClock
 
 TICKET_DIMS = (
     "channel", "category", "priority", "team", "agent_id", "brand", "product",
@@ -148,19 +153,36 @@ def handle_facts(ws: ir.Table) -> ir.Table:
 
 
 @dataclass(frozen=True)
+class BaseFacts:
+    """Facts that depend on the data only (not on settings), so they can be stored."""
+
+    tickets: ir.Table
+    waits: ir.Table
+    spans: ir.Table
+    events: ir.Table
+
+
+@dataclass(frozen=True)
 class Facts:
+    """Facts ready for metrics: durations in the chosen hours, dimensions, SLA targets."""
+
     tickets: ir.Table
     waits: ir.Table
     backlog_events: ir.Table
 
 
-def build_facts(src: Sources, *, business_calendar: ir.Table | None = None,
-                repeat_window_days: int = 7) -> Facts:
-    """Derive the three fact tables; durations in business time when a calendar is given."""
-    from cxmetrics.bizhours import add_business_clock
+Stage = Callable[[str, ir.Table], ir.Table]
 
+
+def _no_stage(name: str, t: ir.Table) -> ir.Table:
+    return t
+
+
+def base_facts(src: Sources, stage: Stage = _no_stage) -> BaseFacts:
+    """Derive the stored facts. ``stage`` may materialise an intermediate table
+    (it is given a name and an expression and returns a table to read from)."""
     t = src.tickets
-    cm = classified_messages(src.messages)
+    cm = stage("messages", classified_messages(src.messages))
     mf = message_facts(cm)
     sf = status_facts(src.status_changes)
     hf = handle_facts(src.work_sessions)
@@ -169,7 +191,7 @@ def build_facts(src: Sources, *, business_calendar: ir.Table | None = None,
     has_m = j.m_count.notnull()
     has_s = j.s_count.notnull()
     fallback_resolved = j.status.isin(RESOLVED_STATUSES) | (j.status.isnull() & j.solved_at.notnull())
-    is_resolved = ibis.ifelse(has_s, j.s_current.isin(RESOLVED_STATUSES), fallback_resolved)
+    is_resolved = ibis.ifelse(has_s, j.s_current.isin(RESOLVED_STATUSES), fallback_resolved).fill_null(False)
     replies = ibis.ifelse(has_m, j.m_replies, j.replies)
     f = j.select(
         "ticket_id", "created_at", *TICKET_DIMS,
@@ -179,47 +201,69 @@ def build_facts(src: Sources, *, business_calendar: ir.Table | None = None,
         replies=replies,
         reply_agents=ibis.ifelse(has_m, j.m_reply_agents, ibis.ifelse(replies > 0, 1, 0)),
         reopens=ibis.ifelse(has_s, j.s_reopens, j.reopens.fill_null(0)),
-        is_resolved=is_resolved.fill_null(False),
+        is_resolved=is_resolved,
         first_resolved_at=ibis.ifelse(has_s, j.s_first_resolved_at, j.solved_at),
-        resolved_at=ibis.ifelse(
-            is_resolved.fill_null(False), ibis.ifelse(has_s, j.s_last_resolved_at, j.solved_at), ibis.null()
-        ),
+        resolved_at=ibis.ifelse(is_resolved, ibis.ifelse(has_s, j.s_last_resolved_at, j.solved_at), ibis.null()),
         handle_seconds=j.w_handle.fill_null(j.handle_seconds),
     )
-
-    # Repeat contact: the same customer opened another ticket in the same category
-    # within the window after this one was created.
-    a, b = f.select("ticket_id", "customer_id", "category", "created_at").view(), f.view()
-    b = b.select(b_ticket=b.ticket_id, b_customer=b.customer_id, b_category=b.category, b_created=b.created_at)
-    window = ibis.interval(days=repeat_window_days)
-    rep = a.join(
-        b,
-        [
-            a.customer_id == b.b_customer,
-            a.category == b.b_category,
-            b.b_created > a.created_at,
-            b.b_created <= a.created_at + window,
-            a.ticket_id != b.b_ticket,
-        ],
-    )
-    repeats = rep.select(rep.ticket_id).distinct().mutate(repeat_contact=ibis.literal(True))
-    f = f.left_join(repeats, "ticket_id").drop("ticket_id_right")
-    f = f.mutate(repeat_contact=f.repeat_contact.fill_null(False))
+    # The same customer's next ticket in the same category: a repeat contact when it
+    # comes within the (configurable) window, decided at query time.
+    w = ibis.window(group_by=[f.customer_id, f.category], order_by=[f.created_at, f.ticket_id])
+    nxt = f.created_at.lead().over(w)
+    f = f.mutate(next_contact_at=ibis.ifelse(f.customer_id.notnull() & f.category.notnull(), nxt, ibis.null()))
 
     # Waits: from messages where the ticket has them; else created -> first reply
     # for tickets a customer (or system) opened.
     mw = waits_from_messages(cm)
-    no_msg = f.filter(~f.has_messages & f.first_reply_at.notnull() & (f.created_by.isnull() | (f.created_by != "agent")))
-    tw = no_msg.select("ticket_id", wait_start=no_msg.created_at, reply_at=no_msg.first_reply_at)
-    waits = mw.union(tw)
+    no_msg = f.filter(~f.has_messages & f.first_reply_at.notnull()
+                      & (f.created_by.isnull() | (f.created_by != "agent")))
+    waits = mw.union(no_msg.select("ticket_id", wait_start=no_msg.created_at, reply_at=no_msg.first_reply_at))
 
-    spans = status_spans(src.status_changes, t)
+    spans = stage("spans", status_spans(src.status_changes, t))
+    # Calendar time in states is settings-independent: keep it on the ticket.
+    state = state_seconds(spans.mutate(span_s=seconds(spans.span_start, spans.span_end)))
+    f = f.left_join(state, "ticket_id").drop("ticket_id_right")
+    f = f.mutate(**{
+        c: ibis.ifelse(f.has_status_changes, f[c].fill_null(0.0), ibis.null())
+        for c in STATE_COLUMNS
+    })
+    f = stage("tickets", f)
 
-    stamp_cols = ["created_at", "first_reply_at", "first_resolved_at", "resolved_at"]
-    if business_calendar is not None:
-        f = add_business_clock(f, stamp_cols, business_calendar)
-        waits = add_business_clock(waits, ["wait_start", "reply_at"], business_calendar)
-        spans = add_business_clock(spans, ["span_start", "span_end"], business_calendar)
+    # Dimensions travel with waits and backlog events so metrics need no join.
+    dims = f.select("ticket_id", *TICKET_DIMS)
+    created = f.select("ticket_id", instant=f.created_at, delta=ibis.literal(1, "int64"))
+    fb = f.filter(~f.has_status_changes & f.is_resolved & f.resolved_at.notnull())
+    fallback = fb.select("ticket_id", instant=fb.resolved_at, delta=ibis.literal(-1, "int64"))
+    events = created.union(backlog_status_events(src.status_changes)).union(fallback).join(dims, "ticket_id")
+    return BaseFacts(tickets=f, waits=stage("waits", waits.join(dims, "ticket_id")), spans=spans,
+                     events=stage("events", events))
+
+
+STATE_COLUMNS = ("requester_wait_s", "agent_wait_s", "on_hold_s")
+
+
+def state_seconds(spans: ir.Table) -> ir.Table:
+    """Seconds per ticket in the requester-wait, agent-wait and on-hold statuses."""
+    return spans.group_by("ticket_id").aggregate(
+        requester_wait_s=spans.span_s.sum(where=spans.status.isin(REQUESTER_WAIT_STATES)),
+        agent_wait_s=spans.span_s.sum(where=spans.status.isin(AGENT_WAIT_STATES)),
+        on_hold_s=spans.span_s.sum(where=spans.status.isin(ON_HOLD_STATES)),
+    )
+
+
+def query_facts(base: BaseFacts, *, business: BusinessClock | None = None,
+                repeat_window_days: int = 7) -> Facts:
+    """Durations (calendar or business seconds) and repeat contacts, as lazy columns."""
+    f, waits = base.tickets, base.waits
+    if business is not None:
+        f = business.add(f, ["created_at", "first_reply_at", "first_resolved_at", "resolved_at"])
+        waits = business.add(waits, ["wait_start", "reply_at"])
+        spans = business.add(base.spans, ["span_start", "span_end"])
+        state = state_seconds(spans.mutate(span_s=spans.span_end__b - spans.span_start__b))
+        f = f.drop(*STATE_COLUMNS).left_join(state, "ticket_id").drop("ticket_id_right")
+        f = f.mutate(**{
+            c: ibis.ifelse(f.has_status_changes, f[c].fill_null(0.0), ibis.null()) for c in STATE_COLUMNS
+        })
 
         def dur(tb: ir.Table, a_: str, b_: str) -> ir.NumericValue:
             return tb[f"{b_}__b"] - tb[f"{a_}__b"]
@@ -227,33 +271,17 @@ def build_facts(src: Sources, *, business_calendar: ir.Table | None = None,
         def dur(tb: ir.Table, a_: str, b_: str) -> ir.NumericValue:
             return seconds(tb[a_], tb[b_])
 
-    spans = spans.mutate(span_s=dur(spans, "span_start", "span_end"))
-    state = spans.group_by("ticket_id").aggregate(
-        requester_wait_s=spans.span_s.sum(where=spans.status.isin(REQUESTER_WAIT_STATES)),
-        agent_wait_s=spans.span_s.sum(where=spans.status.isin(AGENT_WAIT_STATES)),
-        on_hold_s=spans.span_s.sum(where=spans.status.isin(ON_HOLD_STATES)),
-    )
+    window = ibis.interval(days=repeat_window_days)
     f = f.mutate(
         frt_s=dur(f, "created_at", "first_reply_at"),
         resolution_s=dur(f, "created_at", "resolved_at"),
         first_resolution_s=dur(f, "created_at", "first_resolved_at"),
+        repeat_contact=(f.next_contact_at.notnull() & (f.next_contact_at <= f.created_at + window)).fill_null(False),
     )
-    f = f.left_join(state, "ticket_id").drop("ticket_id_right")
-    # A ticket with status history but no time in a state spent zero seconds there.
-    f = f.mutate(
-        requester_wait_s=ibis.ifelse(f.has_status_changes, f.requester_wait_s.fill_null(0.0), ibis.null()),
-        agent_wait_s=ibis.ifelse(f.has_status_changes, f.agent_wait_s.fill_null(0.0), ibis.null()),
-        on_hold_s=ibis.ifelse(f.has_status_changes, f.on_hold_s.fill_null(0.0), ibis.null()),
-    )
-    dims = f.select("ticket_id", *TICKET_DIMS)
     waits = waits.mutate(wait_s=dur(waits, "wait_start", "reply_at"))
-    waits = waits.join(dims, "ticket_id")
+    return Facts(tickets=f, waits=waits, backlog_events=base.events)
 
-    # Backlog events
-    created = f.select("ticket_id", instant=f.created_at, delta=ibis.literal(1, "int64"))
-    st = backlog_status_events(src.status_changes)
-    fb = f.filter(~f.has_status_changes & f.is_resolved & f.resolved_at.notnull())
-    fallback = fb.select("ticket_id", instant=fb.resolved_at, delta=ibis.literal(-1, "int64"))
-    ev = created.union(st).union(fallback)
-    ev = ev.join(dims, "ticket_id")
-    return Facts(tickets=f, waits=waits, backlog_events=ev)
+
+def build_facts(src: Sources, *, business: BusinessClock | None = None, repeat_window_days: int = 7) -> Facts:
+    """Both stages in one expression (used where nothing is stored, e.g. `cxm explain`)."""
+    return query_facts(base_facts(src), business=business, repeat_window_days=repeat_window_days)

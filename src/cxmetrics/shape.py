@@ -15,41 +15,20 @@ if TYPE_CHECKING:
     from cxmetrics.engine import Query
     from cxmetrics.metrics.registry import Metric
 
-CONFIDENCE = 0.95
-
-
-def wilson(numerator: np.ndarray, denominator: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval in percent; NaN where the denominator is 0."""
-    from statsmodels.stats.proportion import proportion_confint
-
-    num = np.asarray(numerator, dtype="float64")
-    den = np.asarray(denominator, dtype="float64")
-    lo = np.full(num.shape, np.nan)
-    hi = np.full(num.shape, np.nan)
-    ok = den > 0
-    if ok.any():
-        low, high = proportion_confint(num[ok], den[ok], alpha=1 - CONFIDENCE, method="wilson")
-        lo[ok], hi[ok] = np.asarray(low) * 100, np.asarray(high) * 100
-    return lo, hi
-
-
-def t_interval(mean: np.ndarray, std: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Student t interval for a mean; NaN where n < 2."""
-    from scipy import stats
-
-    mean, std, n = (np.asarray(x, dtype="float64") for x in (mean, std, n))
-    lo = np.full(mean.shape, np.nan)
-    hi = np.full(mean.shape, np.nan)
-    ok = (n >= 2) & np.isfinite(std)
-    if ok.any():
-        half = stats.t.ppf(0.5 + CONFIDENCE / 2, n[ok] - 1) * std[ok] / np.sqrt(n[ok])
-        lo[ok], hi[ok] = mean[ok] - half, mean[ok] + half
-    return lo, hi
+from cxmetrics.stats import t_interval, wilson
 
 
 def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query) -> pd.DataFrame:
     dims = list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
     raw = raw.copy()
+    pk = periods[["period_index", "period_start"]].copy()
+    pk["period_start"] = pk["period_start"].astype("object")
+    if q.grain == "total":
+        raw["period_index"] = 0
+    else:
+        raw["period_start"] = raw["period_start"].map(lambda d: None if pd.isna(d) else pd.Timestamp(d).date().isoformat())
+        raw = raw.merge(pk, on="period_start", how="inner")
+    raw = raw.drop(columns=["period_start"])
     # Densify: every period for every group seen, so gaps read as 0 (counts) or empty.
     if dims:
         groups = raw[dims].drop_duplicates()

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from cxmetrics.config import Config
+    from cxmetrics.engine import Engine
+    from cxmetrics.facts import BaseFacts
     from cxmetrics.importing.pipeline import ImportResult
 
 DEFAULT_DB = "cx.duckdb"
@@ -80,11 +82,67 @@ class Store:
 
         return import_frame(self, table, frame, **options)
 
+    # -- derived facts ---------------------------------------------------
+    FACT_TABLES = ("tickets", "waits", "spans", "events")
+
+    def data_stamp(self) -> int:
+        """Changes whenever an import may have changed the data."""
+        return int(self.raw.execute("SELECT coalesce(max(import_id), 0) FROM _import_log").fetchone()[0])
+
+    def _facts_stamp(self) -> int | None:
+        try:
+            row = self.raw.execute("SELECT stamp FROM _facts_meta").fetchone()
+        except Exception:  # table missing: facts never built
+            return None
+        return None if row is None else int(row[0])
+
+    def stored_facts(self, *, refresh: bool = True) -> BaseFacts | None:
+        """The stored base facts, rebuilt first if an import happened since; ``None``
+        when they are stale and the store is read-only (the engine then derives them)."""
+        from cxmetrics.facts import BaseFacts
+
+        stamp = self.data_stamp()
+        if self._facts_stamp() != stamp:
+            if self.read_only or not refresh:
+                return None
+            self.refresh_facts(stamp)
+        return BaseFacts(*(self.ibis.table(f"_fact_{n}") for n in self.FACT_TABLES))
+
+    def refresh_facts(self, stamp: int | None = None) -> None:
+        """Derive and store the base facts in one transaction (SPEC 4.1: once per ticket)."""
+        from cxmetrics.engine import Engine
+        from cxmetrics.facts import base_facts
+
+        stamp = self.data_stamp() if stamp is None else stamp
+        src = Engine(self.ibis, self.config).sources()
+        con = self.raw
+
+        def stage(name: str, expr: ir.Table) -> ir.Table:
+            sql = self.ibis.compile(expr)
+            if name == "messages":  # an intermediate, not worth keeping
+                con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_{name} AS {sql}")
+                return self.ibis.table(f"_fact_{name}", database="temp")
+            con.execute(f"CREATE OR REPLACE TABLE _fact_{name} AS {sql}")
+            return self.ibis.table(f"_fact_{name}")
+
+        con.execute("BEGIN TRANSACTION")
+        try:
+            base_facts(src, stage)
+            con.execute("CREATE OR REPLACE TABLE _facts_meta AS SELECT ?::BIGINT AS stamp, now() AS built_at",
+                        [stamp])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("DROP TABLE IF EXISTS temp._fact_messages")
+
     # -- metrics ---------------------------------------------------------
-    def engine(self, **kw: Any):
+    def engine(self, *, cache: bool = True, stored: bool = True, **kw: Any) -> Engine:
+        """An engine over this store; ``stored=False`` derives facts from the raw tables."""
         from cxmetrics.engine import Engine
 
-        return Engine(self.ibis, self.config, **kw)
+        base = self.stored_facts() if stored and cache else None
+        return Engine(self.ibis, self.config, cache=cache, base=base, **kw)
 
     def metrics(self, ids: list[str] | str | None = None, **kw: Any) -> pd.DataFrame:
         """Tidy DataFrame with the columns of the JSON record (SPEC 5.1)."""

@@ -1,0 +1,44 @@
+"""The hand-written intervals equal the reference libraries'."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxmetrics.stats import t_interval, wilson
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.integers(1, 100_000), st.data())
+def test_wilson_equals_statsmodels(n: int, data: st.DataObject) -> None:
+    from statsmodels.stats.proportion import proportion_confint
+
+    x = data.draw(st.integers(0, n))
+    lo, hi = wilson(np.array([x]), np.array([n]))
+    elo, ehi = proportion_confint(x, n, alpha=0.05, method="wilson")
+    assert lo[0] == pytest.approx(elo * 100, abs=1e-9)
+    assert hi[0] == pytest.approx(ehi * 100, abs=1e-9)
+
+
+def test_wilson_published_example() -> None:
+    # Newcombe (1998), Statistics in Medicine 17:857-872, table I: 81/263 -> 0.2553 to 0.3662
+    lo, hi = wilson(np.array([81]), np.array([263]))
+    assert (round(lo[0] / 100, 4), round(hi[0] / 100, 4)) == (0.2553, 0.3662)
+
+
+def test_wilson_zero_denominator_is_nan() -> None:
+    lo, hi = wilson(np.array([0, 1]), np.array([0, 2]))
+    assert np.isnan(lo[0]) and np.isnan(hi[0]) and not np.isnan(lo[1])
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.floats(-1e6, 1e6), st.floats(0.001, 1e5), st.integers(2, 10_000))
+def test_t_interval_equals_scipy(mean: float, std: float, n: int) -> None:
+    from scipy import stats
+
+    lo, hi = t_interval(np.array([mean]), np.array([std]), np.array([n]))
+    elo, ehi = stats.t.interval(0.95, n - 1, loc=mean, scale=std / np.sqrt(n))
+    assert lo[0] == pytest.approx(elo, rel=1e-9, abs=1e-9)
+    assert hi[0] == pytest.approx(ehi, rel=1e-9, abs=1e-9)
