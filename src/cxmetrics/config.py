@@ -153,7 +153,7 @@ def _targets(raw: dict[str, Any], where: str) -> dict[str, float]:
 
 
 def config_from_dict(raw: dict[str, Any], source: str | None = None) -> Config:
-    known = {"timezone", "business_hours", "sla", "fcr", "targets", "surveys", "report"}
+    known = {"timezone", "business_hours", "sla", "fcr"}
     unknown = set(raw) - known
     if unknown:
         raise ConfigError(f"unknown setting(s) in cxm.toml: {', '.join(sorted(unknown))}")
@@ -164,6 +164,8 @@ def config_from_dict(raw: dict[str, Any], source: str | None = None) -> Config:
     if bad:
         raise ConfigError(f"unknown setting(s) in [sla]: {', '.join(sorted(bad))}")
     fcr = raw.get("fcr", {})
+    if set(fcr) - {"repeat_window_days"}:
+        raise ConfigError(f"unknown setting(s) in [fcr]: {', '.join(sorted(set(fcr) - {'repeat_window_days'}))}")
     return Config(
         timezone=tz,
         business_hours=_business_hours(raw.get("business_hours", {}), tz),

@@ -1,0 +1,126 @@
+"""`cxm metrics`, `cxm catalog` and error handling, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cxmetrics.cli.main import _register, app
+from cxmetrics.config import Config
+from cxmetrics.store import Store
+from tests import scenario
+
+RECORD_KEYS = ["metric", "period_start", "value", "unit", "n", "numerator", "denominator",
+               "ci_low", "ci_high", "mean", "median", "p90"]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "cx.duckdb"
+    s = Store(path, config=Config())
+    scenario.load(s)
+    s.stored_facts()
+    s.close()
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    _register()
+    res = CliRunner().invoke(app, list(args))
+    return res.exit_code, res.stdout, res.stderr
+
+
+def test_json_record_shape(db: Path) -> None:
+    code, out, _ = run("--db", str(db), "metrics", "first_response_time", "fcr_rate", "--grain", "month",
+                       "--by", "channel", "--from", "2024-03-01", "--to", "2024-03-31", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert list(doc) == ["metrics"]
+    recs = doc["metrics"]
+    assert {tuple(r) for r in recs} == {tuple([*RECORD_KEYS[:2], "channel", *RECORD_KEYS[2:]])}
+    email = next(r for r in recs if r["metric"] == "first_response_time" and r["channel"] == "email")
+    assert email["period_start"] == "2024-03-01"
+    assert (email["n"], email["value"], email["unit"]) == (2, 10800.0, "seconds")  # T1 7200, T3 14400
+    assert email["numerator"] is None and email["ci_low"] is None  # missing parts are null, not omitted
+
+
+def test_total_grain_has_null_period(db: Path) -> None:
+    code, out, _ = run("--db", str(db), "metrics", "ticket_volume", "--grain", "total", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["metrics"] == [
+        {"metric": "ticket_volume", "period_start": None, "value": 7.0, "unit": "count", "n": 7,
+         "numerator": None, "denominator": None, "ci_low": None, "ci_high": None,
+         "mean": None, "median": None, "p90": None}]
+
+
+def test_csv_and_table_formats(db: Path) -> None:
+    code, out, _ = run("--db", str(db), "metrics", "backlog", "--grain", "month", "--from", "2024-03-01",
+                       "--to", "2024-04-30", "--format", "csv")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].split(",") == RECORD_KEYS
+    assert len(lines) == 3
+    code, out, _ = run("--db", str(db), "metrics", "resolution_rate", "--grain", "total")
+    assert code == 0 and "resolution_rate" in out and "85.7%" in out  # 6 of 7 tickets resolved
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["metrics", "nps_score"], 2, "unknown metric"),
+        (["metrics", "ticket_volum"], 2, "did you mean ticket_volume"),
+        (["metrics", "ticket_volume", "--grain", "fortnight"], 2, "unknown grain"),
+        (["metrics", "ticket_volume", "--by", "colour"], 2, "unknown dimension"),
+        (["metrics", "ticket_volume", "--where", "channel"], 2, "DIM=VALUE"),
+        (["metrics", "ticket_volume", "--from", "2024-13-01"], 2, "not a date"),
+        (["metrics", "ticket_volume", "--tz", "Mars/Base"], 2, "unknown time zone"),
+        (["metrics", "ticket_volume", "--format", "xml"], 2, "--format"),
+        (["explain", "nope"], 2, "unknown metric"),
+    ],
+)
+def test_user_errors_are_clear(db: Path, args: list[str], code: int, message: str) -> None:
+    got, out, err = run("--db", str(db), *args)
+    assert got == code
+    assert message in err
+    assert "Traceback" not in out + err
+
+
+def test_missing_store_is_a_clear_failure(tmp_path: Path) -> None:
+    got, _, err = run("--db", str(tmp_path / "none.duckdb"), "metrics", "ticket_volume")
+    assert got == 1 and "no store" in err
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_catalog_lists_every_metric() -> None:
+    from cxmetrics.metrics.registry import all_metrics
+
+    code, out, _ = run("catalog", "--format", "json")
+    assert code == 0
+    ids = [e["id"] for e in json.loads(out)["catalog"]]
+    assert ids == [m.key for m in all_metrics()]
+
+
+def test_console_script_and_db_env(db: Path, tmp_path: Path) -> None:
+    """The installed entry point, with the store from $CXM_DB."""
+    exe = Path(sys.executable).with_name("cxm")
+    env = {"CXM_DB": str(db), "PATH": str(exe.parent)}
+    res = subprocess.run([str(exe), "metrics", "tickets_resolved", "--grain", "total", "--format", "json"],
+                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["metrics"][0]["value"] == 6
+
+
+def test_python_api_matches_cli(db: Path) -> None:
+    import cxmetrics as cx
+
+    with cx.connect(db, read_only=True) as s:
+        df = s.metrics(["reopen_rate"], grain="total")
+    _code, out, _ = run("--db", str(db), "metrics", "reopen_rate", "--grain", "total", "--format", "json")
+    rec = json.loads(out)["metrics"][0]
+    assert list(df.columns) == RECORD_KEYS
+    assert df.iloc[0]["value"] == rec["value"] and df.iloc[0]["n"] == rec["n"]
