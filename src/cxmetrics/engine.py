@@ -187,58 +187,84 @@ class Engine:
             end = max(end, start)
         return PeriodSpec(q.grain, tz, start, end).frame()
 
-    def expr(self, key: str | Metric, q: Query) -> ir.Table:
-        """The aggregated Ibis expression for one metric (one row per period x group)."""
-        m = key if isinstance(key, Metric) else get(key)
-        q.validate()
+    def _prepared(self, fact_name: str, time: str, dims: list[str], q: Query, *, level: bool = False,
+                  where: Any = None) -> ir.Table:
+        """The fact rows of the query's range, with ``period_start`` and ``_d_<dim>`` columns."""
         facts = self.facts(q.hours)
-        fact: ir.Table = getattr(facts, m.fact)
-        dims = list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
+        fact: ir.Table = getattr(facts, fact_name)
         needed = set(dims) | {w[0] for w in q.where}
         if any(DIMENSIONS[d][0] == "customers" for d in needed):
             cust = self.source("customers").select("customer_id", "segment", "plan", "country", "acquisition_channel")
             fact = fact.left_join(cust, "customer_id").drop("customer_id_right")
-        fact = fact.mutate(**{f"_d_{d}": fact[DIMENSIONS[d][1]] for d in needed})
-        for d in {w[0] for w in q.where}:
+        fact = fact.mutate(**{f"_d_{d}": fact[DIMENSIONS[d][1]] for d in sorted(needed)})
+        for d in sorted({w[0] for w in q.where}):
             values = [v for k, v in q.where if k == d]
             fact = fact.filter(fact[f"_d_{d}"].isin(values))
-        if m.where is not None:
-            fact = fact.filter(m.where(fact))
+        if where is not None:
+            fact = fact.filter(where(fact))
 
         pdf = self.periods(q)
         lo, hi = pdf["p_start"].iloc[0].to_pydatetime(), pdf["p_end"].iloc[-1].to_pydatetime()
-        tcol = fact[m.time]
+        tcol = fact[time]
         in_range = tcol < ibis.literal(hi, "timestamp")
-        if m.kind != "level":  # a level carries everything before the first period
+        if not level:  # a level carries everything before the first period
             in_range &= tcol >= ibis.literal(lo, "timestamp")
         j = fact.filter(tcol.notnull() & in_range)
-        tcol = j[m.time]
+        tcol = j[time]
         if q.grain == "total":
-            j = j.mutate(period_start=ibis.literal(None, "date"))
-        else:
-            bucket = self.clock(q.tz or self.config.timezone).period(tcol, q.grain)
-            if m.kind == "level":
-                first = pdf["period_start"].iloc[0]
-                bucket = ibis.ifelse(tcol < ibis.literal(lo, "timestamp"), ibis.date(first), bucket)
-            j = j.mutate(period_start=bucket)
+            return j.mutate(period_start=ibis.literal(None, "date"))
+        bucket = self.clock(q.tz or self.config.timezone).period(tcol, q.grain)
+        if level:
+            first = pdf["period_start"].iloc[0]
+            bucket = ibis.ifelse(tcol < ibis.literal(lo, "timestamp"), ibis.date(first), bucket)
+        return j.mutate(period_start=bucket)
+
+    @staticmethod
+    def _aggregates(m: Metric, j: ir.Table, prefix: str = "", where: Any = None) -> dict[str, ir.Value]:
+        """The aggregates of one metric; ``where`` restricts them (batched queries use FILTER)."""
+        w = where
+        if m.kind == "count":
+            return {f"{prefix}n": j.count(where=w)}
+        if m.kind == "rate":
+            cond = m.condition(j).fill_null(False)
+            hit = (cond & w) if w is not None else cond
+            return {f"{prefix}numerator": hit.cast("int64").sum(), f"{prefix}denominator": j.count(where=w)}
+        if m.kind in ("duration", "mean"):
+            v = m.value(j)
+            return {f"{prefix}n": v.count(where=w), f"{prefix}mean": v.mean(where=w),
+                    f"{prefix}median": v.median(where=w), f"{prefix}p90": v.quantile(0.9, where=w),
+                    f"{prefix}std": v.std(where=w)}
+        raise ValueError(f"{m.kind} metrics are not aggregated this way")
+
+    def expr(self, key: str | Metric, q: Query) -> ir.Table:
+        """The aggregated Ibis expression for one metric (one row per period x group)."""
+        m = key if isinstance(key, Metric) else get(key)
+        q.validate()
+        dims = list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
+        j = self._prepared(m.fact, m.time, dims, q, level=m.kind == "level", where=m.where)
         keys = ["period_start"] + [f"_d_{d}" for d in dims]
         g = j.group_by(keys)
-        if m.kind == "count":
-            out = g.aggregate(n=j.count())
-        elif m.kind == "rate":
-            out = g.aggregate(numerator=m.condition(j).fill_null(False).cast("int64").sum(), denominator=j.count())
-        elif m.kind in ("duration", "mean"):
-            v = m.value(j)
-            out = g.aggregate(n=v.count(), mean=v.mean(), median=v.median(), p90=v.quantile(0.9),
-                              std=v.std())
-        elif m.kind == "share":
+        if m.kind == "share":
             out = g.aggregate(numerator=j.count())
             part = ["period_start"] + [f"_d_{d}" for d in q.by]
             out = out.mutate(denominator=out.numerator.sum().over(ibis.window(group_by=part)))
         elif m.kind == "level":
             out = g.aggregate(delta=j.delta.sum())
-        else:  # pragma: no cover - guarded by the registry's Literal
-            raise ValueError(m.kind)
+        else:
+            out = g.aggregate(**self._aggregates(m, j))
+        return out.rename({d: f"_d_{d}" for d in dims})
+
+    def batch_expr(self, metrics: list[Metric], q: Query) -> ir.Table:
+        """One query for several metrics sharing a fact table and attribution: each
+        metric's population becomes a FILTER on its aggregates (same numbers as
+        :meth:`expr`, one scan instead of many)."""
+        m0 = metrics[0]
+        dims = list(q.by)
+        j = self._prepared(m0.fact, m0.time, dims, q)
+        aggs: dict[str, ir.Value] = {}
+        for i, m in enumerate(metrics):
+            aggs.update(self._aggregates(m, j, f"m{i}__", m.where(j) if m.where is not None else None))
+        out = j.group_by(["period_start"] + [f"_d_{d}" for d in dims]).aggregate(**aggs)
         return out.rename({d: f"_d_{d}" for d in dims})
 
     def sql(self, key: str, q: Query | None = None) -> str:
@@ -252,6 +278,31 @@ class Engine:
         raw = self.expr(m, q).execute()
         return shape(m, raw, self.periods(q), q)
 
+    def _frames(self, keys: list[str], q: Query) -> dict[str, pd.DataFrame]:
+        """Shaped records per metric, batching metrics that can share a scan."""
+        from cxmetrics.shape import shape
+
+        metrics = [get(k) for k in keys]
+        groups: dict[tuple[str, str], list[Metric]] = {}
+        for m in metrics:
+            if m.kind in ("count", "rate", "duration", "mean"):
+                groups.setdefault((m.fact, m.time), []).append(m)
+        out: dict[str, pd.DataFrame] = {}
+        periods = self.periods(q)
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            raw = self.batch_expr(group, q).execute()
+            base = raw[[c for c in raw.columns if "__" not in c or c.startswith("_d_")]]
+            for i, m in enumerate(group):
+                part = raw[[c for c in raw.columns if c.startswith(f"m{i}__")]]
+                part = part.rename(columns=lambda c: c.split("__", 1)[1])
+                out[m.key] = shape(m, pd.concat([base, part], axis=1), periods, q, sparse=True)
+        for m in metrics:
+            if m.key not in out:
+                out[m.key] = self.records_frame(m.key, q)
+        return out
+
     def frame(self, ids: list[str] | None = None, *, grain: str = "month", by: list[str] | tuple[str, ...] = (),
               from_: dt.date | str | None = None, to: dt.date | str | None = None, tz: str | None = None,
               hours: str = "calendar", stat: str = "median",
@@ -263,7 +314,8 @@ class Engine:
         w = tuple(where.items()) if isinstance(where, dict) else tuple(where or ())
         q = Query(grain=grain, by=tuple(by), from_=_date(from_), to=_date(to), tz=tz, hours=hours, stat=stat, where=w)
         q.validate()
-        frames = [self.records_frame(k, q) for k in keys]
+        shaped = self._frames(keys, q)
+        frames = [shaped[k] for k in keys]
         dims: list[str] = []
         for f in frames:
             dims += [c for c in f.columns if c not in BASE_COLUMNS + VALUE_COLUMNS and c not in dims]

@@ -18,9 +18,15 @@ if TYPE_CHECKING:
 from cxmetrics.stats import t_interval, wilson
 
 
-def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query) -> pd.DataFrame:
+def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query, *, sparse: bool = False) -> pd.DataFrame:
+    """Records for one metric. ``sparse``: ``raw`` came from a batched query and may
+    hold groups where this metric has no rows; they are dropped first so the result
+    equals the metric's own query."""
     dims = list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
     raw = raw.copy()
+    if sparse:
+        size = raw["denominator"] if m.kind == "rate" else raw["n"]
+        raw = raw[size.fillna(0) > 0]
     pk = periods[["period_index", "period_start"]].copy()
     pk["period_start"] = pk["period_start"].astype("object")
     if q.grain == "total":

@@ -35,6 +35,31 @@ class State:
             fail(f"cannot open store {path}: {e}", code=1)
 
 
+def open_for_reading(state: State):
+    """A read-only store whose derived facts are current.
+
+    Facts are derived lazily, once after imports: if they are stale, the store is
+    briefly opened for writing to refresh them; if another process holds the
+    write lock, the engine derives them in memory instead.
+    """
+    store = state.open_store(read_only=True)
+    if store.stored_facts(refresh=False) is not None:
+        return store
+    store.close()
+    try:
+        from cxmetrics.store import Store
+
+        writer = Store(store.path, config=store.config)
+    except Exception:  # locked by a writer: fall back to in-memory derivation
+        return state.open_store(read_only=True)
+    try:
+        with err_console.status("Deriving ticket facts (once after an import)...", spinner="dots"):
+            writer.stored_facts()
+    finally:
+        writer.close()
+    return state.open_store(read_only=True)
+
+
 def fail(message: str, *, code: int = 1) -> NoReturn:
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
     raise typer.Exit(code)

@@ -82,10 +82,6 @@ def import_command(
                 fail(str(e), code=e.code)
         codes = [_one(store, table, f, format=format, source=source, mapping=loaded, tz=tz,
                       date_order=date_order, encoding=encoding) for f in files]
-        if any(c in (0, 3) for c in codes):
-            # Derive the ticket facts now, once, so later reads need not (SPEC 4.1).
-            with console.status("Updating ticket facts...", spinner="dots"):
-                store.stored_facts()
     finally:
         store.close()
     worst = 1 if 1 in codes else 2 if 2 in codes else 3 if 3 in codes else 0

@@ -61,7 +61,9 @@ def metrics(
             get(i)
     except UnknownMetric as e:
         fail(str(e), code=2)
-    store = ctx.obj.open_store(read_only=True)
+    from cxmetrics.cli.common import open_for_reading
+
+    store = open_for_reading(ctx.obj)
     try:
         frame = store.metrics(ids or None, grain=grain, by=by or [], from_=from_, to=to, tz=tz, hours=hours,
                               stat=stat, where=_parse_where(where or []))
