@@ -16,7 +16,7 @@ from cxmetrics.store import Store
 from tests import scenario
 
 RECORD_KEYS = ["metric", "period_start", "value", "unit", "n", "numerator", "denominator",
-               "ci_low", "ci_high", "mean", "median", "p90"]
+               "ci_low", "ci_high", "mean", "median", "p90", "skipped", "low_sample"]
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_total_grain_has_null_period(db: Path) -> None:
     assert json.loads(out)["metrics"] == [
         {"metric": "ticket_volume", "period_start": None, "value": 7.0, "unit": "count", "n": 7,
          "numerator": None, "denominator": None, "ci_low": None, "ci_high": None,
-         "mean": None, "median": None, "p90": None}]
+         "mean": None, "median": None, "p90": None, "skipped": None, "low_sample": None}]
 
 
 def test_csv_and_table_formats(db: Path) -> None:

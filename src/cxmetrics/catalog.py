@@ -17,6 +17,8 @@ KIND_TEXT = {
     "mean": "a mean with a 95% t interval",
     "share": "a share in percent per group, with a 95% Wilson interval",
     "level": "a level at the period's end",
+    "nps": "a score from -100 to 100 with a 95% adjusted Wald interval",
+    "ratio": "a ratio in percent of two separately attributed counts",
 }
 
 

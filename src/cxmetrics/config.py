@@ -37,7 +37,25 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "sla.priority_first_reply": ({}, "First-reply target per priority; overrides the channel target."),
     "sla.priority_resolution": ({}, "Resolution target per priority; overrides the channel target."),
     "fcr.repeat_window_days": (7, "Window of the `no_repeat_contact` FCR variant, in days."),
+    "surveys.NAME.type": (None, "What survey NAME measures: nps, csat, ces or cx (surveys named so need no entry)."),
+    "surveys.NAME.scale": (None, "Declared scale `[min, max]` for responses without scale_min/scale_max "
+                                 "(defaults: nps 0-10, csat 1-5, ces 1-7, cx 1-5)."),
+    "surveys.NAME.orientation": ("easy_high", "For CES: `effort_high` when a high score means much effort; "
+                                              "such scores are inverted (min + max - score)."),
+    "targets.METRIC": (None, "The team's target for a metric (a number, or a duration such as `4h`); "
+                             "a table `[targets.METRIC]` sets it per channel, with `default`."),
 }
+
+SURVEY_TYPES = ("nps", "csat", "ces", "cx")
+DEFAULT_SCALES: dict[str, tuple[float, float]] = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "cx": (1, 5)}
+
+
+@dataclass(frozen=True)
+class Survey:
+    name: str
+    type: str
+    scale: tuple[float, float] | None = None
+    effort_high: bool = False
 
 
 class ConfigError(ValueError):
@@ -96,7 +114,16 @@ class Config:
     sla_priority_first_reply: dict[str, float] = field(default_factory=dict)
     sla_priority_resolution: dict[str, float] = field(default_factory=dict)
     fcr_repeat_window_days: int = 7
+    surveys: dict[str, Survey] = field(default_factory=dict)
+    #: metric key -> {channel or "default": target value}
+    targets: dict[str, dict[str, float]] = field(default_factory=dict)
     source: str | None = None
+
+    def survey(self, name: str) -> Survey:
+        """The declared survey, or one inferred from a standard name (nps, csat, ces, cx)."""
+        if name in self.surveys:
+            return self.surveys[name]
+        return Survey(name, name if name in SURVEY_TYPES else "custom")
 
     def with_timezone(self, tz: str | None) -> Config:
         if not tz:
@@ -152,8 +179,53 @@ def _targets(raw: dict[str, Any], where: str) -> dict[str, float]:
     return {str(k): parse_duration(v) for k, v in raw.items()} if raw else {}
 
 
+def _surveys(raw: dict[str, Any]) -> dict[str, Survey]:
+    out = {}
+    for name, spec in raw.items():
+        if not isinstance(spec, dict):
+            raise ConfigError(f"[surveys.{name}] must be a table")
+        bad = set(spec) - {"type", "scale", "orientation"}
+        if bad:
+            raise ConfigError(f"unknown setting(s) in [surveys.{name}]: {', '.join(sorted(bad))}")
+        stype = spec.get("type", name if name in SURVEY_TYPES else None)
+        if stype not in SURVEY_TYPES:
+            raise ConfigError(f"[surveys.{name}] type must be one of {', '.join(SURVEY_TYPES)}")
+        scale = spec.get("scale")
+        if scale is not None:
+            if (not isinstance(scale, list) or len(scale) != 2 or not all(isinstance(v, (int, float)) for v in scale)
+                    or scale[0] >= scale[1]):
+                raise ConfigError(f"[surveys.{name}] scale must be [min, max] with min < max, got {scale!r}")
+            scale = (float(scale[0]), float(scale[1]))
+        orient = spec.get("orientation", "easy_high")
+        if orient not in ("easy_high", "effort_high"):
+            raise ConfigError(f"[surveys.{name}] orientation must be easy_high or effort_high")
+        out[name] = Survey(name, stype, scale, orient == "effort_high")
+    return out
+
+
+def _target_value(metric: str, v: Any) -> float:
+    if isinstance(v, bool):
+        raise ConfigError(f"targets.{metric}: not a number: {v!r}")
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return parse_duration(v)
+    except ConfigError:
+        raise ConfigError(f"targets.{metric}: expected a number or a duration like 4h, got {v!r}") from None
+
+
+def _target_settings(raw: dict[str, Any]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for metric, v in raw.items():
+        if isinstance(v, dict):
+            out[metric] = {str(k): _target_value(metric, x) for k, x in v.items()}
+        else:
+            out[metric] = {"default": _target_value(metric, v)}
+    return out
+
+
 def config_from_dict(raw: dict[str, Any], source: str | None = None) -> Config:
-    known = {"timezone", "business_hours", "sla", "fcr"}
+    known = {"timezone", "business_hours", "sla", "fcr", "surveys", "targets"}
     unknown = set(raw) - known
     if unknown:
         raise ConfigError(f"unknown setting(s) in cxm.toml: {', '.join(sorted(unknown))}")
@@ -174,6 +246,8 @@ def config_from_dict(raw: dict[str, Any], source: str | None = None) -> Config:
         sla_priority_first_reply=_targets(sla.get("priority_first_reply", {}), "priority_first_reply"),
         sla_priority_resolution=_targets(sla.get("priority_resolution", {}), "priority_resolution"),
         fcr_repeat_window_days=int(fcr.get("repeat_window_days", 7)),
+        surveys=_surveys(raw.get("surveys", {})),
+        targets=_target_settings(raw.get("targets", {})),
         source=source,
     )
 

@@ -46,11 +46,14 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "plan": ("customers", "plan"),
     "country": ("customers", "country"),
     "acquisition_channel": ("customers", "acquisition_channel"),
+    "survey": ("fact", "survey"),
+    "question": ("fact", "question"),
 }
 STATS = ("mean", "median", "p90")
 HOURS = ("calendar", "business")
 BASE_COLUMNS = ["metric", "period_start"]
-VALUE_COLUMNS = ["value", "unit", "n", "numerator", "denominator", "ci_low", "ci_high", "mean", "median", "p90"]
+VALUE_COLUMNS = ["value", "unit", "n", "numerator", "denominator", "ci_low", "ci_high", "mean", "median", "p90",
+                 "skipped", "low_sample"]
 
 
 class QueryError(ValueError):
@@ -99,6 +102,7 @@ class Engine:
     base: BaseFacts | None = None
     _facts: dict[str, Facts] = field(default_factory=dict, repr=False)
     _bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
+    _feedback: dict[str, ir.Table] | None = field(default=None, repr=False)
 
     # -- inputs ----------------------------------------------------------
     def source(self, name: str) -> ir.Table:
@@ -149,6 +153,24 @@ class Engine:
             self._facts[hours] = f
         return self._facts[hours]
 
+    def feedback_facts(self) -> dict[str, ir.Table]:
+        """Survey responses and invitations with types, scales and ticket dimensions."""
+        if self._feedback is None:
+            from cxmetrics.feedback_facts import invitation_facts, response_facts
+
+            tickets = self.source("tickets")
+            fb = {"responses": response_facts(self.source("survey_responses"), tickets, self.config),
+                  "invitations": invitation_facts(self.source("survey_invitations"), tickets, self.config)}
+            if self.cache:
+                fb = {k: v.cache() for k, v in fb.items()}
+            self._feedback = fb
+        return self._feedback
+
+    def fact_table(self, name: str, hours: str) -> ir.Table:
+        if name in ("responses", "invitations"):
+            return self.feedback_facts()[name]
+        return getattr(self.facts(hours), name)
+
     def _with_targets(self, t: ir.Table, biz: BusinessClock | None) -> ir.Table:
         """SLA targets per ticket (priority overrides channel) and the age of open tickets."""
         c = self.config
@@ -190,9 +212,12 @@ class Engine:
     def _prepared(self, fact_name: str, time: str, dims: list[str], q: Query, *, level: bool = False,
                   where: Any = None) -> ir.Table:
         """The fact rows of the query's range, with ``period_start`` and ``_d_<dim>`` columns."""
-        facts = self.facts(q.hours)
-        fact: ir.Table = getattr(facts, fact_name)
+        fact = self.fact_table(fact_name, q.hours)
         needed = set(dims) | {w[0] for w in q.where}
+        for d in sorted(needed):
+            src, col = DIMENSIONS[d]
+            if src == "fact" and col not in fact.columns:
+                raise QueryError(f"dimension {d!r} does not apply to {fact_name} metrics")
         if any(DIMENSIONS[d][0] == "customers" for d in needed):
             cust = self.source("customers").select("customer_id", "segment", "plan", "country", "acquisition_channel")
             fact = fact.left_join(cust, "customer_id").drop("customer_id_right")
@@ -231,17 +256,33 @@ class Engine:
             return {f"{prefix}numerator": hit.cast("int64").sum(), f"{prefix}denominator": j.count(where=w)}
         if m.kind in ("duration", "mean"):
             v = m.value(j)
-            return {f"{prefix}n": v.count(where=w), f"{prefix}mean": v.mean(where=w),
-                    f"{prefix}median": v.median(where=w), f"{prefix}p90": v.quantile(0.9, where=w),
-                    f"{prefix}std": v.std(where=w)}
-        raise ValueError(f"{m.kind} metrics are not aggregated this way")
+            out = {f"{prefix}n": v.count(where=w), f"{prefix}mean": v.mean(where=w),
+                   f"{prefix}median": v.median(where=w), f"{prefix}p90": v.quantile(0.9, where=w),
+                   f"{prefix}std": v.std(where=w)}
+        elif m.kind == "nps":
+            out = {f"{prefix}n": j.count(where=w),
+                   f"{prefix}promoters": (j.promoter & w).fill_null(False).cast("int64").sum(),
+                   f"{prefix}detractors": (j.detractor & w).fill_null(False).cast("int64").sum()}
+        elif m.kind == "ratio":
+            return {f"{prefix}numerator": m.distinct(j).nunique(where=w)}
+        else:
+            raise ValueError(f"{m.kind} metrics are not aggregated this way")
+        if m.skipped is not None:
+            out[f"{prefix}skipped"] = j.count(where=m.skipped(j))
+        return out
 
     def expr(self, key: str | Metric, q: Query) -> ir.Table:
-        """The aggregated Ibis expression for one metric (one row per period x group)."""
+        """The aggregated Ibis expression for one metric (one row per period x group).
+
+        Shares and levels filter their population first; the other kinds use it as
+        a FILTER on their aggregates, exactly as in a batched query."""
         m = key if isinstance(key, Metric) else get(key)
         q.validate()
         dims = list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
-        j = self._prepared(m.fact, m.time, dims, q, level=m.kind == "level", where=m.where)
+        if m.kind in ("share", "level"):
+            j = self._prepared(m.fact, m.time, dims, q, level=m.kind == "level", where=m.where)
+        else:
+            j = self._prepared(m.fact, m.time, dims, q)
         keys = ["period_start"] + [f"_d_{d}" for d in dims]
         g = j.group_by(keys)
         if m.kind == "share":
@@ -251,7 +292,14 @@ class Engine:
         elif m.kind == "level":
             out = g.aggregate(delta=j.delta.sum())
         else:
-            out = g.aggregate(**self._aggregates(m, j))
+            out = g.aggregate(**self._aggregates(m, j, where=m.where(j) if m.where is not None else None))
+        return out.rename({d: f"_d_{d}" for d in dims})
+
+    def denominator_expr(self, m: Metric, q: Query) -> ir.Table:
+        """Rows of a ratio metric's denominator fact (e.g. invitations sent)."""
+        dims = list(q.by)
+        j = self._prepared(m.denominator_fact or "", m.denominator_time or "", dims, q, where=m.denominator_where)
+        out = j.group_by(["period_start"] + [f"_d_{d}" for d in dims]).aggregate(denominator=j.count())
         return out.rename({d: f"_d_{d}" for d in dims})
 
     def batch_expr(self, metrics: list[Metric], q: Query) -> ir.Table:
@@ -268,7 +316,13 @@ class Engine:
         return out.rename({d: f"_d_{d}" for d in dims})
 
     def sql(self, key: str, q: Query | None = None) -> str:
-        return str(ibis.to_sql(self.expr(key, q or Query(grain="month")), dialect=self.con.name))
+        q = q or Query(grain="month")
+        m = get(key)
+        text = str(ibis.to_sql(self.expr(m, q), dialect=self.con.name))
+        if m.kind == "ratio":
+            text = (f"-- numerator\n{text};\n\n-- denominator\n"
+                    f"{ibis.to_sql(self.denominator_expr(m, q), dialect=self.con.name)}")
+        return text
 
     # -- results -----------------------------------------------------------
     def records_frame(self, key: str, q: Query) -> pd.DataFrame:
@@ -276,7 +330,11 @@ class Engine:
 
         m = get(key)
         raw = self.expr(m, q).execute()
-        return shape(m, raw, self.periods(q), q)
+        if m.kind == "ratio":
+            den = self.denominator_expr(m, q).execute()
+            keys = ["period_start", *q.by]
+            raw = raw.merge(den, on=keys, how="outer")
+        return shape(m, raw, self.periods(q), q, sparse=m.kind not in ("share", "level", "ratio"))
 
     def _frames(self, keys: list[str], q: Query) -> dict[str, pd.DataFrame]:
         """Shaped records per metric, batching metrics that can share a scan."""
@@ -285,7 +343,7 @@ class Engine:
         metrics = [get(k) for k in keys]
         groups: dict[tuple[str, str], list[Metric]] = {}
         for m in metrics:
-            if m.kind in ("count", "rate", "duration", "mean"):
+            if m.kind in ("count", "rate", "duration", "mean", "nps"):
                 groups.setdefault((m.fact, m.time), []).append(m)
         out: dict[str, pd.DataFrame] = {}
         periods = self.periods(q)

@@ -15,7 +15,10 @@ if TYPE_CHECKING:
     from cxmetrics.engine import Query
     from cxmetrics.metrics.registry import Metric
 
-from cxmetrics.stats import t_interval, wilson
+from cxmetrics.stats import nps_interval, t_interval, wilson
+
+#: Below this many observations an estimate is flagged ``low_sample``.
+LOW_SAMPLE = 30
 
 
 def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query, *, sparse: bool = False) -> pd.DataFrame:
@@ -62,7 +65,15 @@ def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query, *, spar
         n = delta.groupby([df[d].astype("string").fillna("\x00") for d in dims] or [np.zeros(len(df))]).cumsum()
         n = n.to_numpy("float64")
         value = n
-    elif m.kind in ("rate", "share"):
+    elif m.kind == "nps":
+        n = df["n"].fillna(0).to_numpy("float64")
+        prom = df["promoters"].fillna(0).to_numpy("float64")
+        det = df["detractors"].fillna(0).to_numpy("float64")
+        numerator, denominator = prom - det, n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(n > 0, 100.0 * (prom - det) / n, np.nan)
+        ci_low, ci_high = nps_interval(prom, det, n)
+    elif m.kind in ("rate", "share", "ratio"):
         numerator = df["numerator"].fillna(0).to_numpy("float64")
         if m.kind == "share":
             keys = [df["period_index"]] + [df[d].astype("string").fillna("\x00") for d in q.by]
@@ -73,6 +84,9 @@ def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query, *, spar
             value = np.where(denominator > 0, 100.0 * numerator / denominator, np.nan)
         n = denominator
         ci_low, ci_high = wilson(numerator, denominator)
+        if m.kind == "ratio":  # a ratio above 1 is not a proportion: no Wilson interval
+            over = numerator > denominator
+            ci_low, ci_high = np.where(over, np.nan, ci_low), np.where(over, np.nan, ci_high)
     else:  # duration, mean
         n = df["n"].fillna(0).to_numpy("float64")
         mean = df["mean"].to_numpy("float64")
@@ -92,12 +106,23 @@ def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query, *, spar
             if not np.all(np.isnan(arr)) else pd.array([pd.NA] * len(df), dtype="Int64")
     out["ci_low"], out["ci_high"] = ci_low, ci_high
     out["mean"], out["median"], out["p90"] = mean, median, p90
+    if m.skipped is not None:
+        out["skipped"] = pd.array(df["skipped"].fillna(0).round().astype("int64"), dtype="Int64") \
+            if "skipped" in df else pd.array([0] * len(df), dtype="Int64")
+    else:
+        out["skipped"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    if m.kind in ("count", "level"):
+        out["low_sample"] = pd.array([pd.NA] * len(df), dtype="boolean")
+    else:  # an estimate from a sample: flag fewer than 30 (seed 000: a healthy sample size)
+        out["low_sample"] = pd.array(np.asarray(n) < LOW_SAMPLE, dtype="boolean")
     return out
 
 
 def _clean(v: Any) -> Any:
     if v is None or v is pd.NA:
         return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
     if isinstance(v, (np.integer,)):
         return int(v)
     if isinstance(v, (float, np.floating)):

@@ -49,3 +49,32 @@ def t_interval(mean: np.ndarray, std: np.ndarray, n: np.ndarray, confidence: flo
         half = stdtrit(n[ok] - 1, 0.5 + confidence / 2) * std[ok] / np.sqrt(n[ok])
         lo[ok], hi[ok] = mean[ok] - half, mean[ok] + half
     return lo, hi
+
+
+def nps_variance(promoters: np.ndarray, detractors: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Per-response variance of the NPS (as a fraction): (p + d) - (p - d)^2."""
+    p, d, n = (np.asarray(v, dtype="float64") for v in (promoters, detractors, n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pp, dd = p / n, d / n
+        return (pp + dd) - (pp - dd) ** 2
+
+
+def nps_interval(promoters: np.ndarray, detractors: np.ndarray, n: np.ndarray, confidence: float = CONFIDENCE
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Adjusted Wald interval for the NPS, in points (-100..100); NaN where n is 0.
+
+    Rocks (2016): add 3/4 of a promoter, 3/4 of a detractor and 3/2 of a passive,
+    then a Wald interval with variance (p + d) - (p - d)^2.
+    """
+    p = np.asarray(promoters, dtype="float64") + 0.75
+    d = np.asarray(detractors, dtype="float64") + 0.75
+    n_ = np.asarray(n, dtype="float64") + 3.0
+    z = z_value(confidence)
+    centre = (p - d) / n_
+    var = nps_variance(p, d, n_)
+    half = z * np.sqrt(var / n_)
+    lo, hi = np.clip((centre - half) * 100, -100, 100), np.clip((centre + half) * 100, -100, 100)
+    bad = ~(np.asarray(n, dtype="float64") > 0)
+    lo[bad] = np.nan
+    hi[bad] = np.nan
+    return lo, hi

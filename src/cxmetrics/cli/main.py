@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cxmetrics.cli.common import State, fail
+from cxmetrics.cli.common import State
 
 app = typer.Typer(
     name="cxm",
@@ -45,11 +45,30 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry: maps user errors to exit codes instead of tracebacks."""
+    import os
+
     _register()
     try:
-        app(args=argv, prog_name="cxm", standalone_mode=True)
+        rc = app(args=argv, prog_name="cxm", standalone_mode=False)
     except KeyboardInterrupt:
-        fail("interrupted", code=1)
+        sys.stderr.write("error: interrupted\n")
+        sys.exit(1)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except Exception as e:
+        name = type(e).__name__
+        if name == "NoArgsIsHelpError":  # help was shown
+            sys.exit(2)
+        if name in ("UsageError", "BadParameter", "NoSuchOption", "MissingParameter", "BadArgumentUsage"):
+            e.show()  # type: ignore[attr-defined]
+            sys.exit(2)
+        if name == "Abort":
+            sys.exit(1)
+        if os.environ.get("CXM_DEBUG"):
+            raise
+        sys.stderr.write(f"error: {name}: {e}\n(set CXM_DEBUG=1 for the traceback; please report this)\n")
+        sys.exit(1)
+    sys.exit(rc if isinstance(rc, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

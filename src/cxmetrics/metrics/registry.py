@@ -8,7 +8,10 @@ to, the population it counts (``where``) and, by kind, what it measures:
 * ``duration`` seconds per row; records carry mean, median and p90;
 * ``mean``     mean of ``value`` per row (e.g. replies);
 * ``share``    share of the population in each value of ``share_dim``;
-* ``level``    a stock at the period's end (the backlog), from +/-1 events.
+* ``level``    a stock at the period's end (the backlog), from +/-1 events;
+* ``nps``      % promoters - % detractors of the population;
+* ``ratio``    distinct ``distinct`` keys of one fact / rows of ``denominator_fact``
+               (e.g. survey responses / invitations), each attributed to its own time.
 
 Reports, CLI, API and dashboard only ever look metrics up here.
 """
@@ -21,7 +24,7 @@ from typing import Literal
 
 import ibis.expr.types as ir
 
-Kind = Literal["count", "rate", "duration", "mean", "share", "level"]
+Kind = Literal["count", "rate", "duration", "mean", "share", "level", "nps", "ratio"]
 Direction = Literal["higher", "lower", "neutral"]
 Expr = Callable[[ir.Table], ir.Value]
 
@@ -54,6 +57,15 @@ class Metric:
     base: str | None = None
     options: dict[str, str] = field(default_factory=dict)
     domain: str = "support"
+    #: the population's answers that were skipped (no score): counted, not scored
+    skipped: Expr | None = None
+    distinct: Expr | None = None
+    denominator_fact: str | None = None
+    denominator_time: str | None = None
+    denominator_where: Expr | None = None
+    #: (value, source) of an industry benchmark shown when the team has no target
+    benchmark: tuple[float, str] | None = None
+    benchmark_by_channel: dict[str, float] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -76,7 +88,7 @@ def register(*metrics: Metric) -> None:
 
 
 #: Modules whose ``METRICS`` tuples make up the catalogue, in display order.
-DOMAINS = ("cxmetrics.metrics.support",)
+DOMAINS = ("cxmetrics.metrics.support", "cxmetrics.metrics.feedback")
 
 
 def _load() -> None:

@@ -37,9 +37,25 @@ FROM (
         "t37"."reopens" = 0
       ) AND NOT (
         "t37"."repeat_contact"
-      ), FALSE) AS BIGINT)
+      ), FALSE)
+      AND (
+        "t37"."is_resolved"
+        AND (
+          "t37"."resolved_at" IS NOT NULL
+        )
+        AND (
+          "t37"."replies" >= 1
+        )
+      ) AS BIGINT)
     ) AS "numerator",
-    COUNT(*) AS "denominator"
+    COUNT(*) FILTER(WHERE
+      "t37"."is_resolved"
+      AND (
+        "t37"."resolved_at" IS NOT NULL
+      )
+      AND (
+        "t37"."replies" >= 1
+      )) AS "denominator"
   FROM (
     SELECT
       "t36"."ticket_id",
@@ -514,9 +530,7 @@ FROM (
       ) AS "t35"
     ) AS "t36"
     WHERE
-      "t36"."is_resolved"
-      AND "t36"."resolved_at" IS NOT NULL
-      AND "t36"."replies" >= 1
+      "t36"."resolved_at" IS NOT NULL
       AND "t36"."resolved_at" < MAKE_TIMESTAMP(2024, 12, 31, 22, 0, 0.0)
       AND "t36"."resolved_at" >= MAKE_TIMESTAMP(2023, 12, 31, 22, 0, 0.0)
   ) AS "t37"

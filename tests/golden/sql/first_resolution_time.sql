@@ -35,11 +35,46 @@ FROM (
   SELECT
     "t37"."period_start",
     "t37"."_d_channel",
-    COUNT("t37"."first_resolution_s") AS "n",
-    AVG("t37"."first_resolution_s") AS "mean",
-    QUANTILE_CONT("t37"."first_resolution_s", 0.5) AS "median",
-    QUANTILE_CONT("t37"."first_resolution_s", 0.9) AS "p90",
-    STDDEV_SAMP("t37"."first_resolution_s") AS "std"
+    COUNT("t37"."first_resolution_s") FILTER(WHERE
+      "t37"."is_resolved"
+      AND (
+        "t37"."resolved_at" IS NOT NULL
+      )
+      AND (
+        "t37"."first_resolution_s" IS NOT NULL
+      )) AS "n",
+    AVG("t37"."first_resolution_s") FILTER(WHERE
+      "t37"."is_resolved"
+      AND (
+        "t37"."resolved_at" IS NOT NULL
+      )
+      AND (
+        "t37"."first_resolution_s" IS NOT NULL
+      )) AS "mean",
+    QUANTILE_CONT("t37"."first_resolution_s", 0.5) FILTER(WHERE
+      "t37"."is_resolved"
+      AND (
+        "t37"."resolved_at" IS NOT NULL
+      )
+      AND (
+        "t37"."first_resolution_s" IS NOT NULL
+      )) AS "median",
+    QUANTILE_CONT("t37"."first_resolution_s", 0.9) FILTER(WHERE
+      "t37"."is_resolved"
+      AND (
+        "t37"."resolved_at" IS NOT NULL
+      )
+      AND (
+        "t37"."first_resolution_s" IS NOT NULL
+      )) AS "p90",
+    STDDEV_SAMP("t37"."first_resolution_s") FILTER(WHERE
+      "t37"."is_resolved"
+      AND (
+        "t37"."resolved_at" IS NOT NULL
+      )
+      AND (
+        "t37"."first_resolution_s" IS NOT NULL
+      )) AS "std"
   FROM (
     SELECT
       "t36"."ticket_id",
@@ -514,9 +549,7 @@ FROM (
       ) AS "t35"
     ) AS "t36"
     WHERE
-      "t36"."is_resolved"
-      AND "t36"."resolved_at" IS NOT NULL
-      AND CAST(EPOCH(CAST("t36"."first_resolved_at" AS TIMESTAMP)) - EPOCH(CAST("t36"."created_at" AS TIMESTAMP)) AS DOUBLE) IS NOT NULL
+      "t36"."resolved_at" IS NOT NULL
       AND "t36"."resolved_at" < MAKE_TIMESTAMP(2024, 12, 31, 22, 0, 0.0)
       AND "t36"."resolved_at" >= MAKE_TIMESTAMP(2023, 12, 31, 22, 0, 0.0)
   ) AS "t37"

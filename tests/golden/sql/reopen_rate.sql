@@ -32,8 +32,18 @@ FROM (
   SELECT
     "t37"."period_start",
     "t37"."_d_channel",
-    SUM(CAST(COALESCE("t37"."reopens" >= 1, FALSE) AS BIGINT)) AS "numerator",
-    COUNT(*) AS "denominator"
+    SUM(
+      CAST(COALESCE("t37"."reopens" >= 1, FALSE)
+      AND (
+        "t37"."is_resolved" AND (
+          "t37"."resolved_at" IS NOT NULL
+        )
+      ) AS BIGINT)
+    ) AS "numerator",
+    COUNT(*) FILTER(WHERE
+      "t37"."is_resolved" AND (
+        "t37"."resolved_at" IS NOT NULL
+      )) AS "denominator"
   FROM (
     SELECT
       "t36"."ticket_id",
@@ -508,8 +518,7 @@ FROM (
       ) AS "t35"
     ) AS "t36"
     WHERE
-      "t36"."is_resolved"
-      AND "t36"."resolved_at" IS NOT NULL
+      "t36"."resolved_at" IS NOT NULL
       AND "t36"."resolved_at" < MAKE_TIMESTAMP(2024, 12, 31, 22, 0, 0.0)
       AND "t36"."resolved_at" >= MAKE_TIMESTAMP(2023, 12, 31, 22, 0, 0.0)
   ) AS "t37"

@@ -35,11 +35,46 @@ FROM (
   SELECT
     "t37"."period_start",
     "t37"."_d_channel",
-    COUNT(CAST("t37"."replies" AS DOUBLE)) AS "n",
-    AVG(CAST("t37"."replies" AS DOUBLE)) AS "mean",
-    QUANTILE_CONT(CAST("t37"."replies" AS DOUBLE), 0.5) AS "median",
-    QUANTILE_CONT(CAST("t37"."replies" AS DOUBLE), 0.9) AS "p90",
-    STDDEV_SAMP(CAST("t37"."replies" AS DOUBLE)) AS "std"
+    COUNT(CAST("t37"."replies" AS DOUBLE)) FILTER(WHERE
+      "t37"."is_resolved"
+      AND (
+        "t37"."resolved_at" IS NOT NULL
+      )
+      AND (
+        "t37"."replies" IS NOT NULL
+      )) AS "n",
+    AVG(CAST("t37"."replies" AS DOUBLE)) FILTER(WHERE
+      "t37"."is_resolved"
+      AND (
+        "t37"."resolved_at" IS NOT NULL
+      )
+      AND (
+        "t37"."replies" IS NOT NULL
+      )) AS "mean",
+    QUANTILE_CONT(CAST("t37"."replies" AS DOUBLE), 0.5) FILTER(WHERE
+      "t37"."is_resolved"
+      AND (
+        "t37"."resolved_at" IS NOT NULL
+      )
+      AND (
+        "t37"."replies" IS NOT NULL
+      )) AS "median",
+    QUANTILE_CONT(CAST("t37"."replies" AS DOUBLE), 0.9) FILTER(WHERE
+      "t37"."is_resolved"
+      AND (
+        "t37"."resolved_at" IS NOT NULL
+      )
+      AND (
+        "t37"."replies" IS NOT NULL
+      )) AS "p90",
+    STDDEV_SAMP(CAST("t37"."replies" AS DOUBLE)) FILTER(WHERE
+      "t37"."is_resolved"
+      AND (
+        "t37"."resolved_at" IS NOT NULL
+      )
+      AND (
+        "t37"."replies" IS NOT NULL
+      )) AS "std"
   FROM (
     SELECT
       "t36"."ticket_id",
@@ -514,9 +549,7 @@ FROM (
       ) AS "t35"
     ) AS "t36"
     WHERE
-      "t36"."is_resolved"
-      AND "t36"."resolved_at" IS NOT NULL
-      AND "t36"."replies" IS NOT NULL
+      "t36"."resolved_at" IS NOT NULL
       AND "t36"."resolved_at" < MAKE_TIMESTAMP(2024, 12, 31, 22, 0, 0.0)
       AND "t36"."resolved_at" >= MAKE_TIMESTAMP(2023, 12, 31, 22, 0, 0.0)
   ) AS "t37"

@@ -320,11 +320,16 @@ FROM (
   SELECT
     "t52"."period_start",
     "t52"."_d_channel",
-    COUNT("t52"."wait_s") AS "n",
-    AVG("t52"."wait_s") AS "mean",
-    QUANTILE_CONT("t52"."wait_s", 0.5) AS "median",
-    QUANTILE_CONT("t52"."wait_s", 0.9) AS "p90",
-    STDDEV_SAMP("t52"."wait_s") AS "std"
+    COUNT("t52"."wait_s") FILTER(WHERE
+      "t52"."wait_s" IS NOT NULL) AS "n",
+    AVG("t52"."wait_s") FILTER(WHERE
+      "t52"."wait_s" IS NOT NULL) AS "mean",
+    QUANTILE_CONT("t52"."wait_s", 0.5) FILTER(WHERE
+      "t52"."wait_s" IS NOT NULL) AS "median",
+    QUANTILE_CONT("t52"."wait_s", 0.9) FILTER(WHERE
+      "t52"."wait_s" IS NOT NULL) AS "p90",
+    STDDEV_SAMP("t52"."wait_s") FILTER(WHERE
+      "t52"."wait_s" IS NOT NULL) AS "std"
   FROM (
     SELECT
       "t51"."ticket_id",
@@ -618,8 +623,7 @@ FROM (
         ON "t50"."ticket_id" = "t48"."ticket_id"
     ) AS "t51"
     WHERE
-      CAST(EPOCH(CAST("t51"."reply_at" AS TIMESTAMP)) - EPOCH(CAST("t51"."wait_start" AS TIMESTAMP)) AS DOUBLE) IS NOT NULL
-      AND "t51"."reply_at" IS NOT NULL
+      "t51"."reply_at" IS NOT NULL
       AND "t51"."reply_at" < MAKE_TIMESTAMP(2024, 12, 31, 22, 0, 0.0)
       AND "t51"."reply_at" >= MAKE_TIMESTAMP(2023, 12, 31, 22, 0, 0.0)
   ) AS "t52"

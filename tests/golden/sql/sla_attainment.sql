@@ -40,9 +40,49 @@ FROM (
           "t37"."frt_s" <= "t37"."frt_target_s"
         ),
         FALSE
+      )
+      AND (
+        (
+          "t37"."frt_target_s" IS NOT NULL
+        )
+        AND (
+          (
+            "t37"."frt_s" IS NOT NULL
+          )
+          OR (
+            (
+              "t37"."first_reply_at" IS NULL
+            )
+            AND NOT (
+              "t37"."is_resolved"
+            )
+            AND (
+              "t37"."open_age_s" > "t37"."frt_target_s"
+            )
+          )
+        )
       ) AS BIGINT)
     ) AS "numerator",
-    COUNT(*) AS "denominator"
+    COUNT(*) FILTER(WHERE
+      (
+        "t37"."frt_target_s" IS NOT NULL
+      )
+      AND (
+        (
+          "t37"."frt_s" IS NOT NULL
+        )
+        OR (
+          (
+            "t37"."first_reply_at" IS NULL
+          )
+          AND NOT (
+            "t37"."is_resolved"
+          )
+          AND (
+            "t37"."open_age_s" > "t37"."frt_target_s"
+          )
+        )
+      )) AS "denominator"
   FROM (
     SELECT
       "t36"."ticket_id",
@@ -517,36 +557,7 @@ FROM (
       ) AS "t35"
     ) AS "t36"
     WHERE
-      CASE
-        WHEN "t36"."channel" = 'email'
-        THEN 86400.0
-        WHEN "t36"."channel" = 'social'
-        THEN 3600.0
-        ELSE CAST(NULL AS DOUBLE)
-      END IS NOT NULL
-      AND (
-        (
-          CAST(EPOCH(CAST("t36"."first_reply_at" AS TIMESTAMP)) - EPOCH(CAST("t36"."created_at" AS TIMESTAMP)) AS DOUBLE) IS NOT NULL
-        )
-        OR (
-          (
-            "t36"."first_reply_at" IS NULL
-          )
-          AND NOT (
-            "t36"."is_resolved"
-          )
-          AND (
-            CAST(EPOCH(CAST(MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS TIMESTAMP)) - EPOCH(CAST("t36"."created_at" AS TIMESTAMP)) AS DOUBLE) > CASE
-              WHEN "t36"."channel" = 'email'
-              THEN 86400.0
-              WHEN "t36"."channel" = 'social'
-              THEN 3600.0
-              ELSE CAST(NULL AS DOUBLE)
-            END
-          )
-        )
-      )
-      AND "t36"."created_at" IS NOT NULL
+      "t36"."created_at" IS NOT NULL
       AND "t36"."created_at" < MAKE_TIMESTAMP(2024, 12, 31, 22, 0, 0.0)
       AND "t36"."created_at" >= MAKE_TIMESTAMP(2023, 12, 31, 22, 0, 0.0)
   ) AS "t37"

@@ -41,9 +41,41 @@ FROM (
           "t37"."resolution_s" <= "t37"."res_target_s"
         ),
         FALSE
+      )
+      AND (
+        (
+          "t37"."res_target_s" IS NOT NULL
+        )
+        AND (
+          (
+            "t37"."resolution_s" IS NOT NULL
+          )
+          OR (
+            NOT (
+              "t37"."is_resolved"
+            ) AND (
+              "t37"."open_age_s" > "t37"."res_target_s"
+            )
+          )
+        )
       ) AS BIGINT)
     ) AS "numerator",
-    COUNT(*) AS "denominator"
+    COUNT(*) FILTER(WHERE
+      (
+        "t37"."res_target_s" IS NOT NULL
+      )
+      AND (
+        (
+          "t37"."resolution_s" IS NOT NULL
+        )
+        OR (
+          NOT (
+            "t37"."is_resolved"
+          ) AND (
+            "t37"."open_age_s" > "t37"."res_target_s"
+          )
+        )
+      )) AS "denominator"
   FROM (
     SELECT
       "t36"."ticket_id",
@@ -518,21 +550,7 @@ FROM (
       ) AS "t35"
     ) AS "t36"
     WHERE
-      CAST(NULL AS DOUBLE) IS NOT NULL
-      AND (
-        (
-          CAST(EPOCH(CAST("t36"."resolved_at" AS TIMESTAMP)) - EPOCH(CAST("t36"."created_at" AS TIMESTAMP)) AS DOUBLE) IS NOT NULL
-        )
-        OR (
-          NOT (
-            "t36"."is_resolved"
-          )
-          AND (
-            CAST(EPOCH(CAST(MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS TIMESTAMP)) - EPOCH(CAST("t36"."created_at" AS TIMESTAMP)) AS DOUBLE) > CAST(NULL AS DOUBLE)
-          )
-        )
-      )
-      AND "t36"."created_at" IS NOT NULL
+      "t36"."created_at" IS NOT NULL
       AND "t36"."created_at" < MAKE_TIMESTAMP(2024, 12, 31, 22, 0, 0.0)
       AND "t36"."created_at" >= MAKE_TIMESTAMP(2023, 12, 31, 22, 0, 0.0)
   ) AS "t37"
