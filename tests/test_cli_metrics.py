@@ -16,7 +16,8 @@ from cxmetrics.store import Store
 from tests import scenario
 
 RECORD_KEYS = ["metric", "period_start", "value", "unit", "n", "numerator", "denominator",
-               "ci_low", "ci_high", "mean", "median", "p90", "skipped", "low_sample"]
+               "ci_low", "ci_high", "mean", "median", "p90", "skipped", "low_sample",
+               "target", "meets_target", "target_source"]
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,8 @@ def test_total_grain_has_null_period(db: Path) -> None:
     assert json.loads(out)["metrics"] == [
         {"metric": "ticket_volume", "period_start": None, "value": 7.0, "unit": "count", "n": 7,
          "numerator": None, "denominator": None, "ci_low": None, "ci_high": None,
-         "mean": None, "median": None, "p90": None, "skipped": None, "low_sample": None}]
+         "mean": None, "median": None, "p90": None, "skipped": None, "low_sample": None,
+         "target": None, "meets_target": None, "target_source": None}]
 
 
 def test_csv_and_table_formats(db: Path) -> None:
@@ -124,3 +126,12 @@ def test_python_api_matches_cli(db: Path) -> None:
     rec = json.loads(out)["metrics"][0]
     assert list(df.columns) == RECORD_KEYS
     assert df.iloc[0]["value"] == rec["value"] and df.iloc[0]["n"] == rec["n"]
+
+
+def test_compare_fields_in_json(db: Path) -> None:
+    code, out, _ = run("--db", str(db), "metrics", "ticket_volume", "--grain", "month", "--from", "2024-04-01",
+                       "--to", "2024-04-30", "--compare", "previous", "--format", "json")
+    assert code == 0
+    [r] = json.loads(out)["metrics"]
+    assert list(r) == RECORD_KEYS[:-3] + ["previous_value", "change", "p_value", "significant"] + RECORD_KEYS[-3:]
+    assert (r["value"], r["previous_value"], r["change"]) == (1, 6, -5)

@@ -120,11 +120,17 @@ class Engine:
         """Earliest ticket creation and latest instant in the support tables (the 'as of')."""
         if self._bounds is None:
             t, m, s = self.source("tickets"), self.source("messages"), self.source("status_changes")
-            lo = t.created_at.min().execute()
-            his = [t.created_at.max().execute(), m.created_at.max().execute(), s.changed_at.max().execute(),
-                   t.solved_at.max().execute(), t.first_reply_at.max().execute()]
-            his = [pd.Timestamp(h).to_pydatetime() for h in his if h is not None and not pd.isna(h)]
-            lo = None if lo is None or pd.isna(lo) else pd.Timestamp(lo).to_pydatetime()
+            r, i = self.source("survey_responses"), self.source("survey_invitations")
+            los = [t.created_at.min(), r.responded_at.min(), i.sent_at.min()]
+            his = [t.created_at.max(), m.created_at.max(), s.changed_at.max(), t.solved_at.max(),
+                   t.first_reply_at.max(), r.responded_at.max(), i.sent_at.max()]
+
+            def clean(values: list[Any]) -> list[dt.datetime]:
+                vals = [v.execute() for v in values]
+                return [pd.Timestamp(v).to_pydatetime() for v in vals if v is not None and not pd.isna(v)]
+
+            lows, his = clean(los), clean(his)
+            lo = min(lows) if lows else None
             self._bounds = (lo, max(his) if his else None)
         return self._bounds
 
@@ -195,6 +201,26 @@ class Engine:
         return t.mutate(open_age_s=age)
 
     # -- building one metric's query ---------------------------------------
+    def applicable(self, q: Query) -> list[Metric]:
+        """Every metric whose facts have the query's dimensions (for 'all metrics')."""
+        from cxmetrics.metrics.registry import all_metrics
+
+        cols = {name: set(self.fact_table(name, "calendar").columns)
+                for name in {m.fact for m in all_metrics()}}
+        needed = [DIMENSIONS[d][1] for d in (*q.by, *(w[0] for w in q.where)) if DIMENSIONS[d][0] == "fact"]
+        return [m for m in all_metrics() if all(c in cols[m.fact] for c in needed)]
+
+    def date_range(self, q: Query) -> tuple[dt.date, dt.date]:
+        """The query's first and last local dates (from the data where not given)."""
+        if q.from_ and q.to:
+            return q.from_, q.to
+        tz = q.tz or self.config.timezone
+        lo, hi = self.bounds()
+        zi = ZoneInfo(tz)
+        start = q.from_ or (_local_date(lo, zi) if lo else dt.date.today())
+        end = q.to or (_local_date(hi, zi) if hi else start)
+        return start, max(end, start)
+
     def periods(self, q: Query) -> pd.DataFrame:
         tz = q.tz or self.config.timezone
         zone(tz)
@@ -364,20 +390,40 @@ class Engine:
     def frame(self, ids: list[str] | None = None, *, grain: str = "month", by: list[str] | tuple[str, ...] = (),
               from_: dt.date | str | None = None, to: dt.date | str | None = None, tz: str | None = None,
               hours: str = "calendar", stat: str = "median",
-              where: dict[str, str] | list[tuple[str, str]] | None = None) -> pd.DataFrame:
-        """Tidy DataFrame: one row per metric x period x group, SPEC 5.1 columns."""
-        from cxmetrics.metrics.registry import all_metrics
+              where: dict[str, str] | list[tuple[str, str]] | None = None,
+              compare: str | None = None) -> pd.DataFrame:
+        """Tidy DataFrame: one row per metric x period x group, SPEC 5.1 columns
+        (plus previous_value, change, p_value, significant with ``compare``)."""
+        from dataclasses import replace
 
-        keys = ids or [m.key for m in all_metrics()]
+        from cxmetrics.compare import COMPARE_COLUMNS, shifted_query
+        from cxmetrics.compare import compare as compare_frames
+        from cxmetrics.targets import TARGET_COLUMNS, apply_targets, check_targets
+
         w = tuple(where.items()) if isinstance(where, dict) else tuple(where or ())
         q = Query(grain=grain, by=tuple(by), from_=_date(from_), to=_date(to), tz=tz, hours=hours, stat=stat, where=w)
         q.validate()
+        check_targets(self.config)
+        keys = ids or [m.key for m in self.applicable(q)]
+        if compare is not None:
+            if compare not in ("previous", "year"):
+                raise QueryError(f"--compare must be previous or year, not {compare!r}")
+            if q.grain == "total" and (q.from_ is None or q.to is None):
+                raise QueryError("--compare with --grain total needs --from and --to")
+            start, end = self.date_range(q)
+            q = replace(q, from_=start, to=end)
         shaped = self._frames(keys, q)
-        frames = [shaped[k] for k in keys]
+        if compare is not None:
+            pq, delta = shifted_query(q, q.from_, q.to, compare)  # type: ignore[arg-type]
+            prev = self._frames(keys, pq)
+            shaped = {k: compare_frames(self, get(k), shaped[k], prev[k], q, pq, delta) for k in keys}
+        frames = [apply_targets(get(k), shaped[k], self.config) for k in keys]
+        frames = [f[[c for c in f.columns if not c.startswith("_")]] for f in frames]
+        extra = (COMPARE_COLUMNS if compare is not None else []) + TARGET_COLUMNS
         dims: list[str] = []
         for f in frames:
-            dims += [c for c in f.columns if c not in BASE_COLUMNS + VALUE_COLUMNS and c not in dims]
-        cols = BASE_COLUMNS + dims + VALUE_COLUMNS
+            dims += [c for c in f.columns if c not in BASE_COLUMNS + VALUE_COLUMNS + extra and c not in dims]
+        cols = BASE_COLUMNS + dims + VALUE_COLUMNS + extra
         frames = [f.reindex(columns=cols) for f in frames]
         if not frames:
             return pd.DataFrame(columns=cols)

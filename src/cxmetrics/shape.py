@@ -111,6 +111,15 @@ def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query, *, spar
             if "skipped" in df else pd.array([0] * len(df), dtype="Int64")
     else:
         out["skipped"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    # hidden inputs of the comparison tests (dropped before records leave the engine)
+    if "std" in df:
+        out["_std"] = df["std"].to_numpy("float64")
+    if m.kind == "nps":
+        out["_promoters"] = df["promoters"].fillna(0).to_numpy("float64")
+        out["_detractors"] = df["detractors"].fillna(0).to_numpy("float64")
+    if m.kind == "count":
+        lengths = (periods["p_end"] - periods["p_start"]).dt.total_seconds()
+        out["_seconds"] = df["period_index"].map(dict(zip(periods["period_index"], lengths, strict=True))).to_numpy()
     if m.kind in ("count", "level"):
         out["low_sample"] = pd.array([pd.NA] * len(df), dtype="boolean")
     else:  # an estimate from a sample: flag fewer than 30 (seed 000: a healthy sample size)

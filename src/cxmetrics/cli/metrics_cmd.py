@@ -46,6 +46,7 @@ def metrics(
     hours: Annotated[str, typer.Option(help="calendar or business hours for durations.")] = "calendar",
     stat: Annotated[str, typer.Option(help="Duration statistic in `value`: mean, median or p90.")] = "median",
     where: Annotated[list[str] | None, typer.Option("--where", help="Filter DIM=VALUE (repeatable; same DIM = or).")] = None,
+    compare: Annotated[str | None, typer.Option(help="Compare with the previous period or the same period a year before: previous or year.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
     """Compute metrics from the store."""
@@ -66,7 +67,7 @@ def metrics(
     store = open_for_reading(ctx.obj)
     try:
         frame = store.metrics(ids or None, grain=grain, by=by or [], from_=from_, to=to, tz=tz, hours=hours,
-                              stat=stat, where=_parse_where(where or []))
+                              stat=stat, where=_parse_where(where or []), compare=compare)
     except (QueryError, ConfigError) as e:
         fail(str(e), code=2)
     finally:
@@ -76,18 +77,58 @@ def metrics(
     elif fmt == "csv":
         frame.to_csv(sys.stdout, index=False)
     else:
-        from rich.table import Table
 
-        dims = [c for c in frame.columns if c not in {"metric", "period_start", "value", "unit", "n", "numerator",
-                                                      "denominator", "ci_low", "ci_high", "mean", "median", "p90"}]
-        table = Table(show_lines=False)
-        for c in ["metric", "period", *dims, "value", "n", "95% interval"]:
-            table.add_column(c, justify="right" if c in ("value", "n", "95% interval") else "left")
-        for r in to_records(frame):
-            ci = f"{_fmt(r['ci_low'], r['unit'])} - {_fmt(r['ci_high'], r['unit'])}" if r["ci_low"] is not None else ""
-            table.add_row(r["metric"], r["period_start"] or "total", *[str(r[d]) if r[d] is not None else "-" for d in dims],
-                          _fmt(r["value"], r["unit"]), _fmt(r["n"], None), ci)
-        console.print(table)
+        _print_table(frame, compare is not None)
+
+
+def _print_table(frame, compared: bool) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from cxmetrics.engine import BASE_COLUMNS, VALUE_COLUMNS
+    from cxmetrics.shape import to_records
+
+    known = set(BASE_COLUMNS + VALUE_COLUMNS) | {"previous_value", "change", "p_value", "significant", "target",
+                                                 "meets_target", "target_source"}
+    dims = [c for c in frame.columns if c not in known]
+    table = Table(show_lines=False)
+    heads = ["metric", "period", *dims, "value", "n", "95% interval"]
+    if compared:
+        heads += ["previous", "change"]
+    heads += ["target"]
+    for c in heads:
+        table.add_column(c, justify="left" if c in ("metric", "period", *dims) else "right")
+    for r in to_records(frame):
+        unit = r["unit"]
+        ci = f"{_fmt(r['ci_low'], unit)} - {_fmt(r['ci_high'], unit)}" if r["ci_low"] is not None else ""
+        value = _fmt(r["value"], unit) + (" (low n)" if r.get("low_sample") else "")
+        row = [r["metric"], r["period_start"] or "total", *[escape(str(r[d])) if r[d] is not None else "-" for d in dims],
+               value, _fmt(r["n"], None), ci]
+        if compared:
+            change = r["change"]
+            if change is None:
+                ch = "-"
+            elif unit == "percent":
+                ch = f"{change:+.1f} pp"
+            elif unit == "seconds":
+                ch = ("+" if change >= 0 else "-") + _fmt(abs(change), unit)
+            elif unit == "count":
+                ch = f"{change:+,.0f}"
+            else:
+                ch = f"{change:+,.2f}"
+            if r["significant"]:
+                ch += " *"
+            row += [_fmt(r["previous_value"], unit), ch]
+        tgt = "-"
+        if r["target"] is not None:
+            mark = "" if r["meets_target"] is None else (" ok" if r["meets_target"] else " missed")
+            tgt = _fmt(r["target"], unit) + mark
+        row.append(tgt)
+        table.add_row(*row)
+    console.print(table)
+    if compared:
+        console.print("* significant at 95% (two-sided); see docs/metrics.md for the test of each kind.",
+                      highlight=False)
 
 
 def catalog(fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table") -> None:

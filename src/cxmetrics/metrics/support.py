@@ -64,6 +64,8 @@ METRICS: tuple[Metric, ...] = (
         edge_cases=(REPLY_NOTE, "tickets.first_reply_at is used only for tickets without messages.",
                     "Tickets without a reply are left out (see sla_attainment for unanswered tickets)."),
         references=(SEED003, SEED004, SPEC41),
+        benchmark_by_channel={"email": 86400.0, "social": 3600.0},
+        options={"benchmark_source": "seed 003: first response within 24 h for e-mail, 1 h for social"},
     ),
     Metric(
         id="response_time", label="Response time", kind="duration", unit="seconds", direction="lower",
