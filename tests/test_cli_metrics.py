@@ -133,5 +133,5 @@ def test_compare_fields_in_json(db: Path) -> None:
                        "--to", "2024-04-30", "--compare", "previous", "--format", "json")
     assert code == 0
     [r] = json.loads(out)["metrics"]
-    assert list(r) == RECORD_KEYS[:-3] + ["previous_value", "change", "p_value", "significant"] + RECORD_KEYS[-3:]
+    assert list(r) == [*RECORD_KEYS[:-3], "previous_value", "change", "p_value", "significant", *RECORD_KEYS[-3:]]
     assert (r["value"], r["previous_value"], r["change"]) == (1, 6, -5)
