@@ -48,6 +48,17 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "acquisition_channel": ("customers", "acquisition_channel"),
     "survey": ("fact", "survey"),
     "question": ("fact", "question"),
+    "queue": ("fact", "queue"),
+    "topic": ("fact", "topic"),
+    # local hour of day (0-23) and ISO weekday (1 = Monday) of the metric's own instant
+    "hour": ("time", "hour"),
+    "weekday": ("time", "weekday"),
+}
+#: Fact tables other than the ticket facts: name -> "module.function(engine) -> ibis Table".
+#: Domain modules add theirs here; the engine builds each once per query session.
+FACT_BUILDERS: dict[str, str] = {
+    "responses": "cxmetrics.feedback_facts.responses_for",
+    "invitations": "cxmetrics.feedback_facts.invitations_for",
 }
 STATS = ("mean", "median", "p90")
 HOURS = ("calendar", "business")
@@ -102,7 +113,7 @@ class Engine:
     base: BaseFacts | None = None
     _facts: dict[str, Facts] = field(default_factory=dict, repr=False)
     _bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
-    _feedback: dict[str, ir.Table] | None = field(default=None, repr=False)
+    _other_facts: dict[str, ir.Table] = field(default_factory=dict, repr=False)
 
     # -- inputs ----------------------------------------------------------
     def source(self, name: str) -> ir.Table:
@@ -161,21 +172,23 @@ class Engine:
 
     def feedback_facts(self) -> dict[str, ir.Table]:
         """Survey responses and invitations with types, scales and ticket dimensions."""
-        if self._feedback is None:
-            from cxmetrics.feedback_facts import invitation_facts, response_facts
-
-            tickets = self.source("tickets")
-            fb = {"responses": response_facts(self.source("survey_responses"), tickets, self.config),
-                  "invitations": invitation_facts(self.source("survey_invitations"), tickets, self.config)}
-            if self.cache:
-                fb = {k: v.cache() for k, v in fb.items()}
-            self._feedback = fb
-        return self._feedback
+        return {name: self.fact_table(name, "calendar") for name in ("responses", "invitations")}
 
     def fact_table(self, name: str, hours: str) -> ir.Table:
-        if name in ("responses", "invitations"):
-            return self.feedback_facts()[name]
-        return getattr(self.facts(hours), name)
+        """A fact table by name: the ticket facts, or one from ``FACT_BUILDERS``
+        (built once per engine and cached; they do not depend on --hours)."""
+        if name in ("tickets", "waits", "backlog_events"):
+            return getattr(self.facts(hours), name)
+        if name not in self._other_facts:
+            import importlib
+
+            try:
+                module, func = FACT_BUILDERS[name].rsplit(".", 1)
+            except KeyError:
+                raise ValueError(f"no fact table {name!r}") from None
+            t = getattr(importlib.import_module(module), func)(self)
+            self._other_facts[name] = t.cache() if self.cache else t
+        return self._other_facts[name]
 
     def _with_targets(self, t: ir.Table, biz: BusinessClock | None) -> ir.Table:
         """SLA targets per ticket (priority overrides channel) and the age of open tickets."""
@@ -247,7 +260,18 @@ class Engine:
         if any(DIMENSIONS[d][0] == "customers" for d in needed):
             cust = self.source("customers").select("customer_id", "segment", "plan", "country", "acquisition_channel")
             fact = fact.left_join(cust, "customer_id").drop("customer_id_right")
-        fact = fact.mutate(**{f"_d_{d}": fact[DIMENSIONS[d][1]] for d in sorted(needed)})
+        local = None
+        if any(DIMENSIONS[d][0] == "time" for d in needed):
+            local = self.clock(q.tz or self.config.timezone).local(fact[time])
+
+        def dim(d: str) -> ir.Value:
+            src, col = DIMENSIONS[d]
+            if src == "time":
+                assert local is not None
+                return local.hour() if col == "hour" else (local.day_of_week.index() + 1)
+            return fact[col]
+
+        fact = fact.mutate(**{f"_d_{d}": dim(d) for d in sorted(needed)})
         for d in sorted({w[0] for w in q.where}):
             values = [v for k, v in q.where if k == d]
             fact = fact.filter(fact[f"_d_{d}"].isin(values))
@@ -304,6 +328,8 @@ class Engine:
         a FILTER on their aggregates, exactly as in a batched query."""
         m = key if isinstance(key, Metric) else get(key)
         q.validate()
+        if m.builder is not None:
+            return m.builder(self, q)
         dims = list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
         if m.kind in ("share", "level"):
             j = self._prepared(m.fact, m.time, dims, q, level=m.kind == "level", where=m.where)
@@ -360,7 +386,8 @@ class Engine:
             den = self.denominator_expr(m, q).execute()
             keys = ["period_start", *q.by]
             raw = raw.merge(den, on=keys, how="outer")
-        return shape(m, raw, self.periods(q), q, sparse=m.kind not in ("share", "level", "ratio"))
+        sparse = m.kind not in ("share", "level", "ratio") and m.builder is None
+        return shape(m, raw, self.periods(q), q, sparse=sparse)
 
     def _frames(self, keys: list[str], q: Query) -> dict[str, pd.DataFrame]:
         """Shaped records per metric, batching metrics that can share a scan."""
@@ -369,7 +396,7 @@ class Engine:
         metrics = [get(k) for k in keys]
         groups: dict[tuple[str, str], list[Metric]] = {}
         for m in metrics:
-            if m.kind in ("count", "rate", "duration", "mean", "nps"):
+            if m.kind in ("count", "rate", "duration", "mean", "nps") and m.builder is None:
                 groups.setdefault((m.fact, m.time), []).append(m)
         out: dict[str, pd.DataFrame] = {}
         periods = self.periods(q)

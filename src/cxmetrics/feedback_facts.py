@@ -10,10 +10,15 @@ always means easy.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import ibis
 import ibis.expr.types as ir
 
 from cxmetrics.config import DEFAULT_SCALES, Config
+
+if TYPE_CHECKING:
+    from cxmetrics.engine import Engine
 
 
 def _by_survey(r: ir.Table, values: dict[str, object], default: object, type_: str) -> ir.Value:
@@ -81,3 +86,11 @@ def invitation_facts(invitations: ir.Table, tickets: ir.Table, config: Config) -
         "invitation_id", "survey", "sent_at", "ticket_id", "channel", "category", "priority", "team", "agent_id",
         "brand", "product", "language", survey_type=stype, customer_id=j.customer_id.fill_null(j.t_customer),
     )
+
+
+def responses_for(engine: Engine) -> ir.Table:
+    return response_facts(engine.source("survey_responses"), engine.source("tickets"), engine.config)
+
+
+def invitations_for(engine: Engine) -> ir.Table:
+    return invitation_facts(engine.source("survey_invitations"), engine.source("tickets"), engine.config)

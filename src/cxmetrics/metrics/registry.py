@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import ibis.expr.types as ir
 
@@ -66,6 +66,12 @@ class Metric:
     #: (value, source) of an industry benchmark shown when the team has no target
     benchmark: tuple[float, str] | None = None
     benchmark_by_channel: dict[str, float] = field(default_factory=dict)
+    #: For metrics no generic kind expresses (e.g. churn: lost in the period over
+    #: customers at its start): ``builder(engine, query)`` returns the aggregated
+    #: Ibis table itself, with ``period_start``, ``_d_<dim>`` per --by dimension and
+    #: the columns of its kind (count: n; rate/ratio: numerator, denominator;
+    #: mean/duration: n, mean, median, p90, std).
+    builder: Callable[[Any, Any], ir.Table] | None = None
 
     @property
     def key(self) -> str:
