@@ -126,3 +126,17 @@ def test_dimension_that_does_not_apply_is_an_error(fb) -> None:
 
     with pytest.raises(QueryError, match="does not apply"):
         fb.metrics(["ticket_volume"], grain="total", by=["question"])
+
+
+@pytest.mark.parametrize("by", [(), ("survey",), ("channel",)])
+def test_batched_equals_single_queries(fb, by) -> None:
+    from cxmetrics.engine import Query
+    from cxmetrics.metrics.registry import all_metrics
+
+    e = fb.engine()
+    q = Query(grain="month", by=by)
+    keys = [m.key for m in all_metrics() if m.domain == "feedback"]
+    batched = e._frames(keys, q)
+    for k in keys:
+        pd.testing.assert_frame_equal(batched[k].reset_index(drop=True), e.records_frame(k, q).reset_index(drop=True),
+                                      check_dtype=False, obj=k)

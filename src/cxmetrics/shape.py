@@ -29,7 +29,10 @@ def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query, *, spar
     raw = raw.copy()
     if sparse:
         size = raw["denominator"] if m.kind == "rate" else raw["n"]
-        raw = raw[size.fillna(0) > 0]
+        keep = size.fillna(0) > 0
+        if "skipped" in raw:  # a group with only skipped answers still reports them
+            keep |= raw["skipped"].fillna(0) > 0
+        raw = raw[keep]
     pk = periods[["period_index", "period_start"]].copy()
     pk["period_start"] = pk["period_start"].astype("object")
     if q.grain == "total":
