@@ -59,6 +59,7 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
 FACT_BUILDERS: dict[str, str] = {
     "responses": "cxmetrics.feedback_facts.responses_for",
     "invitations": "cxmetrics.feedback_facts.invitations_for",
+    "issues": "cxmetrics.effort.issues_for",
 }
 STATS = ("mean", "median", "p90")
 HOURS = ("calendar", "business")

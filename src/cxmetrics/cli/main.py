@@ -28,7 +28,7 @@ def _global(
     ctx.obj = State(db=db, config_path=config)
 
 
-COMMAND_MODULES = ("demo_cmd", "import_cmd", "metrics_cmd")
+COMMAND_MODULES = ("demo_cmd", "import_cmd", "metrics_cmd", "customer_cmd", "clv_cmd")
 _registered: list[str] = []
 
 

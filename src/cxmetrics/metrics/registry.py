@@ -94,7 +94,7 @@ def register(*metrics: Metric) -> None:
 
 
 #: Modules whose ``METRICS`` tuples make up the catalogue, in display order.
-DOMAINS = ("cxmetrics.metrics.support", "cxmetrics.metrics.feedback")
+DOMAINS = ("cxmetrics.metrics.support", "cxmetrics.metrics.feedback", "cxmetrics.metrics.effort")
 
 
 def _load() -> None:
