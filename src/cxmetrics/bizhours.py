@@ -57,7 +57,8 @@ def calendar_table(bh: BusinessHours, first: dt.date, last: dt.date) -> ir.Table
 
 
 def epoch(x: ir.TimestampValue) -> ir.NumericValue:
-    return x.epoch_seconds().cast("float64")
+    """Whole epoch seconds (truncated; engines disagree on fractions, see facts.seconds)."""
+    return x.truncate("s").epoch_seconds().cast("float64")
 
 
 @dataclass(frozen=True)

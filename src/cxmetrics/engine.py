@@ -20,7 +20,7 @@ import pandas as pd
 from cxmetrics import schema
 from cxmetrics.clock import LocalClock, clock_for
 from cxmetrics.config import Config, zone
-from cxmetrics.facts import BaseFacts, Facts, Sources, base_facts, query_facts
+from cxmetrics.facts import BaseFacts, Facts, Sources, base_facts, query_facts, seconds
 from cxmetrics.metrics.registry import Metric, get
 from cxmetrics.periods import GRAINS, PeriodSpec
 
@@ -162,7 +162,7 @@ class Engine:
     def facts(self, hours: str = "calendar") -> Facts:
         if hours not in self._facts:
             if self.base is None:
-                self.base = base_facts(self.sources(), (lambda _n, t: t.cache()) if self.cache else _no_stage)
+                self.base = base_facts(self.sources(), _stage if self.cache else _no_stage)
             biz = self.business_clock() if hours == "business" else None
             f = query_facts(self.base, business=biz, repeat_window_days=self.config.fcr_repeat_window_days)
             f = Facts(self._with_targets(f.tickets, biz), f.waits, f.backlog_events)
@@ -211,7 +211,7 @@ class Engine:
             t = biz.add(t, ["as_of"])
             age = t.as_of__b - t.created_at__b
         else:
-            age = (t.as_of.epoch_seconds() - t.created_at.epoch_seconds()).cast("float64")
+            age = seconds(t.created_at, t.as_of)
         return t.mutate(open_age_s=age)
 
     # -- building one metric's query ---------------------------------------
@@ -308,7 +308,7 @@ class Engine:
         if m.kind in ("duration", "mean"):
             v = m.value(j)
             out = {f"{prefix}n": v.count(where=w), f"{prefix}mean": v.mean(where=w),
-                   f"{prefix}median": v.median(where=w), f"{prefix}p90": v.quantile(0.9, where=w),
+                   f"{prefix}median": v.quantile(0.5, where=w), f"{prefix}p90": v.quantile(0.9, where=w),
                    f"{prefix}std": v.std(where=w)}
         elif m.kind == "nps":
             out = {f"{prefix}n": j.count(where=w),
@@ -461,6 +461,14 @@ class Engine:
         from cxmetrics.shape import to_records
 
         return to_records(self.frame(ids, **kw))
+
+
+def _stage(_name: str, t: ir.Table) -> ir.Table:
+    """Cache on the table's backend; an expression over in-memory tables only (a missing
+    canonical table) would be cached on Ibis's default backend, so it stays lazy."""
+    import ibis.expr.operations as ops
+
+    return t.cache() if t.op().find(ops.DatabaseTable) else t
 
 
 def _no_stage(_name: str, t: ir.Table) -> ir.Table:

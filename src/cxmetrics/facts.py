@@ -36,8 +36,9 @@ ON_HOLD_STATES = ("on_hold",)
 
 
 def seconds(a: ir.TimestampValue, b: ir.TimestampValue) -> ir.NumericValue:
-    """Calendar seconds from ``a`` to ``b`` (whole seconds, as every engine agrees on)."""
-    return (b.epoch_seconds() - a.epoch_seconds()).cast("float64")
+    """Calendar seconds from ``a`` to ``b``, each instant truncated to the whole second:
+    DuckDB's EPOCH() keeps fractions, Spark's unix_timestamp() floors them."""
+    return (b.truncate("s").epoch_seconds() - a.truncate("s").epoch_seconds()).cast("float64")
 
 
 @dataclass(frozen=True)

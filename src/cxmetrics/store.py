@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from cxmetrics.importing.pipeline import ImportResult
 
 DEFAULT_DB = "cx.duckdb"
+#: Bump when facts.base_facts changes, so stores rebuild their stored facts.
+FACTS_VERSION = 2
 
 META_DDL = (
     """CREATE SEQUENCE IF NOT EXISTS _import_seq START 1""",
@@ -86,8 +88,10 @@ class Store:
     FACT_TABLES = ("tickets", "waits", "spans", "events")
 
     def data_stamp(self) -> int:
-        """Changes whenever an import may have changed the data."""
-        return int(self.raw.execute("SELECT coalesce(max(import_id), 0) FROM _import_log").fetchone()[0])
+        """Changes whenever an import may have changed the data, or the fact
+        derivation itself changed (FACTS_VERSION)."""
+        n = int(self.raw.execute("SELECT coalesce(max(import_id), 0) FROM _import_log").fetchone()[0])
+        return n * 1000 + FACTS_VERSION
 
     def _facts_stamp(self) -> int | None:
         try:

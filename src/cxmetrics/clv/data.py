@@ -18,6 +18,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from cxmetrics.facts import seconds
+
 if TYPE_CHECKING:
     from cxmetrics.store import Store
 
@@ -35,7 +37,7 @@ class ClvError(ValueError):
 
 
 def _days(a: ir.TimestampValue, b: ir.TimestampValue) -> ir.NumericValue:
-    return (b.epoch_seconds() - a.epoch_seconds()).cast("float64") / DAY_S
+    return seconds(a, b) / DAY_S
 
 
 def _ts(d: dt.date | dt.datetime) -> dt.datetime:

@@ -116,9 +116,9 @@ FROM (
         THEN COALESCE("t36"."on_hold_s", 0.0)
         ELSE NULL
       END AS "on_hold_s",
-      CAST(EPOCH(CAST("t36"."first_reply_at" AS TIMESTAMP)) - EPOCH(CAST("t36"."created_at" AS TIMESTAMP)) AS DOUBLE) AS "frt_s",
-      CAST(EPOCH(CAST("t36"."resolved_at" AS TIMESTAMP)) - EPOCH(CAST("t36"."created_at" AS TIMESTAMP)) AS DOUBLE) AS "resolution_s",
-      CAST(EPOCH(CAST("t36"."first_resolved_at" AS TIMESTAMP)) - EPOCH(CAST("t36"."created_at" AS TIMESTAMP)) AS DOUBLE) AS "first_resolution_s",
+      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."first_reply_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "frt_s",
+      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "resolution_s",
+      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."first_resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "first_resolution_s",
       COALESCE(
         (
           "t36"."next_contact_at" IS NOT NULL
@@ -139,7 +139,7 @@ FROM (
       END AS "frt_target_s",
       CAST(NULL AS DOUBLE) AS "res_target_s",
       MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS "as_of",
-      CAST(EPOCH(CAST(MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS TIMESTAMP)) - EPOCH(CAST("t36"."created_at" AS TIMESTAMP)) AS DOUBLE) AS "open_age_s",
+      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0)) AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "open_age_s",
       "t36"."channel" AS "_d_channel",
       CAST(DATE_TRUNC(
         'MONTH',
@@ -167,34 +167,34 @@ FROM (
         EXCLUDE ("ticket_id_right")
       FROM (
         SELECT
-          "t34"."ticket_id",
-          "t34"."created_at",
-          "t34"."channel",
-          "t34"."category",
-          "t34"."priority",
-          "t34"."team",
-          "t34"."agent_id",
-          "t34"."brand",
-          "t34"."product",
-          "t34"."language",
-          "t34"."customer_id",
-          "t34"."status",
-          "t34"."created_by",
-          "t34"."has_messages",
-          "t34"."has_status_changes",
-          "t34"."first_reply_at",
-          "t34"."replies",
-          "t34"."reply_agents",
-          "t34"."reopens",
-          "t34"."is_resolved",
-          "t34"."first_resolved_at",
-          "t34"."resolved_at",
-          "t34"."handle_seconds",
-          "t34"."next_contact_at",
-          "t33"."ticket_id" AS "ticket_id_right",
-          "t33"."requester_wait_s",
-          "t33"."agent_wait_s",
-          "t33"."on_hold_s"
+          "t33"."ticket_id",
+          "t33"."created_at",
+          "t33"."channel",
+          "t33"."category",
+          "t33"."priority",
+          "t33"."team",
+          "t33"."agent_id",
+          "t33"."brand",
+          "t33"."product",
+          "t33"."language",
+          "t33"."customer_id",
+          "t33"."status",
+          "t33"."created_by",
+          "t33"."has_messages",
+          "t33"."has_status_changes",
+          "t33"."first_reply_at",
+          "t33"."replies",
+          "t33"."reply_agents",
+          "t33"."reopens",
+          "t33"."is_resolved",
+          "t33"."first_resolved_at",
+          "t33"."resolved_at",
+          "t33"."handle_seconds",
+          "t33"."next_contact_at",
+          "t34"."ticket_id" AS "ticket_id_right",
+          "t34"."requester_wait_s",
+          "t34"."agent_wait_s",
+          "t34"."on_hold_s"
         FROM (
           SELECT
             "t29"."ticket_id",
@@ -457,13 +457,13 @@ FROM (
                 SUM(
                   COALESCE(
                     "t6"."seconds",
-                    CAST(EPOCH(CAST("t6"."ended_at" AS TIMESTAMP)) - EPOCH(CAST("t6"."started_at" AS TIMESTAMP)) AS DOUBLE)
+                    CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."started_at") AS TIMESTAMP)) AS DOUBLE)
                   )
                 ) AS "w_handle",
                 COUNT(
                   COALESCE(
                     "t6"."seconds",
-                    CAST(EPOCH(CAST("t6"."ended_at" AS TIMESTAMP)) - EPOCH(CAST("t6"."started_at" AS TIMESTAMP)) AS DOUBLE)
+                    CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."started_at") AS TIMESTAMP)) AS DOUBLE)
                   )
                 ) AS "w_sessions"
               FROM (
@@ -480,7 +480,7 @@ FROM (
             ) AS "t17"
               ON "t10"."ticket_id" = "t17"."ticket_id"
           ) AS "t29"
-        ) AS "t34"
+        ) AS "t33"
         LEFT OUTER JOIN (
           SELECT
             "t30"."ticket_id",
@@ -496,19 +496,19 @@ FROM (
               "t28"."status",
               "t28"."span_start",
               "t28"."span_end",
-              CAST(EPOCH(CAST("t28"."span_end" AS TIMESTAMP)) - EPOCH(CAST("t28"."span_start" AS TIMESTAMP)) AS DOUBLE) AS "span_s"
+              CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t28"."span_end") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t28"."span_start") AS TIMESTAMP)) AS DOUBLE) AS "span_s"
             FROM (
               SELECT
                 *
               FROM (
                 SELECT
-                  "t16"."ticket_id",
-                  "t16"."to_status" AS "status",
-                  "t16"."changed_at" AS "span_start",
-                  "t16"."_next" AS "span_end"
-                FROM "t13" AS "t16"
+                  "t15"."ticket_id",
+                  "t15"."to_status" AS "status",
+                  "t15"."changed_at" AS "span_start",
+                  "t15"."_next" AS "span_end"
+                FROM "t13" AS "t15"
                 WHERE
-                  "t16"."_next" IS NOT NULL
+                  "t15"."_next" IS NOT NULL
               ) AS "t18"
               UNION ALL
               SELECT
@@ -525,9 +525,9 @@ FROM (
                   FROM (
                     SELECT
                       *
-                    FROM "t13" AS "t16"
+                    FROM "t13" AS "t15"
                     WHERE
-                      "t16"."_rn" = 0
+                      "t15"."_rn" = 0
                   ) AS "t20"
                   INNER JOIN (
                     SELECT
@@ -544,8 +544,8 @@ FROM (
           ) AS "t30"
           GROUP BY
             1
-        ) AS "t33"
-          ON "t34"."ticket_id" = "t33"."ticket_id"
+        ) AS "t34"
+          ON "t33"."ticket_id" = "t34"."ticket_id"
       ) AS "t35"
     ) AS "t36"
     WHERE

@@ -130,44 +130,44 @@ FROM (
                   "t37"."resolved_at",
                   "t37"."handle_seconds",
                   "t37"."next_contact_at",
-                  "t35"."ticket_id" AS "ticket_id_right",
-                  "t35"."requester_wait_s",
-                  "t35"."agent_wait_s",
-                  "t35"."on_hold_s"
+                  "t36"."ticket_id" AS "ticket_id_right",
+                  "t36"."requester_wait_s",
+                  "t36"."agent_wait_s",
+                  "t36"."on_hold_s"
                 FROM (
                   SELECT
-                    "t33"."ticket_id",
-                    "t33"."created_at",
-                    "t33"."channel",
-                    "t33"."category",
-                    "t33"."priority",
-                    "t33"."team",
-                    "t33"."agent_id",
-                    "t33"."brand",
-                    "t33"."product",
-                    "t33"."language",
-                    "t33"."customer_id",
-                    "t33"."status",
-                    "t33"."created_by",
-                    "t33"."has_messages",
-                    "t33"."has_status_changes",
-                    "t33"."first_reply_at",
-                    "t33"."replies",
-                    "t33"."reply_agents",
-                    "t33"."reopens",
-                    "t33"."is_resolved",
-                    "t33"."first_resolved_at",
-                    "t33"."resolved_at",
-                    "t33"."handle_seconds",
+                    "t32"."ticket_id",
+                    "t32"."created_at",
+                    "t32"."channel",
+                    "t32"."category",
+                    "t32"."priority",
+                    "t32"."team",
+                    "t32"."agent_id",
+                    "t32"."brand",
+                    "t32"."product",
+                    "t32"."language",
+                    "t32"."customer_id",
+                    "t32"."status",
+                    "t32"."created_by",
+                    "t32"."has_messages",
+                    "t32"."has_status_changes",
+                    "t32"."first_reply_at",
+                    "t32"."replies",
+                    "t32"."reply_agents",
+                    "t32"."reopens",
+                    "t32"."is_resolved",
+                    "t32"."first_resolved_at",
+                    "t32"."resolved_at",
+                    "t32"."handle_seconds",
                     CASE
                       WHEN (
-                        "t33"."customer_id" IS NOT NULL
+                        "t32"."customer_id" IS NOT NULL
                       ) AND (
-                        "t33"."category" IS NOT NULL
+                        "t32"."category" IS NOT NULL
                       )
-                      THEN LEAD("t33"."created_at") OVER (
-                        PARTITION BY "t33"."customer_id", "t33"."category"
-                        ORDER BY "t33"."created_at" ASC, "t33"."ticket_id" ASC
+                      THEN LEAD("t32"."created_at") OVER (
+                        PARTITION BY "t32"."customer_id", "t32"."category"
+                        ORDER BY "t32"."created_at" ASC, "t32"."ticket_id" ASC
                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                       )
                       ELSE NULL
@@ -396,13 +396,13 @@ FROM (
                         SUM(
                           COALESCE(
                             "t7"."seconds",
-                            CAST(EPOCH(CAST("t7"."ended_at" AS TIMESTAMP)) - EPOCH(CAST("t7"."started_at" AS TIMESTAMP)) AS DOUBLE)
+                            CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."started_at") AS TIMESTAMP)) AS DOUBLE)
                           )
                         ) AS "w_handle",
                         COUNT(
                           COALESCE(
                             "t7"."seconds",
-                            CAST(EPOCH(CAST("t7"."ended_at" AS TIMESTAMP)) - EPOCH(CAST("t7"."started_at" AS TIMESTAMP)) AS DOUBLE)
+                            CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."started_at") AS TIMESTAMP)) AS DOUBLE)
                           )
                         ) AS "w_sessions"
                       FROM (
@@ -418,24 +418,24 @@ FROM (
                         1
                     ) AS "t18"
                       ON "t11"."ticket_id" = "t18"."ticket_id"
-                  ) AS "t33"
+                  ) AS "t32"
                 ) AS "t37"
                 LEFT OUTER JOIN (
                   SELECT
-                    "t32"."ticket_id",
-                    SUM("t32"."span_s") FILTER(WHERE
-                      "t32"."status" IN ('new', 'open', 'on_hold')) AS "requester_wait_s",
-                    SUM("t32"."span_s") FILTER(WHERE
-                      "t32"."status" IN ('pending')) AS "agent_wait_s",
-                    SUM("t32"."span_s") FILTER(WHERE
-                      "t32"."status" IN ('on_hold')) AS "on_hold_s"
+                    "t33"."ticket_id",
+                    SUM("t33"."span_s") FILTER(WHERE
+                      "t33"."status" IN ('new', 'open', 'on_hold')) AS "requester_wait_s",
+                    SUM("t33"."span_s") FILTER(WHERE
+                      "t33"."status" IN ('pending')) AS "agent_wait_s",
+                    SUM("t33"."span_s") FILTER(WHERE
+                      "t33"."status" IN ('on_hold')) AS "on_hold_s"
                   FROM (
                     SELECT
                       "t31"."ticket_id",
                       "t31"."status",
                       "t31"."span_start",
                       "t31"."span_end",
-                      CAST(EPOCH(CAST("t31"."span_end" AS TIMESTAMP)) - EPOCH(CAST("t31"."span_start" AS TIMESTAMP)) AS DOUBLE) AS "span_s"
+                      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t31"."span_end") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t31"."span_start") AS TIMESTAMP)) AS DOUBLE) AS "span_s"
                     FROM (
                       SELECT
                         *
@@ -480,11 +480,11 @@ FROM (
                           "t26"."span_end" > "t26"."span_start"
                       ) AS "t30"
                     ) AS "t31"
-                  ) AS "t32"
+                  ) AS "t33"
                   GROUP BY
                     1
-                ) AS "t35"
-                  ON "t37"."ticket_id" = "t35"."ticket_id"
+                ) AS "t36"
+                  ON "t37"."ticket_id" = "t36"."ticket_id"
               ) AS "t38"
             ) AS "t39"
           ) AS "t41"
@@ -581,44 +581,44 @@ FROM (
                 "t37"."resolved_at",
                 "t37"."handle_seconds",
                 "t37"."next_contact_at",
-                "t35"."ticket_id" AS "ticket_id_right",
-                "t35"."requester_wait_s",
-                "t35"."agent_wait_s",
-                "t35"."on_hold_s"
+                "t36"."ticket_id" AS "ticket_id_right",
+                "t36"."requester_wait_s",
+                "t36"."agent_wait_s",
+                "t36"."on_hold_s"
               FROM (
                 SELECT
-                  "t33"."ticket_id",
-                  "t33"."created_at",
-                  "t33"."channel",
-                  "t33"."category",
-                  "t33"."priority",
-                  "t33"."team",
-                  "t33"."agent_id",
-                  "t33"."brand",
-                  "t33"."product",
-                  "t33"."language",
-                  "t33"."customer_id",
-                  "t33"."status",
-                  "t33"."created_by",
-                  "t33"."has_messages",
-                  "t33"."has_status_changes",
-                  "t33"."first_reply_at",
-                  "t33"."replies",
-                  "t33"."reply_agents",
-                  "t33"."reopens",
-                  "t33"."is_resolved",
-                  "t33"."first_resolved_at",
-                  "t33"."resolved_at",
-                  "t33"."handle_seconds",
+                  "t32"."ticket_id",
+                  "t32"."created_at",
+                  "t32"."channel",
+                  "t32"."category",
+                  "t32"."priority",
+                  "t32"."team",
+                  "t32"."agent_id",
+                  "t32"."brand",
+                  "t32"."product",
+                  "t32"."language",
+                  "t32"."customer_id",
+                  "t32"."status",
+                  "t32"."created_by",
+                  "t32"."has_messages",
+                  "t32"."has_status_changes",
+                  "t32"."first_reply_at",
+                  "t32"."replies",
+                  "t32"."reply_agents",
+                  "t32"."reopens",
+                  "t32"."is_resolved",
+                  "t32"."first_resolved_at",
+                  "t32"."resolved_at",
+                  "t32"."handle_seconds",
                   CASE
                     WHEN (
-                      "t33"."customer_id" IS NOT NULL
+                      "t32"."customer_id" IS NOT NULL
                     ) AND (
-                      "t33"."category" IS NOT NULL
+                      "t32"."category" IS NOT NULL
                     )
-                    THEN LEAD("t33"."created_at") OVER (
-                      PARTITION BY "t33"."customer_id", "t33"."category"
-                      ORDER BY "t33"."created_at" ASC, "t33"."ticket_id" ASC
+                    THEN LEAD("t32"."created_at") OVER (
+                      PARTITION BY "t32"."customer_id", "t32"."category"
+                      ORDER BY "t32"."created_at" ASC, "t32"."ticket_id" ASC
                       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                     )
                     ELSE NULL
@@ -847,13 +847,13 @@ FROM (
                       SUM(
                         COALESCE(
                           "t7"."seconds",
-                          CAST(EPOCH(CAST("t7"."ended_at" AS TIMESTAMP)) - EPOCH(CAST("t7"."started_at" AS TIMESTAMP)) AS DOUBLE)
+                          CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."started_at") AS TIMESTAMP)) AS DOUBLE)
                         )
                       ) AS "w_handle",
                       COUNT(
                         COALESCE(
                           "t7"."seconds",
-                          CAST(EPOCH(CAST("t7"."ended_at" AS TIMESTAMP)) - EPOCH(CAST("t7"."started_at" AS TIMESTAMP)) AS DOUBLE)
+                          CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."started_at") AS TIMESTAMP)) AS DOUBLE)
                         )
                       ) AS "w_sessions"
                     FROM (
@@ -869,24 +869,24 @@ FROM (
                       1
                   ) AS "t18"
                     ON "t11"."ticket_id" = "t18"."ticket_id"
-                ) AS "t33"
+                ) AS "t32"
               ) AS "t37"
               LEFT OUTER JOIN (
                 SELECT
-                  "t32"."ticket_id",
-                  SUM("t32"."span_s") FILTER(WHERE
-                    "t32"."status" IN ('new', 'open', 'on_hold')) AS "requester_wait_s",
-                  SUM("t32"."span_s") FILTER(WHERE
-                    "t32"."status" IN ('pending')) AS "agent_wait_s",
-                  SUM("t32"."span_s") FILTER(WHERE
-                    "t32"."status" IN ('on_hold')) AS "on_hold_s"
+                  "t33"."ticket_id",
+                  SUM("t33"."span_s") FILTER(WHERE
+                    "t33"."status" IN ('new', 'open', 'on_hold')) AS "requester_wait_s",
+                  SUM("t33"."span_s") FILTER(WHERE
+                    "t33"."status" IN ('pending')) AS "agent_wait_s",
+                  SUM("t33"."span_s") FILTER(WHERE
+                    "t33"."status" IN ('on_hold')) AS "on_hold_s"
                 FROM (
                   SELECT
                     "t31"."ticket_id",
                     "t31"."status",
                     "t31"."span_start",
                     "t31"."span_end",
-                    CAST(EPOCH(CAST("t31"."span_end" AS TIMESTAMP)) - EPOCH(CAST("t31"."span_start" AS TIMESTAMP)) AS DOUBLE) AS "span_s"
+                    CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t31"."span_end") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t31"."span_start") AS TIMESTAMP)) AS DOUBLE) AS "span_s"
                   FROM (
                     SELECT
                       *
@@ -931,11 +931,11 @@ FROM (
                         "t26"."span_end" > "t26"."span_start"
                     ) AS "t30"
                   ) AS "t31"
-                ) AS "t32"
+                ) AS "t33"
                 GROUP BY
                   1
-              ) AS "t35"
-                ON "t37"."ticket_id" = "t35"."ticket_id"
+              ) AS "t36"
+                ON "t37"."ticket_id" = "t36"."ticket_id"
             ) AS "t38"
           ) AS "t39"
           WHERE
@@ -990,44 +990,44 @@ FROM (
               "t37"."resolved_at",
               "t37"."handle_seconds",
               "t37"."next_contact_at",
-              "t35"."ticket_id" AS "ticket_id_right",
-              "t35"."requester_wait_s",
-              "t35"."agent_wait_s",
-              "t35"."on_hold_s"
+              "t36"."ticket_id" AS "ticket_id_right",
+              "t36"."requester_wait_s",
+              "t36"."agent_wait_s",
+              "t36"."on_hold_s"
             FROM (
               SELECT
-                "t33"."ticket_id",
-                "t33"."created_at",
-                "t33"."channel",
-                "t33"."category",
-                "t33"."priority",
-                "t33"."team",
-                "t33"."agent_id",
-                "t33"."brand",
-                "t33"."product",
-                "t33"."language",
-                "t33"."customer_id",
-                "t33"."status",
-                "t33"."created_by",
-                "t33"."has_messages",
-                "t33"."has_status_changes",
-                "t33"."first_reply_at",
-                "t33"."replies",
-                "t33"."reply_agents",
-                "t33"."reopens",
-                "t33"."is_resolved",
-                "t33"."first_resolved_at",
-                "t33"."resolved_at",
-                "t33"."handle_seconds",
+                "t32"."ticket_id",
+                "t32"."created_at",
+                "t32"."channel",
+                "t32"."category",
+                "t32"."priority",
+                "t32"."team",
+                "t32"."agent_id",
+                "t32"."brand",
+                "t32"."product",
+                "t32"."language",
+                "t32"."customer_id",
+                "t32"."status",
+                "t32"."created_by",
+                "t32"."has_messages",
+                "t32"."has_status_changes",
+                "t32"."first_reply_at",
+                "t32"."replies",
+                "t32"."reply_agents",
+                "t32"."reopens",
+                "t32"."is_resolved",
+                "t32"."first_resolved_at",
+                "t32"."resolved_at",
+                "t32"."handle_seconds",
                 CASE
                   WHEN (
-                    "t33"."customer_id" IS NOT NULL
+                    "t32"."customer_id" IS NOT NULL
                   ) AND (
-                    "t33"."category" IS NOT NULL
+                    "t32"."category" IS NOT NULL
                   )
-                  THEN LEAD("t33"."created_at") OVER (
-                    PARTITION BY "t33"."customer_id", "t33"."category"
-                    ORDER BY "t33"."created_at" ASC, "t33"."ticket_id" ASC
+                  THEN LEAD("t32"."created_at") OVER (
+                    PARTITION BY "t32"."customer_id", "t32"."category"
+                    ORDER BY "t32"."created_at" ASC, "t32"."ticket_id" ASC
                     ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                   )
                   ELSE NULL
@@ -1256,13 +1256,13 @@ FROM (
                     SUM(
                       COALESCE(
                         "t7"."seconds",
-                        CAST(EPOCH(CAST("t7"."ended_at" AS TIMESTAMP)) - EPOCH(CAST("t7"."started_at" AS TIMESTAMP)) AS DOUBLE)
+                        CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."started_at") AS TIMESTAMP)) AS DOUBLE)
                       )
                     ) AS "w_handle",
                     COUNT(
                       COALESCE(
                         "t7"."seconds",
-                        CAST(EPOCH(CAST("t7"."ended_at" AS TIMESTAMP)) - EPOCH(CAST("t7"."started_at" AS TIMESTAMP)) AS DOUBLE)
+                        CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."started_at") AS TIMESTAMP)) AS DOUBLE)
                       )
                     ) AS "w_sessions"
                   FROM (
@@ -1278,24 +1278,24 @@ FROM (
                     1
                 ) AS "t18"
                   ON "t11"."ticket_id" = "t18"."ticket_id"
-              ) AS "t33"
+              ) AS "t32"
             ) AS "t37"
             LEFT OUTER JOIN (
               SELECT
-                "t32"."ticket_id",
-                SUM("t32"."span_s") FILTER(WHERE
-                  "t32"."status" IN ('new', 'open', 'on_hold')) AS "requester_wait_s",
-                SUM("t32"."span_s") FILTER(WHERE
-                  "t32"."status" IN ('pending')) AS "agent_wait_s",
-                SUM("t32"."span_s") FILTER(WHERE
-                  "t32"."status" IN ('on_hold')) AS "on_hold_s"
+                "t33"."ticket_id",
+                SUM("t33"."span_s") FILTER(WHERE
+                  "t33"."status" IN ('new', 'open', 'on_hold')) AS "requester_wait_s",
+                SUM("t33"."span_s") FILTER(WHERE
+                  "t33"."status" IN ('pending')) AS "agent_wait_s",
+                SUM("t33"."span_s") FILTER(WHERE
+                  "t33"."status" IN ('on_hold')) AS "on_hold_s"
               FROM (
                 SELECT
                   "t31"."ticket_id",
                   "t31"."status",
                   "t31"."span_start",
                   "t31"."span_end",
-                  CAST(EPOCH(CAST("t31"."span_end" AS TIMESTAMP)) - EPOCH(CAST("t31"."span_start" AS TIMESTAMP)) AS DOUBLE) AS "span_s"
+                  CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t31"."span_end") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t31"."span_start") AS TIMESTAMP)) AS DOUBLE) AS "span_s"
                 FROM (
                   SELECT
                     *
@@ -1340,11 +1340,11 @@ FROM (
                       "t26"."span_end" > "t26"."span_start"
                   ) AS "t30"
                 ) AS "t31"
-              ) AS "t32"
+              ) AS "t33"
               GROUP BY
                 1
-            ) AS "t35"
-              ON "t37"."ticket_id" = "t35"."ticket_id"
+            ) AS "t36"
+              ON "t37"."ticket_id" = "t36"."ticket_id"
           ) AS "t38"
         ) AS "t39"
       ) AS "t42"

@@ -60,7 +60,7 @@ FROM (
       "t46"."is_resolved",
       CASE
         WHEN "t46"."is_resolved"
-        THEN CAST(EPOCH(CAST("t46"."resolved_at" AS TIMESTAMP)) - EPOCH(CAST("t46"."first_contact_at" AS TIMESTAMP)) AS DOUBLE)
+        THEN CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t46"."resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t46"."first_contact_at") AS TIMESTAMP)) AS DOUBLE)
         ELSE CAST(NULL AS DOUBLE)
       END AS "resolution_s",
       "t46"."channel" AS "_d_channel",
@@ -223,34 +223,34 @@ FROM (
                         EXCLUDE ("ticket_id_right")
                       FROM (
                         SELECT
-                          "t36"."ticket_id",
-                          "t36"."created_at",
-                          "t36"."channel",
-                          "t36"."category",
-                          "t36"."priority",
-                          "t36"."team",
-                          "t36"."agent_id",
-                          "t36"."brand",
-                          "t36"."product",
-                          "t36"."language",
-                          "t36"."customer_id",
-                          "t36"."status",
-                          "t36"."created_by",
-                          "t36"."has_messages",
-                          "t36"."has_status_changes",
-                          "t36"."first_reply_at",
-                          "t36"."replies",
-                          "t36"."reply_agents",
-                          "t36"."reopens",
-                          "t36"."is_resolved",
-                          "t36"."first_resolved_at",
-                          "t36"."resolved_at",
-                          "t36"."handle_seconds",
-                          "t36"."next_contact_at",
-                          "t35"."ticket_id" AS "ticket_id_right",
-                          "t35"."requester_wait_s",
-                          "t35"."agent_wait_s",
-                          "t35"."on_hold_s"
+                          "t35"."ticket_id",
+                          "t35"."created_at",
+                          "t35"."channel",
+                          "t35"."category",
+                          "t35"."priority",
+                          "t35"."team",
+                          "t35"."agent_id",
+                          "t35"."brand",
+                          "t35"."product",
+                          "t35"."language",
+                          "t35"."customer_id",
+                          "t35"."status",
+                          "t35"."created_by",
+                          "t35"."has_messages",
+                          "t35"."has_status_changes",
+                          "t35"."first_reply_at",
+                          "t35"."replies",
+                          "t35"."reply_agents",
+                          "t35"."reopens",
+                          "t35"."is_resolved",
+                          "t35"."first_resolved_at",
+                          "t35"."resolved_at",
+                          "t35"."handle_seconds",
+                          "t35"."next_contact_at",
+                          "t36"."ticket_id" AS "ticket_id_right",
+                          "t36"."requester_wait_s",
+                          "t36"."agent_wait_s",
+                          "t36"."on_hold_s"
                         FROM (
                           SELECT
                             "t31"."ticket_id",
@@ -513,13 +513,13 @@ FROM (
                                 SUM(
                                   COALESCE(
                                     "t7"."seconds",
-                                    CAST(EPOCH(CAST("t7"."ended_at" AS TIMESTAMP)) - EPOCH(CAST("t7"."started_at" AS TIMESTAMP)) AS DOUBLE)
+                                    CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."started_at") AS TIMESTAMP)) AS DOUBLE)
                                   )
                                 ) AS "w_handle",
                                 COUNT(
                                   COALESCE(
                                     "t7"."seconds",
-                                    CAST(EPOCH(CAST("t7"."ended_at" AS TIMESTAMP)) - EPOCH(CAST("t7"."started_at" AS TIMESTAMP)) AS DOUBLE)
+                                    CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."started_at") AS TIMESTAMP)) AS DOUBLE)
                                   )
                                 ) AS "w_sessions"
                               FROM (
@@ -536,7 +536,7 @@ FROM (
                             ) AS "t19"
                               ON "t11"."ticket_id" = "t19"."ticket_id"
                           ) AS "t31"
-                        ) AS "t36"
+                        ) AS "t35"
                         LEFT OUTER JOIN (
                           SELECT
                             "t32"."ticket_id",
@@ -552,19 +552,19 @@ FROM (
                               "t30"."status",
                               "t30"."span_start",
                               "t30"."span_end",
-                              CAST(EPOCH(CAST("t30"."span_end" AS TIMESTAMP)) - EPOCH(CAST("t30"."span_start" AS TIMESTAMP)) AS DOUBLE) AS "span_s"
+                              CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t30"."span_end") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t30"."span_start") AS TIMESTAMP)) AS DOUBLE) AS "span_s"
                             FROM (
                               SELECT
                                 *
                               FROM (
                                 SELECT
-                                  "t18"."ticket_id",
-                                  "t18"."to_status" AS "status",
-                                  "t18"."changed_at" AS "span_start",
-                                  "t18"."_next" AS "span_end"
-                                FROM "t15" AS "t18"
+                                  "t17"."ticket_id",
+                                  "t17"."to_status" AS "status",
+                                  "t17"."changed_at" AS "span_start",
+                                  "t17"."_next" AS "span_end"
+                                FROM "t15" AS "t17"
                                 WHERE
-                                  "t18"."_next" IS NOT NULL
+                                  "t17"."_next" IS NOT NULL
                               ) AS "t20"
                               UNION ALL
                               SELECT
@@ -581,9 +581,9 @@ FROM (
                                   FROM (
                                     SELECT
                                       *
-                                    FROM "t15" AS "t18"
+                                    FROM "t15" AS "t17"
                                     WHERE
-                                      "t18"."_rn" = 0
+                                      "t17"."_rn" = 0
                                   ) AS "t22"
                                   INNER JOIN (
                                     SELECT
@@ -600,8 +600,8 @@ FROM (
                           ) AS "t32"
                           GROUP BY
                             1
-                        ) AS "t35"
-                          ON "t36"."ticket_id" = "t35"."ticket_id"
+                        ) AS "t36"
+                          ON "t35"."ticket_id" = "t36"."ticket_id"
                       ) AS "t37"
                     ) AS "t38"
                     WHERE

@@ -284,13 +284,13 @@ WITH "t7" AS (
         SUM(
           COALESCE(
             "t6"."seconds",
-            CAST(EPOCH(CAST("t6"."ended_at" AS TIMESTAMP)) - EPOCH(CAST("t6"."started_at" AS TIMESTAMP)) AS DOUBLE)
+            CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."started_at") AS TIMESTAMP)) AS DOUBLE)
           )
         ) AS "w_handle",
         COUNT(
           COALESCE(
             "t6"."seconds",
-            CAST(EPOCH(CAST("t6"."ended_at" AS TIMESTAMP)) - EPOCH(CAST("t6"."started_at" AS TIMESTAMP)) AS DOUBLE)
+            CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."started_at") AS TIMESTAMP)) AS DOUBLE)
           )
         ) AS "w_sessions"
       FROM (
@@ -346,7 +346,7 @@ FROM (
       "t51"."customer_id",
       "t51"."status",
       "t51"."created_by",
-      CAST(EPOCH(CAST("t51"."reply_at" AS TIMESTAMP)) - EPOCH(CAST("t51"."wait_start" AS TIMESTAMP)) AS DOUBLE) AS "wait_s",
+      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t51"."reply_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t51"."wait_start") AS TIMESTAMP)) AS DOUBLE) AS "wait_s",
       "t51"."channel" AS "_d_channel",
       CAST(DATE_TRUNC(
         'MONTH',
@@ -567,19 +567,19 @@ FROM (
                   "t30"."status",
                   "t30"."span_start",
                   "t30"."span_end",
-                  CAST(EPOCH(CAST("t30"."span_end" AS TIMESTAMP)) - EPOCH(CAST("t30"."span_start" AS TIMESTAMP)) AS DOUBLE) AS "span_s"
+                  CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t30"."span_end") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t30"."span_start") AS TIMESTAMP)) AS DOUBLE) AS "span_s"
                 FROM (
                   SELECT
                     *
                   FROM (
                     SELECT
-                      "t16"."ticket_id",
-                      "t16"."to_status" AS "status",
-                      "t16"."changed_at" AS "span_start",
-                      "t16"."_next" AS "span_end"
-                    FROM "t13" AS "t16"
+                      "t15"."ticket_id",
+                      "t15"."to_status" AS "status",
+                      "t15"."changed_at" AS "span_start",
+                      "t15"."_next" AS "span_end"
+                    FROM "t13" AS "t15"
                     WHERE
-                      "t16"."_next" IS NOT NULL
+                      "t15"."_next" IS NOT NULL
                   ) AS "t18"
                   UNION ALL
                   SELECT
@@ -596,9 +596,9 @@ FROM (
                       FROM (
                         SELECT
                           *
-                        FROM "t13" AS "t16"
+                        FROM "t13" AS "t15"
                         WHERE
-                          "t16"."_rn" = 0
+                          "t15"."_rn" = 0
                       ) AS "t20"
                       INNER JOIN (
                         SELECT
