@@ -82,11 +82,13 @@ def test_dimension_counts_sum_to_total_and_rates_in_range(tickets: list[dict]) -
     for metric in ("ticket_volume", "tickets_resolved", "backlog"):
         t = total[total.metric == metric].set_index("period_start")["value"]
         b = by[by.metric == metric].groupby("period_start")["value"].sum()
-        pd.testing.assert_series_equal(t, b.reindex(t.index).fillna(0), check_names=False, check_dtype=False)
+        pd.testing.assert_series_equal(t.astype("float64"), b.reindex(t.index).astype("float64").fillna(0.0),
+                                       check_names=False)
     for metric in ("resolution_rate", "fcr_rate", "reopen_rate", "sla_attainment"):
         t = total[total.metric == metric]
         num = by[by.metric == metric].groupby("period_start")["numerator"].sum()
-        assert (t.set_index("period_start")["numerator"] == num.reindex(t.period_start).fillna(0)).all()
+        expected = num.reindex(t.period_start).astype("float64").fillna(0.0).to_numpy()
+        assert (t["numerator"].astype("float64").to_numpy() == expected).all()
     rates = total[total.unit == "percent"]["value"].dropna()
     assert ((rates >= 0) & (rates <= 100)).all()
     shares = total[total.metric == "channel_share"].groupby("period_start")["value"].sum()

@@ -155,6 +155,12 @@ class Store:
         return self.engine().frame(ids, **kw)
 
     def close(self) -> None:
+        # Cached (temp) tables die with the connection; detach Ibis's finalizers so
+        # they do not try to drop them on a closed connection later.
+        for entry in list(getattr(self.ibis, "_cache_name_to_entry", {}).values()):
+            entry.finalizer.detach()
+        getattr(self.ibis, "_cache_name_to_entry", {}).clear()
+        getattr(self.ibis, "_cache_op_to_entry", {}).clear()
         self.ibis.disconnect()
 
     def __enter__(self) -> Store:
