@@ -38,8 +38,13 @@ def test_every_cli_command_and_option_documented() -> None:
     _register()
     group = typer.main.get_command(app)
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
-    for name, cmd in group.commands.items():
-        assert f"## cxm {name}\n" in text, f"command {name} undocumented"
+    def walk(path: str, cmd) -> list:
+        subs = getattr(cmd, "commands", {})
+        return [(path, cmd)] + [x for n, c in subs.items() for x in walk(f"{path} {n}", c)]
+
+    commands = [x for n, c in group.commands.items() for x in walk(f"cxm {n}", c)]
+    for name, cmd in commands:
+        assert f"## {name}\n" in text, f"command {name} undocumented"
         assert cmd.help, f"command {name} has no help text"
         for p in cmd.params:
             if p.param_type_name == "option" and p.name != "help":

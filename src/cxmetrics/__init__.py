@@ -9,7 +9,29 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from cxmetrics.store import Store
 
-__all__ = ["Store", "__version__", "connect"]
+_CALC = ("nps", "nps_counts", "csat", "csat_counts", "ces", "ces_counts", "churn", "crr", "cac", "clv")
+__all__ = ["Store", "__version__", "connect", "customer_timeline", "service_drivers", "survey_comments", *_CALC]
+
+
+def __getattr__(name: str) -> Any:
+    """Pure calculators and helpers, imported on first use (no work at import)."""
+    if name in _CALC:
+        from cxmetrics import calc
+
+        return getattr(calc, name)
+    if name == "survey_comments":
+        from cxmetrics.comments import comments
+
+        return comments
+    if name == "service_drivers":
+        from cxmetrics.drivers import service_drivers
+
+        return service_drivers
+    if name == "customer_timeline":
+        from cxmetrics.timeline import customer_timeline
+
+        return customer_timeline
+    raise AttributeError(f"module 'cxmetrics' has no attribute {name!r}")
 
 
 def connect(path: Any = None, **kw: Any) -> Store:

@@ -61,9 +61,16 @@ def cli_md() -> str:
     for name, cmd in sorted(group.commands.items()):  # type: ignore[attr-defined]
         if cmd.hidden:
             continue
-        out.append(f"\n## cxm {name}\n\n{(cmd.help or '').strip()}\n\n")
-        out += _params_md(cmd.params)
+        out += _command_md(f"cxm {name}", cmd)
     return "".join(out)
+
+
+def _command_md(path: str, cmd) -> list[str]:
+    out = [f"\n## {path}\n\n{(cmd.help or '').strip()}\n\n", *_params_md(cmd.params)]
+    for sub, c in sorted(getattr(cmd, "commands", {}).items()):
+        if not c.hidden:
+            out += _command_md(f"{path} {sub}", c)
+    return out
 
 
 def _params_md(params: list) -> list[str]:

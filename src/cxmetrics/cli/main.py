@@ -28,7 +28,8 @@ def _global(
     ctx.obj = State(db=db, config_path=config)
 
 
-COMMAND_MODULES = ("demo_cmd", "import_cmd", "metrics_cmd", "customer_cmd", "clv_cmd")
+COMMAND_MODULES = ("demo_cmd", "import_cmd", "metrics_cmd", "calc_cmd", "comments_cmd", "drivers_cmd",
+                   "customer_cmd", "clv_cmd")
 _registered: list[str] = []
 
 
