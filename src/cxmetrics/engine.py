@@ -299,13 +299,14 @@ class Engine:
     def _aggregates(m: Metric, j: ir.Table, prefix: str = "", where: Any = None) -> dict[str, ir.Value]:
         """The aggregates of one metric; ``where`` restricts them (batched queries use FILTER)."""
         w = where
+        out: dict[str, ir.Value]
         if m.kind == "count":
-            return {f"{prefix}n": j.count(where=w)}
-        if m.kind == "rate":
+            out = {f"{prefix}n": j.count(where=w)}
+        elif m.kind == "rate":
             cond = m.condition(j).fill_null(False)
             hit = (cond & w) if w is not None else cond
-            return {f"{prefix}numerator": hit.cast("int64").sum(), f"{prefix}denominator": j.count(where=w)}
-        if m.kind in ("duration", "mean"):
+            out = {f"{prefix}numerator": hit.cast("int64").sum(), f"{prefix}denominator": j.count(where=w)}
+        elif m.kind in ("duration", "mean"):
             v = m.value(j)
             out = {f"{prefix}n": v.count(where=w), f"{prefix}mean": v.mean(where=w),
                    f"{prefix}median": v.quantile(0.5, where=w), f"{prefix}p90": v.quantile(0.9, where=w),

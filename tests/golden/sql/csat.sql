@@ -2,7 +2,8 @@ SELECT
   "t10"."period_start",
   "t10"."_d_channel" AS "channel",
   "t10"."numerator",
-  "t10"."denominator"
+  "t10"."denominator",
+  "t10"."skipped"
 FROM (
   SELECT
     "t9"."period_start",
@@ -18,7 +19,13 @@ FROM (
     COUNT(*) FILTER(WHERE
       (
         "t9"."survey_type" = 'csat'
-      ) AND "t9"."answered") AS "denominator"
+      ) AND "t9"."answered") AS "denominator",
+    COUNT(*) FILTER(WHERE
+      (
+        "t9"."survey_type" = 'csat'
+      ) AND NOT (
+        "t9"."answered"
+      )) AS "skipped"
   FROM (
     SELECT
       "t8"."response_id",
