@@ -53,6 +53,8 @@ class Store:
             raise FileNotFoundError(f"no store at {self.path}; run `cxm demo` or `cxm import` first")
         self.ibis = ibis.duckdb.connect(str(self.path), read_only=read_only)
         self.raw = self.ibis.con
+        # Our own commands show progress where it helps; DuckDB's bar would interleave with it.
+        self.raw.execute("SET enable_progress_bar = false")
         if not read_only:
             self._create()
         self.config = config if config is not None else load_config()
