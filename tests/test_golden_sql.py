@@ -6,6 +6,7 @@ A change in a definition shows up here as a reviewable SQL diff.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,9 @@ def engine():
 
 @pytest.mark.parametrize("key", [m.key for m in all_metrics()])
 def test_sql_matches_golden(key: str, engine, update_golden: bool) -> None:
-    sql = normalise_sql(engine.sql(key, QUERY)) + "\n"
+    # metrics without a channel (customers, calls, carts) compile without --by
+    q = QUERY if key in {m.key for m in engine.applicable(QUERY)} else replace(QUERY, by=())
+    sql = normalise_sql(engine.sql(key, q)) + "\n"
     path = GOLDEN / f"{key.replace(':', '__')}.sql"
     if update_golden or not path.exists():
         path.write_text(sql, encoding="utf-8")

@@ -19,6 +19,7 @@ KIND_TEXT = {
     "level": "a level at the period's end",
     "nps": "a score from -100 to 100 with a 95% adjusted Wald interval",
     "ratio": "a ratio in percent of two separately attributed counts",
+    "sum": "a total (e.g. money); `n` is the number of rows added up",
 }
 
 

@@ -37,6 +37,11 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "sla.priority_first_reply": ({}, "First-reply target per priority; overrides the channel target."),
     "sla.priority_resolution": ({}, "Resolution target per priority; overrides the channel target."),
     "fcr.repeat_window_days": (7, "Window of the `no_repeat_contact` FCR variant, in days."),
+    "calls.short_abandon": ("5s", "Calls abandoned sooner than this are left out by the `excluding_short` variants "
+                                  "of `call_abandonment_rate` and `service_level`."),
+    "calls.service_level": ("20s", "Answer-time target T of `service_level` (answered within T / offered)."),
+    "calls.satisfaction_scale": ([1, 5], "Scale `[min, max]` of `calls.satisfaction`; `call_csat` counts its top "
+                                         "two boxes (top box of a 3-point scale)."),
     "surveys.NAME.type": (None, "What survey NAME measures: nps, csat, ces or cx (surveys named so need no entry)."),
     "surveys.NAME.scale": (None, "Declared scale `[min, max]` for responses without scale_min/scale_max "
                                  "(defaults: nps 0-10, csat 1-5, ces 1-7, cx 1-5)."),
@@ -114,6 +119,9 @@ class Config:
     sla_priority_first_reply: dict[str, float] = field(default_factory=dict)
     sla_priority_resolution: dict[str, float] = field(default_factory=dict)
     fcr_repeat_window_days: int = 7
+    call_short_abandon_seconds: float = 5.0
+    call_service_level_seconds: float = 20.0
+    call_satisfaction_scale: tuple[float, float] = (1.0, 5.0)
     surveys: dict[str, Survey] = field(default_factory=dict)
     #: metric key -> {channel or "default": target value}
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -225,7 +233,7 @@ def _target_settings(raw: dict[str, Any]) -> dict[str, dict[str, float]]:
 
 
 def config_from_dict(raw: dict[str, Any], source: str | None = None) -> Config:
-    known = {"timezone", "business_hours", "sla", "fcr", "surveys", "targets"}
+    known = {"timezone", "business_hours", "sla", "fcr", "surveys", "targets", "calls"}
     unknown = set(raw) - known
     if unknown:
         raise ConfigError(f"unknown setting(s) in cxm.toml: {', '.join(sorted(unknown))}")
@@ -238,6 +246,14 @@ def config_from_dict(raw: dict[str, Any], source: str | None = None) -> Config:
     fcr = raw.get("fcr", {})
     if set(fcr) - {"repeat_window_days"}:
         raise ConfigError(f"unknown setting(s) in [fcr]: {', '.join(sorted(set(fcr) - {'repeat_window_days'}))}")
+    calls = raw.get("calls", {})
+    bad = set(calls) - {"short_abandon", "service_level", "satisfaction_scale"}
+    if bad:
+        raise ConfigError(f"unknown setting(s) in [calls]: {', '.join(sorted(bad))}")
+    scale = calls.get("satisfaction_scale", [1, 5])
+    if (not isinstance(scale, list) or len(scale) != 2 or not all(isinstance(v, (int, float)) for v in scale)
+            or scale[0] >= scale[1]):
+        raise ConfigError(f"[calls] satisfaction_scale must be [min, max] with min < max, got {scale!r}")
     return Config(
         timezone=tz,
         business_hours=_business_hours(raw.get("business_hours", {}), tz),
@@ -246,6 +262,9 @@ def config_from_dict(raw: dict[str, Any], source: str | None = None) -> Config:
         sla_priority_first_reply=_targets(sla.get("priority_first_reply", {}), "priority_first_reply"),
         sla_priority_resolution=_targets(sla.get("priority_resolution", {}), "priority_resolution"),
         fcr_repeat_window_days=int(fcr.get("repeat_window_days", 7)),
+        call_short_abandon_seconds=parse_duration(calls.get("short_abandon", "5s")),
+        call_service_level_seconds=parse_duration(calls.get("service_level", "20s")),
+        call_satisfaction_scale=(float(scale[0]), float(scale[1])),
         surveys=_surveys(raw.get("surveys", {})),
         targets=_target_settings(raw.get("targets", {})),
         source=source,

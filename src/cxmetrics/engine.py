@@ -50,6 +50,7 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "question": ("fact", "question"),
     "queue": ("fact", "queue"),
     "topic": ("fact", "topic"),
+    "currency": ("fact", "currency"),
     # local hour of day (0-23) and ISO weekday (1 = Monday) of the metric's own instant
     "hour": ("time", "hour"),
     "weekday": ("time", "weekday"),
@@ -60,6 +61,10 @@ FACT_BUILDERS: dict[str, str] = {
     "responses": "cxmetrics.feedback_facts.responses_for",
     "invitations": "cxmetrics.feedback_facts.invitations_for",
     "issues": "cxmetrics.effort.issues_for",
+    "customers": "cxmetrics.customer_facts.customers_for",
+    "orders": "cxmetrics.customer_facts.orders_for",
+    "calls": "cxmetrics.metrics.contact.calls_for",
+    "carts": "cxmetrics.metrics.contact.carts_for",
 }
 STATS = ("mean", "median", "p90")
 HOURS = ("calendar", "business")
@@ -133,15 +138,20 @@ class Engine:
         if self._bounds is None:
             t, m, s = self.source("tickets"), self.source("messages"), self.source("status_changes")
             r, i = self.source("survey_responses"), self.source("survey_invitations")
-            los = [t.created_at.min(), r.responded_at.min(), i.sent_at.min()]
+            c, o, k, cu = (self.source(n) for n in ("calls", "orders", "carts", "customers"))
+            los = [t.created_at.min(), r.responded_at.min(), i.sent_at.min(), c.offered_at.min(),
+                   o.ordered_at.min(), k.created_at.min()]
             his = [t.created_at.max(), m.created_at.max(), s.changed_at.max(), t.solved_at.max(),
-                   t.first_reply_at.max(), r.responded_at.max(), i.sent_at.max()]
+                   t.first_reply_at.max(), r.responded_at.max(), i.sent_at.max(), c.offered_at.max(),
+                   o.ordered_at.max(), k.created_at.max(), cu.acquired_at.max(), cu.churned_at.max()]
 
             def clean(values: list[Any]) -> list[dt.datetime]:
                 vals = [v.execute() for v in values]
                 return [pd.Timestamp(v).to_pydatetime() for v in vals if v is not None and not pd.isna(v)]
 
             lows, his = clean(los), clean(his)
+            if not lows:  # customers only: their history is the range
+                lows = clean([cu.acquired_at.min()])
             lo = min(lows) if lows else None
             self._bounds = (lo, max(his) if his else None)
         return self._bounds
@@ -221,8 +231,10 @@ class Engine:
 
         cols = {name: set(self.fact_table(name, "calendar").columns)
                 for name in {m.fact for m in all_metrics()}}
-        needed = [DIMENSIONS[d][1] for d in (*q.by, *(w[0] for w in q.where)) if DIMENSIONS[d][0] == "fact"]
-        return [m for m in all_metrics() if all(c in cols[m.fact] for c in needed)]
+        wanted = (*q.by, *(w[0] for w in q.where))
+        needed = [DIMENSIONS[d][1] for d in wanted if DIMENSIONS[d][0] == "fact"]
+        return [m for m in all_metrics() if all(c in cols[m.fact] for c in needed)
+                and (m.dimensions is None or all(d in m.dimensions for d in wanted))]
 
     def date_range(self, q: Query) -> tuple[dt.date, dt.date]:
         """The query's first and last local dates (from the data where not given)."""
@@ -302,6 +314,9 @@ class Engine:
         out: dict[str, ir.Value]
         if m.kind == "count":
             out = {f"{prefix}n": j.count(where=w)}
+        elif m.kind == "sum":
+            v = m.value(j)
+            out = {f"{prefix}n": v.count(where=w), f"{prefix}total": v.sum(where=w)}
         elif m.kind == "rate":
             cond = m.condition(j).fill_null(False)
             hit = (cond & w) if w is not None else cond

@@ -63,6 +63,9 @@ def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query, *, spar
     if m.kind == "count":
         n = df["n"].fillna(0).to_numpy("float64")
         value = n
+    elif m.kind == "sum":
+        n = df["n"].fillna(0).to_numpy("float64")
+        value = df["total"].fillna(0).to_numpy("float64")
     elif m.kind == "level":
         delta = df["delta"].fillna(0)
         n = delta.groupby([df[d].astype("string").fillna("\x00") for d in dims] or [np.zeros(len(df))]).cumsum()
@@ -123,7 +126,7 @@ def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query, *, spar
     if m.kind == "count":
         lengths = (periods["p_end"] - periods["p_start"]).dt.total_seconds()
         out["_seconds"] = df["period_index"].map(dict(zip(periods["period_index"], lengths, strict=True))).to_numpy()
-    if m.kind in ("count", "level"):
+    if m.kind in ("count", "level", "sum"):
         out["low_sample"] = pd.array([pd.NA] * len(df), dtype="boolean")
     else:  # an estimate from a sample: flag fewer than 30 (seed 000: a healthy sample size)
         out["low_sample"] = pd.array(np.asarray(n) < LOW_SAMPLE, dtype="boolean")

@@ -11,7 +11,8 @@ to, the population it counts (``where``) and, by kind, what it measures:
 * ``level``    a stock at the period's end (the backlog), from +/-1 events;
 * ``nps``      % promoters - % detractors of the population;
 * ``ratio``    distinct ``distinct`` keys of one fact / rows of ``denominator_fact``
-               (e.g. survey responses / invitations), each attributed to its own time.
+               (e.g. survey responses / invitations), each attributed to its own time;
+* ``sum``      total of ``value`` over the rows (e.g. money); ``n`` = rows, no interval.
 
 Reports, CLI, API and dashboard only ever look metrics up here.
 """
@@ -24,7 +25,7 @@ from typing import Any, Literal
 
 import ibis.expr.types as ir
 
-Kind = Literal["count", "rate", "duration", "mean", "share", "level", "nps", "ratio"]
+Kind = Literal["count", "rate", "duration", "mean", "share", "level", "nps", "ratio", "sum"]
 Direction = Literal["higher", "lower", "neutral"]
 Expr = Callable[[ir.Table], ir.Value]
 
@@ -72,6 +73,9 @@ class Metric:
     #: the columns of its kind (count: n; rate/ratio: numerator, denominator;
     #: mean/duration: n, mean, median, p90, std).
     builder: Callable[[Any, Any], ir.Table] | None = None
+    #: The only dimensions (--by and --where) the metric supports; ``None``: those of its fact.
+    #: Builder metrics set it so "all metrics" leaves them out instead of failing.
+    dimensions: tuple[str, ...] | None = None
 
     @property
     def key(self) -> str:
@@ -94,7 +98,8 @@ def register(*metrics: Metric) -> None:
 
 
 #: Modules whose ``METRICS`` tuples make up the catalogue, in display order.
-DOMAINS = ("cxmetrics.metrics.support", "cxmetrics.metrics.feedback", "cxmetrics.metrics.effort")
+DOMAINS = ("cxmetrics.metrics.support", "cxmetrics.metrics.feedback", "cxmetrics.metrics.effort",
+           "cxmetrics.metrics.customers", "cxmetrics.metrics.contact")
 
 
 def _load() -> None:

@@ -1,0 +1,184 @@
+"""Contact-centre and commerce metrics (SPEC 4.5): calls offered, abandoned and
+answered, speed of answer, service level, handle time, resolution and CSAT of
+calls; cart abandonment.
+
+Call exports differ in what they record, so the call facts derive what is
+missing instead of leaving metrics empty: a call is abandoned when the export
+says so, else when it has neither ``answered_at`` nor talk time; its wait is
+``wait_seconds``, else ``answered_at - offered_at`` (answered) or
+``ended_at - offered_at`` (abandoned).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import ibis
+import ibis.expr.types as ir
+
+from cxmetrics.facts import seconds
+from cxmetrics.metrics.registry import Metric, Reference
+
+if TYPE_CHECKING:
+    from cxmetrics.engine import Engine
+
+#: Defaults of the settings read from the engine's config (when it has them).
+SHORT_ABANDON_S = 5.0
+SERVICE_LEVEL_S = 20.0
+CALL_SCALE = (1.0, 5.0)
+
+SEED001 = Reference("seed 001 (Freshdesk blog)", "call abandonment = abandoned / offered; cart abandonment (63%)")
+COPC = Reference("COPC / ICMI contact-centre definitions",
+                 "ASA = mean wait of answered calls; service level = calls answered within T s / calls offered")
+WILSON = Reference("Wilson (1927)", "score interval for a proportion")
+BAYMARD = Reference("Baymard Institute, cart abandonment rate statistics",
+                    "average documented online cart abandonment rate, about 70% (49 studies)")
+CALLS = ("calls.call_id", "calls.offered_at")
+DERIVED = "Abandoned: calls.abandoned, else no answered_at and no talk time. Wait: wait_seconds, else from the timestamps."
+BY = "Sliced by queue, topic, agent, hour (of offered_at) and customer attributes."
+
+
+def _setting(engine: Engine, name: str, default: object) -> object:
+    return getattr(engine.config, name, default)
+
+
+def calls_for(engine: Engine) -> ir.Table:
+    """Call facts: abandoned/answered, wait, handle time, short abandons, service-level hits, CSAT box."""
+    c = engine.source("calls")
+    short_s = float(_setting(engine, "call_short_abandon_seconds", SHORT_ABANDON_S))  # type: ignore[arg-type]
+    target_s = float(_setting(engine, "call_service_level_seconds", SERVICE_LEVEL_S))  # type: ignore[arg-type]
+    lo, hi = _setting(engine, "call_satisfaction_scale", CALL_SCALE)  # type: ignore[misc]
+    talked = c.answered_at.notnull() | (c.talk_seconds.fill_null(0) > 0)
+    abandoned = c.abandoned.fill_null(~talked)
+    wait = c.wait_seconds.fill_null(ibis.ifelse(abandoned, seconds(c.offered_at, c.ended_at),
+                                                seconds(c.offered_at, c.answered_at)))
+    parts = [c.talk_seconds, c.hold_seconds, c.wrap_seconds]
+    any_part = parts[0].notnull() | parts[1].notnull() | parts[2].notnull()
+    handle = ibis.ifelse(any_part, sum((p.fill_null(0.0) for p in parts[1:]), parts[0].fill_null(0.0)),
+                         ibis.null("float64"))
+    top = float(hi) - 1 if float(hi) - float(lo) + 1 > 3 else float(hi)
+    t = c.select("call_id", "offered_at", "answered_at", "queue", "topic", "agent_id", "customer_id",
+                 "satisfaction", abandoned=abandoned, answered=~abandoned, wait_s=wait, handle_s=handle,
+                 resolved=c.resolved)
+    return t.mutate(
+        short_abandon=t.abandoned & (t.wait_s < short_s).fill_null(False),
+        within_target=t.answered & (t.wait_s <= target_s).fill_null(False),
+        sat_top2=t.satisfaction >= top,
+    )
+
+
+def carts_for(engine: Engine) -> ir.Table:
+    c = engine.source("carts")
+    return c.select("cart_id", "created_at", "customer_id", purchased=c.purchased_at.notnull() | c.order_id.notnull())
+
+
+def _call(**kw: object) -> Metric:
+    base: dict[str, object] = {"domain": "contact", "fact": "calls", "time": "offered_at", "requires": CALLS}
+    return Metric(**{**base, **kw})  # type: ignore[arg-type]
+
+
+def _answered(t: ir.Table) -> ir.Value:
+    return t.answered
+
+
+METRICS: tuple[Metric, ...] = (
+    _call(
+        id="call_volume", label="Call volume", kind="count", unit="count", direction="neutral",
+        description="Calls offered (entered the queue) in the period.", formula="count(calls) by offered_at",
+        edge_cases=(BY,), references=(SEED001, COPC),
+    ),
+    _call(
+        id="call_abandonment_rate", label="Call abandonment rate", kind="rate", unit="percent", direction="lower",
+        description="Abandoned calls / calls offered.", formula="100 * count(abandoned) / count(offered)",
+        condition=lambda t: t.abandoned, edge_cases=(DERIVED, BY), references=(SEED001, WILSON),
+    ),
+    _call(
+        id="call_abandonment_rate", variant="excluding_short", base="call_abandonment_rate",
+        label="Call abandonment rate (excluding short abandons)", kind="rate", unit="percent", direction="lower",
+        description="Abandoned calls / calls offered, leaving out calls abandoned within N seconds (default 5).",
+        formula="100 * count(abandoned, wait >= N) / count(offered - abandoned with wait < N)",
+        where=lambda t: ~t.short_abandon, condition=lambda t: t.abandoned,
+        edge_cases=(DERIVED, "N: `call_short_abandon_seconds` in the settings, default 5 s; abandons with an "
+                    "unknown wait are kept.", BY),
+        references=(SEED001, COPC, WILSON),
+    ),
+    _call(
+        id="average_speed_of_answer", label="Average speed of answer (ASA)", kind="duration", unit="seconds",
+        direction="lower", description="Wait of answered calls, from entering the queue to the answer.",
+        formula="answered_at - offered_at (or wait_seconds) over answered calls",
+        where=lambda t: t.answered & t.wait_s.notnull(), value=lambda t: t.wait_s,
+        edge_cases=(DERIVED, "ASA as usually quoted is the mean (--stat mean); the record's value is the median "
+                    "by default like every duration.", BY),
+        references=(COPC,),
+    ),
+    _call(
+        id="service_level", label="Service level", kind="rate", unit="percent", direction="higher",
+        description="Calls answered within T seconds (default 20) / calls offered.",
+        formula="100 * count(answered and wait <= T) / count(offered)",
+        where=lambda t: ~(t.answered & t.wait_s.isnull()), condition=lambda t: t.within_target,
+        edge_cases=("T: `call_service_level_seconds` in the settings, default 20 s.",
+                    "Abandoned calls count in the denominator (SPEC 4.5: of calls offered); answered calls "
+                    "with an unknown wait are left out.", DERIVED, BY),
+        references=(COPC, WILSON),
+    ),
+    _call(
+        id="service_level", variant="excluding_short", base="service_level",
+        label="Service level (excluding short abandons)", kind="rate", unit="percent", direction="higher",
+        description="Calls answered within T seconds / calls offered, less calls abandoned within N seconds.",
+        formula="100 * count(answered and wait <= T) / count(offered - short abandons)",
+        where=lambda t: ~(t.answered & t.wait_s.isnull()) & ~t.short_abandon,
+        condition=lambda t: t.within_target,
+        edge_cases=("T and N as for service_level and call_abandonment_rate:excluding_short.", BY),
+        references=(COPC, WILSON),
+    ),
+    _call(
+        id="average_time_to_abandon", label="Average time to abandon", kind="duration", unit="seconds",
+        direction="neutral", description="Wait of abandoned calls before the caller hung up.",
+        formula="ended_at - offered_at (or wait_seconds) over abandoned calls",
+        where=lambda t: t.abandoned & t.wait_s.notnull(), value=lambda t: t.wait_s,
+        edge_cases=(DERIVED, "Empty when the export has no wait for abandoned calls.", BY),
+        references=(COPC,),
+    ),
+    _call(
+        id="call_handle_time", label="Call handle time", kind="duration", unit="seconds", direction="lower",
+        description="Talk + hold + wrap-up seconds per answered call.",
+        formula="(talk + hold + wrap) / answered calls",
+        where=lambda t: t.answered & t.handle_s.notnull(), value=lambda t: t.handle_s,
+        edge_cases=("A missing part counts as 0 when another is known; calls with none are left out.",
+                    "AHT as usually quoted is the mean (--stat mean).", BY),
+        references=(COPC,),
+    ),
+    _call(
+        id="call_resolution_rate", label="Call resolution rate", kind="rate", unit="percent", direction="higher",
+        description="Resolved calls / answered calls.", formula="100 * count(resolved) / count(answered)",
+        where=lambda t: _answered(t) & t.resolved.notnull(), condition=lambda t: t.resolved,
+        edge_cases=("Answered calls without a resolved flag are left out.", BY), references=(SEED001, WILSON),
+    ),
+    _call(
+        id="call_csat", label="Call CSAT", kind="rate", unit="percent", direction="higher",
+        description="% satisfied: calls rated in the top two boxes of the call's 1-5 scale (4-5).",
+        formula="100 * count(satisfaction >= 4) / count(rated calls)",
+        where=lambda t: t.satisfaction.notnull(), condition=lambda t: t.sat_top2,
+        edge_cases=("Scale: 1-5 unless `call_satisfaction_scale` is set; top two boxes (top box of a 3-point "
+                    "scale) as for survey CSAT.", "Unrated calls are left out.", BY),
+        references=(SEED001, WILSON),
+    ),
+    _call(
+        id="call_csat_mean", label="Call satisfaction mean", kind="mean", unit="score", direction="higher",
+        description="Mean satisfaction rating of rated calls.", formula="mean(satisfaction) over rated calls",
+        where=lambda t: t.satisfaction.notnull(), value=lambda t: t.satisfaction,
+        edge_cases=("On the call's own scale (1-5 by default).", BY), references=(SEED001,),
+    ),
+    Metric(
+        id="cart_abandonment_rate", label="Cart abandonment rate", kind="rate", unit="percent", direction="lower",
+        domain="commerce", description="Carts not purchased / carts created.", fact="carts", time="created_at",
+        formula="100 * count(carts without purchased_at or order_id) / count(carts)",
+        requires=("carts.cart_id", "carts.created_at", "carts.purchased_at|carts.order_id"),
+        condition=lambda t: ~t.purchased,
+        edge_cases=("A cart is purchased when it has purchased_at or order_id.",
+                    "Status as of now: carts of recent periods may still be bought.",
+                    "Benchmark: Baymard's ~70% average (seed 001 cites 63%)."),
+        references=(SEED001, BAYMARD, WILSON),
+        benchmark=(70.0, "Baymard Institute: average documented online cart abandonment rate, about 70%"),
+    ),
+)

@@ -1,0 +1,52 @@
+SELECT
+  *
+FROM (
+  SELECT
+    "t2"."period_start",
+    COUNT(*) AS "n"
+  FROM (
+    SELECT
+      "t1"."customer_id",
+      "t1"."acquired_at",
+      "t1"."churn_reason",
+      "t1"."churned_at",
+      CAST(DATE_TRUNC(
+        'MONTH',
+        "t1"."churned_at" + TO_SECONDS(
+          CAST(CASE
+            WHEN "t1"."churned_at" < MAKE_TIMESTAMP(1999, 3, 28, 1, 0, 0.0)
+            THEN 7200
+            WHEN "t1"."churned_at" < MAKE_TIMESTAMP(1999, 10, 31, 1, 0, 0.0)
+            THEN 10800
+            WHEN "t1"."churned_at" < MAKE_TIMESTAMP(2000, 3, 26, 1, 0, 0.0)
+            THEN 7200
+            WHEN "t1"."churned_at" < MAKE_TIMESTAMP(2000, 10, 29, 1, 0, 0.0)
+            THEN 10800
+            WHEN "t1"."churned_at" < MAKE_TIMESTAMP(2001, 3, 25, 1, 0, 0.0)
+            THEN 7200
+            WHEN "t1"."churned_at" < MAKE_TIMESTAMP(2001, 10, 28, 1, 0, 0.0)
+            THEN 10800
+            ELSE 7200
+          END AS BIGINT)
+        )
+      ) AS DATE) AS "period_start"
+    FROM (
+      SELECT
+        "t0"."customer_id",
+        "t0"."acquired_at",
+        "t0"."churn_reason",
+        CASE
+          WHEN "t0"."churned_at" < "t0"."acquired_at"
+          THEN "t0"."acquired_at"
+          ELSE "t0"."churned_at"
+        END AS "churned_at"
+      FROM "customers" AS "t0"
+    ) AS "t1"
+    WHERE
+      "t1"."churned_at" IS NOT NULL
+      AND "t1"."churned_at" < MAKE_TIMESTAMP(2024, 12, 31, 22, 0, 0.0)
+      AND "t1"."churned_at" >= MAKE_TIMESTAMP(2023, 12, 31, 22, 0, 0.0)
+  ) AS "t2"
+  GROUP BY
+    1
+) AS "t3"
