@@ -12,17 +12,7 @@ from typing import Annotated
 
 import typer
 
-from cxmetrics.cli.common import console, fail
-
-
-def _parse_where(items: list[str]) -> list[tuple[str, str]]:
-    out = []
-    for item in items:
-        if "=" not in item:
-            fail(f"--where expects DIM=VALUE, got {item!r}", code=2)
-        k, v = item.split("=", 1)
-        out.append((k.strip(), v))
-    return out
+from cxmetrics.cli.common import console, fail, parse_where
 
 
 def comments(
@@ -47,7 +37,7 @@ def comments(
         fail(f"--format must be table, json or csv, not {fmt!r}", code=2)
     if limit is not None and limit < 1:
         fail(f"--limit must be at least 1, not {limit}", code=2)
-    filters = _parse_where(where or [])
+    filters = parse_where(where or [])
     store = open_for_reading(ctx.obj)
     try:
         frame = find(store, survey=survey, group=group, from_=from_, to=to, tz=tz, where=filters, limit=limit)

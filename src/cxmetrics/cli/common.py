@@ -60,6 +60,17 @@ def open_for_reading(state: State):
     return state.open_store(read_only=True)
 
 
+def parse_where(items: list[str]) -> list[tuple[str, str]]:
+    """``--where DIM=VALUE`` options as (dimension, value) pairs; a bad one is a usage error."""
+    out = []
+    for item in items:
+        if "=" not in item:
+            fail(f"--where expects DIM=VALUE, got {item!r}", code=2)
+        k, v = item.split("=", 1)
+        out.append((k.strip(), v))
+    return out
+
+
 def fail(message: str, *, code: int = 1) -> NoReturn:
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
     raise typer.Exit(code)

@@ -22,8 +22,7 @@ def drivers(
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """CSAT or NPS by first response time, agent replies, reopens and channel, with intervals."""
-    from cxmetrics.cli.comments_cmd import _parse_where
-    from cxmetrics.cli.common import open_for_reading
+    from cxmetrics.cli.common import open_for_reading, parse_where
     from cxmetrics.config import ConfigError
     from cxmetrics.drivers import SURVEYS, fix_first, service_drivers, summary
     from cxmetrics.engine import QueryError
@@ -34,7 +33,7 @@ def drivers(
         fail(f"--survey must be csat or nps, not {survey!r}", code=2)
     if hours not in ("calendar", "business"):
         fail(f"--hours must be calendar or business, not {hours!r}", code=2)
-    filters = _parse_where(where or [])
+    filters = parse_where(where or [])
     store = open_for_reading(ctx.obj)
     try:
         frame = service_drivers(store, survey=survey, from_=from_, to=to, tz=tz, hours=hours, where=filters)

@@ -8,17 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cxmetrics.cli.common import console, fail
-
-
-def _parse_where(items: list[str]) -> list[tuple[str, str]]:
-    out = []
-    for item in items:
-        if "=" not in item:
-            fail(f"--where expects DIM=VALUE, got {item!r}", code=2)
-        k, v = item.split("=", 1)
-        out.append((k.strip(), v))
-    return out
+from cxmetrics.cli.common import console, fail, parse_where
 
 
 def _fmt(v: object, unit: str | None) -> str:
@@ -67,7 +57,7 @@ def metrics(
     store = open_for_reading(ctx.obj)
     try:
         frame = store.metrics(ids or None, grain=grain, by=by or [], from_=from_, to=to, tz=tz, hours=hours,
-                              stat=stat, where=_parse_where(where or []), compare=compare)
+                              stat=stat, where=parse_where(where or []), compare=compare)
     except (QueryError, ConfigError) as e:
         fail(str(e), code=2)
     finally:
