@@ -250,15 +250,7 @@ class Engine:
     def periods(self, q: Query) -> pd.DataFrame:
         tz = q.tz or self.config.timezone
         zone(tz)
-        start, end = q.from_, q.to
-        if q.grain != "total" and (start is None or end is None):
-            lo, hi = self.bounds()
-            zi = ZoneInfo(tz)
-            if start is None:
-                start = _local_date(lo, zi) if lo else dt.date.today()
-            if end is None:
-                end = _local_date(hi, zi) if hi else start
-            end = max(end, start)
+        start, end = (q.from_, q.to) if q.grain == "total" else self.date_range(q)
         return PeriodSpec(q.grain, tz, start, end).frame()
 
     def _prepared(self, fact_name: str, time: str, dims: list[str], q: Query, *, level: bool = False,

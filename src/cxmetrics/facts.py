@@ -281,8 +281,3 @@ def query_facts(base: BaseFacts, *, business: BusinessClock | None = None,
     )
     waits = waits.mutate(wait_s=dur(waits, "wait_start", "reply_at"))
     return Facts(tickets=f, waits=waits, backlog_events=base.events)
-
-
-def build_facts(src: Sources, *, business: BusinessClock | None = None, repeat_window_days: int = 7) -> Facts:
-    """Both stages in one expression (used where nothing is stored, e.g. `cxm explain`)."""
-    return query_facts(base_facts(src), business=business, repeat_window_days=repeat_window_days)
