@@ -54,3 +54,41 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def ts(text: str) -> pd.Timestamp:
     """UTC instant from 'YYYY-MM-DD HH:MM' (tests read better with short literals)."""
     return pd.Timestamp(text, tz="UTC")
+
+
+#: The small demo the report, API and dashboard tests share: 14 months ending 2026-01-01
+#: (so the report month December 2025 has a month before and the same month a year before).
+SMALL_DEMO_END = "2026-01-01"
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of a small demo store (about 600 tickets a month), built once per session.
+    Tests open it read-only; a test that writes must copy it first."""
+    import datetime as dt
+
+    from cxmetrics.config import Config
+    from cxmetrics.demo import build
+    from cxmetrics.store import Store
+
+    path = tmp_path_factory.mktemp("small-demo") / "demo.duckdb"
+    with Store(path, config=Config()) as s:
+        build(s, seed=7, months=14, end=dt.date.fromisoformat(SMALL_DEMO_END), scale=0.15)
+        s.stored_facts()
+    return path
+
+
+@pytest.fixture(scope="session")
+def tickets_only(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> Path:
+    """The small demo's help-desk tables only: no surveys, customers, calls, orders or carts."""
+    from cxmetrics.config import Config
+    from cxmetrics.store import Store
+
+    path = tmp_path_factory.mktemp("tickets-only") / "tickets.duckdb"
+    with Store(path, config=Config()) as s:
+        s.raw.execute(f"ATTACH '{small_demo}' AS src (READ_ONLY)")
+        for name in ("tickets", "messages", "status_changes", "work_sessions", "_import_log"):
+            s.raw.execute(f'INSERT INTO "{name}" SELECT * FROM src."{name}"')
+        s.raw.execute("DETACH src")
+        s.stored_facts()
+    return path

@@ -10,7 +10,9 @@ if TYPE_CHECKING:
     from cxmetrics.store import Store
 
 _CALC = ("nps", "nps_counts", "csat", "csat_counts", "ces", "ces_counts", "churn", "crr", "cac", "clv")
-__all__ = ["Store", "__version__", "connect", "customer_timeline", "service_drivers", "survey_comments", *_CALC]
+_REPORT = ("build_report", "render_report", "write_report")
+__all__ = ["Store", "__version__", "connect", "customer_timeline", "service_drivers", "survey_comments", *_CALC,
+           *_REPORT]
 
 
 def __getattr__(name: str) -> Any:
@@ -19,6 +21,10 @@ def __getattr__(name: str) -> Any:
         from cxmetrics import calc
 
         return getattr(calc, name)
+    if name in _REPORT:
+        from cxmetrics import report
+
+        return getattr(report, name)
     if name == "survey_comments":
         from cxmetrics.comments import comments
 

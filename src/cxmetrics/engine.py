@@ -136,24 +136,32 @@ class Engine:
     def bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """Earliest ticket creation and latest instant in the support tables (the 'as of')."""
         if self._bounds is None:
-            t, m, s = self.source("tickets"), self.source("messages"), self.source("status_changes")
-            r, i = self.source("survey_responses"), self.source("survey_invitations")
-            c, o, k, cu = (self.source(n) for n in ("calls", "orders", "carts", "customers"))
-            los = [t.created_at.min(), r.responded_at.min(), i.sent_at.min(), c.offered_at.min(),
-                   o.ordered_at.min(), k.created_at.min()]
-            his = [t.created_at.max(), m.created_at.max(), s.changed_at.max(), t.solved_at.max(),
-                   t.first_reply_at.max(), r.responded_at.max(), i.sent_at.max(), c.offered_at.max(),
-                   o.ordered_at.max(), k.created_at.max(), cu.acquired_at.max(), cu.churned_at.max()]
+            # (table, columns that start the history, columns that may end it)
+            spec = (("tickets", ("created_at",), ("created_at", "solved_at", "first_reply_at")),
+                    ("messages", (), ("created_at",)), ("status_changes", (), ("changed_at",)),
+                    ("survey_responses", ("responded_at",), ("responded_at",)),
+                    ("survey_invitations", ("sent_at",), ("sent_at",)), ("calls", ("offered_at",), ("offered_at",)),
+                    ("orders", ("ordered_at",), ("ordered_at",)), ("carts", ("created_at",), ("created_at",)),
+                    ("customers", (), ("acquired_at", "churned_at")))
+            parts = []
+            for name, lows, highs in spec:
+                t = self.source(name)
+                parts.append(t.aggregate(
+                    lo=ibis.least(*[t[c].min() for c in lows]) if len(lows) > 1 else (
+                        t[lows[0]].min() if lows else ibis.null("timestamp")),
+                    hi=ibis.greatest(*[t[c].max() for c in highs]) if len(highs) > 1 else t[highs[0]].max(),
+                    acquired=t.acquired_at.min() if name == "customers" else ibis.null("timestamp"),
+                ).cast({"lo": "timestamp", "hi": "timestamp", "acquired": "timestamp"}))
+            row = ibis.union(*parts).aggregate(lo=lambda u: u.lo.min(), hi=lambda u: u.hi.max(),
+                                               acquired=lambda u: u.acquired.min()).execute().iloc[0]
 
-            def clean(values: list[Any]) -> list[dt.datetime]:
-                vals = [v.execute() for v in values]
-                return [pd.Timestamp(v).to_pydatetime() for v in vals if v is not None and not pd.isna(v)]
+            def clean(v: Any) -> dt.datetime | None:
+                return None if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
 
-            lows, his = clean(los), clean(his)
-            if not lows:  # customers only: their history is the range
-                lows = clean([cu.acquired_at.min()])
-            lo = min(lows) if lows else None
-            self._bounds = (lo, max(his) if his else None)
+            lo = clean(row["lo"])
+            if lo is None:  # customers only: their history is the range
+                lo = clean(row["acquired"])
+            self._bounds = (lo, clean(row["hi"]))
         return self._bounds
 
     def clock(self, tz: str) -> LocalClock:
