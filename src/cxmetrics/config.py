@@ -49,6 +49,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
                                               "such scores are inverted (min + max - score)."),
     "targets.METRIC": (None, "The team's target for a metric (a number, or a duration such as `4h`); "
                              "a table `[targets.METRIC]` sets it per channel, with `default`."),
+    "server.max_upload_mb": (200, "`cxm serve`: largest file accepted by `POST /api/v1/imports/{table}`, in MB "
+                                  "(bigger uploads are refused with 413 before they are stored)."),
 }
 
 SURVEY_TYPES = ("nps", "csat", "ces", "cx")
@@ -125,6 +127,8 @@ class Config:
     surveys: dict[str, Survey] = field(default_factory=dict)
     #: metric key -> {channel or "default": target value}
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: [server] max_upload_mb: the API's upload limit
+    max_upload_mb: float = 200.0
     source: str | None = None
 
     def survey(self, name: str) -> Survey:
@@ -233,7 +237,7 @@ def _target_settings(raw: dict[str, Any]) -> dict[str, dict[str, float]]:
 
 
 def config_from_dict(raw: dict[str, Any], source: str | None = None) -> Config:
-    known = {"timezone", "business_hours", "sla", "fcr", "surveys", "targets", "calls"}
+    known = {"timezone", "business_hours", "sla", "fcr", "surveys", "targets", "calls", "server"}
     unknown = set(raw) - known
     if unknown:
         raise ConfigError(f"unknown setting(s) in cxm.toml: {', '.join(sorted(unknown))}")
@@ -254,6 +258,13 @@ def config_from_dict(raw: dict[str, Any], source: str | None = None) -> Config:
     if (not isinstance(scale, list) or len(scale) != 2 or not all(isinstance(v, (int, float)) for v in scale)
             or scale[0] >= scale[1]):
         raise ConfigError(f"[calls] satisfaction_scale must be [min, max] with min < max, got {scale!r}")
+    server = raw.get("server", {})
+    if not isinstance(server, dict) or set(server) - {"max_upload_mb"}:
+        bad = sorted(set(server) - {"max_upload_mb"}) if isinstance(server, dict) else ["(not a table)"]
+        raise ConfigError(f"unknown setting(s) in [server]: {', '.join(bad)}")
+    upload = server.get("max_upload_mb", 200)
+    if isinstance(upload, bool) or not isinstance(upload, (int, float)) or not 0 < upload <= 1_000_000:
+        raise ConfigError(f"[server] max_upload_mb must be a positive number of megabytes, got {upload!r}")
     return Config(
         timezone=tz,
         business_hours=_business_hours(raw.get("business_hours", {}), tz),
@@ -267,6 +278,7 @@ def config_from_dict(raw: dict[str, Any], source: str | None = None) -> Config:
         call_satisfaction_scale=(float(scale[0]), float(scale[1])),
         surveys=_surveys(raw.get("surveys", {})),
         targets=_target_settings(raw.get("targets", {})),
+        max_upload_mb=float(upload),
         source=source,
     )
 

@@ -31,6 +31,10 @@ META_DDL = (
     """CREATE TABLE IF NOT EXISTS _quarantine (
         import_id BIGINT, table_name VARCHAR, file VARCHAR, line BIGINT,
         "column" VARCHAR, reason VARCHAR, raw VARCHAR)""",
+    # API tokens (cxm token, docs/api.md): only a SHA-256 of each token is kept.
+    """CREATE SEQUENCE IF NOT EXISTS _token_seq START 1""",
+    """CREATE TABLE IF NOT EXISTS _tokens (
+        id BIGINT, role VARCHAR, hash VARCHAR, label VARCHAR, created_at TIMESTAMP, revoked_at TIMESTAMP)""",
 )
 
 
@@ -58,6 +62,28 @@ class Store:
         if not read_only:
             self._create()
         self.config = config if config is not None else load_config()
+
+    @classmethod
+    def from_connection(cls, con: Any, *, path: str | Path | None = None, read_only: bool = False,
+                        config: Config | None = None, create: bool = False) -> Store:
+        """A store over an open DuckDB connection or cursor (the API server opens the file once
+        and gives each request its own cursor). ``read_only`` here is a promise, not a lock:
+        such a store never writes, e.g. it derives stale facts in memory instead of storing them.
+        Closing the store closes ``con``."""
+        import ibis
+
+        from cxmetrics.config import load_config
+
+        self = cls.__new__(cls)
+        self.path = Path(path) if path is not None else default_db_path()
+        self.read_only = read_only
+        self.ibis = ibis.duckdb.from_connection(con)
+        self.raw = con
+        self.raw.execute("SET enable_progress_bar = false")
+        if create and not read_only:
+            self._create()
+        self.config = config if config is not None else load_config()
+        return self
 
     def _create(self) -> None:
         for stmt in META_DDL:

@@ -1,0 +1,131 @@
+"""The FastAPI application behind ``cxm serve``: ``create_app(db_path) -> FastAPI``.
+
+The factory opens the store once (see :mod:`cxmetrics.web.context`), mounts the
+``/api/v1`` routers and, when present, the dashboard pages (``cxmetrics.web.pages``).
+User errors become ``{"detail": "..."}`` with a 4xx status; anything unexpected a
+generic 500 without a traceback (logged on the server).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cxmetrics.web.context import AppContext
+from cxmetrics.web.responses import json_response
+
+API_PREFIX = "/api/v1"
+log = logging.getLogger("cxmetrics.web")
+#: Sent with every response: no MIME sniffing, no framing by other sites, no referrer leaks.
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"SAMEORIGIN"),
+                    (b"referrer-policy", b"same-origin")]
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *[(k, v) for k, v in SECURITY_HEADERS if k not in names]]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+def create_app(db_path: str | Path, *, config_path: str | Path | None = None,
+               require_read_token: bool | None = None, cors_origins: Iterable[str] = (),
+               max_upload_bytes: int | None = None) -> FastAPI:
+    """The app over the store at ``db_path`` (created if missing).
+
+    ``require_read_token``: reads need a viewer token (``cxm serve`` sets it when the
+    host is not loopback); ``None`` leaves reading open, as on a loopback server.
+    ``cors_origins``: origins allowed to call the API from a browser (none by default).
+    ``max_upload_bytes`` overrides ``[server] max_upload_mb``."""
+    from cxmetrics import __version__
+    from cxmetrics.config import load_config
+    from cxmetrics.metrics.registry import all_metrics
+
+    config = load_config(config_path)
+    all_metrics()  # load the registry now: lazy loading from several threads at once would race
+    limit = max_upload_bytes if max_upload_bytes is not None else int(config.max_upload_mb * 1024 * 1024)
+    ctx = AppContext(Path(db_path), config, require_read_token=bool(require_read_token),
+                     max_upload_bytes=limit, cors_origins=tuple(cors_origins))
+    ctx.open()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        ctx.close()
+
+    # No /docs or /redoc: FastAPI serves them with JavaScript from a CDN, and everything here
+    # must work offline (SPEC 2). The document itself is at /openapi.json.
+    app = FastAPI(title="cxmetrics API", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="Customer-experience metrics over one cxmetrics store; see docs/api.md. "
+                              "Writes need an editor token (`Authorization: Bearer <token>`).")
+    app.state.ctx = ctx
+    _errors(app)
+
+    from cxmetrics.web import api, api_admin, api_imports, api_records, api_rows
+
+    for router in (api.router, api.reads, api_rows.router, api_records.router, api_imports.router,
+                   api_admin.reports, api_admin.tokens):
+        app.include_router(router, prefix=API_PREFIX)
+    app.add_middleware(api_imports.UploadLimit, limit=limit)
+    if ctx.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(ctx.cors_origins),
+                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(SecurityHeaders)
+    if importlib.util.find_spec("cxmetrics.web.pages") is not None:
+        from cxmetrics.web import pages
+
+        pages.install(app, ctx)
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    """User errors -> 4xx ``{"detail": ...}``; the rest -> a plain 500 (details in the log only)."""
+    from cxmetrics.config import ConfigError
+    from cxmetrics.engine import QueryError
+    from cxmetrics.importing.errors import ImportFailed
+    from cxmetrics.metrics.registry import UnknownMetric
+    from cxmetrics.timeline import UnknownCustomer
+
+    def handler(status: int):
+        async def handle(_request: Request, exc: Exception) -> Response:
+            return json_response({"detail": str(exc)}, status)
+        return handle
+
+    app.add_exception_handler(QueryError, handler(400))
+    app.add_exception_handler(ConfigError, handler(400))
+    app.add_exception_handler(ImportFailed, handler(400))
+    app.add_exception_handler(UnknownMetric, handler(404))
+    app.add_exception_handler(UnknownCustomer, handler(404))
+    try:
+        from cxmetrics.i18n import UnknownLanguage
+
+        app.add_exception_handler(UnknownLanguage, handler(400))
+    except ImportError:  # pragma: no cover
+        pass
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("error in %s %s", request.method, request.url.path, exc_info=exc)
+        return json_response({"detail": "internal error (see the server log)"}, 500)
+
+    app.add_exception_handler(Exception, unexpected)

@@ -1,0 +1,128 @@
+"""Response shapes for the OpenAPI document (the handlers return ready JSON; these describe it).
+
+Records are open (``extra="allow"``): a metrics record carries one key per ``by``
+dimension and, with ``compare``, the comparison columns, exactly as the CLI's JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+Number = float | int | None
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    #: the store file's name only, never its path
+    store: str
+    read_token_required: bool
+    tables: dict[str, int] | None = None
+    data_stamp: int | None = None
+    facts_stamp: int | None = None
+    facts_current: bool | None = None
+
+
+class MetricRecord(Open):
+    metric: str
+    period_start: str | None
+    value: Number
+    unit: str | None
+    n: int | None
+    numerator: int | None
+    denominator: int | None
+    ci_low: Number
+    ci_high: Number
+    mean: Number
+    median: Number
+    p90: Number
+    skipped: int | None
+    low_sample: bool | None
+
+
+class MetricsAnswer(BaseModel):
+    metrics: list[MetricRecord]
+
+
+class CatalogAnswer(BaseModel):
+    catalog: list[dict[str, Any]]
+
+
+class RowsAnswer(BaseModel):
+    metric: str
+    period_start: str | None
+    filters: dict[str, str | None]
+    page: int
+    page_size: int
+    total: int
+    pages: int
+    rows: list[dict[str, Any]]
+
+
+class DimensionValues(BaseModel):
+    dimension: str
+    values: list[str | int]
+    truncated: bool
+
+
+class TicketAnswer(BaseModel):
+    ticket: dict[str, Any]
+    facts: dict[str, Any] | None
+    messages: list[dict[str, Any]]
+    status_changes: list[dict[str, Any]]
+    work_sessions: list[dict[str, Any]]
+
+
+class TimelineAnswer(BaseModel):
+    customer_id: str
+    events: list[dict[str, Any]]
+
+
+class CommentsAnswer(BaseModel):
+    comments: list[dict[str, Any]]
+
+
+class ImportLogAnswer(BaseModel):
+    imports: list[dict[str, Any]]
+
+
+class ImportSummary(Open):
+    table: str
+    file: str
+    status: str
+    rows_read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    import_id: int | None
+    problems: list[dict[str, Any]]
+    also: list[dict[str, Any]]
+
+
+class TokenCreated(BaseModel):
+    id: int
+    role: str
+    label: str | None
+    #: shown once: only its hash is stored
+    token: str
+
+
+class TokenList(BaseModel):
+    tokens: list[dict[str, Any]]
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class Refused(BaseModel):
+    """422: a refused file (a sentence) or invalid request fields (FastAPI's list of errors)."""
+
+    detail: str | list[dict[str, Any]]
