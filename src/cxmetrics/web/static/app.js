@@ -1,0 +1,793 @@
+/* cxmetrics dashboard core: configuration, texts and formats, API access with tokens,
+ * the filter bar, charts (vega-embed, served by this app) and the drill-down panel.
+ *
+ * Data from the API reaches the page only as text (textContent / text nodes), never as HTML.
+ */
+(function () {
+  'use strict';
+
+  const cfg = JSON.parse(document.getElementById('cxm-config').textContent);
+  const S = cfg.strings || {};
+  const TOKEN_KEY = 'cxm-token';
+  const API = cfg.api;
+
+  // -- texts ----------------------------------------------------------------------------
+  function fill(text, vars) {
+    if (!vars) return text;
+    return text.replace(/\{(\w+)\}/g, (m, k) => (Object.prototype.hasOwnProperty.call(vars, k) ? String(vars[k]) : m));
+  }
+  function t(key, vars) {
+    const text = S['dashboard.' + key];
+    return fill(text === undefined ? key : text, vars);
+  }
+  function metricName(id) {
+    const m = cfg.metrics[id];
+    return m ? m.name : id;
+  }
+  function metricInfo(id) {
+    return cfg.metrics[id] || { name: id, unit: null, direction: 'neutral', domain: 'support', kind: 'count' };
+  }
+  function dimLabel(dim) {
+    const k = 'dashboard.dim.' + dim;
+    return S[k] !== undefined ? S[k] : dim;
+  }
+  function none() {
+    return S['ui.none'] !== undefined ? S['ui.none'] : '(none)';
+  }
+  function dimValue(dim, v) {
+    if (v === null || v === undefined || v === '' || v === '(none)') return none();
+    if (dim === 'weekday') return cfg.weekdays[(Number(v) - 1 + 7) % 7] || String(v);
+    if (dim === 'hour') return String(v).padStart(2, '0') + ':00';
+    const k = 'value.' + dim + '.' + v;
+    return S[k] !== undefined ? S[k] : String(v);
+  }
+
+  // -- numbers and dates ----------------------------------------------------------------
+  const loc = cfg.locale;
+  const nfCache = {};
+  function nf(digits) {
+    if (!nfCache[digits]) {
+      nfCache[digits] = new Intl.NumberFormat(loc, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    }
+    return nfCache[digits];
+  }
+  const pf = new Intl.NumberFormat(loc, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const missing = (v) => v === null || v === undefined || (typeof v === 'number' && !isFinite(v));
+  function number(v, digits) {
+    return missing(v) ? '–' : nf(digits || 0).format(Number(v));
+  }
+  function percent(v) {
+    return missing(v) ? '–' : pf.format(Number(v) / 100);
+  }
+  function unitText(unit, n) {
+    return fill(cfg.durationUnits[unit], { 0: nf(0).format(n) });
+  }
+  function duration(seconds) {
+    if (missing(seconds)) return '–';
+    const s = Math.abs(Number(seconds));
+    const sign = Number(seconds) < 0 ? '-' : '';
+    const steps = [[86400, 3600, 'day', 'hour'], [3600, 60, 'hour', 'minute'], [60, 1, 'minute', 'second']];
+    for (const [big, small, bu, su] of steps) {
+      if (s >= big) {
+        const whole = Math.round(s);
+        const a = Math.floor(whole / big);
+        const b = Math.floor((whole - a * big) / small);
+        return sign + unitText(bu, a) + (b ? ' ' + unitText(su, b) : '');
+      }
+    }
+    return sign + unitText('second', Math.round(s));
+  }
+  function value(v, unit) {
+    if (missing(v)) return '–';
+    if (unit === 'percent') return percent(v);
+    if (unit === 'seconds') return duration(v);
+    if (unit === 'count') return number(v, 0);
+    return number(v, unit === 'currency' || Math.abs(Number(v)) < 10 ? 2 : 1);
+  }
+  /** Change from previous: points for percent and scores, else relative %. */
+  function change(v, prev, unit) {
+    if (missing(v) || missing(prev)) return { text: '–', delta: null };
+    const absolute = unit === 'percent' || unit === 'score';
+    if (!absolute && Number(prev) === 0) return { text: '–', delta: null };
+    const d = absolute ? Number(v) - Number(prev) : (Number(v) / Number(prev) - 1) * 100;
+    const sign = d > 0 ? '+' : (d < 0 ? '−' : '±');
+    let text;
+    if (unit === 'percent') text = sign + number(Math.abs(d), 1) + ' ' + (S['unit.pp'] || 'pp');
+    else if (absolute) text = sign + number(Math.abs(d), 1);
+    else text = sign + percent(Math.abs(d));
+    return { text, delta: Number(v) - Number(prev) };
+  }
+  function parseDay(iso) {
+    return new Date(String(iso).slice(0, 10) + 'T00:00:00Z');
+  }
+  const dfCache = {};
+  function df(opts) {
+    const key = JSON.stringify(opts);
+    if (!dfCache[key]) dfCache[key] = new Intl.DateTimeFormat(loc, Object.assign({ timeZone: 'UTC' }, opts));
+    return dfCache[key];
+  }
+  function date(iso) {
+    return iso ? df({ dateStyle: 'medium' }).format(parseDay(iso)) : '–';
+  }
+  function month(iso) {
+    return iso ? df({ year: 'numeric', month: 'long' }).format(parseDay(iso)) : '–';
+  }
+  function period(iso, grain) {
+    if (!iso) return t('grain.total');
+    const d = parseDay(iso);
+    switch (grain) {
+      case 'year': return df({ year: 'numeric' }).format(d);
+      case 'quarter': return t('common.quarter', { q: Math.floor(d.getUTCMonth() / 3) + 1, year: d.getUTCFullYear() });
+      case 'month': return df({ year: 'numeric', month: 'short' }).format(d);
+      default: return df({ dateStyle: 'medium' }).format(d);
+    }
+  }
+  function isoDay(d) {
+    return d.toISOString().slice(0, 10);
+  }
+  function addMonths(iso, n) {
+    const d = parseDay(iso);
+    return isoDay(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, 1)));
+  }
+  function monthEnd(iso) {
+    const d = parseDay(iso);
+    return isoDay(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)));
+  }
+  /** A cell of a rows table: timestamps shortened, booleans as ✓, numbers formatted. */
+  function cellText(v) {
+    if (missing(v)) return '';
+    if (typeof v === 'boolean') return v ? '✓' : '✗';
+    if (typeof v === 'number') return Number.isInteger(v) ? String(v) : number(v, 2);
+    const s = String(v);
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s)) return s.slice(0, 16).replace('T', ' ');
+    return s;
+  }
+
+  // -- DOM helpers (text only) ----------------------------------------------------------
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    if (attrs) {
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v === null || v === undefined || v === false) continue;
+        if (k === 'class') node.className = v;
+        else if (k === 'text') node.textContent = v;
+        else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+        else node.setAttribute(k, v === true ? '' : String(v));
+      }
+    }
+    for (const c of children) {
+      if (c === null || c === undefined || c === false) continue;
+      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return node;
+  }
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+  function setStatus(node, text, isError) {
+    if (!node) return;
+    node.textContent = text || '';
+    node.classList.toggle('error', !!isError);
+  }
+
+  // -- tokens and API -------------------------------------------------------------------
+  function getToken() {
+    try { return sessionStorage.getItem(TOKEN_KEY) || ''; } catch (e) { return ''; }
+  }
+  function setToken(v) {
+    try {
+      if (v) sessionStorage.setItem(TOKEN_KEY, v); else sessionStorage.removeItem(TOKEN_KEY);
+    } catch (e) { /* storage disabled: the token lasts until reload */ }
+  }
+  class ApiError extends Error {
+    constructor(status, detail) {
+      super(detail || ('HTTP ' + status));
+      this.status = status;
+      this.detail = detail;
+    }
+  }
+  function toParams(params) {
+    const out = new URLSearchParams();
+    if (!params) return out;
+    const entries = params instanceof URLSearchParams ? params.entries()
+      : (Array.isArray(params) ? params : Object.entries(params));
+    for (const [k, v] of entries) {
+      if (v === null || v === undefined || v === '') continue;
+      if (Array.isArray(v)) v.forEach((x) => out.append(k, x));
+      else out.append(k, v);
+    }
+    return out;
+  }
+  function apiUrl(path, params) {
+    const q = toParams(params).toString();
+    return API + path + (q ? '?' + q : '');
+  }
+  function authHeaders(extra) {
+    const h = Object.assign({ Accept: 'application/json' }, extra || {});
+    const tok = getToken();
+    if (tok) h.Authorization = 'Bearer ' + tok;
+    return h;
+  }
+  async function errorDetail(resp) {
+    try {
+      const body = await resp.json();
+      if (typeof body.detail === 'string') return body.detail;
+      if (Array.isArray(body.detail)) return body.detail.map((d) => d.msg || JSON.stringify(d)).join('; ');
+      return JSON.stringify(body);
+    } catch (e) {
+      return resp.status + ' ' + resp.statusText;
+    }
+  }
+  async function api(path, params, init) {
+    const resp = await fetch(apiUrl(path, params), Object.assign({ headers: authHeaders(), credentials: 'same-origin' }, init || {}));
+    if (resp.status === 401) {
+      showTokenPrompt(!!getToken());
+      throw new ApiError(401, await errorDetail(resp));
+    }
+    if (!resp.ok) throw new ApiError(resp.status, await errorDetail(resp));
+    return resp.json();
+  }
+  /** Download an API resource (with the token) as a file; returns the file name. */
+  async function download(url, fallbackName) {
+    const resp = await fetch(url, { headers: authHeaders({ Accept: '*/*' }), credentials: 'same-origin' });
+    if (resp.status === 401) showTokenPrompt(!!getToken());
+    if (!resp.ok) throw new ApiError(resp.status, await errorDetail(resp));
+    const blob = await resp.blob();
+    let name = fallbackName;
+    const cd = resp.headers.get('Content-Disposition') || '';
+    const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd);
+    if (m) name = decodeURIComponent(m[1]);
+    const href = URL.createObjectURL(blob);
+    const a = el('a', { href, download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    setTimeout(() => { URL.revokeObjectURL(href); a.remove(); }, 1000);
+    return name;
+  }
+
+  function showTokenPrompt(refused) {
+    const box = document.getElementById('token-box');
+    if (!box) return;
+    box.hidden = false;
+    document.getElementById('token-error').hidden = !refused;
+  }
+  function initToken() {
+    const form = document.getElementById('token-form');
+    const status = document.getElementById('token-status');
+    if (getToken()) status.hidden = false;
+    if (cfg.requireReadToken && !getToken()) showTokenPrompt(false);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const v = document.getElementById('token-input').value.trim();
+      if (!v) return;
+      setToken(v);
+      window.location.reload();
+    });
+    document.getElementById('token-forget').addEventListener('click', () => {
+      setToken('');
+      window.location.reload();
+    });
+  }
+
+  // -- filters --------------------------------------------------------------------------
+  const filters = cfg.filters || {};
+  /** The filter bar's state as API parameters (where=DIM=VALUE, from, to). */
+  function filterParams(opts) {
+    const o = opts || {};
+    const p = [];
+    if (!o.noDates) {
+      if (filters.from) p.push(['from', filters.from]);
+      if (filters.to) p.push(['to', filters.to]);
+    }
+    for (const dim of cfg.filterDims) {
+      if (filters[dim] && !(o.skip || []).includes(dim)) p.push(['where', dim + '=' + filters[dim]]);
+    }
+    return p;
+  }
+  function activeFilterDims() {
+    return cfg.filterDims.filter((d) => filters[d]);
+  }
+  /** Keep the filters when following a link built by a script. */
+  function pageUrl(path, params) {
+    const p = toParams(Object.assign({}, filters, params || {}));
+    const q = p.toString();
+    return path + (q ? '?' + q : '');
+  }
+  async function fillFilterOptions() {
+    const selects = document.querySelectorAll('#filters select[data-dim]');
+    await Promise.all(Array.from(selects).map(async (sel) => {
+      const dim = sel.dataset.dim;
+      let values;
+      try {
+        values = (await api('/dimensions/' + encodeURIComponent(dim) + '/values', { limit: 500 })).values || [];
+      } catch (e) {
+        return;
+      }
+      const current = filters[dim] || '';
+      for (const opt of Array.from(sel.options)) if (opt.value !== '') opt.remove();
+      const vals = values.map(String);
+      if (current && !vals.includes(current)) vals.unshift(current);
+      for (const v of vals) {
+        const opt = el('option', { value: v, text: dimValue(dim, v) });
+        if (v === current) opt.selected = true;
+        sel.append(opt);
+      }
+    }));
+  }
+
+  // -- charts ---------------------------------------------------------------------------
+  // single series in the accent colour; groups in d3's category10 (distinct hues)
+  const PALETTE = ['#0a58ca', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f',
+    '#bcbd22', '#17becf', '#1f77b4', '#393b79'];
+  const THEME = {
+    font: 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK JP", sans-serif',
+    background: null,
+    view: { stroke: null },
+    range: { category: PALETTE },
+    axis: { labelColor: '#3d4650', titleColor: '#3d4650', gridColor: '#e8ecf0', domainColor: '#8c959f', tickColor: '#8c959f', labelFontSize: 11, titleFontSize: 12 },
+    legend: { labelFontSize: 11, titleFontSize: 12, orient: 'bottom', columns: 4, labelLimit: 160 },
+    line: { strokeWidth: 2 },
+    point: { size: 55, filled: true },
+  };
+  const FMT = {
+    day: S['dashboard.fmt.day'] || '%-d %b',
+    week: S['dashboard.fmt.day'] || '%-d %b',
+    month: S['dashboard.fmt.month'] || '%b %Y',
+    quarter: S['dashboard.fmt.quarter'] || 'Q%q %Y',
+    year: '%Y',
+  };
+  function timeAxisFormat(grain) {
+    return FMT[grain] || FMT.day;
+  }
+  /** Seconds shown on an axis in a readable unit: returns [divisor, unit key]. */
+  function durationScale(values) {
+    const max = Math.max(0, ...values.filter((v) => !missing(v)).map(Number));
+    if (max >= 2 * 86400) return [86400, 'day'];
+    if (max >= 2 * 3600) return [3600, 'hour'];
+    if (max >= 120) return [60, 'minute'];
+    return [1, 'second'];
+  }
+  function axisUnitLabel(unit, values) {
+    if (unit === 'seconds') {
+      const [div, u] = durationScale(values);
+      return { div, title: t('units.' + u + 's') };
+    }
+    if (unit === 'percent') return { div: 1, title: '%' };
+    return { div: 1, title: '' };
+  }
+
+  /**
+   * Render a Vega-Lite spec into `node`; clicking a mark whose datum has `_drill` (an index
+   * into `drills`) opens the rows behind it.
+   */
+  async function chart(node, spec, drills, label) {
+    clear(node);
+    if (!window.vegaEmbed) {
+      node.append(el('p', { class: 'error', text: t('common.error', { error: 'vega' }) }));
+      return null;
+    }
+    // legend columns that fit the container (a phone gets one or two)
+    const columns = Math.max(1, Math.min(4, Math.floor((node.clientWidth || 600) / 170)));
+    const theme = Object.assign({}, THEME, { legend: Object.assign({}, THEME.legend, { columns }) });
+    const full = Object.assign({
+      width: 'container',
+      autosize: { type: 'fit', contains: 'padding', resize: true },
+      config: theme,
+    }, spec);
+    if (spec.config) full.config = Object.assign({}, theme, spec.config);
+    const result = await window.vegaEmbed(node, full, {
+      mode: 'vega-lite',
+      actions: false,
+      renderer: 'svg',
+      ast: true, // vega's expression interpreter: no eval, so the CSP needs no 'unsafe-eval'
+      defaultStyle: false,
+      tooltip: { disableDefaultStyle: true },
+      formatLocale: cfg.d3.number,
+      timeFormatLocale: cfg.d3.time,
+    });
+    const view = result.view;
+    const svg = node.querySelector('svg');
+    if (svg) {
+      svg.setAttribute('role', 'img');
+      if (label) svg.setAttribute('aria-label', label);
+    }
+    if (drills && drills.length) {
+      node.classList.add('clickable');
+      view.addEventListener('click', (event, item) => {
+        if (!item || !item.datum || !item.mark) return;
+        const mt = item.mark.marktype;
+        if (mt !== 'symbol' && mt !== 'rect') return;
+        const i = item.datum._drill;
+        if (i === undefined || i === null || !drills[i]) return;
+        openDrill(drills[i]);
+      });
+    }
+    return view;
+  }
+
+  /** A line chart of metric records over time (one line per group), with interval band and comparison. */
+  function trendSpec(records, opts) {
+    const o = opts || {};
+    const info = metricInfo(o.metric);
+    const grain = o.grain || 'month';
+    // one series per group: the breakdown dimension(s), e.g. [by] or [by, share_dim]
+    const groupDims = (o.groupDims || (o.groupDim ? [o.groupDim] : [])).filter(Boolean);
+    const groupDim = groupDims.length ? groupDims[0] : null;
+    const groupOf = (r) => groupDims.map((g) => dimValue(g, r[g])).join(' · ');
+    const groupTitle = groupDims.map(dimLabel).join(' · ');
+    const ax = axisUnitLabel(info.unit, records.map((r) => r.value));
+    const drills = [];
+    const values = [];
+    for (const r of records) {
+      if (missing(r.value) && missing(r.previous_value)) continue;
+      const group = groupDim ? groupOf(r) : null;
+      const d = {
+        metric: o.metric, grain, period_start: r.period_start,
+        group: Object.fromEntries(groupDims.map((g) => [g, r[g]])),
+        label: period(r.period_start, grain) + (group ? ' · ' + group : ''),
+      };
+      drills.push(d);
+      values.push({
+        period: r.period_start,
+        y: missing(r.value) ? null : Number(r.value) / ax.div,
+        lo: missing(r.ci_low) ? null : Number(r.ci_low) / ax.div,
+        hi: missing(r.ci_high) ? null : Number(r.ci_high) / ax.div,
+        prev: missing(r.previous_value) ? null : Number(r.previous_value) / ax.div,
+        group: group || info.name,
+        periodLabel: period(r.period_start, grain),
+        valueLabel: value(r.value, info.unit),
+        nLabel: missing(r.n) ? '–' : number(r.n, 0),
+        ciLabel: missing(r.ci_low) ? '–' : value(r.ci_low, info.unit) + ' – ' + value(r.ci_high, info.unit),
+        prevLabel: value(r.previous_value, info.unit),
+        _drill: drills.length - 1,
+      });
+    }
+    const x = {
+      field: 'period', type: 'temporal', title: null,
+      scale: { type: 'utc' },
+      axis: { format: timeAxisFormat(grain), labelOverlap: true, labelAngle: 0 },
+    };
+    // quarters and years: one tick per period (automatic ticks would fall on months)
+    const starts = Array.from(new Set(values.map((v) => v.period))).sort();
+    if ((grain === 'quarter' || grain === 'year' || (grain === 'month' && starts.length <= 7)) && starts.length) {
+      x.axis.values = starts.map((p) => parseDay(p).getTime());
+    }
+    const y = { type: 'quantitative', title: ax.title || null, scale: { zero: info.unit === 'count' } };
+    const tooltip = [
+      { field: 'periodLabel', title: t('common.period') },
+      { field: 'valueLabel', title: t('common.value') },
+      { field: 'nLabel', title: t('common.n') },
+    ];
+    if (values.some((v) => v.lo !== null)) tooltip.push({ field: 'ciLabel', title: t('common.interval') });
+    if (groupDim) tooltip.unshift({ field: 'group', title: groupTitle });
+    if (values.some((v) => v.prev !== null)) tooltip.push({ field: 'prevLabel', title: t('common.previous_value') });
+    // groups in their natural order (weekdays Monday first, hours 0-23, names A-Z)
+    const cmp = (a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)));
+    const sorted = records.slice().sort((a, b) => {
+      for (const g of groupDims) { const c = cmp(a[g], b[g]); if (c) return c; }
+      return 0;
+    });
+    const groupOrder = Array.from(new Set(sorted.map(groupOf)));
+    const color = groupDim
+      ? { field: 'group', type: 'nominal', title: groupTitle, sort: groupOrder, scale: { domain: groupOrder } }
+      : { value: PALETTE[0] };
+    const layers = [];
+    if (!groupDim && !o.noBand && values.some((v) => v.lo !== null)) {
+      layers.push({
+        mark: { type: 'area', opacity: 0.18, color: PALETTE[0] },
+        encoding: { x, y: Object.assign({}, y, { field: 'lo' }), y2: { field: 'hi' } },
+      });
+    }
+    if (values.some((v) => v.prev !== null)) {
+      layers.push({
+        mark: { type: 'line', strokeDash: [4, 3], opacity: 0.7 },
+        encoding: { x, y: Object.assign({}, y, { field: 'prev' }), color: groupDim ? color : { value: '#868e96' }, detail: { field: 'group' } },
+      });
+    }
+    layers.push({
+      mark: { type: 'line', point: false },
+      encoding: { x, y: Object.assign({}, y, { field: 'y' }), color, detail: { field: 'group' } },
+    });
+    layers.push({
+      mark: { type: 'point', filled: true, size: o.pointSize || 60, cursor: 'pointer' },
+      encoding: { x, y: Object.assign({}, y, { field: 'y' }), color, tooltip },
+    });
+    const spec = { data: { values }, height: o.height || 260, layer: layers };
+    if (o.sparkline) {
+      spec.height = o.height || 48;
+      spec.config = Object.assign({}, THEME, { axis: { disable: true }, view: { stroke: null } });
+      spec.padding = 4;
+      for (const l of layers) {
+        l.encoding.x = Object.assign({}, x, { axis: null });
+        l.encoding.y = Object.assign({}, l.encoding.y, { axis: null });
+        delete l.encoding.color;
+        if (l.mark.type === 'point') l.mark.size = 40;
+      }
+      layers[layers.length - 1].mark.color = PALETTE[0];
+      layers[layers.length - 2].mark.color = PALETTE[0];
+      spec.layer = layers.filter((l) => l.mark.type !== 'area');
+    }
+    return { spec, drills, values };
+  }
+
+  // -- data tables (keyboard access to every chart value) ------------------------------
+  /** Months as rows, one column per metric, every cell drilling to its rows (the keyboard
+   * twin of the monthly trend charts). */
+  function monthTable(node, recs, metrics) {
+    const months = Array.from(new Set(recs.map((r) => r.period_start))).sort();
+    const at = new Map(recs.map((r) => [r.metric + ':' + r.period_start, r]));
+    const cols = [{ label: t('common.period'), text: (p) => period(p, 'month') }];
+    for (const m of metrics) {
+      const info = metricInfo(m);
+      cols.push({
+        label: metricName(m), num: true,
+        text: (p) => { const r = at.get(m + ':' + p); return r ? value(r.value, info.unit) : '–'; },
+        drill: (p) => (at.has(m + ':' + p) ? { metric: m, grain: 'month', period_start: p, group: {}, label: period(p, 'month') } : null),
+      });
+    }
+    table(node, cols, months);
+  }
+
+  /**
+   * columns: [{label, text(row), num, drill(row) -> drill descriptor | null}]
+   */
+  function table(node, columns, rows, caption) {
+    clear(node);
+    if (caption) node.append(el('caption', { text: caption }));
+    const thead = el('thead');
+    const tr = el('tr');
+    for (const c of columns) tr.append(el('th', { scope: 'col', class: c.num ? 'num' : null, text: c.label }));
+    thead.append(tr);
+    const tbody = el('tbody');
+    for (const r of rows) {
+      const row = el('tr');
+      columns.forEach((c, i) => {
+        const text = c.text(r);
+        const cls = [c.num ? 'num' : '', /^\d{4}-\d{2}-\d{2}[ T]\d/.test(text) ? 'nowrap' : ''].join(' ').trim();
+        const cell = el(i === 0 ? 'th' : 'td', { class: cls || null, scope: i === 0 ? 'row' : null });
+        const d = c.drill ? c.drill(r) : null;
+        if (d && text !== '–' && text !== '') {
+          cell.append(el('button', {
+            type: 'button', class: 'cell', text,
+            'aria-label': text + ' — ' + t('common.show_rows') + ': ' + (d.label || ''),
+            onclick: () => openDrill(d),
+          }));
+        } else if (c.action && c.action(r)) {
+          cell.append(el('button', { type: 'button', class: 'cell', text, onclick: c.action(r) }));
+        } else if (c.link && c.link(r)) {
+          cell.append(el('a', { href: c.link(r), text }));
+        } else {
+          cell.textContent = text;
+        }
+        row.append(cell);
+      });
+      tbody.append(row);
+    }
+    node.append(thead, tbody);
+  }
+
+  // -- drill-down -----------------------------------------------------------------------
+  const PAGE_SIZE = 50;
+  let drillState = null;
+  let drillOpener = null;
+  function drillParams(d, page, format) {
+    const p = [['metric', d.metric]];
+    if (d.grain) p.push(['grain', d.grain]);
+    if (d.period_start && d.grain !== 'total') p.push(['period_start', d.period_start]);
+    for (const [dim, v] of Object.entries(d.group || {})) {
+      p.push([dim, v === null || v === undefined || v === '(none)' ? '' : String(v)]);
+    }
+    const skip = Object.keys(d.group || {});
+    for (const kv of filterParams({ skip, noDates: !!d.noDates })) p.push(kv);
+    for (const kv of d.extra || []) p.push(kv);
+    if (format === 'csv') p.push(['format', 'csv']);
+    else { p.push(['page', String(page)]); p.push(['page_size', String(PAGE_SIZE)]); }
+    // empty group values must reach the API (a group of rows without a value)
+    const q = new URLSearchParams();
+    for (const [k, v] of p) q.append(k, v);
+    return q;
+  }
+  async function loadDrill() {
+    const d = drillState;
+    const status = document.getElementById('drill-status');
+    const tableNode = document.getElementById('drill-table');
+    const csv = document.getElementById('drill-csv');
+    setStatus(status, t('common.loading'));
+    delete status.dataset.total;
+    clear(tableNode);
+    csv.href = API + '/rows?' + drillParams(d, 1, 'csv').toString();
+    csv.setAttribute('download', 'rows-' + d.metric.replace(/[^a-z0-9_]+/gi, '_') + (d.period_start ? '-' + d.period_start : '') + '.csv');
+    let body;
+    try {
+      body = await api('/rows', drillParams(d, d.page));
+    } catch (e) {
+      setStatus(status, e.status === 400 || e.status === 404
+        ? t('drill.unavailable') + ' (' + e.message + ')' : t('common.error', { error: e.message }), true);
+      document.getElementById('drill-page').textContent = '';
+      document.getElementById('drill-prev').disabled = true;
+      document.getElementById('drill-next').disabled = true;
+      return;
+    }
+    const total = Number(body.total || 0);
+    const pages = Math.max(1, Number(body.pages || Math.ceil(total / PAGE_SIZE) || 1));
+    const rows = body.rows || [];
+    const first = total ? (d.page - 1) * PAGE_SIZE + 1 : 0;
+    const last = (d.page - 1) * PAGE_SIZE + rows.length;
+    setStatus(status, total ? t('common.rows_range', { first: number(first), last: number(last), total: number(total) }) : t('drill.empty'));
+    status.dataset.total = String(total);
+    document.getElementById('drill-page').textContent = t('common.page_of', { page: number(d.page), pages: number(pages) });
+    document.getElementById('drill-prev').disabled = d.page <= 1;
+    document.getElementById('drill-next').disabled = d.page >= pages;
+    if (!rows.length) return;
+    const keys = Object.keys(rows[0]);
+    const cols = keys.map((k) => ({
+      label: k,
+      num: typeof rows[0][k] === 'number',
+      text: k === 'value' && metricInfo(d.metric).unit === 'seconds' ? (r) => duration(r[k]) : (r) => cellText(r[k]),
+      link: k === 'customer_id' ? (r) => (r[k] ? pageUrl(cfg.pages.timeline, { customer: r[k] }) : null) : null,
+      action: k === 'ticket_id' ? (r) => (r[k] ? () => openTicket(r[k], true) : null) : null,
+    }));
+    table(tableNode, cols, rows);
+    tableNode.dataset.rows = String(rows.length);
+  }
+  // -- one ticket (from a rows table or a timeline) --------------------------------------
+  function showRows(on) {
+    document.getElementById('drill-rows').hidden = !on;
+    document.getElementById('ticket-view').hidden = on;
+  }
+  async function openTicket(id, fromRows) {
+    const dialog = document.getElementById('drill');
+    if (!dialog.open) {
+      drillOpener = document.activeElement;
+      document.getElementById('drill-title').textContent = t('ticket.title', { id });
+      if (typeof dialog.showModal === 'function') dialog.showModal(); else dialog.setAttribute('open', '');
+    }
+    showRows(false);
+    const back = document.getElementById('ticket-back');
+    back.hidden = !fromRows;
+    document.getElementById('ticket-title').textContent = t('ticket.title', { id });
+    const status = document.getElementById('ticket-status');
+    const fields = clear(document.getElementById('ticket-fields'));
+    const events = clear(document.getElementById('ticket-events'));
+    (fromRows ? back : document.getElementById('drill-close')).focus();
+    setStatus(status, t('common.loading'));
+    let body;
+    try {
+      body = await api('/tickets/' + encodeURIComponent(id));
+    } catch (e) {
+      setStatus(status, t('common.error', { error: e.message }), true);
+      return;
+    }
+    setStatus(status, '');
+    const facts = body.facts || {};
+    const shown = Object.assign({}, body.ticket || {});
+    for (const [k, v] of Object.entries(facts)) {
+      if (k.endsWith('_s') && !missing(v)) shown[k.slice(0, -2)] = duration(v);
+    }
+    for (const [k, v] of Object.entries(shown)) {
+      if (missing(v) || v === '') continue;
+      fields.append(el('div', null, el('dt', { text: k }), el('dd', { text: cellText(v) })));
+    }
+    const rows = [];
+    for (const m of body.messages || []) {
+      rows.push({ time: m.created_at, what: (m.author_type || '') + (m.public === false ? ' · ' + t('ticket.internal') : ''), who: m.author_id, channel: m.channel });
+    }
+    for (const c of body.status_changes || []) {
+      rows.push({ time: c.changed_at, what: (c.from_status ? c.from_status + ' → ' : '') + (c.to_status || c.status || ''), who: c.changed_by || c.agent_id, channel: '' });
+    }
+    rows.sort((a, b) => String(a.time).localeCompare(String(b.time)));
+    table(events, [
+      { label: t('ticket.time'), text: (r) => cellText(r.time) },
+      { label: t('ticket.event'), text: (r) => cellText(r.what) },
+      { label: t('ticket.by'), text: (r) => cellText(r.who) },
+      { label: t('dim.channel'), text: (r) => (r.channel ? dimValue('channel', r.channel) : '') },
+    ], rows);
+  }
+
+  /** Open the rows behind one value: {metric, grain, period_start, group: {dim: value}, label}. */
+  function openDrill(d) {
+    const dialog = document.getElementById('drill');
+    showRows(true);
+    drillOpener = document.activeElement;
+    drillState = Object.assign({ page: 1 }, d);
+    document.getElementById('drill-title').textContent = t('drill.title', { metric: metricName(d.metric) });
+    document.getElementById('drill-subtitle').textContent = d.label || '';
+    if (!dialog.open) {
+      if (typeof dialog.showModal === 'function') dialog.showModal(); else dialog.setAttribute('open', '');
+    }
+    document.getElementById('drill-close').focus();
+    loadDrill();
+  }
+  function initDrill() {
+    const dialog = document.getElementById('drill');
+    document.getElementById('drill-close').addEventListener('click', () => dialog.close());
+    dialog.addEventListener('close', () => {
+      if (drillOpener && document.contains(drillOpener) && typeof drillOpener.focus === 'function') drillOpener.focus();
+    });
+    dialog.addEventListener('click', (ev) => { if (ev.target === dialog) dialog.close(); });
+    document.getElementById('ticket-back').addEventListener('click', () => {
+      showRows(true);
+      const first = document.querySelector('#drill-table button.cell');
+      (first || document.getElementById('drill-close')).focus();
+    });
+    document.getElementById('drill-prev').addEventListener('click', () => {
+      if (drillState && drillState.page > 1) { drillState.page -= 1; loadDrill(); }
+    });
+    document.getElementById('drill-next').addEventListener('click', () => {
+      if (drillState) { drillState.page += 1; loadDrill(); }
+    });
+    document.getElementById('drill-csv').addEventListener('click', (ev) => {
+      if (!getToken()) return; // an open server: the plain link works
+      ev.preventDefault();
+      const a = ev.currentTarget;
+      download(a.href, a.getAttribute('download')).catch((e) => setStatus(document.getElementById('drill-status'), t('common.error', { error: e.message }), true));
+    });
+  }
+
+  // -- shared bits of pages -------------------------------------------------------------
+  let healthPromise = null;
+  function health() {
+    if (!healthPromise) healthPromise = api('/health').catch(() => ({}));
+    return healthPromise;
+  }
+  /** Whether the store has rows in `table` (unknown counts: assume yes). */
+  async function hasRows(tableName) {
+    const h = await health();
+    if (!h.tables) return true;
+    return Number(h.tables[tableName] || 0) > 0;
+  }
+  /** The reference month: of the `to` filter, else the last month with data (the one
+   * before when that is the current, unfinished calendar month). */
+  async function referenceMonth(anchorMetric) {
+    if (filters.to) return filters.to.slice(0, 7) + '-01';
+    const body = await api('/metrics', [['metric', anchorMetric], ['grain', 'month']]);
+    const recs = (body.metrics || []).filter((r) => r.period_start && (!missing(r.value) && Number(r.value) !== 0 || Number(r.n || 0) > 0));
+    const now = new Date();
+    const thisMonth = isoDay(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)));
+    if (!recs.length) return addMonths(thisMonth, -1);
+    let last = recs[recs.length - 1].period_start.slice(0, 10);
+    if (last >= thisMonth && recs.length > 1) last = recs[recs.length - 2].period_start.slice(0, 10);
+    return last;
+  }
+  /** Unsupported filter: a one-line explanation instead of a chart. */
+  function unsupportedText() {
+    return t('filters.unsupported', { dims: activeFilterDims().map(dimLabel).join(', ') });
+  }
+
+  /** On a phone, the filter bar starts folded unless a filter is set. */
+  function initFilterBox() {
+    const box = document.getElementById('filter-box');
+    if (!box) return;
+    const n = Object.keys(filters).length;
+    const count = document.getElementById('filter-count');
+    if (count) count.textContent = n ? ' (' + t('filters.count', { count: n }) + ')' : '';
+    if (!n && window.matchMedia && window.matchMedia('(max-width: 640px)').matches) box.open = false;
+  }
+
+  /** Run a page's main function; a failure shows as a message instead of an unhandled error. */
+  function run(main, statusId) {
+    Promise.resolve().then(main).catch((e) => {
+      const node = document.getElementById(statusId);
+      if (node) setStatus(node, t('common.error', { error: e && e.message ? e.message : String(e) }), true);
+      if (window.console) console.warn(e);
+    });
+  }
+
+  function init() {
+    initFilterBox();
+    initToken();
+    initDrill();
+    fillFilterOptions();
+  }
+
+  window.CXM = {
+    cfg, t, metricName, metricInfo, dimLabel, dimValue, number, percent, duration, value, change,
+    date, month, period, parseDay, isoDay, addMonths, monthEnd, cellText, el, clear, setStatus,
+    api, apiUrl, download, getToken, ApiError, filters, filterParams, activeFilterDims, pageUrl,
+    chart, trendSpec, table, monthTable, openDrill, openTicket, health, hasRows, referenceMonth, unsupportedText, missing,
+    PALETTE, THEME, timeAxisFormat, run,
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();
