@@ -164,12 +164,20 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 42,
         months: Annotated[int, typer.Option(help="Months of history (ending at the start of this month).")] = 18,
-        out: Annotated[Path | None, typer.Option(help="Directory for the KPI summary (kpis.json).")] = None,
+        out: Annotated[Path | None, typer.Option(help="Directory for the monthly report and the KPI summary (kpis.json); default: the store's folder.")] = None,
+        lang: Annotated[str, typer.Option(help="Language of the monthly report: en, ja, zh-Hant, it or fi.")] = "en",
+        report: Annotated[bool, typer.Option(help="Write this month's report (HTML) after building the data.")] = True,
         scale: Annotated[float, typer.Option(help="Volume multiplier (1.0 = about 3,900 tickets a month).")] = 1.0,
         force: Annotated[bool, typer.Option(help="Delete ALL data in a store that holds imported data.")] = False,
     ) -> None:
         from cxmetrics.demo import build, timeline
         from cxmetrics.demo.clock import add_months
+        from cxmetrics.i18n import UnknownLanguage, normalise_lang
+
+        try:
+            lang = normalise_lang(lang)
+        except UnknownLanguage as e:
+            fail(str(e), code=2)
 
         if months < 2 or months > 120:
             fail("--months must be between 2 and 120 (this month is compared with the one before)", code=2)
@@ -198,6 +206,12 @@ def register(app: typer.Typer) -> None:
             this = tl.last_month
             prev = add_months(this, -1)
             rows, note = _kpis(store, this, prev)
+            report_path = None
+            if report:
+                folder = out if out is not None else path.parent
+                folder.mkdir(parents=True, exist_ok=True)
+                with console.status("Writing the monthly report...", spinner="dots"):
+                    report_path = _write_report(store, folder, this, lang)
         finally:
             store.close()
         if rows:
@@ -210,16 +224,27 @@ def register(app: typer.Typer) -> None:
                    "period": f"{this:%Y-%m}", "previous_period": f"{prev:%Y-%m}",
                    "rows": counts, "kpis": rows, "note": note}
             (out / "kpis.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-            console.print(f"Wrote the KPI summary to {(out / 'kpis.json').resolve()} "
-                          "(the full monthly report arrives with `cxm report`).")
+            console.print(f"Wrote the KPI summary to {(out / 'kpis.json').resolve()}", highlight=False)
+        if report_path is not None:
+            console.print(f"Wrote the monthly report to [bold]{report_path}[/] (open it in a browser; "
+                          "`cxm report --out report.xlsx` or `.pdf` for the other formats).", highlight=False)
         db = f"--db {path} " if ctx.obj.db else ""
         console.print("\nNext:")
         console.print(f"  cxm {db}metrics first_response_time --by channel --from {prev} --to {_month_end(this)}",
                       highlight=False)
         console.print(f"  cxm {db}metrics ticket_volume --grain week", highlight=False)
         console.print("  cxm catalog        (every metric, with its definition)", highlight=False)
+        console.print(f"  cxm {db}serve      (the dashboard and API at http://127.0.0.1:8000)", highlight=False)
         console.print("  The demo team works Europe/Helsinki hours: set timezone = \"Europe/Helsinki\" "
                       "in cxm.toml to report in local time.", highlight=False)
+
+
+def _write_report(store: Store, folder: Path, month: dt.date, lang: str) -> Path:
+    from cxmetrics.report import write_report
+
+    path = (folder / f"cx-report-{month:%Y-%m}-{lang}.html").resolve()
+    write_report(store, path, f"{month:%Y-%m}", lang)
+    return path
 
 
 def _kpis(store: Store, this: dt.date, prev: dt.date) -> tuple[list[dict[str, Any]], str | None]:
