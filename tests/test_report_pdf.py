@@ -18,14 +18,32 @@ from tests.test_report_html import demo_report, tickets_only_report
 A4 = (595.28, 841.89)  # points
 
 
-@pytest.fixture(scope="module")
-def ja_pdf() -> bytes:
-    return render_pdf(demo_report(), "ja")
+from cxmetrics.report.pdf import chromium_path  # noqa: E402
+
+#: both printers where the machine has Chromium (CI installs it), else WeasyPrint alone
+ENGINES = ["weasyprint", *(["chromium"] if chromium_path() else [])]
 
 
-@pytest.fixture(scope="module")
-def tickets_only_pdf() -> bytes:
-    return render_pdf(tickets_only_report(), "en")
+@pytest.fixture(scope="module", params=ENGINES)
+def ja_pdf(request: pytest.FixtureRequest) -> bytes:
+    return render_pdf(demo_report(), "ja", request.param)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def tickets_only_pdf(request: pytest.FixtureRequest) -> bytes:
+    return render_pdf(tickets_only_report(), "en", request.param)
+
+
+def test_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxmetrics.report.pdf import PdfError, html_to_pdf
+
+    html = '<html lang="en"><body><p>x</p></body></html>'
+    with pytest.raises(PdfError, match="unknown PDF engine"):
+        html_to_pdf(html, "word")
+    monkeypatch.setenv("CXM_CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(PdfError, match="no Chromium"):
+        html_to_pdf(html, "chromium")
+    assert html_to_pdf(html, "auto").startswith(b"%PDF-")  # falls back to WeasyPrint
 
 
 def _page_sizes(pdf: bytes, tmp_path: Path) -> list[tuple[float, float]]:
@@ -118,7 +136,7 @@ def test_weasyprint_logs_nothing_to_the_caller(caplog: pytest.LogCaptureFixture)
     caplog.set_level(logging.DEBUG)
     html = ('<html lang="en"><head><style>p { unknown-property: 1; color: nonsense } '
             "@page { size: A4 }</style></head><body><p>x</p></body></html>")
-    pdf = html_to_pdf(html)
+    pdf = html_to_pdf(html, "weasyprint")
     assert pdf.startswith(b"%PDF-")
     noisy = [r for r in caplog.records if r.name.startswith(("weasyprint", "fontTools"))
              and r.levelno >= logging.WARNING]

@@ -83,7 +83,7 @@ def _poisson(x1: np.ndarray, t1: np.ndarray, x2: np.ndarray, t2: np.ndarray) -> 
 
 
 def compare(engine: Engine, m: Metric, cur: pd.DataFrame, prev: pd.DataFrame, q: Query, pq: Query,
-            delta: relativedelta) -> pd.DataFrame:
+            delta: relativedelta, values: Values | None = None) -> pd.DataFrame:
     """Add previous_value, change, p_value, significant to one metric's records."""
     dims = [c for c in cur.columns if c not in _RECORD and not c.startswith("_")]
     prev = prev.copy()
@@ -116,34 +116,48 @@ def compare(engine: Engine, m: Metric, cur: pd.DataFrame, prev: pd.DataFrame, q:
     elif m.kind == "count":
         pv = _poisson(f("n"), f("_seconds"), f("n_prev"), f("_seconds_prev"))
     elif m.kind == "duration":
-        pv = _median_test(engine, m, q, pq, merged, dims, delta)
+        pv = _median_test(engine, m, q, pq, merged, dims, delta, values)
     out["p_value"] = pv
     sig = pd.array(np.where(np.isnan(pv), None, pv < ALPHA), dtype="boolean")
     out["significant"] = sig
     return out
 
 
+Values = dict[tuple, np.ndarray]
+
+
+def duration_values(engine: Engine, m: Metric, q: Query, dims: list[str]) -> Values:
+    """A duration metric's values per record key (period start ISO or None, *dims), one query."""
+    j = engine._prepared(m.fact, m.time, dims, q, where=m.where)
+    v = m.value(j)  # type: ignore[misc]
+    df = j.select("period_start", *[f"_d_{d}" for d in dims], _v=v).execute()
+    df = df[df["_v"].notna()]
+    if q.grain == "total" or df.empty:
+        df["period_start"] = None
+    else:
+        df["period_start"] = pd.to_datetime(df["period_start"]).dt.strftime("%Y-%m-%d")
+    cols = ["period_start"] + [f"_d_{d}" for d in dims]
+    key = df[cols].astype("object").where(df[cols].notna(), None)
+    return {tuple(k) if isinstance(k, tuple) else (k,): g["_v"].to_numpy("float64")
+            for k, g in df.groupby([key[c] for c in cols], dropna=False)}
+
+
+def _shifted(values: Values, delta: relativedelta) -> Values:
+    def move(p: str | None) -> str | None:
+        return None if p is None else (dt.date.fromisoformat(p) + delta).isoformat()
+
+    return {(move(k[0]), *k[1:]): v for k, v in values.items()}
+
+
 def _median_test(engine: Engine, m: Metric, q: Query, pq: Query, merged: pd.DataFrame, dims: list[str],
-                 delta: relativedelta) -> np.ndarray:
-    """Mood's median test between each record's values and its comparison period's."""
+                 delta: relativedelta, values: Values | None = None) -> np.ndarray:
+    """Mood's median test between each record's values and its comparison period's.
+    ``values`` (from :func:`duration_values` over a window holding both periods) saves
+    the two queries when the caller compares several periods of one fetch."""
     from scipy.stats import median_test
 
-    def values(query: Query, shift_by: relativedelta | None) -> dict[tuple, np.ndarray]:
-        j = engine._prepared(m.fact, m.time, dims, query, where=m.where)
-        v = m.value(j)  # type: ignore[misc]
-        df = j.select("period_start", *[f"_d_{d}" for d in dims], _v=v).execute()
-        df = df[df["_v"].notna()]
-        if query.grain == "total":
-            df["period_start"] = None
-        else:
-            df["period_start"] = [(pd.Timestamp(x).date() + (shift_by or relativedelta())).isoformat()
-                                  for x in df["period_start"]]
-        cols = ["period_start"] + [f"_d_{d}" for d in dims]
-        key = df[cols].astype("object").where(df[cols].notna(), None)
-        return {tuple(k) if isinstance(k, tuple) else (k,): g["_v"].to_numpy("float64")
-                for k, g in df.groupby([key[c] for c in cols], dropna=False)}
-
-    cur, prev = values(q, None), values(pq, delta)
+    cur = values if values is not None else duration_values(engine, m, q, dims)
+    prev = _shifted(values if values is not None else duration_values(engine, m, pq, dims), delta)
     out = np.full(len(merged), np.nan)
     for i, row in enumerate(merged[["period_start", *dims]].itertuples(index=False, name=None)):
         a, b = cur.get(tuple(row)), prev.get(tuple(row))

@@ -42,6 +42,10 @@ def report(
     if out is not None and out.parent != Path() and not out.parent.is_dir():
         fail(f"cannot write {out}: the folder {out.parent} does not exist", code=2)
     started = time.perf_counter()
+    if fmt in ("html", "pdf"):
+        from cxmetrics.report.charts import warm_up
+
+        warm_up()
     store = open_for_reading(ctx.obj)
     try:
         try:
@@ -53,7 +57,10 @@ def report(
     finally:
         store.close()
     path = out if out is not None else Path(f"cx-report-{data['period']['start'][:7]}-{lang}.html")
-    content = render(data, fmt, lang)
+    try:
+        content = render(data, fmt, lang)
+    except ReportError as e:
+        fail(str(e), code=1)
     try:
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_bytes(content)

@@ -16,11 +16,13 @@ element ids a unique prefix so many charts can live in one HTML page.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
 import json
 import re
+import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
@@ -517,6 +519,22 @@ def _scope_ids(svg: str, prefix: str) -> str:
         svg = (svg.replace(f'id="{old}"', f'id="{new}"').replace(f"url(#{old})", f"url(#{new})")
                .replace(f'href="#{old}"', f'href="#{new}"'))
     return svg
+
+
+def warm_up() -> threading.Thread:
+    """Start vl-convert's JavaScript runtime (about 0.7 s) in a background thread. Called
+    before the report's queries, it overlaps with DuckDB's work, which releases the GIL."""
+
+    def run() -> None:
+        import vl_convert as vlc
+
+        with contextlib.suppress(Exception):  # the real render reports any problem
+            vlc.vegalite_to_svg({"data": {"values": [{"x": 1}]}, "mark": "point",
+                                 "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+
+    t = threading.Thread(target=run, name="cxm-vl-convert-warm-up", daemon=True)
+    t.start()
+    return t
 
 
 def render_svg(spec: dict[str, Any], tr: Translator) -> str:

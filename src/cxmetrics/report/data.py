@@ -116,10 +116,12 @@ def _kpis(engine: Engine, frames: dict[str, pd.DataFrame], ids: list[str], start
           tz: str) -> list[dict[str, Any]]:
     """The month's KPIs against the month before and the same month a year before. Both
     comparison months lie inside the 13-month frames, so only the median tests query again."""
-    from cxmetrics.compare import compare, shifted_query
+    from cxmetrics.compare import compare, duration_values, shifted_query
     from cxmetrics.targets import apply_targets
 
     q = Query(grain="month", from_=start, to=end, tz=tz)
+    # one fetch of a duration's values over the year before serves both median tests
+    window = Query(grain="month", from_=start - relativedelta(years=1), to=end, tz=tz)
     out = []
     for key in ids:
         m = get(key)
@@ -131,10 +133,11 @@ def _kpis(engine: Engine, frames: dict[str, pd.DataFrame], ids: list[str], start
                                 "domain": m.domain}
         r = apply_targets(m, cur, engine.config).iloc[0]
         item.update({k: _clean(r.get(k)) for k in RECORD_KEYS})
+        values = duration_values(engine, m, window, []) if m.kind == "duration" else None
         for mode, name in (("previous", "previous"), ("year", "year")):
             pq, delta = shifted_query(q, start, end, mode)
             prev = f[f["period_start"] == pq.from_.isoformat()]  # type: ignore[union-attr]
-            c = compare(engine, m, cur, prev, q, pq, delta).iloc[0]
+            c = compare(engine, m, cur, prev, q, pq, delta, values).iloc[0]
             item[name] = {k: _clean(c.get(k)) for k in ("previous_value", "change", "p_value", "significant")}
         out.append(item)
     return out

@@ -46,15 +46,11 @@ def report(
     with ctx.reader() as r:
         month = period
         if period == "latest":
-            try:
-                from cxmetrics.report.data import default_period
+            from cxmetrics.report.data import default_period
 
-                month = default_period(r.engine, tz or ctx.config.timezone).strftime("%Y-%m")
-            except ImportError:  # pragma: no cover - an older report module
-                month = "latest"
+            month = default_period(r.engine, tz or ctx.config.timezone).strftime("%Y-%m")
         try:
-            body = render_report(r.store, fmt=format, period=None if month == "latest" else month, lang=lang,
-                                 **({"tz": tz} if tz else {}))
+            body = render_report(r.store, fmt=format, period=month, lang=lang, tz=tz)
         except ReportError as e:
             raise bad_request(str(e)) from None
     name = safe_filename(f"cx-report-{month}-{lang}.{format}")
