@@ -234,7 +234,7 @@ def register(app: typer.Typer) -> None:
                       highlight=False)
         console.print(f"  cxm {db}metrics ticket_volume --grain week", highlight=False)
         console.print("  cxm catalog        (every metric, with its definition)", highlight=False)
-        console.print(f"  cxm {db}serve      (the dashboard and API at http://127.0.0.1:8000)", highlight=False)
+        console.print(f"  cxm {db}serve          (the dashboard and API at http://127.0.0.1:8000)", highlight=False)
         console.print("  The demo team works Europe/Helsinki hours: set timezone = \"Europe/Helsinki\" "
                       "in cxm.toml to report in local time.", highlight=False)
 
