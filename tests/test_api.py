@@ -176,6 +176,30 @@ def test_rows_user_errors(api, url: str, status: int, text: str) -> None:
         assert text in r.json()["detail"]
 
 
+@pytest.mark.parametrize("url", [
+    "/api/v1/rows?metric=first_response_time&grain=month&period_start=9999-12-01",
+    "/api/v1/rows?metric=first_response_time&grain=year&period_start=9999-01-01",
+    "/api/v1/rows?metric=first_response_time&grain=month&period_start=0001-01-01",
+    "/api/v1/rows?metric=first_response_time&grain=day&period_start=1000-01-01",
+    "/api/v1/rows?metric=first_response_time&grain=month&period_start=2026-09-01&channel=%00",
+    "/api/v1/reports/9999-12",
+    "/api/v1/reports/1000-12?format=json",
+    "/api/v1/tickets/%00",
+    "/api/v1/customers/a%00b/timeline",
+    "/api/v1/metrics?metric=nps&where=channel=%00",
+    "/api/v1/comments?survey=%00",
+])
+def test_odd_inputs_are_user_errors_not_500s(template: Path, tmp_path: Path, url: str) -> None:
+    from cxmetrics.web.app import create_app
+    from tests.api_support import client_class
+
+    app = create_app(copy_store(template, tmp_path), config_path=empty_config(tmp_path))
+    with client_class()(app, raise_server_exceptions=False) as c:
+        r = c.get(url)
+    assert 400 <= r.status_code < 500, (url, r.status_code, r.text[:300])
+    assert isinstance(r.json()["detail"], str)
+
+
 # -- the other reads -------------------------------------------------------------------------------
 def test_health(api) -> None:
     doc = get(api, "/api/v1/health").json()
@@ -347,6 +371,10 @@ def test_cxm_serve_really_serves(template: Path, tmp_path: Path) -> None:
         r = httpx.get(f"http://127.0.0.1:{port}/api/v1/metrics?metric=ticket_volume&grain=total", timeout=30)
         assert r.status_code == 200 and r.json()["metrics"][0]["value"] > 0
         assert httpx.post(f"http://127.0.0.1:{port}/api/v1/imports/tickets", timeout=10).status_code == 401
+        # a loopback server answers loopback names only: a rebound foreign name gets 400 (DNS rebinding)
+        health = f"http://127.0.0.1:{port}/api/v1/health"
+        assert httpx.get(health, headers={"Host": f"evil.example:{port}"}, timeout=10).status_code == 400
+        assert httpx.get(health, headers={"Host": f"localhost:{port}"}, timeout=10).status_code == 200
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)

@@ -163,3 +163,47 @@ def test_tokens_are_compared_in_constant_time(local, monkeypatch: pytest.MonkeyP
 def test_loopback_hosts() -> None:
     assert all(is_loopback(h) for h in ("127.0.0.1", "::1", "[::1]", "localhost", "127.0.0.2"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.10", "example.org", ""))
+
+
+def test_request_bodies_are_capped_before_auth(local) -> None:
+    """Any body (not only uploads) is refused past a cap while it arrives: an anonymous
+    caller must not make the server buffer an unbounded JSON body before its 401."""
+    big = b'{"role": "admin", "label": "' + b"x" * (3 * 1024 * 1024) + b'"}'
+    r = local.post("/api/v1/tokens", content=big, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413, r.status_code
+
+    def chunks():
+        yield b'{"role": "admin", "label": "'
+        for _ in range(48):
+            yield b"x" * 65536
+        yield b'"}'
+
+    r = local.post("/api/v1/tokens", content=chunks(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413, r.status_code
+    admin = make_token(local, "admin")
+    ok = local.post("/api/v1/tokens", json={"role": "viewer", "label": "small"}, headers=bearer(admin))
+    assert ok.status_code == 201
+
+
+def test_anonymous_uploads_are_refused_before_the_body_is_read(local) -> None:
+    """Without any token the upload is refused before its body is read and spooled to disk."""
+    app = local.app
+    seen = 0
+    inner = app.middleware_stack or app.build_middleware_stack()
+
+    async def counting(scope, receive, send):
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            return message
+        await inner(scope, counted, send)
+
+    app.middleware_stack = counting
+    try:
+        r = upload(local)
+        big = local.post("/api/v1/imports/tickets", files={"file": ("t.csv", io.BytesIO(b"x" * 500_000))})
+    finally:
+        app.middleware_stack = inner
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert big.status_code == 401 and seen == 0

@@ -105,6 +105,22 @@ def test_refused_file_changes_nothing_and_leaks_no_paths(api) -> None:
     assert r.status_code in (200, 422) and count(api) == before
 
 
+@pytest.mark.parametrize(("name", "content", "params"), [
+    ("book.xlsx", b"this is not a zip", {}),
+    ("book.xlsx", b"PK\x03\x04 truncated zip", {}),
+    ("t.csv", b"ticket_id,created_at\n1,2026-10-01\n", {"format": "xlsx"}),
+])
+def test_broken_spreadsheet_is_refused_not_a_500(api, name: str, content: bytes, params: dict) -> None:
+    before = count(api)
+    api_no_raise = api.__class__(api.app, raise_server_exceptions=False, headers=dict(api.headers))
+    r = api_no_raise.post("/api/v1/imports/tickets", params=params,
+                          files={"file": (name, io.BytesIO(content), "application/octet-stream")})
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert name in detail and "cxm-upload" not in detail and tempfile.gettempdir() not in detail
+    assert count(api) == before
+
+
 @pytest.mark.parametrize("name", ["../../../../evil.csv", "..\\..\\evil.csv", "/etc/evil.csv",
                                   "C:\\Windows\\evil.csv", "evil.csv\x00.txt"])
 def test_uploaded_names_are_never_paths(api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
@@ -227,3 +243,25 @@ def test_readers_use_the_previous_facts_while_they_are_rebuilt(api, monkeypatch:
         release.set()
         assert job.result(60).status_code == 200
     assert volume(api) == before + 7 and api.get("/api/v1/health").json()["facts_current"] is True
+
+
+def test_a_failed_facts_rebuild_does_not_leave_stale_answers(api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If rebuilding the facts fails after an import committed, the previous facts must not
+    keep answering (and be cached under the new data stamp) until the next import."""
+    from cxmetrics.store import Store
+
+    before = volume(api)
+    real = Store.refresh_facts
+    calls = []
+
+    def broken(self, stamp=None):
+        calls.append(stamp)
+        if len(calls) == 1:
+            raise RuntimeError("disk full")
+        return real(self, stamp)
+
+    monkeypatch.setattr(Store, "refresh_facts", broken)
+    quiet = api.__class__(api.app, raise_server_exceptions=False, headers=dict(api.headers))
+    quiet.post("/api/v1/imports/tickets", files={"file": ("t.csv", io.BytesIO(tickets_csv("FAIL", 5)), "text/csv")})
+    assert calls and count(api) > 0
+    assert volume(api) == before + 5

@@ -134,7 +134,10 @@ def _one_period(engine: Engine, q: Query, period_start: dt.date | str | None) ->
     if floor_local(period_start, q.grain) != period_start:
         raise QueryError(f"{period_start} does not start a {q.grain} (it would be "
                          f"{floor_local(period_start, q.grain)})")
-    end = next_start(period_start, q.grain) - dt.timedelta(days=1)
+    try:
+        end = next_start(period_start, q.grain) - dt.timedelta(days=1)
+    except (ValueError, OverflowError):  # past year 9999
+        raise QueryError(f"{period_start} is out of range") from None
     lo, hi = q.from_, q.to
     if (lo and lo > end) or (hi and hi < period_start):
         raise QueryError(f"the period {period_start} is outside --from/--to")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from cxmetrics.web.api import ERRORS, TzParam, ctx_of
 from cxmetrics.web.auth import require_admin, require_viewer
-from cxmetrics.web.responses import bad_request, check_tz, json_response, safe_filename
+from cxmetrics.web.responses import bad_request, check_tz, json_response, parse_date, safe_filename
 from cxmetrics.web.schemas import Problem, TokenCreated, TokenList
 
 reports = APIRouter(dependencies=[Depends(require_viewer)], responses=ERRORS, tags=["reports"])
@@ -43,6 +43,8 @@ def report(
 
     ctx = ctx_of(request)
     tz = check_tz(tz)
+    if period != "latest":
+        parse_date(f"{period}-01", "period")  # a year the engine handles (1900-2199), else 400
     with ctx.reader() as r:
         month = period
         if period == "latest":

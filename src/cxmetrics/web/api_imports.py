@@ -35,23 +35,38 @@ router = APIRouter(dependencies=[Depends(require_editor)], tags=["imports"],
 #: Room for the multipart envelope and a mapping file on top of the file itself.
 ENVELOPE = 1024 * 1024
 CHUNK = 1024 * 1024
+#: The largest body of any other request (a token's JSON is a few hundred bytes).
+OTHER_BODY = 64 * 1024
 PATH_PREFIX = "/api/v1/imports"
 
 
 class UploadLimit:
-    """ASGI middleware: refuse import bodies over the limit by Content-Length, or while they stream."""
+    """ASGI middleware: refuse import bodies over the limit by Content-Length, or while they stream.
+    Every other request body (token JSON, anything) is capped at :data:`OTHER_BODY` the same
+    way: FastAPI reads a body before it checks the caller's token, so without a cap an
+    anonymous caller could make the server buffer any amount of memory before its 401."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit + ENVELOPE
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].startswith(PATH_PREFIX):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await _too_large(send, self.limit - ENVELOPE)
+        upload = scope["method"] == "POST" and scope["path"].startswith(PATH_PREFIX)
+        cap = self.limit if upload else OTHER_BODY
+        text = _limit_text(self.limit - ENVELOPE) if upload else f"request body too large (at most {cap} bytes)"
+        headers = dict(scope.get("headers") or [])
+        if upload and not headers.get(b"authorization", b"").lower().startswith(b"bearer "):
+            # no token at all: refuse before the body is read (and spooled to disk)
+            await json_response({"detail": "this needs an editor token: Authorization: Bearer <token> "
+                                           "(create one with `cxm token create`)"}, 401,
+                                headers={"WWW-Authenticate": "Bearer"})(scope, receive, send)
+            return
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > cap):
+            await _too_large(send, text)
             return
         seen = 0
 
@@ -60,8 +75,8 @@ class UploadLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise HTTPException(status_code=413, detail=_limit_text(self.limit - ENVELOPE))
+                if seen > cap:
+                    raise HTTPException(status_code=413, detail=text)
             return message
 
         await self.app(scope, limited, send)
@@ -71,8 +86,8 @@ def _limit_text(limit: int) -> str:
     return f"upload too large: the limit is {limit / 1024 / 1024:g} MB ([server] max_upload_mb in cxm.toml)"
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = json_bytes({"detail": _limit_text(limit)})
+async def _too_large(send: Send, text: str) -> None:
+    body = json_bytes({"detail": text})
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
@@ -172,9 +187,32 @@ def import_upload(
     except ImportFailed as e:
         detail = str(e).replace(str(path), shown).replace(str(tmp), "")
         raise bad_request(detail, 400 if e.code == 2 else 422) from None
+    except _spreadsheet_errors() as e:  # a file that is not a workbook (the reader does not wrap these)
+        detail = f"{shown}: cannot read as xlsx: {e}".replace(str(path), shown).replace(str(tmp), "")
+        raise bad_request(detail, 422) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return json_response(_summary(res, shown, tmp))
+
+
+def _spreadsheet_errors() -> tuple[type[BaseException], ...]:
+    """What the XLSX readers raise for a file that is not a workbook."""
+    import zipfile
+
+    found: list[type[BaseException]] = [zipfile.BadZipFile]
+    try:
+        from python_calamine import CalamineError
+
+        found.append(CalamineError)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        found.append(InvalidFileException)
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(found)
 
 
 def _refresh(store: Any) -> None:

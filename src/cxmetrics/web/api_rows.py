@@ -71,8 +71,9 @@ def rows(
     q = MetricQuery(grain=grain, from_=parse_date(from_, "from"), to=parse_date(to, "to"), tz=check_tz(tz),
                     hours=hours, where=tuple(parse_where(where)))
     csv = format == "csv"
+    start = parse_date(period_start, "period_start")  # within the engine's date range, or 400
     with ctx_of(request).reader() as r:
-        df, total = drill.rows(r.engine, m, q, period_start, group, page=1 if csv else page,
+        df, total = drill.rows(r.engine, m, q, start, group, page=1 if csv else page,
                                page_size=None if csv else page_size)
     if csv:
         name = f"cx-rows-{m.key}-{period_start or 'total'}.csv"

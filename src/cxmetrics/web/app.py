@@ -47,15 +47,40 @@ class SecurityHeaders:
         await self.app(scope, receive, sending)
 
 
+class RejectNul:
+    """ASGI middleware: a NUL character in the path (404: no such resource) or the query (400)
+    is refused. Ibis inlines string literals into SQL text, and DuckDB stops reading SQL at a
+    NUL: a ticket id or filter value with one would otherwise end as a parser error, a 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            if "\x00" in scope["path"]:
+                await json_response({"detail": "Not Found"}, 404)(scope, receive, send)
+                return
+            if b"%00" in query or b"\x00" in query:
+                await json_response({"detail": "NUL characters are not allowed in the query"}, 400)(
+                    scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(db_path: str | Path, *, config_path: str | Path | None = None,
                require_read_token: bool | None = None, cors_origins: Iterable[str] = (),
-               max_upload_bytes: int | None = None) -> FastAPI:
+               max_upload_bytes: int | None = None, allowed_hosts: Iterable[str] | None = None) -> FastAPI:
     """The app over the store at ``db_path`` (created if missing).
 
     ``require_read_token``: reads need a viewer token (``cxm serve`` sets it when the
     host is not loopback); ``None`` leaves reading open, as on a loopback server.
     ``cors_origins``: origins allowed to call the API from a browser (none by default).
-    ``max_upload_bytes`` overrides ``[server] max_upload_mb``."""
+    ``max_upload_bytes`` overrides ``[server] max_upload_mb``.
+    ``allowed_hosts``: Host headers accepted (others get 400). ``cxm serve`` on loopback sets
+    the loopback names: reads are open there, and without the check a web page the user
+    visits could rebind its own domain name to 127.0.0.1 and read the numbers (DNS
+    rebinding)."""
     from cxmetrics import __version__
     from cxmetrics.config import load_config
     from cxmetrics.metrics.registry import all_metrics
@@ -91,7 +116,12 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None,
 
         app.add_middleware(CORSMiddleware, allow_origins=list(ctx.cors_origins),
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(RejectNul)
     app.add_middleware(SecurityHeaders)
+    if allowed_hosts is not None:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     if importlib.util.find_spec("cxmetrics.web.pages") is not None:
         from cxmetrics.web import pages
 

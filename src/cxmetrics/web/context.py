@@ -168,7 +168,12 @@ class AppContext:
             cur.execute("BEGIN TRANSACTION")
             stamp = store.data_stamp()
             self._remember_schemas(store.ibis, stamp)
-            base = store.stored_facts(refresh=False) or _previous_facts(store)
+            base = store.stored_facts(refresh=False)
+            if base is None and self._write_lock.locked():
+                # the writer is (most likely) rebuilding them: answer from the previous ones.
+                # Not otherwise: after a failed rebuild they would answer for good, cached
+                # under the new data stamp.
+                base = _previous_facts(store)
             # no stored facts at all: derive them, staged in this cursor's temp tables
             engine = Engine(store.ibis, self.config, cache=base is None, base=base)
             if stamp in self._bounds:

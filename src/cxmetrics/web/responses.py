@@ -58,8 +58,8 @@ def json_bytes(content: Any) -> bytes:
     return text.encode("utf-8")
 
 
-def json_response(content: Any, status_code: int = 200) -> Response:
-    return Response(json_bytes(content), status_code=status_code, media_type=JSON_TYPE)
+def json_response(content: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json_bytes(content), status_code=status_code, media_type=JSON_TYPE, headers=headers)
 
 
 def safe_filename(text: str) -> str:
