@@ -8,6 +8,9 @@ import typer
 
 from cxmetrics.cli.common import console, err_console, fail
 
+#: Host headers a loopback server answers (any other name may be DNS rebinding).
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
 
 def serve(
     ctx: typer.Context,
@@ -35,7 +38,8 @@ def serve(
         from cxmetrics.web.app import create_app
 
         app = create_app(path, config_path=state.config_path, require_read_token=not local,
-                         cors_origins=_origins(cors_origin))
+                         cors_origins=_origins(cors_origin),
+                         allowed_hosts=[*LOOPBACK_HOSTS, host.strip("[]")] if local else None)
     except ConfigError as e:
         fail(f"configuration: {e}", code=2)
     except Exception as e:  # duckdb.IOException and friends: locked by another process, corrupt
