@@ -130,6 +130,17 @@ def test_xlsx(store, tmp_path, monkeypatch, engine):
     assert res.problems[0]["line"] == 5  # the sheet's row number
 
 
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_damaged_xlsx_is_named_not_a_zip_error(store, tmp_path, monkeypatch, engine):
+    if engine == "openpyxl":
+        monkeypatch.setattr(readers, "_xlsx_rows", readers._openpyxl_rows)
+    p = tmp_path / "calls.xlsx"
+    p.write_bytes(b"PK\x03\x04 this is not really a workbook")
+    with pytest.raises(ImportFailed, match=r"calls.xlsx: not an Excel workbook \(.xlsx\) or damaged"):
+        store.import_file("calls", p, format="xlsx")
+    assert store.count("calls") == 0
+
+
 def test_xlsx_unknown_sheet(store, tmp_path):
     p = tmp_path / "calls.xlsx"
     _xlsx(p)

@@ -435,7 +435,10 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
     except ImportError:
         cal = None
     if cal is not None:
-        wb = cal.CalamineWorkbook.from_path(str(path))
+        try:
+            wb = cal.CalamineWorkbook.from_path(str(path))
+        except Exception as e:  # CalamineError / ZipError: not a workbook at all
+            raise ImportFailed(f"{path}: not an Excel workbook (.xlsx) or damaged: {e}") from None
         names = wb.sheet_names
         if sheet is not None and sheet not in names:
             raise ImportFailed(f"{path}: no sheet {sheet!r} (sheets: {', '.join(names)})")
@@ -447,7 +450,10 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
 def _openpyxl_rows(path: Path, sheet: str | None) -> list[list[Any]]:
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # zipfile.BadZipFile, KeyError for a zip without a workbook
+        raise ImportFailed(f"{path}: not an Excel workbook (.xlsx) or damaged: {e}") from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise ImportFailed(f"{path}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
