@@ -109,6 +109,13 @@ def test_empty_store_and_bad_period(store: Store) -> None:
     assert parse_period("2025-02") == dt.date(2025, 2, 1)
 
 
+def test_a_month_outside_the_data_is_refused(demo_store: Store) -> None:
+    with pytest.raises(ReportError, match=r"no data in 1990-01: the store holds 2024-11-01 to 2025-12-31"):
+        build_report(demo_store, "1990-01")
+    with pytest.raises(ReportError, match="no data in 2026-02"):
+        build_report(demo_store, "2026-02")
+
+
 def _tickets(days: dict[dt.date, list[tuple[str, str, int]]]) -> pd.DataFrame:
     rows = []
     for day, parts in days.items():

@@ -18,11 +18,15 @@ class State:
     db: Path | None = None
     config_path: Path | None = None
 
-    def open_store(self, *, read_only: bool = False):
+    def open_store(self, *, read_only: bool = False, create: bool = True):
+        """``create=False``: a missing store is an error, not a new empty file (for commands
+        that only make sense on data, such as managing tokens)."""
         from cxmetrics.config import ConfigError, load_config
         from cxmetrics.store import Store, default_db_path
 
         path = self.db or default_db_path()
+        if not create and not path.exists():
+            fail(f"no store at {path}; run `cxm demo` or `cxm import` first", code=1)
         try:
             cfg = load_config(self.config_path)
         except ConfigError as e:

@@ -26,7 +26,7 @@ def create(
 
     if role not in ROLES:
         fail(f"--role must be one of {', '.join(ROLES)}, not {role!r}", code=2)
-    store = ctx.obj.open_store()
+    store = ctx.obj.open_store(create=False)
     try:
         tid, token = create_token(store.raw, role, label)
     finally:
@@ -48,7 +48,7 @@ def list_(
 
     if fmt not in ("table", "json"):
         fail(f"--format must be table or json, not {fmt!r}", code=2)
-    store = ctx.obj.open_store()
+    store = ctx.obj.open_store(create=False)
     try:
         rows = list_tokens(store.raw)
     finally:
@@ -73,7 +73,7 @@ def revoke(
     """Revoke a token: the server refuses it from the next request on."""
     from cxmetrics.web.auth import TokenError, revoke_token
 
-    store = ctx.obj.open_store()
+    store = ctx.obj.open_store(create=False)
     try:
         changed = revoke_token(store.raw, token_id)
     except TokenError as e:

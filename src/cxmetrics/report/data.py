@@ -272,6 +272,7 @@ def build_report(store: Store, period: str | dt.date | None = None, *, tz: str |
         raise ReportError("the store is empty; run `cxm demo` or `cxm import` first")
     start = parse_period(period) or default_period(engine, tz, today)
     end = start + relativedelta(months=1) - dt.timedelta(days=1)
+    _check_data_in(engine, start, end, tz)
     first = start - relativedelta(months=TREND_MONTHS - 1)
     months = [(first + relativedelta(months=i)).isoformat() for i in range(TREND_MONTHS)]
 
@@ -326,6 +327,18 @@ def build_report(store: Store, period: str | dt.date | None = None, *, tz: str |
     shown = {k["metric"] for k in kpis} | {r["metric"] for r in report["table"]}
     report["definitions"] = [_definition(k) for k in sorted(shown, key=_order)]
     return report
+
+
+def _check_data_in(engine: Engine, start: dt.date, end: dt.date, tz: str) -> None:
+    """A month outside the data would be a report of zeros; say which months there are."""
+    lo, hi = engine.bounds()
+    if lo is None or hi is None:
+        return
+    zi = ZoneInfo(tz)
+    first, last = (x.replace(tzinfo=dt.UTC).astimezone(zi).date() for x in (lo, hi))
+    if end < first or start > last:
+        raise ReportError(f"no data in {start:%Y-%m}: the store holds {first} to {last}; "
+                          f"pick a month from {first:%Y-%m} to {last:%Y-%m} with --period")
 
 
 def _order(key: str) -> int:
