@@ -133,8 +133,9 @@ def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query, *, spar
     return out
 
 
-def _clean(v: Any) -> Any:
-    if v is None or v is pd.NA:
+def clean(v: Any) -> Any:
+    """A cell as plain JSON-able Python: NaN, NA and NaT become None, numpy scalars Python."""
+    if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, (bool, np.bool_)):
         return bool(v)
@@ -142,9 +143,11 @@ def _clean(v: Any) -> Any:
         return int(v)
     if isinstance(v, (float, np.floating)):
         return None if math.isnan(v) else float(v)
+    if isinstance(v, np.generic):
+        return v.item()
     return v
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     cols = list(frame.columns)
-    return [{c: _clean(v) for c, v in zip(cols, row, strict=True)} for row in frame.itertuples(index=False, name=None)]
+    return [{c: clean(v) for c, v in zip(cols, row, strict=True)} for row in frame.itertuples(index=False, name=None)]

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from cxmetrics.i18n import NONE
+
 if TYPE_CHECKING:
     from cxmetrics.engine import Engine
 
@@ -82,8 +84,8 @@ def detect(engine: Engine, *, from_: dt.date, to: dt.date, tz: str | None = None
                      where=list(where))
     f = f[["period_start", "category", "channel", "value"]].copy()
     f["value"] = f["value"].fillna(0).astype(float)
-    f["category"] = f["category"].fillna("(none)")
-    f["channel"] = f["channel"].fillna("(none)")
+    f["category"] = f["category"].fillna(NONE)
+    f["channel"] = f["channel"].fillna(NONE)
     days = pd.date_range(start, to, freq="D")
     f["period_start"] = pd.to_datetime(f["period_start"])
 

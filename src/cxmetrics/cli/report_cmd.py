@@ -31,7 +31,7 @@ def report(
     from cxmetrics.config import ConfigError
     from cxmetrics.engine import QueryError
     from cxmetrics.i18n import UnknownLanguage, normalise_lang
-    from cxmetrics.report import ReportError, build_report, format_of, parse_period, render
+    from cxmetrics.report import ReportError, build_report, format_of, parse_period, render, write_atomic
 
     try:
         lang = normalise_lang(lang)
@@ -62,9 +62,7 @@ def report(
     except ReportError as e:
         fail(str(e), code=1)
     try:
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(content)
-        tmp.replace(path)
+        write_atomic(path, content)
     except OSError as e:
         fail(f"cannot write {path}: {e.strerror or e}", code=1)
     took = time.perf_counter() - started

@@ -24,6 +24,8 @@ from babel.numbers import format_decimal, format_percent
 #: Report languages (the languages of the articles the product was specified from) -> Babel locale.
 LANGS: dict[str, str] = {"en": "en", "ja": "ja", "zh-Hant": "zh_Hant_TW", "it": "it", "fi": "fi"}
 DEFAULT_LANG = "en"
+#: How aggregates (e.g. spikes' daily volume) name a missing dimension value; shown as ``ui.none``.
+NONE = "(none)"
 #: Native names, for language pickers.
 LANG_NAMES: dict[str, str] = {"en": "English", "ja": "日本語", "zh-Hant": "繁體中文", "it": "Italiano", "fi": "Suomi"}
 
@@ -123,7 +125,7 @@ class Translator:
 
     def dim_value(self, dim: str, value: Any) -> str:
         """A dimension value as shown (``weekday`` 1 -> Monday; known channels translated)."""
-        if _missing(value):
+        if _missing(value) or value == NONE:
             return self.t("ui.none")
         if dim == "weekday":
             from babel.dates import get_day_names

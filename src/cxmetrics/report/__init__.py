@@ -70,8 +70,12 @@ def write_report(store: Store, out: str | Path, period: str | None = None, lang:
     """Write the report to ``out``; the format follows the file's extension. The file is
     written whole or not at all (a temporary file renamed into place)."""
     path = Path(out)
-    content = render_report(store, format_of(path), period, lang, tz=tz)
+    write_atomic(path, render_report(store, format_of(path), period, lang, tz=tz))
+    return path
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    """Write the whole file or nothing: a temporary file renamed into place."""
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(content)
     tmp.replace(path)
-    return path

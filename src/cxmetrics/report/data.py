@@ -11,15 +11,15 @@ frames), never from ticket rows in Python.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
-from cxmetrics.engine import Query, QueryError
+from cxmetrics.engine import Query
 from cxmetrics.metrics.registry import get
+from cxmetrics.shape import clean, to_records
 
 if TYPE_CHECKING:
     from cxmetrics.engine import Engine
@@ -56,20 +56,6 @@ class ReportError(ValueError):
     """A user-facing problem (bad period, empty store)."""
 
 
-def _clean(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if v is pd.NA or v is pd.NaT:
-        return None
-    if hasattr(v, "item"):
-        v = v.item()
-        if isinstance(v, float) and math.isnan(v):
-            return None
-    return v
-
-
 def parse_period(period: str | dt.date | None) -> dt.date | None:
     if period is None or period == "latest":
         return None
@@ -92,16 +78,12 @@ def default_period(engine: Engine, tz: str, today: dt.date | None = None) -> dt.
     return end.replace(day=1) - relativedelta(months=1)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-def _month_frames(engine: Engine, first: dt.date, end: dt.date, tz: str) -> tuple[Query, dict[str, pd.DataFrame]]:
+def _month_frames(engine: Engine, first: dt.date, end: dt.date, tz: str) -> dict[str, pd.DataFrame]:
     """Every applicable metric by month over the trend window, with the hidden columns
     (``_std``, ``_seconds``) the significance tests need."""
     q = Query(grain="month", from_=first, to=end, tz=tz)
     q.validate()
-    return q, engine._frames([m.key for m in engine.applicable(q)], q)
+    return engine._frames([m.key for m in engine.applicable(q)], q)
 
 
 def _public(engine: Engine, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -132,13 +114,13 @@ def _kpis(engine: Engine, frames: dict[str, pd.DataFrame], ids: list[str], start
         item: dict[str, Any] = {"metric": key, "unit": m.unit, "direction": m.direction, "kind": m.kind,
                                 "domain": m.domain}
         r = apply_targets(m, cur, engine.config).iloc[0]
-        item.update({k: _clean(r.get(k)) for k in RECORD_KEYS})
+        item.update({k: clean(r.get(k)) for k in RECORD_KEYS})
         values = duration_values(engine, m, window, []) if m.kind == "duration" else None
-        for mode, name in (("previous", "previous"), ("year", "year")):
+        for mode in ("previous", "year"):
             pq, delta = shifted_query(q, start, end, mode)
             prev = f[f["period_start"] == pq.from_.isoformat()]  # type: ignore[union-attr]
             c = compare(engine, m, cur, prev, q, pq, delta, values).iloc[0]
-            item[name] = {k: _clean(c.get(k)) for k in ("previous_value", "change", "p_value", "significant")}
+            item[mode] = {k: clean(c.get(k)) for k in ("previous_value", "change", "p_value", "significant")}
         out.append(item)
     return out
 
@@ -150,7 +132,7 @@ def _has_value(rec: dict[str, Any]) -> bool:
 def _series(all_frame: pd.DataFrame, key: str) -> list[dict[str, Any]]:
     f = all_frame[all_frame["metric"] == key]
     cols = ["period_start", "value", "ci_low", "ci_high", "n", "low_sample", "target"]
-    return _records(f[[c for c in cols if c in f.columns]])
+    return to_records(f[[c for c in cols if c in f.columns]])
 
 
 def _has_data(key: str, counts: dict[str, int]) -> bool:
@@ -171,18 +153,19 @@ def _table(all_frame: pd.DataFrame, months: list[str], counts: dict[str, int]) -
         if m.share_dim and m.share_dim in f.columns:
             groups = [(g, part) for g, part in f.groupby(m.share_dim, sort=True, dropna=False)]
         for g, part in groups:
-            by_month = {str(p): _clean(v) for p, v in zip(part["period_start"], part["value"], strict=True)}
+            by_month = {str(p): clean(v) for p, v in zip(part["period_start"], part["value"], strict=True)}
             values = [by_month.get(mo) for mo in months]
             if all(v is None for v in values) and m.kind not in ("count", "level"):
                 continue
-            rows.append({"metric": str(key), "group": None if g is None else _clean(g),
+            rows.append({"metric": str(key), "group": None if g is None else clean(g),
                          "dimension": m.share_dim if g is not None else None, "unit": m.unit,
                          "domain": m.domain, "primary": any(str(key) in p for p in PRIMARY.values()),
                          "values": values})
     return rows
 
 
-def _busy_hours(engine: Engine, start: dt.date, end: dt.date, tz: str) -> dict[str, Any]:
+def _busy_hours(engine: Engine, start: dt.date, end: dt.date, tz: str, median: float | None) -> dict[str, Any]:
+    """``median``: the month's first response time (its record in the 13-month frame)."""
     f = engine.frame(["ticket_volume", "first_response_time"], grain="total", by=["weekday", "hour"],
                      from_=start, to=end, tz=tz)
     vol = f[f["metric"] == "ticket_volume"][["weekday", "hour", "value"]].rename(columns={"value": "tickets"})
@@ -191,8 +174,6 @@ def _busy_hours(engine: Engine, start: dt.date, end: dt.date, tz: str) -> dict[s
     cells = vol.merge(frt, on=["weekday", "hour"], how="outer")
     cells = cells.dropna(subset=["weekday", "hour"])
     cells["tickets"] = cells["tickets"].fillna(0)
-    overall = engine.frame(["first_response_time"], grain="total", from_=start, to=end, tz=tz)
-    median = _clean(overall["value"].iloc[0]) if not overall.empty else None
     # Hours to staff: busy (top quarter by volume) and slow (first reply above the month's median).
     staff: list[dict[str, Any]] = []
     if median is not None and not cells.empty:
@@ -200,9 +181,9 @@ def _busy_hours(engine: Engine, start: dt.date, end: dt.date, tz: str) -> dict[s
         slow = cells["frt"] > median
         pick = cells[busy & slow].copy()
         pick["load"] = pick["tickets"] * pick["frt"]
-        staff = _records(pick.sort_values("load", ascending=False).head(8).drop(columns=["load"]))
+        staff = to_records(pick.sort_values("load", ascending=False).head(8).drop(columns=["load"]))
     cells = cells.astype({"weekday": "int64", "hour": "int64"}).sort_values(["weekday", "hour"])
-    return {"cells": _records(cells), "frt_median": median, "staff": staff}
+    return {"cells": to_records(cells), "frt_median": median, "staff": staff}
 
 
 def _frt_by_channel(engine: Engine, start: dt.date, end: dt.date, tz: str) -> list[dict[str, Any]]:
@@ -212,10 +193,10 @@ def _frt_by_channel(engine: Engine, start: dt.date, end: dt.date, tz: str) -> li
     sla = f[f["metric"] == "sla_attainment"].set_index("channel")
     expect = engine.config.sla_first_reply
     out = []
-    for r in _records(frt):
+    for r in to_records(frt):
         ch = r["channel"]
         target = expect.get(ch, expect.get("default")) if ch is not None else None
-        within = _clean(sla["value"].get(ch)) if ch in sla.index else None
+        within = clean(sla["value"].get(ch)) if ch in sla.index else None
         out.append({"channel": ch, "median": r["median"], "mean": r["mean"], "p90": r["p90"], "n": r["n"],
                     "expectation": target, "within_expectation": within,
                     "meets": None if target is None or r["median"] is None else bool(r["median"] <= target)})
@@ -231,7 +212,7 @@ def _volume(engine: Engine, start: dt.date, end: dt.date, first: dt.date, tz: st
     monthly = engine.frame(["ticket_volume"], grain="month", by=["category"], from_=first, to=end, tz=tz)
     spikes = [dict(s, in_period=s["date"] >= lo) for s in det["spikes"]]
     return {"daily": daily, "days": [d for d in det["days"] if d["date"] >= lo],
-            "monthly": _records(monthly[["period_start", "category", "value"]]),
+            "monthly": to_records(monthly[["period_start", "category", "value"]]),
             "spikes": spikes, "method": METHOD}
 
 
@@ -241,7 +222,7 @@ def _comments(engine: Engine, start: dt.date, end: dt.date, tz: str) -> list[dic
     f = comments(engine, group="detractor", from_=start, to=end, tz=tz, limit=COMMENTS)
     if f.empty:  # no NPS detractors: unhappy CSAT answers instead
         f = comments(engine, group="unsatisfied", from_=start, to=end, tz=tz, limit=COMMENTS)
-    return _records(f.drop(columns=["response_id"], errors="ignore"))
+    return to_records(f.drop(columns=["response_id"], errors="ignore"))
 
 
 def _clv(store: Store, end: dt.date, tz: str) -> dict[str, Any] | None:
@@ -256,8 +237,8 @@ def _clv(store: Store, end: dt.date, tz: str) -> dict[str, Any] | None:
         return None
     keep = ["value", "ci_low", "ci_high", "n", "annual_revenue_per_customer", "annual_churn_rate",
             "relationship_years", "cac", "currency"]
-    return {"overall": _records(overall[[c for c in keep if c in overall.columns]])[0],
-            "by_segment": _records(seg[["segment", *[c for c in keep if c in seg.columns]]])}
+    return {"overall": to_records(overall[[c for c in keep if c in overall.columns]])[0],
+            "by_segment": to_records(seg[["segment", *[c for c in keep if c in seg.columns]]])}
 
 
 def build_report(store: Store, period: str | dt.date | None = None, *, tz: str | None = None,
@@ -278,7 +259,7 @@ def build_report(store: Store, period: str | dt.date | None = None, *, tz: str |
 
     present = {s: counts.get(t, 0) > 0 for s, t in NEEDS.items()}
     omitted = [{"section": s, "reason": f"no_{NEEDS[s]}"} for s, ok in present.items() if not ok]
-    _q, frames = _month_frames(engine, first, end, tz)
+    frames = _month_frames(engine, first, end, tz)
     all_frame = _public(engine, frames)
     month_rows = all_frame[all_frame["period_start"] == start.isoformat()]
 
@@ -290,10 +271,11 @@ def build_report(store: Store, period: str | dt.date | None = None, *, tz: str |
             if not _has_data(key, counts):
                 continue
             r = month_rows[month_rows["metric"] == key]
-            if not r.empty and _has_value(_records(r)[0]):
+            if not r.empty and _has_value(to_records(r)[0]):
                 kpi_ids.append(key)
     kpis = _kpis(engine, frames, kpi_ids, start, end, tz) if kpi_ids else []
-    trends = {s: {k: _series(all_frame, k) for k in ids if k in set(all_frame["metric"])}
+    computed = set(all_frame["metric"])
+    trends = {s: {k: _series(all_frame, k) for k in ids if k in computed}
               for s, ids in TRENDS.items() if present[s]}
 
     report: dict[str, Any] = {
@@ -307,10 +289,11 @@ def build_report(store: Store, period: str | dt.date | None = None, *, tz: str |
     }
     if present["support"]:
         report["volume"] = _volume(engine, start, end, first, tz)
-        report["busy_hours"] = _busy_hours(engine, start, end, tz)
+        frt = month_rows[month_rows["metric"] == "first_response_time"]["value"]
+        report["busy_hours"] = _busy_hours(engine, start, end, tz, clean(frt.iloc[0]) if len(frt) else None)
         report["frt_by_channel"] = _frt_by_channel(engine, start, end, tz)
     if present["feedback"]:
-        comp = [r for r in _records(month_rows) if r["metric"] in ("promoters_share", "passives_share",
+        comp = [r for r in to_records(month_rows) if r["metric"] in ("promoters_share", "passives_share",
                                                                     "detractors_share")]
         report["feedback"] = {"nps_composition": [{k: r.get(k) for k in ("metric", "value", "numerator",
                                                                              "denominator")} for r in comp],
@@ -323,9 +306,11 @@ def build_report(store: Store, period: str | dt.date | None = None, *, tz: str |
     if present["calls"]:
         q = engine.frame(["call_volume", "call_abandonment_rate", "average_speed_of_answer", "service_level"],
                          grain="total", by=["queue"], from_=start, to=end, tz=tz)
-        report["calls_by_queue"] = _records(q[["metric", "queue", "value", "n"]])
+        report["calls_by_queue"] = to_records(q[["metric", "queue", "value", "n"]])
     shown = {k["metric"] for k in kpis} | {r["metric"] for r in report["table"]}
-    report["definitions"] = [_definition(k) for k in sorted(shown, key=_order)]
+    from cxmetrics.metrics.registry import all_metrics
+
+    report["definitions"] = [_definition(m.key) for m in all_metrics() if m.key in shown]  # catalogue order
     return report
 
 
@@ -341,22 +326,7 @@ def _check_data_in(engine: Engine, start: dt.date, end: dt.date, tz: str) -> Non
                           f"pick a month from {first:%Y-%m} to {last:%Y-%m} with --period")
 
 
-def _order(key: str) -> int:
-    from cxmetrics.metrics.registry import all_metrics
-
-    keys = [m.key for m in all_metrics()]
-    return keys.index(key) if key in keys else len(keys)
-
-
 def _definition(key: str) -> dict[str, Any]:
     m = get(key)
     return {"metric": key, "unit": m.unit, "direction": m.direction, "domain": m.domain,
             "references": [r.source for r in m.references]}
-
-
-def check_period(period: str | None) -> None:
-    """Raise early (before any query) on a malformed --period."""
-    try:
-        parse_period(period)
-    except ReportError as e:
-        raise QueryError(str(e)) from None

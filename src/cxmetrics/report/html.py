@@ -134,12 +134,9 @@ def kpi_groups(data: dict[str, Any], tr: Translator) -> list[dict[str, Any]]:
 
 
 # -- ticket volume spikes ------------------------------------------------------------------------------
-def _top(items: list[dict[str, Any]] | None, value: Any) -> dict[str, Any] | None:
-    items = items or []
-    for it in items:
-        if it.get("value") == value:
-            return it
-    return items[0] if items else None
+def _first(drivers: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    """The driver that brought most of a spike's extra tickets (spikes lists them largest first)."""
+    return drivers[0] if drivers else None
 
 
 def spike_sentence(tr: Translator, s: dict[str, Any]) -> str:
@@ -147,8 +144,7 @@ def spike_sentence(tr: Translator, s: dict[str, Any]) -> str:
     delivery brought 33% of the extra tickets, chat ...' in the report language."""
     base = tr.t("report.volume.spike_base", date=tr.date(s["date"], "long"), tickets=_num(tr, s["tickets"]),
                 baseline=_num(tr, s.get("baseline")), excess=_num(tr, s.get("excess")))
-    cat = _top(s.get("category"), s.get("top_category"))
-    ch = _top(s.get("channel"), s.get("top_channel"))
+    cat, ch = _first(s.get("category")), _first(s.get("channel"))
     cat_txt = ch_txt = None
     if cat is not None:
         cat_txt = tr.t("report.volume.spike_category", category=tr.dim_value("category", cat["value"]),
@@ -179,8 +175,7 @@ def spikes_view(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
                             "categories": _drivers(tr, s.get("category"), "category"),
                             "channels": _drivers(tr, s.get("channel"), "channel")})
         else:
-            cat = _top(s.get("category"), s.get("top_category"))
-            ch = _top(s.get("channel"), s.get("top_channel"))
+            cat, ch = _first(s.get("category")), _first(s.get("channel"))
             earlier.append({
                 "date": tr.date(s["date"]), "tickets": _num(tr, s["tickets"]), "baseline": _num(tr, s.get("baseline")),
                 "excess": "+" + _num(tr, s.get("excess")),

@@ -130,22 +130,6 @@ def metric_label(tr: Translator, key: str) -> str:
     return tr.metric_name(key)
 
 
-def has_source(key: str, data: dict[str, Any]) -> bool:
-    """False for a metric whose own table is empty in the store (calls, customers, spend, orders
-    of a tickets-only store): its zeros mean "no data", and its section is listed as omitted."""
-    from cxmetrics.metrics.registry import UnknownMetric, get
-
-    counts = data.get("counts") or {}
-    try:
-        requires = get(key).requires
-    except UnknownMetric:
-        return True
-    if not requires:
-        return True
-    table = requires[0].split("|")[0].split(".")[0]
-    return table not in counts or bool(counts[table])
-
-
 def metric_text(tr: Translator, key: str, part: str) -> str:
     return tr.metric_text(key, part)
 
@@ -214,7 +198,8 @@ class Book:
         self.start: str = data["period"]["start"]
         self.kpis: dict[str, dict[str, Any]] = {k["metric"]: k for k in data.get("kpis", [])}
         self.omitted: dict[str, str] = {o["section"]: o["reason"] for o in data.get("omitted", [])}
-        self.rows: list[dict[str, Any]] = [r for r in data.get("table", []) if has_source(r["metric"], data)]
+        # build_report keeps only metrics whose tables have rows (report.data._has_data)
+        self.rows: list[dict[str, Any]] = list(data.get("table", []))
 
     def t(self, key: str, **kw: Any) -> str:
         return self.tr.t(f"xlsx.{key}", **kw)

@@ -7,7 +7,6 @@ import datetime as dt
 import math
 from typing import Any
 
-from cxmetrics.i18n import Translator
 from cxmetrics.report.xlsx import (
     HEADER,
     HIGHLIGHT,
@@ -21,10 +20,6 @@ from cxmetrics.report.xlsx import (
 )
 
 # -- 2. ticket volume ----------------------------------------------------------------------------------
-
-def _category_label(tr: Translator, value: Any) -> str:
-    return tr.dim_value("category", None if value in (None, "(none)") else value)
-
 
 def volume_sheet(book: Book) -> None:
     tr, data = book.tr, book.data
@@ -94,7 +89,7 @@ def _monthly_table(book: Book, sh: Sheet, row: int, vol: dict[str, Any]) -> int:
     header = row
     sh.label(row, 0, book.t("col.month"), book.fmt(**HEADER))
     for j, c in enumerate(cats):
-        sh.text(row, 1 + j, _category_label(tr, c), book.fmt(**HEADER))
+        sh.text(row, 1 + j, tr.dim_value("category", c), book.fmt(**HEADER))
     total_col = 1 + len(cats)
     sh.label(row, total_col, book.t("col.total"), book.fmt(**HEADER))
     cell = {(str(r["period_start"])[:10], r.get("category")): finite(r.get("value")) or 0.0 for r in records}
@@ -136,7 +131,7 @@ def _daily_table(book: Book, sh: Sheet, row: int, vol: dict[str, Any]) -> int:
         sh.label(row, c, text, book.fmt(**HEADER))
     c0 = len(heads)
     for j, c in enumerate(cats):
-        sh.text(row, c0 + j, _category_label(tr, c), book.fmt(**HEADER))
+        sh.text(row, c0 + j, tr.dim_value("category", c), book.fmt(**HEADER))
     c_total = c0 + len(cats)
     for k, key in enumerate(("total", "baseline", "spike")):
         sh.label(row, c_total + k, book.t(f"col.{key}"), book.fmt(**HEADER))
