@@ -33,7 +33,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from cxmetrics.engine import DIMENSIONS, Query, QueryError
+from cxmetrics.engine import DIMENSIONS, Query, QueryError, _date
 from cxmetrics.metrics.registry import Metric, get
 from cxmetrics.periods import floor_local, next_start
 
@@ -126,11 +126,7 @@ def _one_period(engine: Engine, q: Query, period_start: dt.date | str | None) ->
         return q, None
     if period_start in (None, ""):
         raise QueryError(f"period_start is required for grain {q.grain}")
-    if not isinstance(period_start, dt.date):
-        try:
-            period_start = dt.date.fromisoformat(str(period_start))
-        except ValueError:
-            raise QueryError(f"not a date: {period_start!r} (use YYYY-MM-DD)") from None
+    period_start = _date(period_start)
     if floor_local(period_start, q.grain) != period_start:
         raise QueryError(f"{period_start} does not start a {q.grain} (it would be "
                          f"{floor_local(period_start, q.grain)})")

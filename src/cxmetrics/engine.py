@@ -104,6 +104,17 @@ class Query:
             raise QueryError("a dimension is repeated in --by")
 
 
+def split_where(items: list[str] | tuple[str, ...] | None, option: str = "--where") -> list[tuple[str, str]]:
+    """``DIM=VALUE`` filter texts (CLI options, API parameters) as (dimension, value) pairs."""
+    out = []
+    for item in items or []:
+        if "=" not in item:
+            raise QueryError(f"{option} expects DIM=VALUE, got {item!r}")
+        k, v = item.split("=", 1)
+        out.append((k.strip(), v))
+    return out
+
+
 def _empty_table(name: str) -> ir.Table:
     t = schema.table(name)
     types = {"string": "string", "timestamp": "timestamp", "int": "int64", "float": "float64", "bool": "boolean"}

@@ -66,13 +66,12 @@ def open_for_reading(state: State):
 
 def parse_where(items: list[str]) -> list[tuple[str, str]]:
     """``--where DIM=VALUE`` options as (dimension, value) pairs; a bad one is a usage error."""
-    out = []
-    for item in items:
-        if "=" not in item:
-            fail(f"--where expects DIM=VALUE, got {item!r}", code=2)
-        k, v = item.split("=", 1)
-        out.append((k.strip(), v))
-    return out
+    from cxmetrics.engine import QueryError, split_where
+
+    try:
+        return split_where(items)
+    except QueryError as e:
+        fail(str(e), code=2)
 
 
 def fail(message: str, *, code: int = 1) -> NoReturn:

@@ -28,7 +28,8 @@ def serve(
 
     if not 0 < port < 65536:
         fail(f"--port must be 1-65535, not {port}", code=2)
-    for origin in _origins(cors_origin):
+    origins = _origins(cors_origin)
+    for origin in origins:
         if not origin.startswith(("http://", "https://")):
             fail(f"--cors-origin must be an origin such as https://example.org, not {origin!r}", code=2)
     state = ctx.obj
@@ -38,7 +39,7 @@ def serve(
         from cxmetrics.web.app import create_app
 
         app = create_app(path, config_path=state.config_path, require_read_token=not local,
-                         cors_origins=_origins(cors_origin),
+                         cors_origins=origins,
                          allowed_hosts=[*LOOPBACK_HOSTS, host.strip("[]")] if local else None)
     except ConfigError as e:
         fail(f"configuration: {e}", code=2)

@@ -38,14 +38,6 @@ TICKET_FACTS = ("has_messages", "has_status_changes", "first_reply_at", "replies
                 "frt_target_s", "res_target_s")
 
 
-def _zone(tz: str | None, default: str) -> str:
-    from cxmetrics.config import zone
-
-    name = tz or default
-    zone(name)  # ConfigError -> 400
-    return name
-
-
 def _local(df: pd.DataFrame, zone: str) -> pd.DataFrame:
     from cxmetrics.drill import _localise
 
@@ -59,7 +51,7 @@ def ticket(request: Request, ticket_id: str, tz: TzParam = None) -> Response:
     import ibis
 
     ctx = ctx_of(request)
-    zone = _zone(tz, ctx.config.timezone)
+    zone = check_tz(tz) or ctx.config.timezone
     with ctx.reader() as r:
         tid = ibis.literal(ticket_id, "string")
         t = r.store.table("tickets")
@@ -85,7 +77,7 @@ def timeline(request: Request, customer_id: str, tz: TzParam = None) -> Response
     from cxmetrics.timeline import customer_timeline
 
     ctx = ctx_of(request)
-    zone = _zone(tz, ctx.config.timezone)
+    zone = check_tz(tz) or ctx.config.timezone
     with ctx.reader() as r:
         df = customer_timeline(r.store, customer_id, zone)
     return json_response({"customer_id": customer_id, "events": frame_records(df)})

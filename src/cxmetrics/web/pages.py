@@ -187,11 +187,12 @@ def d3_locales(locale: str) -> dict[str, Any]:
 
 @cache
 def client_strings(lang: str) -> dict[str, str]:
-    """Every ``dashboard.*`` and ``value.*`` text of ``lang`` (English where missing)."""
+    """Every ``dashboard.*``, ``value.*``, ``unit.*`` and ``ui.*`` text of ``lang`` (English where missing)."""
     from cxmetrics.i18n import DEFAULT_LANG, catalog
 
-    base = {k: v for k, v in catalog(DEFAULT_LANG).items() if k.startswith(("dashboard.", "value.", "unit."))}
-    own = {k: v for k, v in catalog(lang).items() if k.startswith(("dashboard.", "value.", "unit."))}
+    keep = ("dashboard.", "value.", "unit.", "ui.")
+    base = {k: v for k, v in catalog(DEFAULT_LANG).items() if k.startswith(keep)}
+    own = {k: v for k, v in catalog(lang).items() if k.startswith(keep)}
     return base | own
 
 

@@ -91,13 +91,12 @@ def bad_request(detail: str, status_code: int = 400) -> HTTPException:
 
 def parse_where(items: list[str] | None) -> list[tuple[str, str]]:
     """``where=DIM=VALUE`` parameters as (dimension, value) pairs."""
-    out = []
-    for item in items or []:
-        if "=" not in item:
-            raise bad_request(f"where expects DIM=VALUE, got {item!r}")
-        k, v = item.split("=", 1)
-        out.append((k.strip(), v))
-    return out
+    from cxmetrics.engine import QueryError, split_where
+
+    try:
+        return split_where(items, "where")
+    except QueryError as e:
+        raise bad_request(str(e)) from None
 
 
 def parse_date(text: str | None, name: str) -> dt.date | None:

@@ -32,7 +32,7 @@
     return S[k] !== undefined ? S[k] : dim;
   }
   function none() {
-    return S['ui.none'] !== undefined ? S['ui.none'] : '(none)';
+    return S['ui.none'];
   }
   function dimValue(dim, v) {
     if (v === null || v === undefined || v === '' || v === '(none)') return none();
