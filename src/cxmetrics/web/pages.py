@@ -30,6 +30,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from cxmetrics.engine import STATS
+from cxmetrics.periods import GRAINS as PERIOD_GRAINS
+from cxmetrics.report import FORMATS as REPORT_MEDIA
+
 if TYPE_CHECKING:
     from jinja2 import Environment
 
@@ -46,9 +50,9 @@ FILTER_KEYS = ("from", "to", *FILTER_DIMS)
 #: Dimensions offered for "break down by" on the trends page.
 BY_DIMS = ("channel", "category", "priority", "team", "agent", "brand", "product", "language", "segment",
            "plan", "country", "queue", "survey", "weekday", "hour")
-GRAINS = ("day", "week", "month", "quarter", "year")
-STATS = ("mean", "median", "p90")
-REPORT_FORMATS = ("xlsx", "html", "pdf", "json")
+#: the engine's grains and statistics (``total`` has no trend to draw)
+GRAINS = tuple(g for g in PERIOD_GRAINS if g != "total")
+REPORT_FORMATS = ("xlsx", *(f for f in REPORT_MEDIA if f != "xlsx"))  # the spreadsheet first
 DOMAIN_SECTIONS = {"support": "support", "feedback": "feedback", "customers": "customers", "contact": "calls",
                    "commerce": "carts"}
 
@@ -115,7 +119,7 @@ def bundle_version() -> str:
 def pick_lang(request: Request) -> tuple[str, bool]:
     """The page language: ``?lang=`` (then remembered), the cookie, Accept-Language, English.
     Returns (lang, whether to set the cookie)."""
-    from cxmetrics.i18n import DEFAULT_LANG, UnknownLanguage, normalise_lang
+    from cxmetrics.i18n import DEFAULT_LANG, LANGS, UnknownLanguage, normalise_lang
 
     asked = request.query_params.get("lang")
     if asked:
@@ -137,7 +141,7 @@ def pick_lang(request: Request) -> tuple[str, bool]:
         if low.startswith("zh") and any(x in low for x in ("hant", "tw", "hk", "mo")):
             return "zh-Hant", False
         base = low.split("-")[0]
-        if base in ("en", "ja", "it", "fi"):
+        if base in LANGS:
             return base, False
     return DEFAULT_LANG, False
 
@@ -315,7 +319,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
 
     def report_download(request: Request) -> Response:
         """The report form without JavaScript: redirect to the API's report."""
-        from cxmetrics.i18n import UnknownLanguage, normalise_lang
+        from cxmetrics.i18n import DEFAULT_LANG, UnknownLanguage, normalise_lang
 
         q = request.query_params
         period = q.get("period", "").strip() or "latest"
@@ -329,7 +333,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         try:
             lang = normalise_lang(q.get("lang"))
         except UnknownLanguage:
-            lang = "en"
+            lang = DEFAULT_LANG
         return RedirectResponse(_href(f"/api/v1/reports/{period}", {"format": fmt, "lang": lang}),
                                 status_code=303)
 
