@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     work = a.work or Path(tempfile.mkdtemp(prefix="cxm-bench-api-"))
     work.mkdir(parents=True, exist_ok=True)
     db = work / "bench.duckdb"
-    cxm = [sys.executable, "-m", "cxmetrics.cli.main"]
+    cxm = [sys.executable, "-m", "cxmetrics.interfaces.cli.main"]
     env = {**os.environ, "CXM_CONFIG": str(work / "cxm.toml")}
     (work / "cxm.toml").write_text("", encoding="utf-8")
     if a.db:

@@ -37,7 +37,7 @@ def main() -> None:
         subprocess.run([cxm, "--db", str(db), "demo", "--no-report"], check=True, stdout=subprocess.DEVNULL)
 
     import cxmetrics as cx
-    from cxmetrics.report import build_report, render
+    from cxmetrics.interfaces.report import build_report, render
 
     rows: list[tuple[str, float]] = []
     with cx.connect(db, read_only=True) as store:

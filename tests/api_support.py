@@ -21,8 +21,8 @@ MONTHS = ("2026-08-01", "2026-09-01", "2026-10-01")
 
 def build_demo(path: Path) -> Path:
     """A small demo store at ``path`` with current stored facts."""
-    from cxmetrics.config import Config
     from cxmetrics.demo import build
+    from cxmetrics.settings import Config
     from cxmetrics.store import Store
 
     s = Store(path, config=Config())
@@ -60,7 +60,7 @@ def client_class() -> Any:
 @contextlib.contextmanager
 def client(db: Path, **kw: Any) -> Iterator[Any]:
     """An in-process client of ``create_app(db, **kw)``; the app is shut down (store closed) after."""
-    from cxmetrics.web.app import create_app
+    from cxmetrics.interfaces.web.app import create_app
 
     kw.setdefault("config_path", empty_config(db.parent))
     app = create_app(db, **kw)
@@ -74,7 +74,7 @@ def bearer(token: str) -> dict[str, str]:
 
 def make_token(db_client: Any, role: str) -> str:
     """A token created through the app's own writer (the store file is held by the app)."""
-    from cxmetrics.web.auth import create_token
+    from cxmetrics.interfaces.web.auth import create_token
 
     with db_client.app.state.ctx.writer() as store:
         return create_token(store.raw, role, f"test {role}")[1]

@@ -40,7 +40,7 @@ def realdata() -> Path:
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """An empty store in a temp dir, with default settings (no cxm.toml is read)."""
-    from cxmetrics.config import Config
+    from cxmetrics.settings import Config
     from cxmetrics.store import Store
 
     monkeypatch.chdir(tmp_path)
@@ -67,8 +67,8 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Tests open it read-only; a test that writes must copy it first."""
     import datetime as dt
 
-    from cxmetrics.config import Config
     from cxmetrics.demo import build
+    from cxmetrics.settings import Config
     from cxmetrics.store import Store
 
     path = tmp_path_factory.mktemp("small-demo") / "demo.duckdb"
@@ -81,7 +81,7 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tickets_only(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> Path:
     """The small demo's help-desk tables only: no surveys, customers, calls, orders or carts."""
-    from cxmetrics.config import Config
+    from cxmetrics.settings import Config
     from cxmetrics.store import Store
 
     path = tmp_path_factory.mktemp("tickets-only") / "tickets.duckdb"

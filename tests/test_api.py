@@ -42,7 +42,7 @@ def get(api, url: str, status: int = 200):
 
 
 def cli_json(db: Path, *args: str) -> dict:
-    from cxmetrics.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import _register, app
 
     _register()
     res = CliRunner().invoke(app, ["--db", str(db), "--config", str(empty_config(db.parent)), "metrics", *args,
@@ -190,7 +190,7 @@ def test_rows_user_errors(api, url: str, status: int, text: str) -> None:
     "/api/v1/comments?survey=%00",
 ])
 def test_odd_inputs_are_user_errors_not_500s(template: Path, tmp_path: Path, url: str) -> None:
-    from cxmetrics.web.app import create_app
+    from cxmetrics.interfaces.web.app import create_app
     from tests.api_support import client_class
 
     app = create_app(copy_store(template, tmp_path), config_path=empty_config(tmp_path))
@@ -322,13 +322,13 @@ def test_cors_for_listed_origins(template: Path, tmp_path: Path) -> None:
 
 
 def test_unexpected_errors_are_a_plain_500(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cxmetrics.web.app import create_app
+    from cxmetrics.interfaces.web.app import create_app
     from tests.api_support import client_class
 
     def boom() -> list:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("cxmetrics.catalog.catalog_entries", boom)
+    monkeypatch.setattr("cxmetrics.metrics.catalog.catalog_entries", boom)
     app = create_app(copy_store(template, tmp_path), config_path=empty_config(tmp_path))
     with client_class()(app, raise_server_exceptions=False) as c:
         r = c.get("/api/v1/catalog")
@@ -344,7 +344,7 @@ def _free_port() -> int:
 
 
 def _cxm(*args: str) -> list[str]:
-    return [sys.executable, "-m", "cxmetrics.cli.main", *args]
+    return [sys.executable, "-m", "cxmetrics.interfaces.cli.main", *args]
 
 
 def test_cxm_serve_really_serves(template: Path, tmp_path: Path) -> None:
@@ -394,7 +394,7 @@ def test_cache_computes_a_missing_answer_once() -> None:
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from cxmetrics.web.context import ResponseCache
+    from cxmetrics.interfaces.web.context import ResponseCache
 
     cache, calls, gate = ResponseCache(size=2), [], threading.Event()
 

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from cxmetrics.web.auth import is_loopback
+from cxmetrics.interfaces.web.auth import is_loopback
 from tests.api_support import bearer, build_demo, client, copy_store, make_token
 
 CSV = b"ticket_id,created_at,channel\nAUTH1,2026-10-05 10:00,email\n"
@@ -40,7 +40,7 @@ def upload(c, headers: dict | None = None):
 
 
 def cxm(*args: str) -> tuple[int, str, str]:
-    from cxmetrics.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import _register, app
 
     _register()
     res = CliRunner().invoke(app, list(args))
@@ -140,7 +140,7 @@ def test_only_admins_manage_tokens(local) -> None:
 def test_tokens_are_compared_in_constant_time(local, monkeypatch: pytest.MonkeyPatch) -> None:
     import hmac
 
-    from cxmetrics.web import auth
+    from cxmetrics.interfaces.web import auth
 
     calls: list[tuple[bytes, bytes]] = []
     real = hmac.compare_digest

@@ -176,7 +176,7 @@ def test_streamed_body_over_the_limit_is_cut_off(api) -> None:
 def test_readers_keep_answering_while_an_import_runs(api, monkeypatch: pytest.MonkeyPatch) -> None:
     """The import is held inside its transaction; metrics requests from other threads still answer,
     from their snapshot (the old data), and see the new data once it commits."""
-    from cxmetrics.importing import write
+    from cxmetrics.ingest import write
 
     before = volume(api)
     inside, release = threading.Event(), threading.Event()

@@ -21,7 +21,7 @@ CHECKS = [schemathesis.checks.not_a_server_error, openapi_checks.status_code_con
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):
-    from cxmetrics.web.app import create_app
+    from cxmetrics.interfaces.web.app import create_app
 
     d = tmp_path_factory.mktemp("fuzz")
     application = create_app(build_demo(d / "cx.duckdb"), config_path=empty_config(d))
@@ -45,7 +45,7 @@ def operations(api_schema) -> list:
 def admin(app) -> dict[str, str]:
     """Requests carry an admin token, so every operation runs for real (writes too) instead of
     stopping at 401; test_api_auth.py covers the refusals."""
-    from cxmetrics.web.auth import create_token
+    from cxmetrics.interfaces.web.auth import create_token
     from tests.api_support import bearer
 
     with app.state.ctx.writer() as store:

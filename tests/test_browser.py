@@ -60,7 +60,7 @@ class LiveServer:
     def __init__(self, db: Path, **kw: Any) -> None:
         import uvicorn
 
-        from cxmetrics.web.app import create_app
+        from cxmetrics.interfaces.web.app import create_app
 
         cfg = db.parent / "cxm.toml"
         cfg.write_text("", encoding="utf-8")
@@ -96,7 +96,7 @@ class LiveServer:
 
 def _add_hostile_rows(db: Path) -> None:
     """A ticket and a survey answer whose texts are markup: they must show as text."""
-    from cxmetrics.config import Config
+    from cxmetrics.settings import Config
     from cxmetrics.store import Store
 
     with Store(db, config=Config()) as s:
@@ -427,9 +427,9 @@ def test_sections_without_data_say_so(browser: Any, tickets_server: LiveServer) 
 
 @pytest.fixture(scope="module")
 def token_server(small_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str, str]]:
-    from cxmetrics.config import Config
+    from cxmetrics.interfaces.web.auth import create_token
+    from cxmetrics.settings import Config
     from cxmetrics.store import Store
-    from cxmetrics.web.auth import create_token
 
     db = copy_store(small_demo, tmp_path_factory.mktemp("tokens"))
     with Store(db, config=Config()) as st:

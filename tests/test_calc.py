@@ -1,4 +1,4 @@
-"""Calculators (`cxmetrics.calc`, `cxm calc`): seed examples, the R NPS case, validation,
+"""Calculators (`cxmetrics.analyses.calc`, `cxm calc`): seed examples, the R NPS case, validation,
 agreement with the store's metrics, and the JSON record through the CLI."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cxmetrics import calc
-from cxmetrics.cli import calc_cmd
-from cxmetrics.stats import nps_variance
+from cxmetrics.analyses import calc
+from cxmetrics.engine.stats import nps_variance
+from cxmetrics.interfaces.cli import calc_cmd
 from tests.scenario import T
 
 Z95 = 1.959963984540054

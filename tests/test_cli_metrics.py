@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cxmetrics.cli.main import _register, app
-from cxmetrics.config import Config
+from cxmetrics.interfaces.cli.main import _register, app
+from cxmetrics.settings import Config
 from cxmetrics.store import Store
 from tests import scenario
 

@@ -17,7 +17,7 @@ from scipy.special import beta as B
 from scipy.special import gammaincinv
 from typer.testing import CliRunner
 
-from cxmetrics.clv import (
+from cxmetrics.analyses.clv import (
     ClvError,
     bgnbd_conditional,
     bgnbd_expected,
@@ -228,7 +228,7 @@ def test_historic_clv_errors(store: Store, hand_store: Store) -> None:
 
 
 def test_historic_clv_needs_customers(tmp_path: Path) -> None:
-    from cxmetrics.config import Config
+    from cxmetrics.settings import Config
 
     with Store(tmp_path / "empty.duckdb", config=Config()) as s, pytest.raises(ClvError, match="customers table"):
         historic_clv(s)
@@ -315,8 +315,8 @@ def test_clv_by_feedback_groups(shop: Store) -> None:
 
 # -- CLI --------------------------------------------------------------------------
 def _app(db: Path) -> typer.Typer:
-    from cxmetrics.cli import clv_cmd
-    from cxmetrics.cli.common import State
+    from cxmetrics.interfaces.cli import clv_cmd
+    from cxmetrics.interfaces.cli.common import State
 
     app = typer.Typer()
 
@@ -369,7 +369,7 @@ def test_cli_errors(tmp_path: Path, shop: Store) -> None:
     assert _run(db, "clv", "predict", "--cohorts")[0] == 2
     assert _run(db, "clv", "historic", "--as-of", "yesterday")[0] == 2
     assert _run(db, "clv", "feedback", "--survey", "xyz")[0] == 2
-    from cxmetrics.config import Config
+    from cxmetrics.settings import Config
 
     Store(tmp_path / "empty.duckdb", config=Config()).close()
     code, _, err = _run(tmp_path / "empty.duckdb", "clv", "historic")

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxmetrics.clv import models
-from cxmetrics.clv.data import rfm_summary
+from cxmetrics.analyses.clv import models
+from cxmetrics.analyses.clv.data import rfm_summary
 
 CALIBRATION_END = dt.date(1997, 9, 30)
 REGULAR = [100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1]

@@ -16,8 +16,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cxmetrics.cohorts import cohort_table
-from cxmetrics.engine import QueryError
+from cxmetrics.analyses.cohorts import cohort_table
+from cxmetrics.engine.core import QueryError
 from tests.scenario import T
 
 
@@ -80,8 +80,8 @@ def test_empty_store(store) -> None:
 
 
 def cli(args: list[str]):
-    from cxmetrics.cli import cohort_cmd
-    from cxmetrics.cli.main import _global
+    from cxmetrics.interfaces.cli import cohort_cmd
+    from cxmetrics.interfaces.cli.main import _global
 
     app = typer.Typer()
     app.callback()(_global)

@@ -12,11 +12,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cxmetrics.cli import comments_cmd
-from cxmetrics.cli.common import State
-from cxmetrics.comments import COLUMNS, comments, safe_cell, write_csv
-from cxmetrics.config import config_from_dict
-from cxmetrics.engine import QueryError
+from cxmetrics.analyses.comments import COLUMNS, comments, safe_cell, write_csv
+from cxmetrics.engine.core import QueryError
+from cxmetrics.interfaces.cli import comments_cmd
+from cxmetrics.interfaces.cli.common import State
+from cxmetrics.settings import config_from_dict
 from tests.scenario import T
 
 MARKUP = "[bold red]boom[/] [link=http://x]y[/link]"

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxmetrics.compare import _poisson, _two_proportions, _welch
-from cxmetrics.config import config_from_dict
+from cxmetrics.engine.compare import _poisson, _two_proportions, _welch
+from cxmetrics.settings import config_from_dict
 from tests.scenario import T
 
 
@@ -49,7 +49,7 @@ def test_compare_year_and_total(store) -> None:
 
 
 def test_compare_total_needs_range(store) -> None:
-    from cxmetrics.engine import QueryError
+    from cxmetrics.engine.core import QueryError
 
     _csat(store, "2024-03", 1, 1)
     with pytest.raises(QueryError, match="needs --from and --to"):
@@ -131,7 +131,7 @@ def test_targets_from_config_and_benchmarks(store) -> None:
 
 
 def test_unknown_target_metric_is_a_config_error(store) -> None:
-    from cxmetrics.config import ConfigError
+    from cxmetrics.settings import ConfigError
 
     store.config = config_from_dict({"targets": {"csatt": 90}})
     with pytest.raises(ConfigError, match="did you mean csat"):

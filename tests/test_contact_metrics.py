@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxmetrics.config import Config
-from cxmetrics.engine import QueryError
+from cxmetrics.engine.core import QueryError
+from cxmetrics.settings import Config
 from cxmetrics.store import Store
 from tests.scenario import T
 

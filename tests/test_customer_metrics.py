@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from cxmetrics.config import Config
-from cxmetrics.customer_facts import churn_by_feedback, churn_reasons
-from cxmetrics.engine import Query, QueryError
-from cxmetrics.stats import wilson
+from cxmetrics.engine.core import Query, QueryError
+from cxmetrics.engine.stats import wilson
+from cxmetrics.facts.customers import churn_by_feedback, churn_reasons
+from cxmetrics.settings import Config
 from cxmetrics.store import Store
 from tests.scenario import T
 

@@ -1,4 +1,4 @@
-"""The dashboard pages (cxmetrics.web.pages) in-process: every page in every language, no
+"""The dashboard pages (cxmetrics.interfaces.web.pages) in-process: every page in every language, no
 external URLs, escaping, Content-Security-Policy, the offline Vega bundle, and catalogs
 that cover every label the templates and scripts use.
 
@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from cxmetrics.i18n import LANGS, catalog
-from cxmetrics.web import pages
+from cxmetrics.interfaces.i18n import LANGS, catalog
+from cxmetrics.interfaces.web import pages
 
 STATIC = pages.STATIC_DIR
 TEMPLATES = pages.TEMPLATES_DIR
@@ -40,7 +40,7 @@ def _test_client_class() -> Any:
 
 @contextlib.contextmanager
 def _client(db: Path, **kw: Any) -> Iterator[Any]:
-    from cxmetrics.web.app import create_app
+    from cxmetrics.interfaces.web.app import create_app
 
     cfg = db.parent / "cxm.toml"
     cfg.write_text("", encoding="utf-8")
@@ -217,7 +217,7 @@ def test_pages_with_read_tokens(db: Path, tmp_path: Path) -> None:
 
 # -- catalogs ----------------------------------------------------------------------------------
 def _own(lang: str) -> dict[str, str]:
-    from cxmetrics.i18n import _flatten
+    from cxmetrics.interfaces.i18n import _flatten
 
     return _flatten(tomllib.loads((CATALOGS / f"dashboard.{lang}.toml").read_text(encoding="utf-8")))
 
@@ -263,7 +263,7 @@ def test_every_label_used_exists() -> None:
         assert f"dashboard.stat.{s}" in en
     for f in pages.REPORT_FORMATS:
         assert f"dashboard.reports.{f}" in en
-    from cxmetrics.report.data import PRIMARY
+    from cxmetrics.interfaces.report.data import PRIMARY
 
     for section in (*PRIMARY, *pages.DOMAIN_SECTIONS.values()):
         assert f"dashboard.section.{section}" in en

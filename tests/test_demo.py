@@ -13,10 +13,10 @@ import typer
 from scipy.stats import spearmanr
 from typer.testing import CliRunner
 
-from cxmetrics import schema
-from cxmetrics.cli import demo_cmd
-from cxmetrics.cli.common import State
 from cxmetrics.demo import build, generate, timeline
+from cxmetrics.interfaces.cli import demo_cmd
+from cxmetrics.interfaces.cli.common import State
+from cxmetrics.model import schema
 from cxmetrics.store import Store
 
 END = dt.date(2025, 1, 1)
@@ -234,7 +234,7 @@ def test_cli_builds_refuses_foreign_data_and_writes_kpis(tmp_path: Path, monkeyp
 
 
 def test_kpi_rows_compare_months() -> None:
-    from cxmetrics.cli.demo_cmd import KPIS, _fmt, kpi_rows
+    from cxmetrics.interfaces.cli.demo_cmd import KPIS, _fmt, kpi_rows
 
     this, prev = dt.date(2024, 12, 1), dt.date(2024, 11, 1)
     frame = pd.DataFrame([

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from cxmetrics import docs
-from cxmetrics.config import SETTINGS
+from cxmetrics.interfaces import docs
 from cxmetrics.metrics.registry import all_metrics
+from cxmetrics.settings import SETTINGS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -19,7 +19,7 @@ def test_generated_docs_are_current(name: str, update_golden: bool) -> None:
     path = DOCS / name
     if update_golden:
         path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"{path} missing: run `python -m cxmetrics.docs` or pytest --update-golden"
+    assert path.exists(), f"{path} missing: run `python -m cxmetrics.interfaces.docs` or pytest --update-golden"
     assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run pytest --update-golden"
 
 
@@ -33,7 +33,7 @@ def test_every_metric_documented() -> None:
 def test_every_cli_command_and_option_documented() -> None:
     import typer
 
-    from cxmetrics.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import _register, app
 
     _register()
     group = typer.main.get_command(app)

@@ -1,4 +1,4 @@
-"""Drill-down (cxmetrics.drill): the rows behind a value are exactly the metric's population.
+"""Drill-down (cxmetrics.engine.drill): the rows behind a value are exactly the metric's population.
 
 Hand-checked on the support scenario (tests/scenario.py), then checked against every
 record's n / denominator on the small demo store, for several metrics and groups.
@@ -11,9 +11,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cxmetrics import drill
-from cxmetrics.config import Config
-from cxmetrics.engine import Query, QueryError
+from cxmetrics.engine import drill
+from cxmetrics.engine.core import Query, QueryError
+from cxmetrics.settings import Config
 from cxmetrics.store import Store
 from tests import scenario
 from tests.api_support import END, build_demo

@@ -11,11 +11,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cxmetrics.cli import drivers_cmd
-from cxmetrics.cli.common import State
-from cxmetrics.drivers import COLUMNS, fix_first, service_drivers, summary
-from cxmetrics.engine import QueryError
-from cxmetrics.stats import nps_interval, wilson
+from cxmetrics.analyses.drivers import COLUMNS, fix_first, service_drivers, summary
+from cxmetrics.engine.core import QueryError
+from cxmetrics.engine.stats import nps_interval, wilson
+from cxmetrics.interfaces.cli import drivers_cmd
+from cxmetrics.interfaces.cli.common import State
 from tests.scenario import T
 
 H = pd.Timedelta(hours=1)

@@ -15,7 +15,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from cxmetrics.effort import contacts_per_issue, issue_resolution_time, issues
+from cxmetrics.analyses.effort import contacts_per_issue, issue_resolution_time, issues
 from cxmetrics.store import Store
 
 D0 = pd.Timestamp("2024-01-01 10:00", tz="UTC")
@@ -90,7 +90,7 @@ def test_metrics_by_period_and_dimension(effort_store: Store) -> None:
 
 
 def test_bad_options(effort_store: Store) -> None:
-    from cxmetrics.engine import QueryError
+    from cxmetrics.engine.core import QueryError
 
     with pytest.raises(QueryError):
         contacts_per_issue(effort_store, by=["nonsense"])
@@ -99,7 +99,7 @@ def test_bad_options(effort_store: Store) -> None:
 
 
 def test_metric_definitions_compile(effort_store: Store) -> None:
-    from cxmetrics.engine import Query
+    from cxmetrics.engine.core import Query
     from cxmetrics.metrics.effort import METRICS
 
     eng = effort_store.engine()

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from cxmetrics.config import Config
-from cxmetrics.stats import nps_interval
+from cxmetrics.engine.stats import nps_interval
+from cxmetrics.settings import Config
 from cxmetrics.store import Store
 
 scores = st.lists(st.one_of(st.none(), st.integers(0, 10)), min_size=1, max_size=60)

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxmetrics.config import config_from_dict
-from cxmetrics.stats import nps_interval, nps_variance
+from cxmetrics.engine.stats import nps_interval, nps_variance
+from cxmetrics.settings import config_from_dict
 from tests.scenario import T
 
 
@@ -122,7 +122,7 @@ def test_response_rate(fb) -> None:
 
 
 def test_dimension_that_does_not_apply_is_an_error(fb) -> None:
-    from cxmetrics.engine import QueryError
+    from cxmetrics.engine.core import QueryError
 
     with pytest.raises(QueryError, match="does not apply"):
         fb.metrics(["ticket_volume"], grain="total", by=["question"])
@@ -130,7 +130,7 @@ def test_dimension_that_does_not_apply_is_an_error(fb) -> None:
 
 @pytest.mark.parametrize("by", [(), ("survey",), ("channel",)])
 def test_batched_equals_single_queries(fb, by) -> None:
-    from cxmetrics.engine import Query
+    from cxmetrics.engine.core import Query
     from cxmetrics.metrics.registry import all_metrics
 
     e = fb.engine()

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from cxmetrics.catalog import normalise_sql
-from cxmetrics.config import Config
-from cxmetrics.engine import Query
+from cxmetrics.engine.core import Query
+from cxmetrics.metrics.catalog import normalise_sql
 from cxmetrics.metrics.registry import all_metrics
+from cxmetrics.settings import Config
 from cxmetrics.store import Store
 
 GOLDEN = Path(__file__).parent / "golden" / "sql"
@@ -45,7 +45,7 @@ def test_sql_matches_golden(key: str, engine, update_golden: bool) -> None:
 def test_explain_cli_shows_definition_and_sql(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from cxmetrics.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import _register, app
 
     _register()
     db = tmp_path / "x.duckdb"

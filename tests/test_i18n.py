@@ -1,4 +1,4 @@
-"""Translation catalogues and locale formats (cxmetrics.i18n).
+"""Translation catalogues and locale formats (cxmetrics.interfaces.i18n).
 
 Every language must carry exactly the keys of English over all catalogue files, so
 catalogues other domains add later are covered without touching this file.
@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from cxmetrics.i18n import DEFAULT_LANG, LANGS, Translator, UnknownLanguage, catalog, normalise_lang, sync
+from cxmetrics.interfaces.i18n import (
+    DEFAULT_LANG,
+    LANGS,
+    Translator,
+    UnknownLanguage,
+    catalog,
+    normalise_lang,
+    sync,
+)
 from cxmetrics.metrics.registry import all_metrics
 
 CATALOGS = sync.CATALOGS
@@ -62,7 +70,7 @@ def test_language_has_exactly_the_english_keys(lang: str) -> None:
     en, other = set(catalog(DEFAULT_LANG)), set(catalog(lang))
     if not report and (en - other or other - en):  # a key in another domain's file
         report.append(f"merged {lang} catalog: missing:{_listing(en - other)}\n  not in English:{_listing(other - en)}")
-    assert not report, "\n".join(report) + "\n(python -m cxmetrics.i18n.sync lists them too)"
+    assert not report, "\n".join(report) + "\n(python -m cxmetrics.interfaces.i18n.sync lists them too)"
 
 
 def _fields(text: str) -> set[str]:
@@ -94,7 +102,7 @@ def test_no_text_is_empty(lang: str) -> None:
 def test_metrics_en_is_what_sync_generates() -> None:
     path = CATALOGS / f"{sync.DOMAIN}.{DEFAULT_LANG}.toml"
     assert path.read_text(encoding="utf-8") == sync.english_text(), (
-        "metrics.en.toml is out of step with the metric registry: run python -m cxmetrics.i18n.sync "
+        "metrics.en.toml is out of step with the metric registry: run python -m cxmetrics.interfaces.i18n.sync "
         "and translate the keys it lists"
     )
 
@@ -188,11 +196,11 @@ def test_japanese_metric_name() -> None:
 # -- dimension values -----------------------------------------------------------
 def test_demo_values_have_labels() -> None:
     """The values the demo writes are translated (the key test covers the other languages)."""
-    from cxmetrics.customer_facts import NO_ANSWER
     from cxmetrics.demo.conversation import STATUSES
     from cxmetrics.demo.customers import ACQ_CHANNELS, PAID, PLANS, SEGMENTS
     from cxmetrics.demo.feedback import CX_QUESTIONS, SURVEYS
     from cxmetrics.demo.tickets import CALL_QUEUES, CATEGORIES, CHANNELS, PRIORITIES
+    from cxmetrics.facts.customers import NO_ANSWER
 
     dims = {
         "channel": CHANNELS, "category": CATEGORIES, "topic": CATEGORIES, "priority": PRIORITIES,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cxmetrics.cli import main as cli_main
+from cxmetrics.interfaces.cli import main as cli_main
 
 _registered = False
 
@@ -99,7 +99,7 @@ def test_several_files_worst_code_wins(cxm, tmp_path):
 
 def test_console_script_entry(tmp_path):
     f = put(tmp_path, "t.csv", GOOD + "C,2024-13-01,web\n")
-    r = subprocess.run([sys.executable, "-m", "cxmetrics.cli.main", "--db", str(tmp_path / "x.duckdb"),
+    r = subprocess.run([sys.executable, "-m", "cxmetrics.interfaces.cli.main", "--db", str(tmp_path / "x.duckdb"),
                         "import", "tickets", f], capture_output=True, text=True, timeout=120)
     assert r.returncode == 3, r.stderr
     assert "line 4" in r.stdout and "Traceback" not in r.stderr

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import cxmetrics as cx
-from cxmetrics.importing import ImportFailed
-from cxmetrics.importing import write as write_mod
+from cxmetrics.ingest import ImportFailed
+from cxmetrics.ingest import write as write_mod
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import cxmetrics as cx
-from cxmetrics.importing import ImportFailed, readers
+from cxmetrics.ingest import ImportFailed, readers
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import cxmetrics as cx
-from cxmetrics.importing import ImportFailed
+from cxmetrics.ingest import ImportFailed
 
 
 @pytest.fixture
@@ -154,8 +154,8 @@ def test_mapping_not_found_is_usage(store, tmp_path):
 
 
 def test_shipped_examples_load():
-    from cxmetrics import schema
-    from cxmetrics.importing.mapping import check_against, load_mapping
+    from cxmetrics.ingest.mapping import check_against, load_mapping
+    from cxmetrics.model import schema
 
     root = Path(__file__).resolve().parents[1] / "examples" / "mappings"
     files = sorted(root.glob("*.toml"))

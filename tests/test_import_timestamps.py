@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 import cxmetrics as cx
-from cxmetrics.importing import parse as P
+from cxmetrics.ingest import parse as P
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ def test_naive_times_use_tz_option_then_config(store, tmp_path):
 
 
 def test_configured_zone_is_the_default(tmp_path):
-    from cxmetrics.config import Config
+    from cxmetrics.settings import Config
 
     s = cx.connect(tmp_path / "z.duckdb", config=Config(timezone="America/New_York"))
     p = tmp_path / "t.csv"

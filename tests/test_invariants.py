@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from cxmetrics.config import Config
+from cxmetrics.settings import Config
 from cxmetrics.store import Store
 
 BASE = pd.Timestamp("2024-03-01", tz="UTC")

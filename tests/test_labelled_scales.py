@@ -47,7 +47,7 @@ CSV = """id,form,submitted,answer,why
 
 
 def test_stars_emoji_and_agreement_words(store, tmp_path: Path) -> None:
-    from cxmetrics.config import config_from_dict
+    from cxmetrics.settings import config_from_dict
 
     store.config = config_from_dict({"surveys": {"effort": {"type": "ces", "scale": [1, 5]}}})
     (tmp_path / "m.toml").write_text(MAPPING, encoding="utf-8")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxmetrics.config import Config
-from cxmetrics.report import ReportError, build_report, parse_period
-from cxmetrics.spikes import detect
+from cxmetrics.analyses.spikes import detect
+from cxmetrics.interfaces.report import ReportError, build_report, parse_period
+from cxmetrics.settings import Config
 from cxmetrics.store import Store
 
 PERIOD = "2025-12"
@@ -151,7 +151,7 @@ def test_spikes_against_the_same_weekday_baseline(store: Store) -> None:
 def test_cli_report_json_and_errors(small_demo: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from cxmetrics.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import _register, app
 
     _register()
     runner = CliRunner()

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
-from cxmetrics.i18n import LANGS, catalog, translator
-from cxmetrics.report import charts
-from cxmetrics.report import html as report_html
+from cxmetrics.interfaces.i18n import LANGS, catalog, translator
+from cxmetrics.interfaces.report import charts
+from cxmetrics.interfaces.report import html as report_html
 
 END = dt.date(2025, 1, 1)
 #: the last complete month of the demo window, with 13 months of history before it
@@ -28,9 +28,9 @@ ALL_CHARTS = (*SUPPORT_CHARTS, "nps_composition", "feedback_trends", "customers_
 
 def _build(support_only: bool) -> dict[str, Any]:
     """A 14-month demo store at a tenth of the volume (~550 tickets a month), reported."""
-    from cxmetrics.config import Config
     from cxmetrics.demo.generator import generate_tables, to_pandas
-    from cxmetrics.report import build_report
+    from cxmetrics.interfaces.report import build_report
+    from cxmetrics.settings import Config
     from cxmetrics.store import Store
 
     tables = to_pandas(generate_tables(seed=5, months=14, end=END, scale=0.1, support_only=support_only))
@@ -291,7 +291,7 @@ def test_catalogs_have_the_same_keys_and_placeholders() -> None:
 
 
 def test_render_entry_point_normalises_the_language() -> None:
-    from cxmetrics.report import render
+    from cxmetrics.interfaces.report import render
 
     out = render(demo_report(), "html", "zh_hant")
     assert out.startswith(b"<!DOCTYPE html>") and b'<html lang="zh-Hant">' in out

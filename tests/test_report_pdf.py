@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from cxmetrics.report.pdf import render_pdf
+from cxmetrics.interfaces.report.pdf import render_pdf
 from tests.test_report_html import demo_report, tickets_only_report
 
 A4 = (595.28, 841.89)  # points
 
 
-from cxmetrics.report.pdf import chromium_path  # noqa: E402
+from cxmetrics.interfaces.report.pdf import chromium_path  # noqa: E402
 
 #: both printers where the machine has Chromium (CI installs it), else WeasyPrint alone
 ENGINES = ["weasyprint", *(["chromium"] if chromium_path() else [])]
@@ -35,7 +35,7 @@ def tickets_only_pdf(request: pytest.FixtureRequest) -> bytes:
 
 
 def test_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cxmetrics.report.pdf import PdfError, html_to_pdf
+    from cxmetrics.interfaces.report.pdf import PdfError, html_to_pdf
 
     html = '<html lang="en"><body><p>x</p></body></html>'
     with pytest.raises(PdfError, match="unknown PDF engine"):
@@ -131,7 +131,7 @@ def test_tickets_only_pdf_says_what_was_left_out(tickets_only_pdf: bytes, tmp_pa
 
 
 def test_weasyprint_logs_nothing_to_the_caller(caplog: pytest.LogCaptureFixture) -> None:
-    from cxmetrics.report.pdf import html_to_pdf
+    from cxmetrics.interfaces.report.pdf import html_to_pdf
 
     caplog.set_level(logging.DEBUG)
     html = ('<html lang="en"><head><style>p { unknown-property: 1; color: nonsense } '

@@ -16,22 +16,22 @@ from typing import Any
 import openpyxl
 import pytest
 
-from cxmetrics.i18n import LANGS, translator
-from cxmetrics.report import render
-from cxmetrics.report.xlsx import render_xlsx, sheet_name
+from cxmetrics.interfaces.i18n import LANGS, translator
+from cxmetrics.interfaces.report import render
+from cxmetrics.interfaces.report.xlsx import render_xlsx, sheet_name
 
 END = dt.date(2025, 1, 1)
 PERIOD = "2024-12"
-CATALOGS = Path(__file__).resolve().parents[1] / "src" / "cxmetrics" / "i18n" / "catalogs"
+CATALOGS = Path(__file__).resolve().parents[1] / "src" / "cxmetrics" / "interfaces" / "i18n" / "catalogs"
 SHEETS = ("metrics", "volume", "calc", "data")
 EVIL = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(A1:A9)",
         "\t=1+1", "\r=1+1"]
 
 
 def _store(tmp: Path, tables: tuple[str, ...] | None):
-    from cxmetrics.config import Config
     from cxmetrics.demo import generate
     from cxmetrics.demo.generator import TABLE_ORDER
+    from cxmetrics.settings import Config
     from cxmetrics.store import Store
 
     store = Store(tmp / "cx.duckdb", config=Config())
@@ -45,7 +45,7 @@ def _store(tmp: Path, tables: tuple[str, ...] | None):
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A small full demo (about 500 tickets a month, every table) for December 2024."""
-    from cxmetrics.report import build_report
+    from cxmetrics.interfaces.report import build_report
 
     store = _store(tmp_path_factory.mktemp("full"), None)
     try:
@@ -57,7 +57,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def tickets_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Only the help desk's tables: feedback, customers, calls and carts are left out."""
-    from cxmetrics.report import build_report
+    from cxmetrics.interfaces.report import build_report
 
     store = _store(tmp_path_factory.mktemp("tickets"),
                    ("tickets", "messages", "status_changes", "work_sessions"))

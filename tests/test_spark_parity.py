@@ -34,9 +34,9 @@ pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (pip i
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     pytest.skip("Java is not installed (Spark needs Java 17)", allow_module_level=True)
 
-from cxmetrics.config import config_from_dict  # noqa: E402
-from cxmetrics.engine import BASE_COLUMNS, VALUE_COLUMNS  # noqa: E402
+from cxmetrics.engine.core import BASE_COLUMNS, VALUE_COLUMNS  # noqa: E402
 from cxmetrics.metrics.registry import all_metrics  # noqa: E402
+from cxmetrics.settings import config_from_dict  # noqa: E402
 from cxmetrics.store import Store  # noqa: E402
 
 RTOL = 1e-9
@@ -230,7 +230,7 @@ def duck(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from cxmetrics.spark import spark_session
+    from cxmetrics.engine.spark import spark_session
 
     t0 = time.perf_counter()
     session = spark_session("local[2]", "cxmetrics-tests", driver_memory="2g",
@@ -242,7 +242,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def engines(duck: Store, spark: Any) -> tuple[Any, Any]:
-    from cxmetrics.spark import spark_engine
+    from cxmetrics.engine.spark import spark_engine
 
     return duck.engine(), spark_engine(duck, spark)
 
@@ -300,7 +300,7 @@ def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def test_loaded_tables_keep_types_and_instants(duck: Store, engines: tuple[Any, Any]) -> None:
     """The copy into Spark is lossless: same types, rows, instants, booleans and nulls."""
-    from cxmetrics import schema
+    from cxmetrics.model import schema
 
     _, spark_engine = engines
     for name in schema.TABLES:
@@ -332,7 +332,7 @@ def test_every_metric_identical_on_duckdb_and_spark(label: str, engines: tuple[A
     # edge-case generator alone only fills the support tables).
     # Metrics whose facts lack the query's dimensions (no channel on calls or customers) are
     # left out by the engine itself.
-    from cxmetrics.engine import Query
+    from cxmetrics.engine.core import Query
 
     q = Query(grain=kw["grain"], by=tuple(kw.get("by", ())), where=tuple(kw.get("where", {}).items()))
     applicable = {m.key for m in duck_engine.applicable(q)}
@@ -351,8 +351,8 @@ def test_every_metric_identical_on_duckdb_and_spark(label: str, engines: tuple[A
 def test_tables_in_a_spark_catalog(duck: Store, spark: Any, tmp_path: Path) -> None:
     """The warehouse route (docs/spark.md): Parquet files -> managed tables in a catalog
     database, mapped onto the canonical columns, read by ``catalog_engine``."""
-    from cxmetrics import schema
-    from cxmetrics.spark import canonical_frame, catalog_engine
+    from cxmetrics.engine.spark import canonical_frame, catalog_engine
+    from cxmetrics.model import schema
 
     session = spark.newSession()  # own temp views: only the catalog database is visible
     session.sql("CREATE DATABASE IF NOT EXISTS cx")
@@ -371,7 +371,7 @@ def test_tables_in_a_spark_catalog(duck: Store, spark: Any, tmp_path: Path) -> N
 
 def test_missing_tables_read_as_empty(duck: Store, spark: Any) -> None:
     """A warehouse with only some canonical tables still runs; the others read as empty."""
-    from cxmetrics.spark import catalog_engine, register_table
+    from cxmetrics.engine.spark import catalog_engine, register_table
 
     session = spark.newSession()
     register_table("tickets", session.createDataFrame(duck.table("tickets").to_pyarrow()))
@@ -386,7 +386,7 @@ def test_missing_tables_read_as_empty(duck: Store, spark: Any) -> None:
 
 def test_sub_second_timestamps(tmp_path: Path, spark: Any) -> None:
     """Exports with milliseconds (common) must give the same durations on both engines."""
-    from cxmetrics.spark import spark_engine
+    from cxmetrics.engine.spark import spark_engine
 
     frames = generate(seed=5, n_tickets=60)
     jitter = np.random.default_rng(5)

@@ -16,7 +16,7 @@ MARCH, APRIL = "2024-03-01", "2024-04-01"
 
 @pytest.fixture(scope="module")
 def s(tmp_path_factory):
-    from cxmetrics.config import Config
+    from cxmetrics.settings import Config
     from cxmetrics.store import Store
 
     st = Store(tmp_path_factory.mktemp("scenario") / "cx.duckdb", config=Config())
@@ -180,7 +180,7 @@ def test_batched_equals_single_queries(s, by) -> None:
     own query. Both must give the same records."""
     import pandas as pd
 
-    from cxmetrics.engine import Query
+    from cxmetrics.engine.core import Query
 
     e = s.engine()
     q = Query(grain="week", by=by, tz="Europe/Helsinki")

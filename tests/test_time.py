@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cxmetrics.config import ConfigError, config_from_dict
-from cxmetrics.periods import PeriodSpec
+from cxmetrics.periods.grain import PeriodSpec
+from cxmetrics.settings import ConfigError, config_from_dict
 from tests.scenario import T
 
 HEL = "Europe/Helsinki"
@@ -73,7 +73,7 @@ def test_from_to_are_inclusive_local_dates(store) -> None:
 
 
 def _biz(store, **bh) -> float:
-    from cxmetrics.config import config_from_dict
+    from cxmetrics.settings import config_from_dict
 
     store.config = config_from_dict({"timezone": "UTC", "business_hours": bh})
     store.import_frame("tickets", pd.DataFrame({

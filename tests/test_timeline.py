@@ -11,8 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from cxmetrics.analyses.timeline import UnknownCustomer, customer_timeline
 from cxmetrics.store import Store
-from cxmetrics.timeline import UnknownCustomer, customer_timeline
 
 
 def T(s: str) -> pd.Timestamp:
@@ -115,8 +115,8 @@ def test_a_customer_known_only_from_tickets(story: Store) -> None:
 
 
 def _app(db: Path) -> typer.Typer:
-    from cxmetrics.cli import customer_cmd
-    from cxmetrics.cli.common import State
+    from cxmetrics.interfaces.cli import customer_cmd
+    from cxmetrics.interfaces.cli.common import State
 
     app = typer.Typer()
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import cxmetrics as cx
-from cxmetrics.importing import ImportFailed
-from cxmetrics.importing import write as write_mod
+from cxmetrics.ingest import ImportFailed
+from cxmetrics.ingest import write as write_mod
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "tests" / "fixtures" / "import" / "twcs_small.csv"

@@ -18,23 +18,23 @@ __all__ = ["Store", "__version__", "connect", "customer_timeline", "service_driv
 def __getattr__(name: str) -> Any:
     """Pure calculators and helpers, imported on first use (no work at import)."""
     if name in _CALC:
-        from cxmetrics import calc
+        from cxmetrics.analyses import calc
 
         return getattr(calc, name)
     if name in _REPORT:
-        from cxmetrics import report
+        from cxmetrics.interfaces import report
 
         return getattr(report, name)
     if name == "survey_comments":
-        from cxmetrics.comments import comments
+        from cxmetrics.analyses.comments import comments
 
         return comments
     if name == "service_drivers":
-        from cxmetrics.drivers import service_drivers
+        from cxmetrics.analyses.drivers import service_drivers
 
         return service_drivers
     if name == "customer_timeline":
-        from cxmetrics.timeline import customer_timeline
+        from cxmetrics.analyses.timeline import customer_timeline
 
         return customer_timeline
     raise AttributeError(f"module 'cxmetrics' has no attribute {name!r}")

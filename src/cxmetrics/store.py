@@ -6,16 +6,16 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cxmetrics import schema
+from cxmetrics.model import schema
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pandas as pd
 
-    from cxmetrics.config import Config
-    from cxmetrics.engine import Engine
-    from cxmetrics.facts import BaseFacts
-    from cxmetrics.importing.pipeline import ImportResult
+    from cxmetrics.engine.core import Engine
+    from cxmetrics.facts.tickets import BaseFacts
+    from cxmetrics.ingest.pipeline import ImportResult
+    from cxmetrics.settings import Config
 
 DEFAULT_DB = "cx.duckdb"
 #: Bump when facts.base_facts changes, so stores rebuild their stored facts.
@@ -49,7 +49,7 @@ class Store:
                  config: Config | None = None) -> None:
         import ibis
 
-        from cxmetrics.config import load_config
+        from cxmetrics.settings import load_config
 
         self.path = Path(path) if path is not None else default_db_path()
         self.read_only = read_only
@@ -72,7 +72,7 @@ class Store:
         Closing the store closes ``con``."""
         import ibis
 
-        from cxmetrics.config import load_config
+        from cxmetrics.settings import load_config
 
         self = cls.__new__(cls)
         self.path = Path(path) if path is not None else default_db_path()
@@ -103,12 +103,12 @@ class Store:
 
     # -- writing ---------------------------------------------------------
     def import_file(self, table: str, path: str | Path, **options: Any) -> ImportResult:
-        from cxmetrics.importing.pipeline import import_file
+        from cxmetrics.ingest.pipeline import import_file
 
         return import_file(self, table, Path(path), **options)
 
     def import_frame(self, table: str, frame: pd.DataFrame, **options: Any) -> ImportResult:
-        from cxmetrics.importing.pipeline import import_frame
+        from cxmetrics.ingest.pipeline import import_frame
 
         return import_frame(self, table, frame, **options)
 
@@ -131,7 +131,7 @@ class Store:
     def stored_facts(self, *, refresh: bool = True) -> BaseFacts | None:
         """The stored base facts, rebuilt first if an import happened since; ``None``
         when they are stale and the store is read-only (the engine then derives them)."""
-        from cxmetrics.facts import BaseFacts
+        from cxmetrics.facts.tickets import BaseFacts
 
         stamp = self.data_stamp()
         if self._facts_stamp() != stamp:
@@ -142,8 +142,8 @@ class Store:
 
     def refresh_facts(self, stamp: int | None = None) -> None:
         """Derive and store the base facts in one transaction (SPEC 4.1: once per ticket)."""
-        from cxmetrics.engine import Engine
-        from cxmetrics.facts import base_facts
+        from cxmetrics.engine.core import Engine
+        from cxmetrics.facts.tickets import base_facts
 
         stamp = self.data_stamp() if stamp is None else stamp
         src = Engine(self.ibis, self.config).sources()
@@ -171,7 +171,7 @@ class Store:
     # -- metrics ---------------------------------------------------------
     def engine(self, *, cache: bool = True, stored: bool = True, **kw: Any) -> Engine:
         """An engine over this store; ``stored=False`` derives facts from the raw tables."""
-        from cxmetrics.engine import Engine
+        from cxmetrics.engine.core import Engine
 
         base = self.stored_facts() if stored and cache else None
         return Engine(self.ibis, self.config, cache=cache, base=base, **kw)

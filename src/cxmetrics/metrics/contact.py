@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
-from cxmetrics.facts import seconds
+from cxmetrics.facts.tickets import seconds
 from cxmetrics.metrics.registry import Metric, Reference
 
 if TYPE_CHECKING:
-    from cxmetrics.engine import Engine
+    from cxmetrics.engine.core import Engine
 
 #: Defaults of the settings read from the engine's config (when it has them).
 SHORT_ABANDON_S = 5.0

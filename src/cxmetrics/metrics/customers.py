@@ -2,7 +2,7 @@
 retention (CRR), marketing spend, CAC, revenue, ARPU and repeat purchases.
 
 Churn and retention are builder metrics over one customer x period table
-(:func:`cxmetrics.customer_facts.customer_periods`), so S, E, N and the lost
+(:func:`cxmetrics.facts.customers.customer_periods`), so S, E, N and the lost
 customers of one period always come from the same rows and
 ``retention_rate = 100 - churn_rate`` holds exactly.
 """
@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import ibis.expr.types as ir
 
-from cxmetrics.customer_facts import (
+from cxmetrics.engine.core import QueryError
+from cxmetrics.facts.customers import (
     CUSTOMER_DIMS,
     check_one_currency,
     customer_periods,
@@ -26,11 +27,10 @@ from cxmetrics.customer_facts import (
     period_key,
     periods_table,
 )
-from cxmetrics.engine import QueryError
 from cxmetrics.metrics.registry import Metric, Reference
 
 if TYPE_CHECKING:
-    from cxmetrics.engine import Engine, Query
+    from cxmetrics.engine.core import Engine, Query
 
 SEED004 = Reference("seed 004 (Sparkcentral, fi)",
                     "churn = lost / customers at start x 100; CRR = ((E - N) / S) x 100 (S=100, E=90, N=15 give 75%); "

@@ -1,0 +1,1 @@
+"""Analyses built on the engine: spikes, drivers, cohorts, comments, timelines, CLV, calculators."""

@@ -1,0 +1,144 @@
+"""Model inputs as set operations (Ibis group-bys and windows, run by the engine),
+plus the shaping of results into SPEC 5.1-like records.
+
+* ``rfm_summary``: per customer x (repeat purchase days), t_x and T in weeks and the
+  mean value of the repeat purchase days, exactly as Fader, Hardie & Lee (2005)
+  summarise CDNOW: purchases on the same day are one transaction.
+* ``tenure_summary``: per customer the discrete periods survived and whether the
+  customer churned, with left truncation for customers acquired before the
+  customers table starts recording churn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from cxmetrics.facts.tickets import seconds
+
+if TYPE_CHECKING:
+    from cxmetrics.store import Store
+
+DAY_S = 86400.0
+WEEK_DAYS = 7.0
+MONTH_DAYS = 365.25 / 12
+YEAR_DAYS = 365.25
+CUSTOMER_DIMS = ("segment", "plan", "country", "acquisition_channel")
+RECORD_COLUMNS = ["metric", "period_start", "value", "unit", "n", "numerator", "denominator", "ci_low", "ci_high",
+                  "mean", "median", "p90"]
+
+
+class ClvError(ValueError):
+    """A user-facing problem with CLV inputs (no customers, mixed currencies...)."""
+
+
+def _days(a: ir.TimestampValue, b: ir.TimestampValue) -> ir.NumericValue:
+    return seconds(a, b) / DAY_S
+
+
+def _ts(d: dt.date | dt.datetime) -> dt.datetime:
+    return d if isinstance(d, dt.datetime) else dt.datetime(d.year, d.month, d.day)
+
+
+def rfm_summary(orders: ir.Table, end: dt.date, *, unit_days: float = WEEK_DAYS) -> ir.Table:
+    """customer_id, x, t_x, T (in ``unit_days``), zbar, first_at, orders_value for purchases on or before ``end``.
+
+    T runs from the first purchase day to ``end`` (the day itself, as in FHL 2005:
+    a customer first buying on 1997-01-01 has T = 272 / 7 = 38.86 weeks at 1997-09-30)."""
+    end_ts = ibis.literal(_ts(end), "timestamp")
+    o = orders.filter(orders.ordered_at.notnull() & (orders.ordered_at < end_ts + ibis.interval(days=1)))
+    o = o.mutate(day=o.ordered_at.truncate("D"))
+    d = o.group_by(["customer_id", "day"]).aggregate(value=o.amount.sum())
+    d = d.mutate(first=d.day.min().over(ibis.window(group_by=d.customer_id)))
+    g = d.group_by("customer_id").aggregate(
+        first_at=d.first.min(), last_at=d.day.max(), days=d.count(),
+        zbar=d.value.mean(where=d.day > d.first), total=d.value.sum(),
+    )
+    return g.select(
+        "customer_id", "first_at",
+        x=(g.days - 1).cast("int64"),
+        t_x=_days(g.first_at, g.last_at) / unit_days,
+        T=_days(g.first_at, end_ts) / unit_days,
+        zbar=g.zbar.fill_null(0.0),
+        orders_value=g.total,
+    )
+
+
+def tenure_summary(customers: ir.Table, as_of: dt.datetime, *, period_days: float = MONTH_DAYS,
+                   observed_from: dt.datetime | None = None) -> ir.Table:
+    """customer_id, cohort (acquisition month), t, churned, entered, plus the customer dimensions.
+
+    A customer churned in period ``t`` (1 = the first ``period_days`` after acquisition)
+    if the churn fell within the complete periods observed by ``as_of``; otherwise
+    the customer survived ``t`` = the complete periods observed (censored). Customers
+    acquired before ``observed_from`` enter the data having survived ``entered``
+    periods (left truncation); others have ``entered`` = 0."""
+    c = customers.filter(customers.acquired_at.notnull() & (customers.acquired_at <= ibis.literal(as_of, "timestamp")))
+    end = ibis.literal(as_of, "timestamp")
+    observed = (_days(c.acquired_at, end) / period_days).floor().cast("int64")
+    churn_t = (_days(c.acquired_at, c.churned_at) / period_days).floor().cast("int64") + 1
+    is_churn = c.churned_at.notnull() & (c.churned_at <= end) & (churn_t <= observed)
+    if observed_from is not None:
+        start = ibis.literal(observed_from, "timestamp")
+        entered = ibis.greatest((_days(c.acquired_at, start) / period_days).floor().cast("int64"), 0)
+    else:
+        entered = ibis.literal(0, "int64")
+    out = c.select(
+        "customer_id", *CUSTOMER_DIMS,
+        cohort=c.acquired_at.truncate("M").cast("date"),
+        t=ibis.ifelse(is_churn, churn_t, observed),
+        churned=is_churn.fill_null(False),
+        entered=entered,
+    )
+    # only periods after entering carry information (a churn before it is outside the data)
+    return out.filter(out.t > out.entered)
+
+
+def as_of(store: Store) -> dt.datetime:
+    """The latest instant in customers and orders: the 'now' of customer metrics."""
+    raw = store.raw
+    row = raw.execute(
+        "SELECT greatest((SELECT max(ordered_at) FROM orders), (SELECT max(acquired_at) FROM customers),"
+        " (SELECT max(churned_at) FROM customers))").fetchone()
+    if row is None or row[0] is None:
+        raise ClvError("no customers or orders in the store; import them (or run `cxm demo`) first")
+    return pd.Timestamp(row[0]).to_pydatetime()
+
+
+def currency(store: Store) -> str:
+    """The orders' one currency (money is reported in the data's currency, SPEC 4)."""
+    rows = store.raw.execute("SELECT DISTINCT currency FROM orders WHERE currency IS NOT NULL").fetchall()
+    if len(rows) > 1:
+        names = ", ".join(sorted(str(r[0]) for r in rows))
+        raise ClvError(f"orders are in several currencies ({names}); CLV needs one (filter or convert first)")
+    return str(rows[0][0]) if rows else "currency"
+
+
+def check_by(by: str | None) -> None:
+    if by is not None and by not in CUSTOMER_DIMS:
+        raise ClvError(f"--by must be one of {', '.join(CUSTOMER_DIMS)}, not {by!r}")
+
+
+def as_records(frame: pd.DataFrame, metric: str, unit: str, by: str | None, extra: list[str]) -> pd.DataFrame:
+    """Flat records: the SPEC 5.1 columns (missing ones null), the group, then ``extra``."""
+    out = frame.copy()
+    out["metric"] = metric
+    out["period_start"] = None
+    out["unit"] = unit
+    for c in RECORD_COLUMNS:
+        if c not in out:
+            out[c] = None
+    dims = [by] if by else []
+    cols = RECORD_COLUMNS[:2] + dims + RECORD_COLUMNS[2:] + [c for c in extra if c not in RECORD_COLUMNS]
+    out = out[cols].astype(object)
+    return out.where(pd.notna(out), None).reset_index(drop=True)
+
+
+def records_json(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    from cxmetrics.engine.records import to_records
+
+    return to_records(frame)

@@ -1,0 +1,1 @@
+"""The engine: queries, records, comparison, targets, drill-down and other backends."""

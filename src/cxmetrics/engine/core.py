@@ -1,0 +1,515 @@
+"""The one engine behind CLI, API, reports and dashboard.
+
+It turns a metric definition plus a query (grain, dimensions, filters, time
+zone, hours) into an Ibis expression, runs it on whatever backend holds the
+canonical tables (DuckDB by default, Spark at scale) and shapes the result
+into flat records (SPEC 5.1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from cxmetrics.facts.tickets import BaseFacts, Facts, Sources, base_facts, query_facts, seconds
+from cxmetrics.metrics.registry import Metric, get
+from cxmetrics.model import schema
+from cxmetrics.periods.clock import LocalClock, clock_for
+from cxmetrics.periods.grain import GRAINS, PeriodSpec
+from cxmetrics.settings import Config, zone
+
+if TYPE_CHECKING:
+    from cxmetrics.periods.business import BusinessClock
+
+#: user-facing dimension name -> (source, column)
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "channel": ("fact", "channel"),
+    "category": ("fact", "category"),
+    "priority": ("fact", "priority"),
+    "team": ("fact", "team"),
+    "agent": ("fact", "agent_id"),
+    "agent_id": ("fact", "agent_id"),
+    "brand": ("fact", "brand"),
+    "product": ("fact", "product"),
+    "language": ("fact", "language"),
+    "status": ("fact", "status"),
+    "created_by": ("fact", "created_by"),
+    "customer": ("fact", "customer_id"),
+    "customer_id": ("fact", "customer_id"),
+    "segment": ("customers", "segment"),
+    "plan": ("customers", "plan"),
+    "country": ("customers", "country"),
+    "acquisition_channel": ("customers", "acquisition_channel"),
+    "survey": ("fact", "survey"),
+    "question": ("fact", "question"),
+    "queue": ("fact", "queue"),
+    "topic": ("fact", "topic"),
+    "currency": ("fact", "currency"),
+    # local hour of day (0-23) and ISO weekday (1 = Monday) of the metric's own instant
+    "hour": ("time", "hour"),
+    "weekday": ("time", "weekday"),
+}
+#: Fact tables other than the ticket facts: name -> "module.function(engine) -> ibis Table".
+#: Domain modules add theirs here; the engine builds each once per query session.
+FACT_BUILDERS: dict[str, str] = {
+    "responses": "cxmetrics.facts.responses.responses_for",
+    "invitations": "cxmetrics.facts.responses.invitations_for",
+    "issues": "cxmetrics.analyses.effort.issues_for",
+    "customers": "cxmetrics.facts.customers.customers_for",
+    "orders": "cxmetrics.facts.customers.orders_for",
+    "calls": "cxmetrics.metrics.contact.calls_for",
+    "carts": "cxmetrics.metrics.contact.carts_for",
+}
+STATS = ("mean", "median", "p90")
+HOURS = ("calendar", "business")
+BASE_COLUMNS = ["metric", "period_start"]
+VALUE_COLUMNS = ["value", "unit", "n", "numerator", "denominator", "ci_low", "ci_high", "mean", "median", "p90",
+                 "skipped", "low_sample"]
+
+
+class QueryError(ValueError):
+    """A user-facing problem with a metrics query (unknown dimension, bad date...)."""
+
+
+@dataclass(frozen=True)
+class Query:
+    grain: str = "month"
+    by: tuple[str, ...] = ()
+    from_: dt.date | None = None
+    to: dt.date | None = None
+    tz: str | None = None
+    hours: str = "calendar"
+    stat: str = "median"
+    where: tuple[tuple[str, str], ...] = ()
+
+    def validate(self) -> None:
+        if self.grain not in GRAINS:
+            raise QueryError(f"unknown grain {self.grain!r}; use one of {', '.join(GRAINS)}")
+        for d in list(self.by) + [w[0] for w in self.where]:
+            if d not in DIMENSIONS:
+                raise QueryError(f"unknown dimension {d!r}; use one of {', '.join(DIMENSIONS)}")
+        if self.hours not in HOURS:
+            raise QueryError(f"--hours must be calendar or business, not {self.hours!r}")
+        if self.stat not in STATS:
+            raise QueryError(f"--stat must be one of {', '.join(STATS)}, not {self.stat!r}")
+        if self.from_ and self.to and self.from_ > self.to:
+            raise QueryError(f"--from {self.from_} is after --to {self.to}")
+        if len(set(self.by)) != len(self.by):
+            raise QueryError("a dimension is repeated in --by")
+
+
+def split_where(items: list[str] | tuple[str, ...] | None, option: str = "--where") -> list[tuple[str, str]]:
+    """``DIM=VALUE`` filter texts (CLI options, API parameters) as (dimension, value) pairs."""
+    out = []
+    for item in items or []:
+        if "=" not in item:
+            raise QueryError(f"{option} expects DIM=VALUE, got {item!r}")
+        k, v = item.split("=", 1)
+        out.append((k.strip(), v))
+    return out
+
+
+def _empty_table(name: str) -> ir.Table:
+    t = schema.table(name)
+    types = {"string": "string", "timestamp": "timestamp", "int": "int64", "float": "float64", "bool": "boolean"}
+    sch = ibis.schema({c.name: types[c.type] for c in t.columns})
+    return ibis.memtable(pd.DataFrame({c: pd.Series(dtype=object) for c in sch.names}), schema=sch)
+
+
+@dataclass
+class Engine:
+    con: Any
+    config: Config = field(default_factory=Config)
+    cache: bool = True
+    base: BaseFacts | None = None
+    _facts: dict[str, Facts] = field(default_factory=dict, repr=False)
+    _bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
+    _other_facts: dict[str, ir.Table] = field(default_factory=dict, repr=False)
+
+    # -- inputs ----------------------------------------------------------
+    def source(self, name: str) -> ir.Table:
+        try:
+            t = self.con.table(name)
+        except Exception:
+            return _empty_table(name)
+        cols = schema.table(name).names
+        return t.select(*cols)
+
+    def sources(self) -> Sources:
+        return Sources(*(self.source(n) for n in ("tickets", "messages", "status_changes", "work_sessions")))
+
+    def bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """Earliest ticket creation and latest instant in the support tables (the 'as of')."""
+        if self._bounds is None:
+            # (table, columns that start the history, columns that may end it)
+            spec = (("tickets", ("created_at",), ("created_at", "solved_at", "first_reply_at")),
+                    ("messages", (), ("created_at",)), ("status_changes", (), ("changed_at",)),
+                    ("survey_responses", ("responded_at",), ("responded_at",)),
+                    ("survey_invitations", ("sent_at",), ("sent_at",)), ("calls", ("offered_at",), ("offered_at",)),
+                    ("orders", ("ordered_at",), ("ordered_at",)), ("carts", ("created_at",), ("created_at",)),
+                    ("customers", (), ("acquired_at", "churned_at")))
+            parts = []
+            for name, lows, highs in spec:
+                t = self.source(name)
+                parts.append(t.aggregate(
+                    lo=ibis.least(*[t[c].min() for c in lows]) if len(lows) > 1 else (
+                        t[lows[0]].min() if lows else ibis.null("timestamp")),
+                    hi=ibis.greatest(*[t[c].max() for c in highs]) if len(highs) > 1 else t[highs[0]].max(),
+                    acquired=t.acquired_at.min() if name == "customers" else ibis.null("timestamp"),
+                ).cast({"lo": "timestamp", "hi": "timestamp", "acquired": "timestamp"}))
+            row = ibis.union(*parts).aggregate(lo=lambda u: u.lo.min(), hi=lambda u: u.hi.max(),
+                                               acquired=lambda u: u.acquired.min()).execute().iloc[0]
+
+            def clean(v: Any) -> dt.datetime | None:
+                return None if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
+
+            lo = clean(row["lo"])
+            if lo is None:  # customers only: their history is the range
+                lo = clean(row["acquired"])
+            self._bounds = (lo, clean(row["hi"]))
+        return self._bounds
+
+    def clock(self, tz: str) -> LocalClock:
+        lo, hi = self.bounds()
+        return clock_for(tz, lo, hi)
+
+    def business_clock(self) -> BusinessClock:
+        from cxmetrics.periods.business import BusinessClock, calendar_table
+
+        lo, hi = self.bounds()
+        first = (lo or dt.datetime(2000, 1, 1)).date() - dt.timedelta(days=2)
+        last = (hi or dt.datetime(2000, 1, 1)).date() + dt.timedelta(days=2)
+        bh = self.config.business_hours
+        return BusinessClock(calendar_table(bh, first, last), self.clock(bh.timezone))
+
+    def facts(self, hours: str = "calendar") -> Facts:
+        if hours not in self._facts:
+            if self.base is None:
+                self.base = base_facts(self.sources(), _stage if self.cache else _no_stage)
+            biz = self.business_clock() if hours == "business" else None
+            f = query_facts(self.base, business=biz, repeat_window_days=self.config.fcr_repeat_window_days)
+            f = Facts(self._with_targets(f.tickets, biz), f.waits, f.backlog_events)
+            if self.cache and biz is not None:  # business time costs joins: do them once
+                f = Facts(*(x.cache() for x in (f.tickets, f.waits, f.backlog_events)))
+            self._facts[hours] = f
+        return self._facts[hours]
+
+    def feedback_facts(self) -> dict[str, ir.Table]:
+        """Survey responses and invitations with types, scales and ticket dimensions."""
+        return {name: self.fact_table(name, "calendar") for name in ("responses", "invitations")}
+
+    def fact_table(self, name: str, hours: str) -> ir.Table:
+        """A fact table by name: the ticket facts, or one from ``FACT_BUILDERS``
+        (built once per engine and cached; they do not depend on --hours)."""
+        if name in ("tickets", "waits", "backlog_events"):
+            return getattr(self.facts(hours), name)
+        if name not in self._other_facts:
+            import importlib
+
+            try:
+                module, func = FACT_BUILDERS[name].rsplit(".", 1)
+            except KeyError:
+                raise ValueError(f"no fact table {name!r}") from None
+            t = getattr(importlib.import_module(module), func)(self)
+            self._other_facts[name] = t.cache() if self.cache else t
+        return self._other_facts[name]
+
+    def _with_targets(self, t: ir.Table, biz: BusinessClock | None) -> ir.Table:
+        """SLA targets per ticket (priority overrides channel) and the age of open tickets."""
+        c = self.config
+        as_of = self.bounds()[1]
+
+        def target(by_channel: dict[str, float], by_priority: dict[str, float]) -> ir.Value:
+            default = ibis.literal(by_channel.get("default"), "float64")
+            named = [(t.channel == k, v) for k, v in by_channel.items() if k != "default"]
+            ch = ibis.cases(*named, else_=default) if named else default
+            if by_priority:
+                return ibis.cases(*[(t.priority == k, v) for k, v in by_priority.items()], else_=ch)
+            return ch
+
+        t = t.mutate(frt_target_s=target(c.sla_first_reply, c.sla_priority_first_reply).cast("float64"),
+                     res_target_s=target(c.sla_resolution, c.sla_priority_resolution).cast("float64"),
+                     as_of=ibis.literal(as_of or dt.datetime(1970, 1, 1), "timestamp"))
+        if biz is not None:
+            t = biz.add(t, ["as_of"])
+            age = t.as_of__b - t.created_at__b
+        else:
+            age = seconds(t.created_at, t.as_of)
+        return t.mutate(open_age_s=age)
+
+    # -- building one metric's query ---------------------------------------
+    def applicable(self, q: Query) -> list[Metric]:
+        """Every metric whose facts have the query's dimensions (for 'all metrics')."""
+        from cxmetrics.metrics.registry import all_metrics
+
+        cols = {name: set(self.fact_table(name, "calendar").columns)
+                for name in {m.fact for m in all_metrics()}}
+        wanted = (*q.by, *(w[0] for w in q.where))
+        needed = [DIMENSIONS[d][1] for d in wanted if DIMENSIONS[d][0] == "fact"]
+        return [m for m in all_metrics() if all(c in cols[m.fact] for c in needed)
+                and (m.dimensions is None or all(d in m.dimensions for d in wanted))]
+
+    def date_range(self, q: Query) -> tuple[dt.date, dt.date]:
+        """The query's first and last local dates (from the data where not given)."""
+        if q.from_ and q.to:
+            return q.from_, q.to
+        tz = q.tz or self.config.timezone
+        lo, hi = self.bounds()
+        zi = ZoneInfo(tz)
+        start = q.from_ or (_local_date(lo, zi) if lo else dt.date.today())
+        end = q.to or (_local_date(hi, zi) if hi else start)
+        return start, max(end, start)
+
+    def periods(self, q: Query) -> pd.DataFrame:
+        tz = q.tz or self.config.timezone
+        zone(tz)
+        start, end = (q.from_, q.to) if q.grain == "total" else self.date_range(q)
+        return PeriodSpec(q.grain, tz, start, end).frame()
+
+    def _prepared(self, fact_name: str, time: str, dims: list[str], q: Query, *, level: bool = False,
+                  where: Any = None) -> ir.Table:
+        """The fact rows of the query's range, with ``period_start`` and ``_d_<dim>`` columns."""
+        fact = self.fact_table(fact_name, q.hours)
+        needed = set(dims) | {w[0] for w in q.where}
+        for d in sorted(needed):
+            src, col = DIMENSIONS[d]
+            if src == "fact" and col not in fact.columns:
+                raise QueryError(f"dimension {d!r} does not apply to {fact_name} metrics")
+        if any(DIMENSIONS[d][0] == "customers" for d in needed):
+            cust = self.source("customers").select("customer_id", "segment", "plan", "country", "acquisition_channel")
+            fact = fact.left_join(cust, "customer_id").drop("customer_id_right")
+        local = None
+        if any(DIMENSIONS[d][0] == "time" for d in needed):
+            local = self.clock(q.tz or self.config.timezone).local(fact[time])
+
+        def dim(d: str) -> ir.Value:
+            src, col = DIMENSIONS[d]
+            if src == "time":
+                assert local is not None
+                return local.hour() if col == "hour" else (local.day_of_week.index() + 1)
+            return fact[col]
+
+        fact = fact.mutate(**{f"_d_{d}": dim(d) for d in sorted(needed)})
+        for d in sorted({w[0] for w in q.where}):
+            values = [v for k, v in q.where if k == d]
+            fact = fact.filter(fact[f"_d_{d}"].isin(values))
+        if where is not None:
+            fact = fact.filter(where(fact))
+
+        pdf = self.periods(q)
+        lo, hi = pdf["p_start"].iloc[0].to_pydatetime(), pdf["p_end"].iloc[-1].to_pydatetime()
+        tcol = fact[time]
+        in_range = tcol < ibis.literal(hi, "timestamp")
+        if not level:  # a level carries everything before the first period
+            in_range &= tcol >= ibis.literal(lo, "timestamp")
+        j = fact.filter(tcol.notnull() & in_range)
+        tcol = j[time]
+        if q.grain == "total":
+            return j.mutate(period_start=ibis.literal(None, "date"))
+        bucket = self.clock(q.tz or self.config.timezone).period(tcol, q.grain)
+        if level:
+            first = pdf["period_start"].iloc[0]
+            bucket = ibis.ifelse(tcol < ibis.literal(lo, "timestamp"), ibis.date(first), bucket)
+        return j.mutate(period_start=bucket)
+
+    @staticmethod
+    def _aggregates(m: Metric, j: ir.Table, prefix: str = "", where: Any = None) -> dict[str, ir.Value]:
+        """The aggregates of one metric; ``where`` restricts them (batched queries use FILTER)."""
+        w = where
+        out: dict[str, ir.Value]
+        if m.kind == "count":
+            out = {f"{prefix}n": j.count(where=w)}
+        elif m.kind == "sum":
+            v = m.value(j)
+            out = {f"{prefix}n": v.count(where=w), f"{prefix}total": v.sum(where=w)}
+        elif m.kind == "rate":
+            cond = m.condition(j).fill_null(False)
+            hit = (cond & w) if w is not None else cond
+            out = {f"{prefix}numerator": hit.cast("int64").sum(), f"{prefix}denominator": j.count(where=w)}
+        elif m.kind in ("duration", "mean"):
+            v = m.value(j)
+            out = {f"{prefix}n": v.count(where=w), f"{prefix}mean": v.mean(where=w),
+                   f"{prefix}median": v.quantile(0.5, where=w), f"{prefix}p90": v.quantile(0.9, where=w),
+                   f"{prefix}std": v.std(where=w)}
+        elif m.kind == "nps":
+            out = {f"{prefix}n": j.count(where=w),
+                   f"{prefix}promoters": (j.promoter & w).fill_null(False).cast("int64").sum(),
+                   f"{prefix}detractors": (j.detractor & w).fill_null(False).cast("int64").sum()}
+        elif m.kind == "ratio":
+            return {f"{prefix}numerator": m.distinct(j).nunique(where=w)}
+        else:
+            raise ValueError(f"{m.kind} metrics are not aggregated this way")
+        if m.skipped is not None:
+            out[f"{prefix}skipped"] = j.count(where=m.skipped(j))
+        return out
+
+    def expr(self, key: str | Metric, q: Query) -> ir.Table:
+        """The aggregated Ibis expression for one metric (one row per period x group).
+
+        Shares and levels filter their population first; the other kinds use it as
+        a FILTER on their aggregates, exactly as in a batched query."""
+        m = key if isinstance(key, Metric) else get(key)
+        q.validate()
+        if m.builder is not None:
+            return m.builder(self, q)
+        dims = list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
+        if m.kind in ("share", "level"):
+            j = self._prepared(m.fact, m.time, dims, q, level=m.kind == "level", where=m.where)
+        else:
+            j = self._prepared(m.fact, m.time, dims, q)
+        keys = ["period_start"] + [f"_d_{d}" for d in dims]
+        g = j.group_by(keys)
+        if m.kind == "share":
+            out = g.aggregate(numerator=j.count())
+            part = ["period_start"] + [f"_d_{d}" for d in q.by]
+            out = out.mutate(denominator=out.numerator.sum().over(ibis.window(group_by=part)))
+        elif m.kind == "level":
+            out = g.aggregate(delta=j.delta.sum())
+        else:
+            out = g.aggregate(**self._aggregates(m, j, where=m.where(j) if m.where is not None else None))
+        return out.rename({d: f"_d_{d}" for d in dims})
+
+    def denominator_expr(self, m: Metric, q: Query) -> ir.Table:
+        """Rows of a ratio metric's denominator fact (e.g. invitations sent)."""
+        dims = list(q.by)
+        j = self._prepared(m.denominator_fact or "", m.denominator_time or "", dims, q, where=m.denominator_where)
+        out = j.group_by(["period_start"] + [f"_d_{d}" for d in dims]).aggregate(denominator=j.count())
+        return out.rename({d: f"_d_{d}" for d in dims})
+
+    def batch_expr(self, metrics: list[Metric], q: Query) -> ir.Table:
+        """One query for several metrics sharing a fact table and attribution: each
+        metric's population becomes a FILTER on its aggregates (same numbers as
+        :meth:`expr`, one scan instead of many)."""
+        m0 = metrics[0]
+        dims = list(q.by)
+        j = self._prepared(m0.fact, m0.time, dims, q)
+        aggs: dict[str, ir.Value] = {}
+        for i, m in enumerate(metrics):
+            aggs.update(self._aggregates(m, j, f"m{i}__", m.where(j) if m.where is not None else None))
+        out = j.group_by(["period_start"] + [f"_d_{d}" for d in dims]).aggregate(**aggs)
+        return out.rename({d: f"_d_{d}" for d in dims})
+
+    def sql(self, key: str, q: Query | None = None) -> str:
+        q = q or Query(grain="month")
+        m = get(key)
+        text = str(ibis.to_sql(self.expr(m, q), dialect=self.con.name))
+        if m.kind == "ratio":
+            text = (f"-- numerator\n{text};\n\n-- denominator\n"
+                    f"{ibis.to_sql(self.denominator_expr(m, q), dialect=self.con.name)}")
+        return text
+
+    # -- results -----------------------------------------------------------
+    def records_frame(self, key: str, q: Query) -> pd.DataFrame:
+        from cxmetrics.engine.records import shape
+
+        m = get(key)
+        raw = self.expr(m, q).execute()
+        if m.kind == "ratio":
+            den = self.denominator_expr(m, q).execute()
+            keys = ["period_start", *q.by]
+            raw = raw.merge(den, on=keys, how="outer")
+        sparse = m.kind not in ("share", "level", "ratio") and m.builder is None
+        return shape(m, raw, self.periods(q), q, sparse=sparse)
+
+    def _frames(self, keys: list[str], q: Query) -> dict[str, pd.DataFrame]:
+        """Shaped records per metric, batching metrics that can share a scan."""
+        from cxmetrics.engine.records import shape
+
+        metrics = [get(k) for k in keys]
+        groups: dict[tuple[str, str], list[Metric]] = {}
+        for m in metrics:
+            if m.kind in ("count", "rate", "duration", "mean", "nps") and m.builder is None:
+                groups.setdefault((m.fact, m.time), []).append(m)
+        out: dict[str, pd.DataFrame] = {}
+        periods = self.periods(q)
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            raw = self.batch_expr(group, q).execute()
+            base = raw[[c for c in raw.columns if "__" not in c or c.startswith("_d_")]]
+            for i, m in enumerate(group):
+                part = raw[[c for c in raw.columns if c.startswith(f"m{i}__")]]
+                part = part.rename(columns=lambda c: c.split("__", 1)[1])
+                out[m.key] = shape(m, pd.concat([base, part], axis=1), periods, q, sparse=True)
+        for m in metrics:
+            if m.key not in out:
+                out[m.key] = self.records_frame(m.key, q)
+        return out
+
+    def frame(self, ids: list[str] | None = None, *, grain: str = "month", by: list[str] | tuple[str, ...] = (),
+              from_: dt.date | str | None = None, to: dt.date | str | None = None, tz: str | None = None,
+              hours: str = "calendar", stat: str = "median",
+              where: dict[str, str] | list[tuple[str, str]] | None = None,
+              compare: str | None = None) -> pd.DataFrame:
+        """Tidy DataFrame: one row per metric x period x group, SPEC 5.1 columns
+        (plus previous_value, change, p_value, significant with ``compare``)."""
+        from dataclasses import replace
+
+        from cxmetrics.engine.compare import COMPARE_COLUMNS, shifted_query
+        from cxmetrics.engine.compare import compare as compare_frames
+        from cxmetrics.engine.targets import TARGET_COLUMNS, apply_targets, check_targets
+
+        w = tuple(where.items()) if isinstance(where, dict) else tuple(where or ())
+        q = Query(grain=grain, by=tuple(by), from_=_date(from_), to=_date(to), tz=tz, hours=hours, stat=stat, where=w)
+        q.validate()
+        check_targets(self.config)
+        keys = ids or [m.key for m in self.applicable(q)]
+        if compare is not None:
+            if compare not in ("previous", "year"):
+                raise QueryError(f"--compare must be previous or year, not {compare!r}")
+            if q.grain == "total" and (q.from_ is None or q.to is None):
+                raise QueryError("--compare with --grain total needs --from and --to")
+            start, end = self.date_range(q)
+            q = replace(q, from_=start, to=end)
+        shaped = self._frames(keys, q)
+        if compare is not None:
+            pq, delta = shifted_query(q, q.from_, q.to, compare)  # type: ignore[arg-type]
+            prev = self._frames(keys, pq)
+            shaped = {k: compare_frames(self, get(k), shaped[k], prev[k], q, pq, delta) for k in keys}
+        frames = [apply_targets(get(k), shaped[k], self.config) for k in keys]
+        frames = [f[[c for c in f.columns if not c.startswith("_")]] for f in frames]
+        extra = (COMPARE_COLUMNS if compare is not None else []) + TARGET_COLUMNS
+        dims: list[str] = []
+        for f in frames:
+            dims += [c for c in f.columns if c not in BASE_COLUMNS + VALUE_COLUMNS + extra and c not in dims]
+        cols = BASE_COLUMNS + dims + VALUE_COLUMNS + extra
+        frames = [f.reindex(columns=cols) for f in frames]
+        if not frames:
+            return pd.DataFrame(columns=cols)
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def records(self, ids: list[str] | None = None, **kw: Any) -> list[dict[str, Any]]:
+        from cxmetrics.engine.records import to_records
+
+        return to_records(self.frame(ids, **kw))
+
+
+def _stage(_name: str, t: ir.Table) -> ir.Table:
+    """Cache on the table's backend; an expression over in-memory tables only (a missing
+    canonical table) would be cached on Ibis's default backend, so it stays lazy."""
+    import ibis.expr.operations as ops
+
+    return t.cache() if t.op().find(ops.DatabaseTable) else t
+
+
+def _no_stage(_name: str, t: ir.Table) -> ir.Table:
+    return t
+
+
+def _local_date(instant: dt.datetime, zi: ZoneInfo) -> dt.date:
+    return instant.replace(tzinfo=dt.UTC).astimezone(zi).date()
+
+
+def _date(v: dt.date | str | None) -> dt.date | None:
+    if v is None or isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(v)
+    except ValueError:
+        raise QueryError(f"not a date: {v!r} (use YYYY-MM-DD)") from None

@@ -1,0 +1,56 @@
+"""Targets and industry benchmarks on records (`target`, `meets_target`, `target_source`).
+
+A team's own target (``[targets]`` in cxm.toml, optionally per channel) wins;
+otherwise a built-in benchmark with its published source applies, so a lead
+always sees what "good" is and where the bar comes from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cxmetrics.metrics.registry import Metric, UnknownMetric, get
+from cxmetrics.settings import Config, ConfigError
+
+TARGET_COLUMNS = ["target", "meets_target", "target_source"]
+
+
+def check_targets(config: Config) -> None:
+    for key in config.targets:
+        try:
+            get(key)
+        except UnknownMetric as e:
+            raise ConfigError(f"[targets]: {e}") from None
+
+
+def apply_targets(m: Metric, frame: pd.DataFrame, config: Config) -> pd.DataFrame:
+    out = frame.copy()
+    n = len(out)
+    channel = out["channel"] if "channel" in out else pd.Series([None] * n, index=out.index)
+    own = config.targets.get(m.key, {})
+    target = np.full(n, np.nan)
+    source = np.full(n, None, dtype=object)
+    for i, ch in enumerate(channel):
+        if own:
+            v = own.get(ch) if ch is not None and ch in own else own.get("default")
+            if v is not None:
+                target[i], source[i] = v, "cxm.toml"
+                continue
+        if m.benchmark_by_channel and ch in m.benchmark_by_channel:
+            target[i], source[i] = m.benchmark_by_channel[ch], m.options.get("benchmark_source", "benchmark")
+        elif m.benchmark is not None:
+            target[i], source[i] = m.benchmark
+    value = out["value"].to_numpy("float64")
+    ok = ~np.isnan(target) & ~np.isnan(value)
+    if m.direction == "higher":
+        meets = np.where(ok, value >= target, False)
+    elif m.direction == "lower":
+        meets = np.where(ok, value <= target, False)
+    else:
+        ok = np.zeros(n, dtype=bool)
+        meets = np.zeros(n, dtype=bool)
+    out["target"] = target
+    out["meets_target"] = pd.array(np.where(ok, meets, None), dtype="boolean")
+    out["target_source"] = pd.array(source, dtype="object")
+    return out

@@ -1,0 +1,1 @@
+"""Facts derived once from the canonical tables (tickets, responses, customers...)."""

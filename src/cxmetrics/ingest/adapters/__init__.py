@@ -1,0 +1,24 @@
+"""Named source adapters: well-known export shapes that a column mapping cannot express.
+
+``cxm import TABLE FILE --source NAME`` uses the adapter NAME when one exists; any other
+``--source`` value is only a label recorded in the import log.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+#: adapter name -> module with ``import_file(store, table, path, **options) -> ImportResult``
+ADAPTERS: dict[str, str] = {"twcs": "cxmetrics.ingest.adapters.twcs"}
+
+
+def get(name: str | None) -> Callable[..., Any] | None:
+    if not name or name not in ADAPTERS:
+        return None
+    return importlib.import_module(ADAPTERS[name]).import_file
+
+
+def names() -> list[str]:
+    return sorted(ADAPTERS)

@@ -1,0 +1,149 @@
+"""Writing validated rows: idempotent upsert by key, quarantine and import log, one transaction.
+
+Counting happens in SQL against the stored rows: a row whose key exists with identical
+content is *unchanged* (not rewritten, keeps its old import id), one whose key exists
+with other content is *updated* (replaced), the rest *inserted*. Within a file the last
+occurrence of a key wins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from cxmetrics.model import schema
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from cxmetrics.store import Store
+
+QUARANTINE_SCHEMA = pa.schema([("line", pa.int64()), ("column", pa.string()), ("reason", pa.string()),
+                               ("raw", pa.string())])
+ARROW_TYPES = {"string": pa.string(), "timestamp": pa.timestamp("us"), "int": pa.int64(),
+               "float": pa.float64(), "bool": pa.bool_()}
+
+
+@dataclass
+class Part:
+    """Everything one file contributes to one table."""
+
+    table: schema.Table
+    data: pa.Table  # canonical columns in schema order, typed, plus "_row" (file order)
+    rows_read: int
+    rejected: int = 0
+    quarantine: pa.Table = field(default_factory=lambda: QUARANTINE_SCHEMA.empty_table())
+    # filled by write()
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def write(store: Store, parts: list[Part], *, file: str, checksum: str | None, source: str, tz: str | None,
+          options: dict[str, Any], started: dt.datetime) -> int:
+    """Apply all parts in one transaction; returns the import id. Any error rolls everything back."""
+    con = store.raw
+    # DuckDB draws its own progress bar on long statements; the CLI has one already
+    con.execute("SET enable_progress_bar = false")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        import_id = int(con.execute("SELECT nextval('_import_seq')").fetchone()[0])
+        for part in parts:
+            _upsert(con, part, import_id)
+            _quarantine(con, part, import_id, file, checksum)
+            status = "partial" if part.rejected else "ok"
+            message = f"{part.duplicates} duplicate key(s) in the file: the last occurrence won" if part.duplicates else None
+            con.execute(
+                "INSERT INTO _import_log VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [import_id, started, part.table.name, file, checksum, source, status, part.rows_read,
+                 part.inserted, part.updated, part.unchanged, part.rejected, tz,
+                 json.dumps(options, sort_keys=True, default=str), message],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("_cxm_stage", "_cxm_quarantine"):
+            with contextlib.suppress(Exception):  # not registered (failure before that point)
+                con.unregister(name)
+        con.execute("DROP TABLE IF EXISTS _cxm_in")
+        con.execute("DROP TABLE IF EXISTS _cxm_changed")
+        con.execute("RESET enable_progress_bar")
+    return import_id
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) -> None:
+    t = part.table
+    cols = t.names
+    sel = ", ".join(q(c) for c in cols)
+    con.register("_cxm_stage", part.data)
+    if t.key is None:
+        content = ", ".join(f"CAST({q(c)} AS VARCHAR)" for c in cols)
+        con.execute(f"CREATE TEMP TABLE _cxm_in AS SELECT {sel}, md5(to_json([{content}])) AS _key, _row "
+                    "FROM _cxm_stage")
+    else:
+        con.execute(f"CREATE TEMP TABLE _cxm_in AS SELECT {sel}, _row FROM _cxm_stage")
+    con.unregister("_cxm_stage")
+    key = q(t.key_column)
+    n, distinct = con.execute(f"SELECT count(*), count(DISTINCT {key}) FROM _cxm_in").fetchone()
+    if n != distinct:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _cxm_in AS SELECT * FROM _cxm_in "
+                    f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row DESC) = 1")
+    part.duplicates = int(n - distinct)
+    same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in cols)
+    target = q(t.name)
+    overlap = int(con.execute(f"SELECT count(*) FROM _cxm_in s SEMI JOIN {target} t ON t.{key} = s.{key}")
+                  .fetchone()[0])
+    if overlap == 0:  # the common first import: every row is new, skip comparing contents
+        con.execute("ALTER TABLE _cxm_in RENAME TO _cxm_changed")
+        changed = int(distinct)
+    else:
+        con.execute(f"CREATE TEMP TABLE _cxm_changed AS SELECT s.* FROM _cxm_in s ANTI JOIN {target} t "
+                    f"ON t.{key} = s.{key} AND {same}")
+        con.execute("DROP TABLE _cxm_in")
+        changed = int(con.execute("SELECT count(*) FROM _cxm_changed").fetchone()[0])
+    part.updated = int(con.execute(
+        f"SELECT count(*) FROM _cxm_changed SEMI JOIN {target} t ON t.{key} = _cxm_changed.{key}").fetchone()[0]) \
+        if overlap else 0
+    part.inserted = changed - part.updated
+    part.unchanged = int(distinct) - changed
+    _insert_changed(con, part, import_id)
+    con.execute("DROP TABLE _cxm_changed")
+
+
+def _insert_changed(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) -> None:
+    """Replace the changed rows (a separate function so tests can inject a failure here)."""
+    t = part.table
+    key = q(t.key_column)
+    target = q(t.name)
+    stored = [*t.names, *(["_key"] if t.key is None else [])]
+    sel = ", ".join(q(c) for c in stored)
+    if part.updated:
+        con.execute(f"DELETE FROM {target} WHERE {key} IN (SELECT {key} FROM _cxm_changed)")
+    con.execute(f"INSERT INTO {target} ({sel}, _import_id) SELECT {sel}, {int(import_id)} FROM _cxm_changed")
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, part: Part, import_id: int, file: str,
+                checksum: str | None) -> None:
+    """Record rejected rows; a re-import of the same file replaces its earlier entries."""
+    if checksum:
+        con.execute("DELETE FROM _quarantine WHERE table_name = ? AND import_id IN "
+                    "(SELECT import_id FROM _import_log WHERE checksum = ? AND table_name = ?)",
+                    [part.table.name, checksum, part.table.name])
+    if part.quarantine.num_rows == 0:
+        return
+    con.register("_cxm_quarantine", part.quarantine)
+    con.execute('INSERT INTO _quarantine SELECT ?, ?, ?, line, "column", reason, raw FROM _cxm_quarantine',
+                [import_id, part.table.name, file])
+    con.unregister("_cxm_quarantine")

@@ -1,0 +1,1 @@
+"""The thin layers users touch: CLI, HTTP API and dashboard, reports, translations, docs."""

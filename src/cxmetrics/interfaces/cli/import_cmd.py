@@ -1,0 +1,174 @@
+"""`cxm import TABLE FILE...`: one transaction per file, a one-screen summary each.
+
+Exit codes (SPEC 5.1): 0 every file imported cleanly; 1 a file was refused (that file
+changed nothing); 2 usage error, nothing read; 3 imported, but some rows quarantined.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cxmetrics.interfaces.cli.common import console, err_console
+
+#: files at least this big get a progress bar (when stderr is a terminal)
+PROGRESS_BYTES = 20 * 1024 * 1024
+PROBLEMS_PRINTED = 5
+
+
+def fail(message: str, *, code: int) -> NoReturn:
+    """Like common.fail, but never wrapped: an error is one line, whatever the terminal width."""
+    _error(message)
+    raise typer.Exit(code)
+
+
+def _error(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_command)
+
+
+def import_command(
+    ctx: typer.Context,
+    table: Annotated[str, typer.Argument(help="Canonical table: tickets, messages, calls, ...")],
+    files: Annotated[list[Path], typer.Argument(help="One or more files; each is imported in its own transaction.")],
+    format: Annotated[str, typer.Option("--format", help="auto|csv|json|jsonl|parquet|xlsx")] = "auto",
+    source: Annotated[str | None, typer.Option("--source", help="Source label, or an adapter name (twcs).")] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="TOML column mapping (docs/importing.md).")] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help="Zone of naive timestamps (default: configured zone).")] = None,
+    date_order: Annotated[str | None, typer.Option("--date-order", help="dmy|mdy|ymd for numeric dates.")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Text encoding, e.g. cp1252, shift_jis.")] = None,
+) -> None:
+    """Import files into a canonical table (idempotent upsert; bad rows are quarantined)."""
+    from cxmetrics.ingest import ImportFailed, adapters
+    from cxmetrics.ingest.mapping import load_mapping
+    from cxmetrics.ingest.pipeline import check_zone, resolve_options
+    from cxmetrics.ingest.readers import FORMATS
+    from cxmetrics.model import schema
+
+    if table not in schema.TABLES:
+        fail(f"unknown table {table!r}; known tables: {', '.join(schema.TABLES)}", code=2)
+    if format not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}, not {format!r}", code=2)
+    if date_order is not None and date_order not in ("dmy", "mdy", "ymd"):
+        fail(f"--date-order must be dmy, mdy or ymd, not {date_order!r}", code=2)
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            fail(f"unknown encoding {encoding!r}", code=2)
+    try:
+        if tz:
+            check_zone(tz)
+        loaded = load_mapping(mapping) if mapping else None
+    except ImportFailed as e:
+        fail(str(e), code=e.code)
+    store = ctx.obj.open_store()
+    try:
+        if adapters.get(source) is None:
+            try:
+                resolve_options(store, table, format=format, mapping=loaded, tz=tz, date_order=date_order)
+            except ImportFailed as e:
+                fail(str(e), code=e.code)
+        codes = [_one(store, table, f, format=format, source=source, mapping=loaded, tz=tz,
+                      date_order=date_order, encoding=encoding) for f in files]
+    finally:
+        store.close()
+    worst = 1 if 1 in codes else 2 if 2 in codes else 3 if 3 in codes else 0
+    if len(files) > 1:
+        failed = sum(c in (1, 2) for c in codes)
+        console.print(f"{len(files)} files: {len(files) - failed} imported, {failed} refused", highlight=False)
+    raise typer.Exit(worst)
+
+
+def _one(store, table: str, path: Path, **options) -> int:
+    from cxmetrics.ingest import ImportFailed
+    from cxmetrics.ingest.pipeline import import_file
+
+    try:
+        with _progress(path) as progress:
+            res = import_file(store, table, path, progress=progress, **options)
+    except ImportFailed as e:
+        _error(str(e))
+        return e.code
+    except Exception as e:  # an unexpected failure must still not leave a traceback on the user
+        if os.environ.get("CXM_DEBUG"):
+            raise
+        _error(f"{path}: {type(e).__name__}: {e} (nothing was changed; set CXM_DEBUG=1 for the traceback)")
+        return 1
+    _summary(res, store.path)
+    return res.exit_code
+
+
+class _progress:
+    """A Rich progress bar for big files on a terminal; otherwise a no-op callback."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            big = path.stat().st_size >= PROGRESS_BYTES
+        except OSError:
+            big = False
+        self.enabled = big and sys.stderr.isatty()
+        self.bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
+                            console=err_console, transient=True)
+        self.bar.start()
+        task = self.bar.add_task("reading", total=1.0)
+
+        def update(stage: str, fraction: float) -> None:
+            self.bar.update(task, description=stage, completed=fraction)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _summary(res, db: Path) -> None:
+    results = [res, *res.also]
+    head = f"[bold]{escape(res.file)}[/]"
+    extras = [f"format {res.format}", f"times read in {res.tz}"]
+    if res.date_order:
+        extras.append(f"date order {res.date_order}")
+    console.print(f"{head}  ({', '.join(extras)}; import {res.import_id}, {res.seconds:.1f}s)", highlight=False,
+                  soft_wrap=True)
+    t = Table(show_edge=False, pad_edge=False, box=None)
+    for col in ("table", "read", "inserted", "updated", "unchanged", "duplicates", "quarantined"):
+        t.add_column(col, justify="left" if col == "table" else "right")
+    for r in results:
+        t.add_row(r.table, f"{r.rows_read:,}", f"{r.inserted:,}", f"{r.updated:,}", f"{r.unchanged:,}",
+                  f"{r.duplicates:,}", f"[red]{r.rejected:,}[/]" if r.rejected else "0")
+    console.print(t)
+    for r in results:
+        if r.duplicates:
+            console.print(f"  {r.duplicates:,} rows repeated a key already in the file: the last occurrence was kept",
+                          highlight=False)
+        if r.ignored_columns:
+            console.print(f"  ignored columns (not in {r.table}): {', '.join(r.ignored_columns)}", highlight=False)
+        if r.problems:
+            console.print(f"  quarantined rows of {r.table} (line, column: reason):", highlight=False)
+            for p in r.problems[:PROBLEMS_PRINTED]:
+                col = p["column"] or "(row)"
+                console.print(f"    line {p['line']}, {col}: {p['reason']}", highlight=False, markup=False,
+                              soft_wrap=True)
+            more = r.problem_count - min(len(r.problems), PROBLEMS_PRINTED)
+            where = f"table _quarantine of {db}, import_id {r.import_id}"
+            console.print(f"    {'and ' + format(more, ',') + ' more; all' if more > 0 else 'all'} in {where}",
+                          highlight=False)

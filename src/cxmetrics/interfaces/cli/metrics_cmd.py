@@ -1,0 +1,172 @@
+"""`cxm metrics`, `cxm catalog`, `cxm explain`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from cxmetrics.interfaces.cli.common import console, fail, parse_where
+
+
+def _fmt(v: object, unit: str | None) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        if unit == "seconds":
+            from cxmetrics.interfaces.text import human_duration
+
+            return human_duration(v)
+        if unit == "percent":
+            return f"{v:.1f}%"
+        return f"{v:,.2f}" if v != int(v) else f"{int(v):,}"
+    return str(v)
+
+
+def metrics(
+    ctx: typer.Context,
+    ids: Annotated[list[str] | None, typer.Argument(help="Metric ids (default: all); variants as ID:VARIANT.")] = None,
+    grain: Annotated[str, typer.Option(help="day, week, month, quarter, year or total.")] = "month",
+    by: Annotated[list[str] | None, typer.Option("--by", help="Slice by a dimension (repeatable).")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First local date (inclusive), YYYY-MM-DD.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last local date (inclusive), YYYY-MM-DD.")] = None,
+    tz: Annotated[str | None, typer.Option(help="Reporting time zone (default: cxm.toml, else UTC).")] = None,
+    hours: Annotated[str, typer.Option(help="calendar or business hours for durations.")] = "calendar",
+    stat: Annotated[str, typer.Option(help="Duration statistic in `value`: mean, median or p90.")] = "median",
+    where: Annotated[list[str] | None, typer.Option("--where", help="Filter DIM=VALUE (repeatable; same DIM = or).")] = None,
+    compare: Annotated[str | None, typer.Option(help="Compare with the previous period or the same period a year before: previous or year.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """Compute metrics from the store."""
+    from cxmetrics.engine.core import QueryError
+    from cxmetrics.engine.records import to_records
+    from cxmetrics.metrics.registry import UnknownMetric, get
+    from cxmetrics.settings import ConfigError
+
+    if fmt not in ("table", "json", "csv"):
+        fail(f"--format must be table, json or csv, not {fmt!r}", code=2)
+    try:
+        for i in ids or []:
+            get(i)
+    except UnknownMetric as e:
+        fail(str(e), code=2)
+    from cxmetrics.interfaces.cli.common import open_for_reading
+
+    store = open_for_reading(ctx.obj)
+    try:
+        frame = store.metrics(ids or None, grain=grain, by=by or [], from_=from_, to=to, tz=tz, hours=hours,
+                              stat=stat, where=parse_where(where or []), compare=compare)
+    except (QueryError, ConfigError) as e:
+        fail(str(e), code=2)
+    finally:
+        store.close()
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"metrics": to_records(frame)}, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+
+        _print_table(frame, compare is not None)
+
+
+def _print_table(frame, compared: bool) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from cxmetrics.engine.core import BASE_COLUMNS, VALUE_COLUMNS
+    from cxmetrics.engine.records import to_records
+
+    known = set(BASE_COLUMNS + VALUE_COLUMNS) | {"previous_value", "change", "p_value", "significant", "target",
+                                                 "meets_target", "target_source"}
+    dims = [c for c in frame.columns if c not in known]
+    table = Table(show_lines=False)
+    heads = ["metric", "period", *dims, "value", "n", "95% interval"]
+    if compared:
+        heads += ["previous", "change"]
+    heads += ["target"]
+    for c in heads:
+        table.add_column(c, justify="left" if c in ("metric", "period", *dims) else "right")
+    for r in to_records(frame):
+        unit = r["unit"]
+        ci = f"{_fmt(r['ci_low'], unit)} - {_fmt(r['ci_high'], unit)}" if r["ci_low"] is not None else ""
+        value = _fmt(r["value"], unit) + (" (low n)" if r.get("low_sample") else "")
+        row = [r["metric"], r["period_start"] or "total", *[escape(str(r[d])) if r[d] is not None else "-" for d in dims],
+               value, _fmt(r["n"], None), ci]
+        if compared:
+            change = r["change"]
+            if change is None:
+                ch = "-"
+            elif unit == "percent":
+                ch = f"{change:+.1f} pp"
+            elif unit == "seconds":
+                ch = ("+" if change >= 0 else "-") + _fmt(abs(change), unit)
+            elif unit == "count":
+                ch = f"{change:+,.0f}"
+            else:
+                ch = f"{change:+,.2f}"
+            if r["significant"]:
+                ch += " *"
+            row += [_fmt(r["previous_value"], unit), ch]
+        tgt = "-"
+        if r["target"] is not None:
+            mark = "" if r["meets_target"] is None else (" ok" if r["meets_target"] else " missed")
+            tgt = _fmt(r["target"], unit) + mark
+        row.append(tgt)
+        table.add_row(*row)
+    console.print(table)
+    if compared:
+        console.print("* significant at 95% (two-sided); see docs/metrics.md for the test of each kind.",
+                      highlight=False)
+
+
+def catalog(fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table") -> None:
+    """List every metric with its unit, direction and definition."""
+    from cxmetrics.metrics.catalog import catalog_entries
+
+    entries = catalog_entries()
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"catalog": entries}, ensure_ascii=False, indent=1) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for c in ("id", "label", "unit", "better", "definition"):
+        table.add_column(c)
+    for e in entries:
+        table.add_row(e["id"], e["label"], e["unit"], e["direction"], e["description"])
+    console.print(table)
+
+
+def explain(
+    ctx: typer.Context,
+    metric_id: Annotated[str, typer.Argument(metavar="ID", help="Metric id, e.g. first_response_time or fcr_rate:single_agent.")],
+    grain: Annotated[str, typer.Option(help="Grain of the compiled query.")] = "month",
+    by: Annotated[list[str] | None, typer.Option("--by", help="Dimension of the compiled query.")] = None,
+    hours: Annotated[str, typer.Option(help="calendar or business.")] = "calendar",
+) -> None:
+    """Show a metric's definition, references, and the SQL it compiles to."""
+    from cxmetrics.engine.core import Query, QueryError
+    from cxmetrics.metrics.catalog import explain_text
+    from cxmetrics.metrics.registry import UnknownMetric, get
+
+    try:
+        get(metric_id)
+    except UnknownMetric as e:
+        fail(str(e), code=2)
+    store = ctx.obj.open_store(read_only=True)
+    try:
+        q = Query(grain=grain, by=tuple(by or ()), hours=hours)
+        text = explain_text(metric_id, store.engine(cache=False), q)
+    except QueryError as e:
+        fail(str(e), code=2)
+    finally:
+        store.close()
+    sys.stdout.write(text)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("metrics")(metrics)
+    app.command("catalog")(catalog)
+    app.command("explain")(explain)

@@ -1,0 +1,84 @@
+"""`cxm report`: the monthly report as HTML, PDF, Excel or JSON, in five languages."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cxmetrics.interfaces.cli.common import console, fail
+
+HELP = """Write the monthly report of one month (default: the last complete month).
+
+The format follows the --out extension: .html (one self-contained file, works
+offline), .pdf (A4), .xlsx (all metrics by month, ticket volume by category with
+a native line chart, formulas with live calculators, the data) or .json (the
+report's data, the twin every format renders). Sections without data (no
+surveys, calls, customers or carts imported) are left out with a line saying why.
+"""
+
+
+def report(
+    ctx: typer.Context,
+    period: Annotated[str | None, typer.Option(help="Month to report, YYYY-MM (default: the last complete month).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output file: .html, .pdf, .xlsx or .json (default: cx-report-YYYY-MM-LANG.html).")] = None,
+    lang: Annotated[str, typer.Option(help="Language: en, ja, zh-Hant, it or fi.")] = "en",
+    tz: Annotated[str | None, typer.Option(help="Reporting time zone (default: cxm.toml, else UTC).")] = None,
+) -> None:
+    from cxmetrics.engine.core import QueryError
+    from cxmetrics.interfaces.cli.common import open_for_reading
+    from cxmetrics.interfaces.i18n import UnknownLanguage, normalise_lang
+    from cxmetrics.interfaces.report import (
+        ReportError,
+        build_report,
+        format_of,
+        parse_period,
+        render,
+        write_atomic,
+    )
+    from cxmetrics.settings import ConfigError
+
+    try:
+        lang = normalise_lang(lang)
+        parse_period(period)
+        fmt = format_of(out) if out is not None else "html"
+    except (UnknownLanguage, ReportError) as e:
+        fail(str(e), code=2)
+    if out is not None and out.parent != Path() and not out.parent.is_dir():
+        fail(f"cannot write {out}: the folder {out.parent} does not exist", code=2)
+    started = time.perf_counter()
+    if fmt in ("html", "pdf"):
+        from cxmetrics.interfaces.report.charts import warm_up
+
+        warm_up()
+    store = open_for_reading(ctx.obj)
+    try:
+        try:
+            data = build_report(store, period, tz=tz)
+        except ReportError as e:
+            fail(str(e), code=1)
+        except (QueryError, ConfigError) as e:
+            fail(str(e), code=2)
+    finally:
+        store.close()
+    path = out if out is not None else Path(f"cx-report-{data['period']['start'][:7]}-{lang}.html")
+    try:
+        content = render(data, fmt, lang)
+    except ReportError as e:
+        fail(str(e), code=1)
+    try:
+        write_atomic(path, content)
+    except OSError as e:
+        fail(f"cannot write {path}: {e.strerror or e}", code=1)
+    took = time.perf_counter() - started
+    shown = ", ".join(data["sections"]) or "none"
+    console.print(f"Wrote the {data['period']['start'][:7]} report ({fmt.upper()}, {lang}) to "
+                  f"[bold]{path.resolve()}[/] in {took:.1f} s; sections: {shown}.", highlight=False)
+    for o in data["omitted"]:
+        console.print(f"  left out: {o['section']} ({o['reason'].replace('_', ' ')})", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report", help=HELP)(report)

@@ -1,0 +1,215 @@
+"""Translations and locale formats for reports and the dashboard.
+
+Texts live in data (``catalogs/<domain>.<lang>.toml``), never in code: a domain
+file per owner (``ui`` for report and dashboard labels, ``metrics`` for metric
+names, descriptions and formulas, ...). Every language must carry every key the
+English catalogue has; ``tests/test_i18n.py`` fails otherwise. Numbers, dates and
+percentages are formatted by Babel with the language's CLDR conventions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton, format_timedelta
+from babel.numbers import format_decimal, format_percent
+
+#: Report languages (the languages of the articles the product was specified from) -> Babel locale.
+LANGS: dict[str, str] = {"en": "en", "ja": "ja", "zh-Hant": "zh_Hant_TW", "it": "it", "fi": "fi"}
+DEFAULT_LANG = "en"
+#: How aggregates (e.g. spikes' daily volume) name a missing dimension value; shown as ``ui.none``.
+NONE = "(none)"
+#: Native names, for language pickers.
+LANG_NAMES: dict[str, str] = {"en": "English", "ja": "日本語", "zh-Hant": "繁體中文", "it": "Italiano", "fi": "Suomi"}
+
+
+class UnknownLanguage(ValueError):
+    def __str__(self) -> str:
+        return f"unknown language {self.args[0]!r}; use one of {', '.join(LANGS)}"
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = str(v)
+    return out
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """All keys of one language, merged over every domain file."""
+    if lang not in LANGS:
+        raise UnknownLanguage(lang)
+    out: dict[str, str] = {}
+    for entry in sorted(resources.files("cxmetrics.interfaces.i18n").joinpath("catalogs").iterdir(), key=lambda p: p.name):
+        name = entry.name
+        if not name.endswith(f".{lang}.toml"):
+            continue
+        data = _flatten(tomllib.loads(entry.read_text(encoding="utf-8")))
+        clash = set(out) & set(data)
+        if clash:
+            raise ValueError(f"catalog {name} repeats keys {sorted(clash)[:5]}")
+        out.update(data)
+    return out
+
+
+def normalise_lang(lang: str | None) -> str:
+    """Accepts ``zh-hant``, ``zh_Hant``, ``FI``...; raises UnknownLanguage otherwise."""
+    if not lang:
+        return DEFAULT_LANG
+    low = lang.replace("_", "-").lower()
+    for code in LANGS:
+        if code.lower() == low:
+            return code
+    raise UnknownLanguage(lang)
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Texts and formats of one language. ``t("key", n=3)`` fills ``{n}`` placeholders."""
+
+    lang: str = DEFAULT_LANG
+
+    @property
+    def locale(self) -> str:
+        return LANGS[self.lang]
+
+    # -- texts -------------------------------------------------------------
+    def t(self, key: str, **kw: Any) -> str:
+        text = catalog(self.lang).get(key)
+        if text is None:
+            text = catalog(DEFAULT_LANG).get(key, key)
+        return text.format(**kw) if kw else text
+
+    def has(self, key: str) -> bool:
+        return key in catalog(self.lang) or key in catalog(DEFAULT_LANG)
+
+    def metric_text(self, key: str, part: str) -> str:
+        """``name``, ``description`` or ``formula`` of a metric; the registry's English text
+        when a catalogue lacks it (a metric added without translations still reads well),
+        the id itself for a metric the registry does not know."""
+        k = f"metric.{key}.{part}"
+        if self.has(k):
+            return self.t(k)
+        from cxmetrics.metrics.registry import UnknownMetric, get
+
+        try:
+            m = get(key)
+        except UnknownMetric:
+            return key if part == "name" else ""
+        return str(m.label if part == "name" else getattr(m, part))
+
+    def metric_name(self, key: str) -> str:
+        return self.metric_text(key, "name")
+
+    def metric_description(self, key: str) -> str:
+        return self.metric_text(key, "description")
+
+    def metric_formula(self, key: str) -> str:
+        return self.metric_text(key, "formula")
+
+    def dim_value(self, dim: str, value: Any) -> str:
+        """A dimension value as shown (``weekday`` 1 -> Monday; known channels translated)."""
+        if _missing(value) or value == NONE:
+            return self.t("ui.none")
+        if dim == "weekday":
+            from babel.dates import get_day_names
+
+            return get_day_names("abbreviated", locale=self.locale)[(int(value) - 1) % 7]
+        key = f"value.{dim}.{value}"
+        return self.t(key) if self.has(key) else str(value)
+
+    # -- numbers -----------------------------------------------------------
+    def number(self, v: Any, digits: int = 0) -> str:
+        if _missing(v):
+            return "–"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(float(v), pattern, locale=self.locale)
+
+    def percent(self, v: Any, digits: int = 1) -> str:
+        """``v`` in percent units (95.1 -> 95.1 %), as the records carry them; the locale's
+        own percent pattern keeps its spacing (Finnish ``95,1 %``)."""
+        if _missing(v):
+            return "–"
+        base = Locale.parse(self.locale).percent_formats[None].pattern
+        pattern = base.replace("#,##0", "#,##0" + ("." + "0" * digits if digits else ""), 1)
+        return format_percent(float(v) / 100.0, pattern, locale=self.locale)
+
+    def duration(self, seconds: Any) -> str:
+        """Two units at most (``47m 18s``, ``4d 9h``) in the language's narrow units; days
+        stay days (Babel would say ``1w`` or ``2m`` for months, which reads as minutes)."""
+        if _missing(seconds):
+            return "–"
+        total = round(abs(float(seconds)))
+        sign = "-" if float(seconds) < 0 and total else ""
+        units = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+        for i, (_name, size) in enumerate(units):
+            if total >= size or size == 1:
+                parts = [(total // size, units[i])]
+                if i + 1 < len(units):
+                    nxt = units[i + 1]
+                    parts.append(((total % size) // nxt[1], nxt))
+                words = [format_timedelta(n * u[1], granularity=u[0], threshold=math.inf, format="narrow",
+                                          locale=self.locale) for n, u in parts if n or u is units[i]]
+                return sign + " ".join(words)
+        return ""  # pragma: no cover - the loop always returns at the seconds unit
+
+    def value(self, v: Any, unit: str | None) -> str:
+        """A metric value in its unit."""
+        if _missing(v):
+            return "–"
+        if unit == "percent":
+            return self.percent(v)
+        if unit == "seconds":
+            return self.duration(v)
+        if unit == "count":
+            return self.number(v)
+        return self.number(v, 2 if unit == "currency" or abs(float(v)) < 10 else 1)
+
+    def change(self, value: Any, previous: Any, unit: str | None) -> str:
+        """The change from ``previous``: percentage points for percent metrics and
+        scores such as NPS (their scale is already relative), else relative %."""
+        if _missing(value) or _missing(previous):
+            return "–"
+        absolute = unit in ("percent", "score")
+        if not absolute and float(previous) == 0:
+            return "–"
+        d = float(value) - float(previous) if absolute else (float(value) / float(previous) - 1) * 100
+        sign = "+" if d > 0 else ("−" if d < 0 else "±")
+        if unit == "percent":
+            return f"{sign}{self.number(abs(d), 1)} {self.t('unit.pp')}"
+        if absolute:
+            return f"{sign}{self.number(abs(d), 1)}"
+        return f"{sign}{self.percent(abs(d), 1)}"
+
+    # -- dates -------------------------------------------------------------
+    def date(self, d: dt.date | str | None, fmt: str = "medium") -> str:
+        if d is None:
+            return "–"
+        d = dt.date.fromisoformat(d[:10]) if isinstance(d, str) else d
+        return format_date(d, fmt, locale=self.locale)
+
+    def month(self, d: dt.date | str | None, short: bool = False) -> str:
+        if d is None:
+            return "–"
+        d = dt.date.fromisoformat(d[:10]) if isinstance(d, str) else d
+        return format_skeleton("yMMM" if short else "yMMMM", d, locale=self.locale)
+
+
+def translator(lang: str | None = None) -> Translator:
+    return Translator(normalise_lang(lang))

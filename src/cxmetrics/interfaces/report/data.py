@@ -1,0 +1,332 @@
+"""The monthly report as data: one language-neutral, JSON-able dict.
+
+Every format (HTML, PDF, Excel, the dashboard and ``--format json``) renders this
+one structure, so they cannot disagree. It holds raw numbers, metric ids and
+text keys; words and number formats are added by the renderers in the reader's
+language. Built from a handful of engine queries (one 13-month frame of every
+metric, one compare per direction for the headline KPIs, and small grouped
+frames), never from ticket rows in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+
+from cxmetrics.engine.core import Query
+from cxmetrics.engine.records import clean, to_records
+from cxmetrics.metrics.registry import get
+
+if TYPE_CHECKING:
+    from cxmetrics.engine.core import Engine
+    from cxmetrics.store import Store
+
+VERSION = 1
+#: months shown in trends, ending with the report month (a year plus the same month last year)
+TREND_MONTHS = 13
+#: Headline KPIs per section, in display order (seed 000/003/004's lists).
+PRIMARY: dict[str, tuple[str, ...]] = {
+    "support": ("ticket_volume", "tickets_resolved", "backlog", "resolution_rate", "first_response_time",
+                "resolution_time", "handle_time", "fcr_rate", "replies_per_resolution", "sla_attainment"),
+    "feedback": ("nps", "csat", "ces", "cx_rating", "survey_response_rate"),
+    "customers": ("active_customers", "new_customers", "churn_rate", "retention_rate", "cac", "arpu"),
+    "calls": ("call_volume", "call_abandonment_rate", "average_speed_of_answer", "service_level"),
+    "carts": ("cart_abandonment_rate",),
+}
+#: the tables a section needs; without rows there it is left out with a reason
+NEEDS: dict[str, str] = {"support": "tickets", "feedback": "survey_responses", "customers": "customers",
+                         "calls": "calls", "carts": "carts"}
+TRENDS: dict[str, tuple[str, ...]] = {
+    "support": ("ticket_volume", "backlog", "first_response_time", "resolution_time", "fcr_rate", "handle_time"),
+    "feedback": ("nps", "csat", "ces"),
+    "customers": ("churn_rate", "retention_rate", "active_customers", "arpu"),
+    "calls": ("call_abandonment_rate", "average_speed_of_answer", "service_level"),
+    "carts": ("cart_abandonment_rate",),
+}
+RECORD_KEYS = ("value", "n", "numerator", "denominator", "ci_low", "ci_high", "mean", "median", "p90",
+               "low_sample", "target", "meets_target", "target_source")
+COMMENTS = 10
+
+
+class ReportError(ValueError):
+    """A user-facing problem (bad period, empty store)."""
+
+
+def parse_period(period: str | dt.date | None) -> dt.date | None:
+    if period is None or period == "latest":
+        return None
+    if isinstance(period, dt.date):
+        return period.replace(day=1)
+    try:
+        return dt.datetime.strptime(period.strip(), "%Y-%m").date()
+    except ValueError:
+        raise ReportError(f"period must be YYYY-MM (e.g. 2026-10), not {period!r}") from None
+
+
+def default_period(engine: Engine, tz: str, today: dt.date | None = None) -> dt.date:
+    """The last complete month: of the calendar, or of the data when the data ends earlier."""
+    today = today or dt.datetime.now(ZoneInfo(tz)).date()
+    _lo, hi = engine.bounds()
+    end = today
+    if hi is not None:
+        last = hi.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(tz)).date()
+        end = min(end, last + dt.timedelta(days=1))
+    return end.replace(day=1) - relativedelta(months=1)
+
+
+def _month_frames(engine: Engine, first: dt.date, end: dt.date, tz: str) -> dict[str, pd.DataFrame]:
+    """Every applicable metric by month over the trend window, with the hidden columns
+    (``_std``, ``_seconds``) the significance tests need."""
+    q = Query(grain="month", from_=first, to=end, tz=tz)
+    q.validate()
+    return engine._frames([m.key for m in engine.applicable(q)], q)
+
+
+def _public(engine: Engine, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    from cxmetrics.engine.targets import apply_targets
+
+    parts = [apply_targets(get(k), f, engine.config) for k, f in frames.items()]
+    parts = [p[[c for c in p.columns if not c.startswith("_")]] for p in parts]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["metric", "period_start"])
+
+
+def _kpis(engine: Engine, frames: dict[str, pd.DataFrame], ids: list[str], start: dt.date, end: dt.date,
+          tz: str) -> list[dict[str, Any]]:
+    """The month's KPIs against the month before and the same month a year before. Both
+    comparison months lie inside the 13-month frames, so only the median tests query again."""
+    from cxmetrics.engine.compare import compare, duration_values, shifted_query
+    from cxmetrics.engine.targets import apply_targets
+
+    q = Query(grain="month", from_=start, to=end, tz=tz)
+    # one fetch of a duration's values over the year before serves both median tests
+    window = Query(grain="month", from_=start - relativedelta(years=1), to=end, tz=tz)
+    out = []
+    for key in ids:
+        m = get(key)
+        f = frames[key]
+        cur = f[f["period_start"] == start.isoformat()]
+        if cur.empty:
+            continue
+        item: dict[str, Any] = {"metric": key, "unit": m.unit, "direction": m.direction, "kind": m.kind,
+                                "domain": m.domain}
+        r = apply_targets(m, cur, engine.config).iloc[0]
+        item.update({k: clean(r.get(k)) for k in RECORD_KEYS})
+        values = duration_values(engine, m, window, []) if m.kind == "duration" else None
+        for mode in ("previous", "year"):
+            pq, delta = shifted_query(q, start, end, mode)
+            prev = f[f["period_start"] == pq.from_.isoformat()]  # type: ignore[union-attr]
+            c = compare(engine, m, cur, prev, q, pq, delta, values).iloc[0]
+            item[mode] = {k: clean(c.get(k)) for k in ("previous_value", "change", "p_value", "significant")}
+        out.append(item)
+    return out
+
+
+def _has_value(rec: dict[str, Any]) -> bool:
+    return rec.get("value") is not None or bool(rec.get("n"))
+
+
+def _series(all_frame: pd.DataFrame, key: str) -> list[dict[str, Any]]:
+    f = all_frame[all_frame["metric"] == key]
+    cols = ["period_start", "value", "ci_low", "ci_high", "n", "low_sample", "target"]
+    return to_records(f[[c for c in cols if c in f.columns]])
+
+
+def _has_data(key: str, counts: dict[str, int]) -> bool:
+    """Every table the metric strictly requires (``table.column``) has rows: a store without
+    calls shows no call metrics, not a row of zeros. Alternatives (``a|b``) mark optional
+    inputs (contacts per issue chains calls when there are any) and are not checked."""
+    return all(counts.get(req.split(".")[0], 0) > 0 for req in get(key).requires if "|" not in req)
+
+
+def _table(all_frame: pd.DataFrame, months: list[str], counts: dict[str, int]) -> list[dict[str, Any]]:
+    """Every metric as a row, months as columns (Excel tab 1); share metrics one row per group."""
+    rows = []
+    for key, f in all_frame.groupby("metric", sort=False):
+        m = get(str(key))
+        if not _has_data(m.key, counts):
+            continue
+        groups = [(None, f)]
+        if m.share_dim and m.share_dim in f.columns:
+            groups = [(g, part) for g, part in f.groupby(m.share_dim, sort=True, dropna=False)]
+        for g, part in groups:
+            by_month = {str(p): clean(v) for p, v in zip(part["period_start"], part["value"], strict=True)}
+            values = [by_month.get(mo) for mo in months]
+            if all(v is None for v in values) and m.kind not in ("count", "level"):
+                continue
+            rows.append({"metric": str(key), "group": None if g is None else clean(g),
+                         "dimension": m.share_dim if g is not None else None, "unit": m.unit,
+                         "domain": m.domain, "primary": any(str(key) in p for p in PRIMARY.values()),
+                         "values": values})
+    return rows
+
+
+def _busy_hours(engine: Engine, start: dt.date, end: dt.date, tz: str, median: float | None) -> dict[str, Any]:
+    """``median``: the month's first response time (its record in the 13-month frame)."""
+    f = engine.frame(["ticket_volume", "first_response_time"], grain="total", by=["weekday", "hour"],
+                     from_=start, to=end, tz=tz)
+    vol = f[f["metric"] == "ticket_volume"][["weekday", "hour", "value"]].rename(columns={"value": "tickets"})
+    frt = f[f["metric"] == "first_response_time"][["weekday", "hour", "value", "n"]].rename(
+        columns={"value": "frt", "n": "replied"})
+    cells = vol.merge(frt, on=["weekday", "hour"], how="outer")
+    cells = cells.dropna(subset=["weekday", "hour"])
+    cells["tickets"] = cells["tickets"].fillna(0)
+    # Hours to staff: busy (top quarter by volume) and slow (first reply above the month's median).
+    staff: list[dict[str, Any]] = []
+    if median is not None and not cells.empty:
+        busy = cells["tickets"] >= cells["tickets"].quantile(0.75)
+        slow = cells["frt"] > median
+        pick = cells[busy & slow].copy()
+        pick["load"] = pick["tickets"] * pick["frt"]
+        staff = to_records(pick.sort_values("load", ascending=False).head(8).drop(columns=["load"]))
+    cells = cells.astype({"weekday": "int64", "hour": "int64"}).sort_values(["weekday", "hour"])
+    return {"cells": to_records(cells), "frt_median": median, "staff": staff}
+
+
+def _frt_by_channel(engine: Engine, start: dt.date, end: dt.date, tz: str) -> list[dict[str, Any]]:
+    f = engine.frame(["first_response_time", "sla_attainment"], grain="total", by=["channel"],
+                     from_=start, to=end, tz=tz)
+    frt = f[f["metric"] == "first_response_time"]
+    sla = f[f["metric"] == "sla_attainment"].set_index("channel")
+    expect = engine.config.sla_first_reply
+    out = []
+    for r in to_records(frt):
+        ch = r["channel"]
+        target = expect.get(ch, expect.get("default")) if ch is not None else None
+        within = clean(sla["value"].get(ch)) if ch in sla.index else None
+        out.append({"channel": ch, "median": r["median"], "mean": r["mean"], "p90": r["p90"], "n": r["n"],
+                    "expectation": target, "within_expectation": within,
+                    "meets": None if target is None or r["median"] is None else bool(r["median"] <= target)})
+    return sorted(out, key=lambda x: -(x["n"] or 0))
+
+
+def _volume(engine: Engine, start: dt.date, end: dt.date, first: dt.date, tz: str) -> dict[str, Any]:
+    from cxmetrics.analyses.spikes import METHOD, detect
+
+    det = detect(engine, from_=first, to=end, tz=tz)
+    lo = start.isoformat()
+    daily = [p for p in det["by_category"] if p["date"] >= lo]
+    monthly = engine.frame(["ticket_volume"], grain="month", by=["category"], from_=first, to=end, tz=tz)
+    spikes = [dict(s, in_period=s["date"] >= lo) for s in det["spikes"]]
+    return {"daily": daily, "days": [d for d in det["days"] if d["date"] >= lo],
+            "monthly": to_records(monthly[["period_start", "category", "value"]]),
+            "spikes": spikes, "method": METHOD}
+
+
+def _comments(engine: Engine, start: dt.date, end: dt.date, tz: str) -> list[dict[str, Any]]:
+    from cxmetrics.analyses.comments import comments
+
+    f = comments(engine, group="detractor", from_=start, to=end, tz=tz, limit=COMMENTS)
+    if f.empty:  # no NPS detractors: unhappy CSAT answers instead
+        f = comments(engine, group="unsatisfied", from_=start, to=end, tz=tz, limit=COMMENTS)
+    return to_records(f.drop(columns=["response_id"], errors="ignore"))
+
+
+def _clv(store: Store, end: dt.date, tz: str) -> dict[str, Any] | None:
+    from cxmetrics.analyses.clv.historic import historic_clv
+
+    stop = dt.datetime.combine(end + dt.timedelta(days=1), dt.time()).replace(tzinfo=ZoneInfo(tz))
+    stop = stop.astimezone(dt.UTC).replace(tzinfo=None) - dt.timedelta(seconds=1)
+    try:
+        overall = historic_clv(store, end=stop)
+        seg = historic_clv(store, by="segment", end=stop)
+    except Exception:  # ClvError and friends: not enough history; the section says so
+        return None
+    keep = ["value", "ci_low", "ci_high", "n", "annual_revenue_per_customer", "annual_churn_rate",
+            "relationship_years", "cac", "currency"]
+    return {"overall": to_records(overall[[c for c in keep if c in overall.columns]])[0],
+            "by_segment": to_records(seg[["segment", *[c for c in keep if c in seg.columns]]])}
+
+
+def build_report(store: Store, period: str | dt.date | None = None, *, tz: str | None = None,
+                 engine: Engine | None = None, today: dt.date | None = None) -> dict[str, Any]:
+    """The report of one month (default: the last complete month) as plain data."""
+    from cxmetrics import __version__
+
+    engine = engine or store.engine()
+    tz = tz or engine.config.timezone
+    counts = store.counts()
+    if not any(counts.values()):
+        raise ReportError("the store is empty; run `cxm demo` or `cxm import` first")
+    start = parse_period(period) or default_period(engine, tz, today)
+    end = start + relativedelta(months=1) - dt.timedelta(days=1)
+    _check_data_in(engine, start, end, tz)
+    first = start - relativedelta(months=TREND_MONTHS - 1)
+    months = [(first + relativedelta(months=i)).isoformat() for i in range(TREND_MONTHS)]
+
+    present = {s: counts.get(t, 0) > 0 for s, t in NEEDS.items()}
+    omitted = [{"section": s, "reason": f"no_{NEEDS[s]}"} for s, ok in present.items() if not ok]
+    frames = _month_frames(engine, first, end, tz)
+    all_frame = _public(engine, frames)
+    month_rows = all_frame[all_frame["period_start"] == start.isoformat()]
+
+    kpi_ids = []
+    for section, ids in PRIMARY.items():
+        if not present[section]:
+            continue
+        for key in ids:
+            if not _has_data(key, counts):
+                continue
+            r = month_rows[month_rows["metric"] == key]
+            if not r.empty and _has_value(to_records(r)[0]):
+                kpi_ids.append(key)
+    kpis = _kpis(engine, frames, kpi_ids, start, end, tz) if kpi_ids else []
+    computed = set(all_frame["metric"])
+    trends = {s: {k: _series(all_frame, k) for k in ids if k in computed}
+              for s, ids in TRENDS.items() if present[s]}
+
+    report: dict[str, Any] = {
+        "version": VERSION, "generator": f"cxmetrics {__version__}",
+        "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "period": {"start": start.isoformat(), "end": end.isoformat(),
+                   "previous": (start - relativedelta(months=1)).isoformat(),
+                   "year_ago": (start - relativedelta(years=1)).isoformat()},
+        "timezone": tz, "months": months, "counts": counts, "sections": [s for s, ok in present.items() if ok],
+        "omitted": omitted, "kpis": kpis, "trends": trends, "table": _table(all_frame, months, counts),
+    }
+    if present["support"]:
+        report["volume"] = _volume(engine, start, end, first, tz)
+        frt = month_rows[month_rows["metric"] == "first_response_time"]["value"]
+        report["busy_hours"] = _busy_hours(engine, start, end, tz, clean(frt.iloc[0]) if len(frt) else None)
+        report["frt_by_channel"] = _frt_by_channel(engine, start, end, tz)
+    if present["feedback"]:
+        comp = [r for r in to_records(month_rows) if r["metric"] in ("promoters_share", "passives_share",
+                                                                    "detractors_share")]
+        report["feedback"] = {"nps_composition": [{k: r.get(k) for k in ("metric", "value", "numerator",
+                                                                             "denominator")} for r in comp],
+                              "comments": _comments(engine, start, end, tz)}
+    if present["customers"]:
+        clv = _clv(store, end, tz)
+        report["clv"] = clv
+        if clv is None:
+            report["omitted"].append({"section": "clv", "reason": "clv_history"})
+    if present["calls"]:
+        q = engine.frame(["call_volume", "call_abandonment_rate", "average_speed_of_answer", "service_level"],
+                         grain="total", by=["queue"], from_=start, to=end, tz=tz)
+        report["calls_by_queue"] = to_records(q[["metric", "queue", "value", "n"]])
+    shown = {k["metric"] for k in kpis} | {r["metric"] for r in report["table"]}
+    from cxmetrics.metrics.registry import all_metrics
+
+    report["definitions"] = [_definition(m.key) for m in all_metrics() if m.key in shown]  # catalogue order
+    return report
+
+
+def _check_data_in(engine: Engine, start: dt.date, end: dt.date, tz: str) -> None:
+    """A month outside the data would be a report of zeros; say which months there are."""
+    lo, hi = engine.bounds()
+    if lo is None or hi is None:
+        return
+    zi = ZoneInfo(tz)
+    first, last = (x.replace(tzinfo=dt.UTC).astimezone(zi).date() for x in (lo, hi))
+    if end < first or start > last:
+        raise ReportError(f"no data in {start:%Y-%m}: the store holds {first} to {last}; "
+                          f"pick a month from {first:%Y-%m} to {last:%Y-%m} with --period")
+
+
+def _definition(key: str) -> dict[str, Any]:
+    m = get(key)
+    return {"metric": key, "unit": m.unit, "direction": m.direction, "domain": m.domain,
+            "references": [r.source for r in m.references]}

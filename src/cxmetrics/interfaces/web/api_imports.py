@@ -1,0 +1,220 @@
+"""``POST /api/v1/imports/{table}``: upload a file, import it in one transaction, answer the summary.
+
+Safety: the table must be a canonical table; the uploaded file is copied to a fresh
+private directory under a fixed name (``upload`` plus a known extension), so its name
+is never used as a path, only recorded in the import log as text; bodies over
+``[server] max_upload_mb`` are refused with 413 while they arrive (:class:`UploadLimit`),
+before anything is stored. Imports take the writer lock: readers keep answering
+from their snapshots, concurrent uploads wait their turn and all land. After the
+commit the stored facts are refreshed under the same lock, so readers use them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import tempfile
+from pathlib import Path, PureWindowsPath
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cxmetrics.interfaces.web.api import ERRORS, ctx_of
+from cxmetrics.interfaces.web.auth import require_editor
+from cxmetrics.interfaces.web.responses import bad_request, json_bytes, json_response
+from cxmetrics.interfaces.web.schemas import ImportSummary, Problem, Refused
+
+router = APIRouter(dependencies=[Depends(require_editor)], tags=["imports"],
+                   responses={**ERRORS, 403: {"model": Problem, "description": "The token cannot write"},
+                              413: {"model": Problem, "description": "The upload is over the size limit"},
+                              422: {"model": Refused, "description": "The file was refused (nothing changed), "
+                                                                    "or a request field is invalid"}})
+#: Room for the multipart envelope and a mapping file on top of the file itself.
+ENVELOPE = 1024 * 1024
+CHUNK = 1024 * 1024
+#: The largest body of any other request (a token's JSON is a few hundred bytes).
+OTHER_BODY = 64 * 1024
+PATH_PREFIX = "/api/v1/imports"
+
+
+class UploadLimit:
+    """ASGI middleware: refuse import bodies over the limit by Content-Length, or while they stream.
+    Every other request body (token JSON, anything) is capped at :data:`OTHER_BODY` the same
+    way: FastAPI reads a body before it checks the caller's token, so without a cap an
+    anonymous caller could make the server buffer any amount of memory before its 401."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit + ENVELOPE
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        upload = scope["method"] == "POST" and scope["path"].startswith(PATH_PREFIX)
+        cap = self.limit if upload else OTHER_BODY
+        text = _limit_text(self.limit - ENVELOPE) if upload else f"request body too large (at most {cap} bytes)"
+        headers = dict(scope.get("headers") or [])
+        if upload and not headers.get(b"authorization", b"").lower().startswith(b"bearer "):
+            # no token at all: refuse before the body is read (and spooled to disk)
+            await json_response({"detail": "this needs an editor token: Authorization: Bearer <token> "
+                                           "(create one with `cxm token create`)"}, 401,
+                                headers={"WWW-Authenticate": "Bearer"})(scope, receive, send)
+            return
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > cap):
+            await _too_large(send, text)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > cap:
+                    raise HTTPException(status_code=413, detail=text)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def _limit_text(limit: int) -> str:
+    return f"upload too large: the limit is {limit / 1024 / 1024:g} MB ([server] max_upload_mb in cxm.toml)"
+
+
+async def _too_large(send: Send, text: str) -> None:
+    body = json_bytes({"detail": text})
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def display_name(name: str | None) -> str:
+    """The uploaded file's name as text for the import log: no directories, no control characters."""
+    base = PureWindowsPath(name or "").name  # splits on both / and \
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip()[:200]
+    return base or "upload"
+
+
+def _extension(name: str | None) -> str:
+    from cxmetrics.ingest.readers import _EXT
+
+    suffix = PureWindowsPath(name or "").suffix.lower()
+    return suffix if suffix in _EXT else ""
+
+
+def _summary(res: Any, shown: str, tmp: Path) -> dict[str, Any]:
+    d = dataclasses.asdict(res)
+
+    def fix(x: dict[str, Any]) -> dict[str, Any]:
+        x["file"] = shown
+        x["message"] = (x.get("message") or "").replace(str(tmp), "")
+        return x
+
+    d = fix(d)
+    d["also"] = [fix(a) for a in d.get("also", [])]
+    return d
+
+
+@router.post("/imports/{table}", response_model=ImportSummary)
+def import_upload(
+    request: Request,
+    table: str,
+    file: Annotated[UploadFile, File(description="CSV, JSON, JSONL, Parquet or XLSX export.")],
+    mapping: Annotated[UploadFile | None, File(description="Optional TOML column mapping (docs/importing.md).")]
+    = None,
+    format: Literal["auto", "csv", "json", "jsonl", "parquet", "xlsx"] = "auto",
+    source: Annotated[str | None, Query(max_length=100, description="Source label, or an adapter name (twcs).")]
+    = None,
+    tz: Annotated[str | None, Query(description="Zone of naive timestamps (default: configured zone).")] = None,
+    date_order: Literal["dmy", "mdy", "ymd"] | None = None,
+    encoding: Annotated[str | None, Query(max_length=40, description="Text encoding, e.g. cp1252.")] = None,
+) -> Response:
+    """Import one file into a canonical table (idempotent upsert; bad rows quarantined). Needs an editor token."""
+    import codecs
+    import tomllib
+
+    from cxmetrics.ingest import ImportFailed
+    from cxmetrics.ingest.mapping import mapping_from_dict
+    from cxmetrics.ingest.pipeline import check_zone, import_file
+    from cxmetrics.model import schema
+
+    ctx = ctx_of(request)
+    if table not in schema.TABLES:
+        raise bad_request(f"unknown table {table!r}; known tables: {', '.join(schema.TABLES)}", 404)
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise bad_request(f"unknown encoding {encoding!r}") from None
+    shown = display_name(file.filename)
+    tmp = Path(tempfile.mkdtemp(prefix="cxm-upload-"))
+    path = tmp / f"upload{_extension(file.filename)}"
+    try:
+        loaded = None
+        if mapping is not None:
+            try:
+                raw = tomllib.loads(mapping.file.read(ENVELOPE).decode("utf-8"))
+                loaded = mapping_from_dict(raw, display_name(mapping.filename))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+                raise bad_request(f"mapping: not valid TOML: {e}") from None
+            except ImportFailed as e:  # a bad mapping is a usage error, like the CLI's exit 2
+                raise bad_request(str(e)) from None
+        if tz:
+            check_zone(tz)
+        size = 0
+        with path.open("wb") as out:
+            while chunk := file.file.read(CHUNK):
+                size += len(chunk)
+                if size > ctx.max_upload_bytes:
+                    raise HTTPException(status_code=413, detail=_limit_text(ctx.max_upload_bytes))
+                out.write(chunk)
+        with ctx.writer() as store:
+            try:
+                res = import_file(store, table, path, format=format, source=source, mapping=loaded, tz=tz,
+                                  date_order=date_order, encoding=encoding)
+            finally:
+                _refresh(store)
+            ids = [res.import_id] if res.import_id is not None else []
+            if ids:  # the log names the upload, not our temporary copy
+                store.raw.execute("UPDATE _import_log SET file = ? WHERE import_id = ?", [shown, ids[0]])
+                store.raw.execute("UPDATE _quarantine SET file = ? WHERE import_id = ?", [shown, ids[0]])
+    except ImportFailed as e:
+        detail = str(e).replace(str(path), shown).replace(str(tmp), "")
+        raise bad_request(detail, 400 if e.code == 2 else 422) from None
+    except _spreadsheet_errors() as e:  # a file that is not a workbook (the reader does not wrap these)
+        detail = f"{shown}: cannot read as xlsx: {e}".replace(str(path), shown).replace(str(tmp), "")
+        raise bad_request(detail, 422) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return json_response(_summary(res, shown, tmp))
+
+
+def _spreadsheet_errors() -> tuple[type[BaseException], ...]:
+    """What the XLSX readers raise for a file that is not a workbook."""
+    import zipfile
+
+    found: list[type[BaseException]] = [zipfile.BadZipFile]
+    try:
+        from python_calamine import CalamineError
+
+        found.append(CalamineError)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        found.append(InvalidFileException)
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(found)
+
+
+def _refresh(store: Any) -> None:
+    """Bring the stored facts up to date after a write (a no-op when nothing changed)."""
+    store.stored_facts()

@@ -1,0 +1,83 @@
+"""``GET /api/v1/rows``: the tickets, calls or responses behind one metric value (see cxmetrics.engine.drill).
+
+The group is given as ``<dimension>=<value>`` query parameters (``channel=email``), the
+same names as ``by``; an empty value selects rows where the dimension is empty. The
+metric's own query (grain, from/to, tz, hours, where) must be repeated so the rows are
+those of the number on screen.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from cxmetrics.interfaces.web.api import ERRORS, FromParam, Grain, ToParam, TzParam, WhereParam, ctx_of
+from cxmetrics.interfaces.web.auth import require_viewer
+from cxmetrics.interfaces.web.responses import (
+    CSV_TYPE,
+    check_tz,
+    csv_response,
+    frame_records,
+    json_response,
+    parse_date,
+    parse_where,
+    safe_filename,
+)
+from cxmetrics.interfaces.web.schemas import RowsAnswer
+
+router = APIRouter(dependencies=[Depends(require_viewer)], responses=ERRORS)
+#: Parameters of the endpoint itself; every other parameter naming a dimension is the group.
+OWN = {"metric", "period_start", "grain", "from", "to", "tz", "hours", "where", "page", "page_size", "format"}
+
+
+@router.get("/rows", response_model=RowsAnswer, tags=["metrics"], responses={200: {"content": {CSV_TYPE: {}}}})
+def rows(
+    request: Request,
+    metric: Annotated[str, Query(description="Metric id, e.g. first_response_time or fcr_rate:single_agent.")],
+    period_start: Annotated[str | None, Query(description="The value's period_start (YYYY-MM-DD); "
+                                                           "omit for grain total.")] = None,
+    grain: Grain = "month",
+    from_: FromParam = None,
+    to: ToParam = None,
+    tz: TzParam = None,
+    hours: Literal["calendar", "business"] = "calendar",
+    where: WhereParam = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    format: Literal["json", "csv"] = "json",
+) -> Response:
+    """The rows of the metric's population for one period and group: tickets (with the
+    metric's per-row `value` and `counted`: in the numerator of a rate), survey
+    responses, calls, orders or customers. Add the group as `<dimension>=<value>`
+    parameters (e.g. `channel=email`). The total equals the record's `n`
+    (`denominator` for rates). `format=csv` exports every row."""
+    from cxmetrics.engine import drill
+    from cxmetrics.engine.core import DIMENSIONS
+    from cxmetrics.engine.core import Query as MetricQuery
+    from cxmetrics.interfaces.web.responses import bad_request
+    from cxmetrics.metrics.registry import get
+
+    m = get(metric)
+    group: list[tuple[str, str | None]] = []
+    for k, v in request.query_params.multi_items():
+        if k in OWN:
+            continue
+        if k not in DIMENSIONS:
+            raise bad_request(f"unknown parameter or dimension {k!r}; dimensions: {', '.join(DIMENSIONS)}")
+        group.append((k, v if v != "" else None))
+    q = MetricQuery(grain=grain, from_=parse_date(from_, "from"), to=parse_date(to, "to"), tz=check_tz(tz),
+                    hours=hours, where=tuple(parse_where(where)))
+    csv = format == "csv"
+    start = parse_date(period_start, "period_start")  # within the engine's date range, or 400
+    with ctx_of(request).reader() as r:
+        df, total = drill.rows(r.engine, m, q, start, group, page=1 if csv else page,
+                               page_size=None if csv else page_size)
+    if csv:
+        name = f"cx-rows-{m.key}-{period_start or 'total'}.csv"
+        return csv_response(df, safe_filename(name))
+    return json_response({"metric": m.key, "period_start": period_start or None, "filters": dict(group),
+                          "page": page, "page_size": page_size, "total": total,
+                          "pages": max(1, math.ceil(total / page_size)), "rows": frame_records(df)})

@@ -1,0 +1,161 @@
+"""The FastAPI application behind ``cxm serve``: ``create_app(db_path) -> FastAPI``.
+
+The factory opens the store once (see :mod:`cxmetrics.interfaces.web.context`), mounts the
+``/api/v1`` routers and, when present, the dashboard pages (``cxmetrics.interfaces.web.pages``).
+User errors become ``{"detail": "..."}`` with a 4xx status; anything unexpected a
+generic 500 without a traceback (logged on the server).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cxmetrics.interfaces.web.context import AppContext
+from cxmetrics.interfaces.web.responses import json_response
+
+API_PREFIX = "/api/v1"
+log = logging.getLogger("cxmetrics.interfaces.web")
+#: Sent with every response: no MIME sniffing, no framing by other sites, no referrer leaks.
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"SAMEORIGIN"),
+                    (b"referrer-policy", b"same-origin")]
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *[(k, v) for k, v in SECURITY_HEADERS if k not in names]]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+class RejectNul:
+    """ASGI middleware: a NUL character in the path (404: no such resource) or the query (400)
+    is refused. Ibis inlines string literals into SQL text, and DuckDB stops reading SQL at a
+    NUL: a ticket id or filter value with one would otherwise end as a parser error, a 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            if "\x00" in scope["path"]:
+                await json_response({"detail": "Not Found"}, 404)(scope, receive, send)
+                return
+            if b"%00" in query or b"\x00" in query:
+                await json_response({"detail": "NUL characters are not allowed in the query"}, 400)(
+                    scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(db_path: str | Path, *, config_path: str | Path | None = None,
+               require_read_token: bool | None = None, cors_origins: Iterable[str] = (),
+               max_upload_bytes: int | None = None, allowed_hosts: Iterable[str] | None = None) -> FastAPI:
+    """The app over the store at ``db_path`` (created if missing).
+
+    ``require_read_token``: reads need a viewer token (``cxm serve`` sets it when the
+    host is not loopback); ``None`` leaves reading open, as on a loopback server.
+    ``cors_origins``: origins allowed to call the API from a browser (none by default).
+    ``max_upload_bytes`` overrides ``[server] max_upload_mb``.
+    ``allowed_hosts``: Host headers accepted (others get 400). ``cxm serve`` on loopback sets
+    the loopback names: reads are open there, and without the check a web page the user
+    visits could rebind its own domain name to 127.0.0.1 and read the numbers (DNS
+    rebinding)."""
+    from cxmetrics import __version__
+    from cxmetrics.metrics.registry import all_metrics
+    from cxmetrics.settings import load_config
+
+    config = load_config(config_path)
+    all_metrics()  # load the registry now: lazy loading from several threads at once would race
+    limit = max_upload_bytes if max_upload_bytes is not None else int(config.max_upload_mb * 1024 * 1024)
+    ctx = AppContext(Path(db_path), config, require_read_token=bool(require_read_token),
+                     max_upload_bytes=limit, cors_origins=tuple(cors_origins))
+    ctx.open()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        ctx.close()
+
+    # No /docs or /redoc: FastAPI serves them with JavaScript from a CDN, and everything here
+    # must work offline (SPEC 2). The document itself is at /openapi.json.
+    app = FastAPI(title="cxmetrics API", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="Customer-experience metrics over one cxmetrics store; see docs/api.md. "
+                              "Writes need an editor token (`Authorization: Bearer <token>`).")
+    app.state.ctx = ctx
+    _errors(app)
+
+    from cxmetrics.interfaces.web import api, api_admin, api_imports, api_records, api_rows
+
+    for router in (api.router, api.reads, api_rows.router, api_records.router, api_imports.router,
+                   api_admin.reports, api_admin.tokens):
+        app.include_router(router, prefix=API_PREFIX)
+    app.add_middleware(api_imports.UploadLimit, limit=limit)
+    if ctx.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(ctx.cors_origins),
+                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(RejectNul)
+    app.add_middleware(SecurityHeaders)
+    if allowed_hosts is not None:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    if importlib.util.find_spec("cxmetrics.interfaces.web.pages") is not None:
+        from cxmetrics.interfaces.web import pages
+
+        pages.install(app, ctx)
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    """User errors -> 4xx ``{"detail": ...}``; the rest -> a plain 500 (details in the log only)."""
+    from cxmetrics.analyses.timeline import UnknownCustomer
+    from cxmetrics.engine.core import QueryError
+    from cxmetrics.ingest.errors import ImportFailed
+    from cxmetrics.metrics.registry import UnknownMetric
+    from cxmetrics.settings import ConfigError
+
+    def handler(status: int):
+        async def handle(_request: Request, exc: Exception) -> Response:
+            return json_response({"detail": str(exc)}, status)
+        return handle
+
+    app.add_exception_handler(QueryError, handler(400))
+    app.add_exception_handler(ConfigError, handler(400))
+    app.add_exception_handler(ImportFailed, handler(400))
+    app.add_exception_handler(UnknownMetric, handler(404))
+    app.add_exception_handler(UnknownCustomer, handler(404))
+    try:
+        from cxmetrics.interfaces.i18n import UnknownLanguage
+
+        app.add_exception_handler(UnknownLanguage, handler(400))
+    except ImportError:  # pragma: no cover
+        pass
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("error in %s %s", request.method, request.url.path, exc_info=exc)
+        return json_response({"detail": "internal error (see the server log)"}, 500)
+
+    app.add_exception_handler(Exception, unexpected)

@@ -1,0 +1,70 @@
+"""The catalogue as data and text: `cxm catalog`, `cxm explain`, generated docs."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from cxmetrics.metrics.registry import Metric, all_metrics, get
+
+if TYPE_CHECKING:
+    from cxmetrics.engine.core import Engine, Query
+
+KIND_TEXT = {
+    "count": "a count of rows",
+    "rate": "a rate in percent with a 95% Wilson interval",
+    "duration": "a duration in seconds; records carry mean, median and p90 (`--stat` picks `value`)",
+    "mean": "a mean with a 95% t interval",
+    "share": "a share in percent per group, with a 95% Wilson interval",
+    "level": "a level at the period's end",
+    "nps": "a score from -100 to 100 with a 95% adjusted Wald interval",
+    "ratio": "a ratio in percent of two separately attributed counts",
+    "sum": "a total (e.g. money); `n` is the number of rows added up",
+}
+
+
+def entry(m: Metric) -> dict[str, Any]:
+    return {
+        "id": m.key, "label": m.label, "description": m.description, "kind": m.kind, "unit": m.unit,
+        "direction": m.direction, "domain": m.domain, "attributed_to": m.time, "fact": m.fact,
+        "formula": m.formula, "requires": list(m.requires), "edge_cases": list(m.edge_cases),
+        "references": [{"source": r.source, "note": r.note} for r in m.references],
+        "share_dim": m.share_dim,
+    }
+
+
+def catalog_entries() -> list[dict[str, Any]]:
+    return [entry(m) for m in all_metrics()]
+
+
+def normalise_sql(sql: str) -> str:
+    """Stable names for in-memory tables so the SQL can be compared to golden files."""
+    names: dict[str, str] = {}
+
+    def sub(mt: re.Match[str]) -> str:
+        return names.setdefault(mt.group(0), f"memtable_{len(names)}")
+
+    return re.sub(r"ibis_pandas_memtable_[a-z0-9]+", sub, sql)
+
+
+def explain_text(key: str, engine: Engine, q: Query) -> str:
+    m = get(key)
+    lines = [
+        f"{m.key} - {m.label}",
+        "",
+        m.description,
+        "",
+        f"kind:          {KIND_TEXT[m.kind]}",
+        f"unit:          {m.unit} ({m.direction} is better)" if m.direction != "neutral" else f"unit:          {m.unit}",
+        f"attributed to: {m.time} of the {m.fact} facts",
+        f"formula:       {m.formula}",
+        f"requires:      {', '.join(m.requires)}",
+    ]
+    if m.edge_cases:
+        lines += ["", "edge cases:"] + [f"  - {e}" for e in m.edge_cases]
+    if m.references:
+        lines += ["", "references:"] + [f"  - {r.source}: {r.note}" if r.note else f"  - {r.source}" for r in m.references]
+    sql = normalise_sql(engine.sql(key, q))
+    lines += ["", f"SQL ({engine.con.name}, grain {q.grain}{', by ' + ', '.join(q.by) if q.by else ''}; "
+              "memtable_0 holds the reporting periods as UTC ranges):", "", sql, ""]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The canonical data model: tables, columns and their types (SPEC 3)."""

@@ -1,0 +1,1 @@
+"""Time: reporting periods, local clocks and business hours."""
