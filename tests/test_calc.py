@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cxmetrics.analyses import calc
-from cxmetrics.engine.stats import nps_variance
 from cxmetrics.interfaces.cli import calc_cmd
+from cxmetrics.metrics.stats import nps_variance
 from tests.scenario import T
 
 Z95 = 1.959963984540054

@@ -78,7 +78,7 @@ def test_monthly_volume_and_hours(calls) -> None:
     vol = month[month.metric == "call_volume"].set_index("period_start")["value"]
     dates = pd.to_datetime(raw["Date"])
     want = dates.dt.strftime("%Y-%m-01").value_counts().sort_index()
-    assert vol.to_dict() == {k: float(v) for k, v in want.items()}
+    assert {str(k): v for k, v in vol.to_dict().items()} == {k: float(v) for k, v in want.items()}
     hours = store.metrics(["call_volume"], grain="total", by=["hour"])
     got = dict(zip(hours["hour"].astype(int), hours["value"], strict=True))
     want_h = raw["Time"].map(lambda t: t.hour if isinstance(t, dt.time) else pd.Timestamp(str(t)).hour)

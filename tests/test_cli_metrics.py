@@ -16,7 +16,7 @@ from cxmetrics.store import Store
 from tests import scenario
 
 RECORD_KEYS = ["metric", "period_start", "value", "unit", "n", "numerator", "denominator",
-               "ci_low", "ci_high", "mean", "median", "p90", "skipped", "low_sample",
+               "ci_low", "ci_high", "mean", "median", "p90", "skipped", "low_sample", "maturing",
                "target", "meets_target", "target_source"]
 
 
@@ -54,9 +54,9 @@ def test_total_grain_has_null_period(db: Path) -> None:
     code, out, _ = run("--db", str(db), "metrics", "ticket_volume", "--grain", "total", "--format", "json")
     assert code == 0
     assert json.loads(out)["metrics"] == [
-        {"metric": "ticket_volume", "period_start": None, "value": 7.0, "unit": "count", "n": 7,
+        {"metric": "ticket_volume", "period_start": None, "value": 7, "unit": "count", "n": 7,
          "numerator": None, "denominator": None, "ci_low": None, "ci_high": None,
-         "mean": None, "median": None, "p90": None, "skipped": None, "low_sample": None,
+         "mean": None, "median": None, "p90": None, "skipped": None, "low_sample": None, "maturing": False,
          "target": None, "meets_target": None, "target_source": None}]
 
 
@@ -133,5 +133,8 @@ def test_compare_fields_in_json(db: Path) -> None:
                        "--to", "2024-04-30", "--compare", "previous", "--format", "json")
     assert code == 0
     [r] = json.loads(out)["metrics"]
-    assert list(r) == [*RECORD_KEYS[:-3], "previous_value", "change", "p_value", "significant", *RECORD_KEYS[-3:]]
-    assert (r["value"], r["previous_value"], r["change"]) == (1, 6, -5)
+    assert list(r) == [*RECORD_KEYS[:-3], "previous_value", "change", "p_value", "significant", "partial",
+                       "previous_from", "previous_to", "verdict", *RECORD_KEYS[-3:]]
+    # the data ends on 2 April: April so far is compared with 1-2 March, before the first ticket
+    assert (r["value"], r["previous_value"], r["change"]) == (1, None, None)
+    assert (r["partial"], r["previous_from"], r["previous_to"]) == (True, "2024-03-01", "2024-03-02")

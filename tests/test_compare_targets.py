@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxmetrics.engine.compare import _poisson, _two_proportions, _welch
+from cxmetrics.metrics.kinds import poisson as _poisson
+from cxmetrics.metrics.kinds import two_proportions as _two_proportions
+from cxmetrics.metrics.kinds import welch as _welch
 from cxmetrics.settings import config_from_dict
 from tests.scenario import T
 

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from cxmetrics.engine.core import Query, QueryError
-from cxmetrics.engine.stats import wilson
 from cxmetrics.facts.customers import churn_by_feedback, churn_reasons
+from cxmetrics.metrics.stats import wilson
 from cxmetrics.settings import Config
 from cxmetrics.store import Store
 from tests.scenario import T
@@ -30,7 +30,7 @@ def customers(rows: list[tuple]) -> pd.DataFrame:
 def one(df: pd.DataFrame, metric: str, period: str | None = None, **dims: str) -> dict:
     sel = df[df.metric == metric]
     if period is not None:
-        sel = sel[sel.period_start == period]
+        sel = sel[sel.period_start == dt.date.fromisoformat(period)]
     for k, v in dims.items():
         sel = sel[sel[k] == v]
     assert len(sel) == 1, (metric, period, dims, sel)
@@ -341,6 +341,8 @@ def test_churn_and_retention_are_consistent(rows: list[tuple]) -> None:
         df = store.metrics(CUSTOMER_METRICS, grain="month", from_="2024-02-01", to="2024-05-31", by=["segment"])
         for (_period, _seg), g in df.groupby(["period_start", "segment"]):
             v = g.set_index("metric")["value"]
+            if v.isna().all():  # a month before the first customer: no data
+                continue
             flows = v.get("new_customers", 0) - v.get("churned_customers", 0)  # counts show groups with rows only
             assert v["active_customers"] == v["active_customers_start"] + flows
             if v["active_customers_start"] > 0:

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from cxmetrics.analyses.drivers import COLUMNS, fix_first, service_drivers, summary
 from cxmetrics.engine.core import QueryError
-from cxmetrics.engine.stats import nps_interval, wilson
 from cxmetrics.interfaces.cli import drivers_cmd
 from cxmetrics.interfaces.cli.common import State
+from cxmetrics.metrics.stats import nps_interval, wilson
 from tests.scenario import T
 
 H = pd.Timedelta(hours=1)

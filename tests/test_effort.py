@@ -76,7 +76,7 @@ def test_metrics_by_period_and_dimension(effort_store: Store) -> None:
     cpi = contacts_per_issue(effort_store, grain="month", from_="2024-01-01", to="2024-01-31")
     assert len(cpi) == 1
     r = cpi.iloc[0]
-    assert r["metric"] == "contacts_per_issue" and r["period_start"] == "2024-01-01"
+    assert r["metric"] == "contacts_per_issue" and str(r["period_start"]) == "2024-01-01"
     assert r["value"] == pytest.approx(9 / 6) and r["n"] == 6 and r["unit"] == "contacts"
     assert r["ci_low"] < r["value"] < r["ci_high"]
     irt = issue_resolution_time(effort_store, grain="total", stat="mean")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from cxmetrics.engine.stats import nps_interval
+from cxmetrics.metrics.stats import nps_interval
 from cxmetrics.settings import Config
 from cxmetrics.store import Store
 

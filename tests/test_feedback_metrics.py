@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxmetrics.engine.stats import nps_interval, nps_variance
+from cxmetrics.metrics.stats import nps_interval, nps_variance
 from cxmetrics.settings import config_from_dict
 from tests.scenario import T
 
@@ -136,7 +136,9 @@ def test_batched_equals_single_queries(fb, by) -> None:
     e = fb.engine()
     q = Query(grain="month", by=by)
     keys = [m.key for m in all_metrics() if m.domain == "feedback"]
-    batched = e._frames(keys, q)
+    from cxmetrics.engine.records import records_frame
+
+    batched = e.results(keys, q)
     for k in keys:
-        pd.testing.assert_frame_equal(batched[k].reset_index(drop=True), e.records_frame(k, q).reset_index(drop=True),
+        pd.testing.assert_frame_equal(records_frame(batched[k]), records_frame(e.result(k, q)),
                                       check_dtype=False, obj=k)

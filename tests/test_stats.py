@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxmetrics.engine.stats import t_interval, wilson
+from cxmetrics.metrics.stats import t_interval, wilson
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)

@@ -5,13 +5,14 @@ Each expected number is worked out by hand in the comment next to it.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pytest
 
 from tests import scenario
 
-MARCH, APRIL = "2024-03-01", "2024-04-01"
+MARCH, APRIL = dt.date(2024, 3, 1), dt.date(2024, 4, 1)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def s(tmp_path_factory):
     st.close()
 
 
-def rec(df, metric: str, period: str | None = MARCH, **dims: str) -> dict:
+def rec(df, metric: str, period: dt.date | None = MARCH, **dims: str) -> dict:
     sel = df[(df.metric == metric)]
     sel = sel[sel.period_start.isna()] if period is None else sel[sel.period_start == period]
     for k, v in dims.items():
@@ -185,7 +186,9 @@ def test_batched_equals_single_queries(s, by) -> None:
     e = s.engine()
     q = Query(grain="week", by=by, tz="Europe/Helsinki")
     keys = [m.key for m in e.applicable(q)]  # calls and customers have no channel
-    batched = e._frames(keys, q)
+    from cxmetrics.engine.records import records_frame
+
+    batched = e.results(keys, q)
     for k in keys:
-        pd.testing.assert_frame_equal(batched[k].reset_index(drop=True), e.records_frame(k, q).reset_index(drop=True),
+        pd.testing.assert_frame_equal(records_frame(batched[k]), records_frame(e.result(k, q)),
                                       check_dtype=False, obj=k)

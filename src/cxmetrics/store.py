@@ -121,7 +121,7 @@ class Store:
         n = int(self.raw.execute("SELECT coalesce(max(import_id), 0) FROM _import_log").fetchone()[0])
         return n * 1000 + FACTS_VERSION
 
-    def _facts_stamp(self) -> int | None:
+    def facts_stamp(self) -> int | None:
         try:
             row = self.raw.execute("SELECT stamp FROM _facts_meta").fetchone()
         except Exception:  # table missing: facts never built
@@ -134,7 +134,7 @@ class Store:
         from cxmetrics.facts.tickets import BaseFacts
 
         stamp = self.data_stamp()
-        if self._facts_stamp() != stamp:
+        if self.facts_stamp() != stamp:
             if self.read_only or not refresh:
                 return None
             self.refresh_facts(stamp)

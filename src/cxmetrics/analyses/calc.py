@@ -3,7 +3,7 @@
 For teams without raw data (the "metrics calculator" tab of seed 004). Every
 function is pure and returns one flat SPEC 5.1 record, the same shape as a row
 of ``cxm metrics --format json``, so a calculated value can sit next to a
-computed one. Intervals come from :mod:`cxmetrics.engine.stats`, the functions the
+computed one. Intervals come from :mod:`cxmetrics.metrics.stats`, the functions the
 engine itself uses, so a calculator and the store always agree.
 
 Inputs are validated up front and a bad one raises ``ValueError`` naming it:
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from cxmetrics.engine.stats import nps_interval, wilson
+from cxmetrics.metrics.stats import nps_interval, wilson
 
 #: Below this many answers an estimate is flagged ``low_sample`` (seed 000: a healthy sample).
 LOW_SAMPLE = 30

@@ -49,7 +49,7 @@ def cohort_table(store: Any, *, months: int = 12, by: str | None = None, tz: str
 
     ``by``: one customer attribute (segment, plan, country, acquisition_channel) splits
     every cohort; ``from_``/``to``: first and last acquisition date of the cohorts."""
-    from cxmetrics.engine.core import _date
+    from cxmetrics.engine.core import parse_date
 
     if months < 0:
         raise QueryError("--months must be 0 or more")
@@ -64,7 +64,7 @@ def cohort_table(store: Any, *, months: int = 12, by: str | None = None, tz: str
     dims = [by] if by else []
     dcols = [f"_d_{d}" for d in dims]
     c = with_dims(engine, engine.fact_table("customers", "calendar"), q, dims, "cohort")
-    first, last = _date(from_), _date(to)
+    first, last = parse_date(from_, "--from"), parse_date(to, "--to")
     day = clock.day(c.acquired_at)
     if first:
         c = c.filter(day >= ibis.literal(first, "date"))

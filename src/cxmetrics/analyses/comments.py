@@ -19,7 +19,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from cxmetrics.engine.core import Engine, Query, QueryError
+from cxmetrics.engine.core import Engine, Query, QueryError, parse_date
 
 if TYPE_CHECKING:
     from cxmetrics.store import Store
@@ -52,15 +52,6 @@ def engine_of(source: Store | Engine) -> Engine:
     raise TypeError(f"expected a Store or an Engine, got {type(source).__name__}")
 
 
-def _date(v: dt.date | str | None, opt: str) -> dt.date | None:
-    if v is None or isinstance(v, dt.date):
-        return v
-    try:
-        return dt.date.fromisoformat(v)
-    except ValueError:
-        raise QueryError(f"{opt}: not a date: {v!r} (use YYYY-MM-DD)") from None
-
-
 def responses_in_range(engine: Engine, *, from_: dt.date | str | None = None, to: dt.date | str | None = None,
                        tz: str | None = None, where: Where = None) -> ir.Table:
     """Response facts answered between local dates ``from_`` and ``to`` (inclusive, in
@@ -69,9 +60,9 @@ def responses_in_range(engine: Engine, *, from_: dt.date | str | None = None, to
     Uses the engine's own range and filter logic, so a comment list and the metric
     it explains select exactly the same responses."""
     w = tuple(where.items()) if isinstance(where, dict) else tuple(where or ())
-    q = Query(grain="total", from_=_date(from_, "--from"), to=_date(to, "--to"), tz=tz, where=w)
+    q = Query(grain="total", from_=parse_date(from_, "--from"), to=parse_date(to, "--to"), tz=tz, where=w)
     q.validate()
-    return engine._prepared("responses", "responded_at", [], q)
+    return engine.prepared("responses", "responded_at", [], q)
 
 
 def response_group(r: ir.Table) -> ir.StringValue:

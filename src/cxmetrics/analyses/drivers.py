@@ -22,7 +22,7 @@ import pandas as pd
 
 from cxmetrics.analyses.comments import Where, engine_of, responses_in_range
 from cxmetrics.engine.core import QueryError
-from cxmetrics.engine.stats import nps_interval, wilson
+from cxmetrics.metrics.stats import nps_interval, wilson
 
 if TYPE_CHECKING:
     from cxmetrics.engine.core import Engine

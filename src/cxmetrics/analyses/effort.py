@@ -103,20 +103,20 @@ def issues(store: Store, *, window_days: int | None = None) -> pd.DataFrame:
 
 def _records(store: Store, metric_id: str, **kw: Any) -> pd.DataFrame:
     """Records of one effort metric (SPEC 5.1 columns), whether or not the registry lists it yet."""
-    from cxmetrics.engine.core import BASE_COLUMNS, VALUE_COLUMNS, Query, _date
-    from cxmetrics.engine.records import shape
+    from cxmetrics.engine.core import BASE_COLUMNS, VALUE_COLUMNS, Query, parse_date
+    from cxmetrics.engine.records import records_frame
     from cxmetrics.metrics.effort import METRICS
 
     m = next(x for x in METRICS if x.id == metric_id)
     eng = store.engine()
     by = tuple(kw.pop("by", ()) or ())
-    q = Query(grain=kw.pop("grain", "month"), by=by, from_=_date(kw.pop("from_", None)), to=_date(kw.pop("to", None)),
+    q = Query(grain=kw.pop("grain", "month"), by=by, from_=parse_date(kw.pop("from_", None)), to=parse_date(kw.pop("to", None)),
               tz=kw.pop("tz", None), stat=kw.pop("stat", "median"),
               where=tuple((kw.pop("where", None) or {}).items()))
     if kw:
         raise TypeError(f"unexpected options: {', '.join(kw)}")
     q.validate()
-    out = shape(m, eng.expr(m, q).execute(), eng.periods(q), q, sparse=True)
+    out = records_frame(eng.result(m, q))
     cols = BASE_COLUMNS + list(by) + VALUE_COLUMNS
     return out.reindex(columns=cols)
 

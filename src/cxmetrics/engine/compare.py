@@ -1,194 +1,190 @@
-"""Period comparison (``--compare previous|year``) with a significance test per kind.
+"""Period comparison (``--compare previous|year``) on typed results.
 
-The comparison window is the query's window shifted back by one period of the
-grain (``previous``) or by a year (``year``; 52 weeks at week grain so weekdays
-line up). Each record meets the record of the shifted period with the same
-dimensions. Tests, two-sided at 95%:
+Every period of the query is compared with its comparison period from the period
+algebra (:meth:`cxmetrics.periods.grain.Period.previous`): the whole previous calendar
+period of the same grain, or the same period a year before; a partial period (cut by
+--from/--to or by the end of the data) with the same elapsed span of that period, and
+its records say ``partial`` with the compared span (``previous_from``..``previous_to``).
+The comparison periods are computed by the same engine code as any query (one query
+per run of consecutive periods), so a record's ``previous_value`` is exactly the value
+its comparison period reports on its own.
 
-* rates, shares, ratios: two-proportion z-test (pooled);
-* NPS: z-test on the difference with summed variances ((p+d)-(p-d)^2)/n;
-* means: Welch's t-test;
-* durations: Mood's median test on the two periods' values (the record's
-  value is a median by default, and durations are skewed);
-* counts: z-test of a Poisson rate, conditional on the two periods' total and
-  their lengths;
-* levels (backlog): a stock, not a sample: no test.
+The test is the metric kind's (:mod:`cxmetrics.metrics.kinds`), two-sided at 95%.
+``verdict`` (better/worse) is given only when the change is significant, does not
+round to zero at the unit's precision, the metric has a direction, and neither period
+is still maturing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from dateutil.relativedelta import relativedelta
-from scipy.special import ndtr, stdtr
 
-from cxmetrics.engine.stats import nps_variance
+from cxmetrics.metrics.kinds import Duration, record_values
+from cxmetrics.periods.grain import Period, contiguous_runs
 
 if TYPE_CHECKING:
     from cxmetrics.engine.core import Engine, Query
+    from cxmetrics.engine.records import Result
     from cxmetrics.metrics.registry import Metric
 
 ALPHA = 0.05
-COMPARE_COLUMNS = ["previous_value", "change", "p_value", "significant"]
+COMPARE_COLUMNS = ["previous_value", "change", "p_value", "significant", "partial", "previous_from", "previous_to",
+                   "verdict"]
+#: decimals a change is shown with, per unit: a change that rounds to zero gets no verdict
+PRECISION = {"percent": 1, "score": 1, "count": 0, "seconds": 0, "currency": 2}
 
 
-def shift(grain: str, mode: str) -> relativedelta:
-    if mode == "year":
-        return relativedelta(weeks=52) if grain == "week" else relativedelta(years=1)
-    return {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1),
-            "quarter": relativedelta(months=3), "year": relativedelta(years=1)}[grain]
+@dataclass(frozen=True)
+class Comparison:
+    """One result's comparison: per record row the comparison window's value and the test."""
+
+    current: Result
+    previous_value: np.ndarray
+    p_value: np.ndarray
+    previous_maturing: np.ndarray
+    #: per period index: is the period partial, and the compared span
+    partial: list[bool]
+    spans: list[tuple[dt.date | None, dt.date | None]]
+
+    def columns(self, records: pd.DataFrame) -> dict[str, Any]:
+        """The comparison columns for the result's records (same row order)."""
+        m = self.current.metric
+        v1 = records["value"].to_numpy("float64")
+        v2 = self.previous_value
+        change = v1 - v2
+        pv = np.where(np.isnan(v1) | np.isnan(v2), np.nan, self.p_value)
+        sig = [None if np.isnan(p) else bool(p < ALPHA) for p in pv]
+        pidx = self.current.frame["period_index"].to_numpy("int64")
+        digits = PRECISION.get(m.unit, 2)
+        maturing = records["maturing"].fillna(False).to_numpy(bool) | self.previous_maturing
+        verdict: list[str | None] = []
+        for s, c, mat in zip(sig, change, maturing, strict=True):
+            if not s or mat or m.direction == "neutral" or np.isnan(c) or round(float(c), digits) == 0:
+                verdict.append(None)
+            else:
+                verdict.append("better" if (c > 0) == (m.direction == "higher") else "worse")
+        return {
+            "previous_value": v2, "change": change, "p_value": pv,
+            "significant": pd.array(sig, dtype="boolean"),
+            "partial": pd.array([self.partial[i] for i in pidx], dtype="boolean"),
+            "previous_from": pd.Series([self.spans[i][0] for i in pidx], dtype="object"),
+            "previous_to": pd.Series([self.spans[i][1] for i in pidx], dtype="object"),
+            "verdict": pd.Series(verdict, dtype="object"),
+        }
 
 
-def shifted_query(q: Query, start: dt.date, end: dt.date, mode: str) -> tuple[Query, relativedelta]:
-    from dataclasses import replace
-
-    if q.grain == "total":
-        delta = relativedelta(years=1) if mode == "year" else relativedelta(days=(end - start).days + 1)
-    else:
-        delta = shift(q.grain, mode)
-    return replace(q, from_=start - delta, to=end - delta), delta
-
-
-def _two_proportions(x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p1, p2 = x1 / n1, x2 / n2
-        p = (x1 + x2) / (n1 + n2)
-        z = (p1 - p2) / np.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
-        pv = 2 * ndtr(-np.abs(z))
-    # identical proportions of 0% or 100% have no variance: no evidence of change
-    return np.where((n1 > 0) & (n2 > 0), np.where(p1 == p2, 1.0, pv), np.nan)
+def comparison_periods(engine: Engine, q: Query, mode: str) -> tuple[list[Period], list[Period]]:
+    """The query's periods, cut at the data's last date, and their comparison periods."""
+    tz = q.tz or engine.config.timezone
+    as_of = engine.as_of_date(tz)
+    cut = []
+    for p in engine.period_list(q):
+        if as_of is not None and p.first is not None and p.last is not None and p.first <= as_of < p.last:
+            p = replace(p, last=as_of)
+        cut.append(p)
+    return cut, [p.previous(mode) for p in cut]
 
 
-def _welch(m1: np.ndarray, s1: np.ndarray, n1: np.ndarray, m2: np.ndarray, s2: np.ndarray, n2: np.ndarray
-           ) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a, b = s1**2 / n1, s2**2 / n2
-        t = (m1 - m2) / np.sqrt(a + b)
-        df = (a + b) ** 2 / (a**2 / (n1 - 1) + b**2 / (n2 - 1))
-        pv = 2 * stdtr(df, -np.abs(t))
-    return np.where((n1 >= 2) & (n2 >= 2), np.where(m1 == m2, 1.0, pv), np.nan)
+def compare_results(engine: Engine, current: dict[str, Result], q: Query, mode: str) -> dict[str, Comparison]:
+    """Comparisons of every result of ``q`` with its comparison periods."""
+    from cxmetrics.metrics.registry import get
 
+    cut, windows = comparison_periods(engine, q, mode)
+    keys = list(current)
+    runs = contiguous_runs(windows)
+    prev_parts: dict[str, list[pd.DataFrame]] = {k: [] for k in keys}
+    prev_values: dict[str, dict[tuple[Any, ...], np.ndarray]] = {k: {} for k in keys}
+    zi = ZoneInfo(q.tz or engine.config.timezone)
 
-def _poisson(x1: np.ndarray, t1: np.ndarray, x2: np.ndarray, t2: np.ndarray) -> np.ndarray:
-    """X1 | X1 + X2 ~ Binomial(X1 + X2, t1 / (t1 + t2)); normal approximation."""
-    n = x1 + x2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p0 = t1 / (t1 + t2)
-        z = (x1 - n * p0) / np.sqrt(n * p0 * (1 - p0))
-        pv = 2 * ndtr(-np.abs(z))
-    return np.where(n > 0, pv, np.nan)
-
-
-def compare(engine: Engine, m: Metric, cur: pd.DataFrame, prev: pd.DataFrame, q: Query, pq: Query,
-            delta: relativedelta, values: Values | None = None) -> pd.DataFrame:
-    """Add previous_value, change, p_value, significant to one metric's records."""
-    dims = [c for c in cur.columns if c not in _RECORD and not c.startswith("_")]
-    prev = prev.copy()
-    if q.grain == "total":
-        prev["period_start"] = None
-    else:
-        prev["period_start"] = [None if v is None or pd.isna(v) else (dt.date.fromisoformat(v) + delta).isoformat()
-                                for v in prev["period_start"]]
-    key = ["period_start", *dims]
-    left = cur.copy()
-    for k in key:
-        left[k] = left[k].astype("object").where(left[k].notna(), "\x00")
-        prev[k] = prev[k].astype("object").where(prev[k].notna(), "\x00")
-    merged = left.merge(prev, on=key, how="left", suffixes=("", "_prev"))
-    for k in key:
-        merged[k] = merged[k].where(merged[k] != "\x00", None)
-    out = cur.copy()
-    v1 = merged["value"].to_numpy("float64")
-    v2 = merged["value_prev"].to_numpy("float64")
-    out["previous_value"] = v2
-    out["change"] = v1 - v2
-    pv = np.full(len(out), np.nan)
-    f = lambda c: merged[c].to_numpy("float64")  # noqa: E731
-    if m.kind in ("rate", "share", "ratio"):
-        pv = _two_proportions(f("numerator"), f("denominator"), f("numerator_prev"), f("denominator_prev"))
-    elif m.kind == "nps":
-        pv = _nps_p(merged)
-    elif m.kind == "mean":
-        pv = _welch(f("mean"), f("_std"), f("n"), f("mean_prev"), f("_std_prev"), f("n_prev"))
-    elif m.kind == "count":
-        pv = _poisson(f("n"), f("_seconds"), f("n_prev"), f("_seconds_prev"))
-    elif m.kind == "duration":
-        pv = _median_test(engine, m, q, pq, merged, dims, delta, values)
-    out["p_value"] = pv
-    sig = pd.array(np.where(np.isnan(pv), None, pv < ALPHA), dtype="boolean")
-    out["significant"] = sig
+    def window_data(m: Metric) -> np.ndarray:
+        lo, hi = engine.coverage(m)
+        lo_d = lo.replace(tzinfo=dt.UTC).astimezone(zi).date() if lo else None
+        hi_d = hi.replace(tzinfo=dt.UTC).astimezone(zi).date() if hi else None
+        return np.array([lo_d is not None and hi_d is not None and w.first is not None and w.last is not None
+                         and w.first <= hi_d and w.last >= lo_d for w in windows], dtype=bool)
+    for run in runs:
+        first, last = windows[run[0]], windows[run[-1]]
+        wq = replace(q, from_=first.first, to=last.last)
+        results = engine.results(keys, wq)
+        for k, r in results.items():
+            f = r.frame.copy()
+            f = f[f["period_index"] < len(run)]
+            mapping = np.array(run, dtype="int64")
+            local = f["period_index"].to_numpy("int64")
+            vals = record_values(r.metric.kind, r.metric, r.frame, q.stat, _part(r))["value"]
+            f["_value"] = np.where(f["has_data"].to_numpy(bool), vals[: len(r.frame)][f.index], np.nan)
+            f["_maturing"] = r.maturing()[f.index] if len(f) else np.zeros(0, dtype=bool)
+            f["period_index"] = mapping[local]
+            prev_parts[k].append(f)
+            if isinstance(r.metric.kind, Duration):
+                for key, v in engine.duration_values(r.metric, wq).items():
+                    prev_values[k][(int(mapping[key[0]]), *key[1:])] = v
+    out: dict[str, Comparison] = {}
+    cut_days = np.array([_days(p) for p in cut], dtype="float64")
+    window_days = np.array([_days(w) for w in windows], dtype="float64")
+    spans = [(w.first, w.last) for w in windows]
+    partial = [p.partial for p in cut]
+    for k, r in current.items():
+        m = get(k)
+        prev = pd.concat(prev_parts[k], ignore_index=True) if prev_parts[k] else pd.DataFrame()
+        aligned = _align(r, prev, window_data(m))
+        # exposures of the compared spans (a count over a cut period runs over the cut span only)
+        pidx = r.frame["period_index"].to_numpy("int64")
+        cur = r.frame.assign(seconds=cut_days[pidx] * 86400.0)
+        aligned = aligned.assign(seconds=window_days[pidx] * 86400.0)
+        if isinstance(m.kind, Duration):
+            cur = cur.assign(values=_values_column(r.keys(), engine.duration_values(m, q)))
+            aligned = aligned.assign(values=_values_column(r.keys(), prev_values[k]))
+        fallback = record_values(m.kind, m, aligned, q.stat, _part(r))["value"]
+        pv_value = aligned["_value"].to_numpy("float64")
+        pv_value = np.where(np.isnan(pv_value) & aligned["has_data"].to_numpy(bool), fallback, pv_value)
+        out[k] = Comparison(r, pv_value, m.kind.p_values(m, cur, aligned),
+                            aligned["_maturing"].fillna(False).to_numpy(bool), partial, spans)
     return out
 
 
-Values = dict[tuple, np.ndarray]
+def _days(p: Period) -> float:
+    return float((p.last - p.first).days + 1) if p.first is not None and p.last is not None else np.nan
 
 
-def duration_values(engine: Engine, m: Metric, q: Query, dims: list[str]) -> Values:
-    """A duration metric's values per record key (period start ISO or None, *dims), one query."""
-    j = engine._prepared(m.fact, m.time, dims, q, where=m.where)
-    v = m.value(j)  # type: ignore[misc]
-    df = j.select("period_start", *[f"_d_{d}" for d in dims], _v=v).execute()
-    df = df[df["_v"].notna()]
-    if q.grain == "total" or df.empty:
-        df["period_start"] = None
-    else:
-        df["period_start"] = pd.to_datetime(df["period_start"]).dt.strftime("%Y-%m-%d")
-    cols = ["period_start"] + [f"_d_{d}" for d in dims]
-    key = df[cols].astype("object").where(df[cols].notna(), None)
-    return {tuple(k) if isinstance(k, tuple) else (k,): g["_v"].to_numpy("float64")
-            for k, g in df.groupby([key[c] for c in cols], dropna=False)}
+def _part(r: Result) -> list[str]:
+    return [d for d in r.query.by if d != r.metric.share_dim]
 
 
-def _shifted(values: Values, delta: relativedelta) -> Values:
-    def move(p: str | None) -> str | None:
-        return None if p is None else (dt.date.fromisoformat(p) + delta).isoformat()
-
-    return {(move(k[0]), *k[1:]): v for k, v in values.items()}
+def _values_column(keys: list[tuple[Any, ...]], values: dict[tuple[Any, ...], np.ndarray]) -> pd.Series:
+    return pd.Series([values.get(k) for k in keys], dtype="object")
 
 
-def _median_test(engine: Engine, m: Metric, q: Query, pq: Query, merged: pd.DataFrame, dims: list[str],
-                 delta: relativedelta, values: Values | None = None) -> np.ndarray:
-    """Mood's median test between each record's values and its comparison period's.
-    ``values`` (from :func:`duration_values` over a window holding both periods) saves
-    the two queries when the caller compares several periods of one fetch."""
-    from scipy.stats import median_test
-
-    cur = values if values is not None else duration_values(engine, m, q, dims)
-    prev = _shifted(values if values is not None else duration_values(engine, m, pq, dims), delta)
-    out = np.full(len(merged), np.nan)
-    for i, row in enumerate(merged[["period_start", *dims]].itertuples(index=False, name=None)):
-        a, b = cur.get(tuple(row)), prev.get(tuple(row))
-        if a is None or b is None or len(a) == 0 or len(b) == 0:
-            continue
-        if np.median(a) == np.median(b):
-            out[i] = 1.0
-            continue
-        try:
-            out[i] = median_test(a, b)[1]
-        except ValueError:  # all values on one side of the grand median
-            out[i] = np.nan
-    return out
-
-
-def _nps_p(merged: pd.DataFrame) -> np.ndarray:
-    def parts(sfx: str) -> tuple[np.ndarray, np.ndarray]:
-        n = merged[f"n{sfx}"].to_numpy("float64")
-        prom = merged[f"_promoters{sfx}"].to_numpy("float64")
-        det = merged[f"_detractors{sfx}"].to_numpy("float64")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return nps_variance(prom, det, n) / n, (prom - det) / n
-
-    v1, s1 = parts("")
-    v2, s2 = parts("_prev")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = (s1 - s2) / np.sqrt(v1 + v2)
-        pv = 2 * ndtr(-np.abs(z))
-    return np.where(np.isfinite(s1) & np.isfinite(s2), np.where(s1 == s2, 1.0, pv), np.nan)
-
-
-_RECORD = {"metric", "period_start", "value", "unit", "n", "numerator", "denominator", "ci_low", "ci_high",
-           "mean", "median", "p90", "skipped", "low_sample", "previous_value", "change", "p_value", "significant",
-           "target", "meets_target", "target_source"}
+def _align(r: Result, prev: pd.DataFrame, window_data: np.ndarray) -> pd.DataFrame:
+    """``prev`` rows in the order of ``r``'s rows (same period index and group); a group the
+    comparison period lacks gets an empty row (zero for counts), unless it had no data."""
+    keys = r.keys()
+    dims = r.dims
+    pos: dict[tuple[Any, ...], int] = {}
+    if not prev.empty:
+        cols = [prev["period_index"]] + [prev[d] for d in dims]
+        for i, key in enumerate(zip(*cols, strict=True)):
+            pos[tuple(None if v is None or (isinstance(v, float) and np.isnan(v)) else v for v in key)] = i
+    rows: list[dict[Any, Any]] = []
+    for k in keys:
+        found = pos.get(k)
+        if found is not None:
+            rows.append(prev.iloc[found].to_dict())
+        else:
+            row: dict[str, Any] = {"period_index": k[0], **dict(zip(dims, k[1:], strict=True))}
+            row["has_data"] = bool(window_data[k[0]])
+            row["_value"] = np.nan
+            row["_maturing"] = False
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=list(prev.columns) if not prev.empty else None)
+    if out.empty:
+        out = pd.DataFrame({"period_index": pd.Series([], dtype="int64"), "has_data": pd.Series([], dtype=bool),
+                            "_value": pd.Series([], dtype="float64"), "_maturing": pd.Series([], dtype=bool)})
+    out["has_data"] = out["has_data"].fillna(False).astype(bool)
+    return out.reset_index(drop=True)

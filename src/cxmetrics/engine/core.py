@@ -9,19 +9,38 @@ into flat records (SPEC 5.1).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
+from cxmetrics.engine.compare import COMPARE_COLUMNS, Comparison, compare_results
+from cxmetrics.engine.records import (
+    BASE_COLUMNS,
+    VALUE_COLUMNS,
+    Result,
+    make_result,
+    records_frame,
+    to_records,
+)
+from cxmetrics.engine.targets import TARGET_COLUMNS, apply_targets, check_targets
 from cxmetrics.facts.tickets import BaseFacts, Facts, Sources, base_facts, query_facts, seconds
-from cxmetrics.metrics.registry import Metric, get
+from cxmetrics.metrics.registry import Metric, all_metrics, get
 from cxmetrics.model import schema
 from cxmetrics.periods.clock import LocalClock, clock_for
-from cxmetrics.periods.grain import GRAINS, PeriodSpec
+from cxmetrics.periods.grain import (
+    COMPARE_MODES,
+    GRAINS,
+    MAX_DATE,
+    MIN_DATE,
+    Period,
+    PeriodSpec,
+    periods_between,
+)
 from cxmetrics.settings import Config, zone
 
 if TYPE_CHECKING:
@@ -68,9 +87,6 @@ FACT_BUILDERS: dict[str, str] = {
 }
 STATS = ("mean", "median", "p90")
 HOURS = ("calendar", "business")
-BASE_COLUMNS = ["metric", "period_start"]
-VALUE_COLUMNS = ["value", "unit", "n", "numerator", "denominator", "ci_low", "ci_high", "mean", "median", "p90",
-                 "skipped", "low_sample"]
 
 
 class QueryError(ValueError):
@@ -98,6 +114,9 @@ class Query:
             raise QueryError(f"--hours must be calendar or business, not {self.hours!r}")
         if self.stat not in STATS:
             raise QueryError(f"--stat must be one of {', '.join(STATS)}, not {self.stat!r}")
+        for option, day in (("--from", self.from_), ("--to", self.to)):
+            if day is not None:
+                parse_date(day, option)
         if self.from_ and self.to and self.from_ > self.to:
             raise QueryError(f"--from {self.from_} is after --to {self.to}")
         if len(set(self.by)) != len(self.by):
@@ -131,6 +150,7 @@ class Engine:
     _facts: dict[str, Facts] = field(default_factory=dict, repr=False)
     _bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
     _other_facts: dict[str, ir.Table] = field(default_factory=dict, repr=False)
+    _spend_bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
 
     # -- inputs ----------------------------------------------------------
     def source(self, name: str) -> ir.Table:
@@ -174,6 +194,26 @@ class Engine:
                 lo = clean(row["acquired"])
             self._bounds = (lo, clean(row["hi"]))
         return self._bounds
+
+    def coverage(self, m: Metric) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The instants a metric has data for: periods outside them report no data, not zeros.
+
+        Events end at the data's last instant. Customer and money metrics describe a
+        snapshot (customers, spend periods) that holds until today, so theirs end now."""
+        lo, hi = self.bounds()
+        if m.domain != "customers":
+            return lo, hi
+        if self._spend_bounds is None:
+            t = self.source("marketing_spend")
+            row = t.aggregate(lo=t.period_start.min(), hi=t.period_end.max()).execute().iloc[0]
+            self._spend_bounds = tuple(None if pd.isna(v) else pd.Timestamp(v).to_pydatetime()  # type: ignore[assignment]
+                                       for v in (row["lo"], row["hi"]))
+        s_lo, s_hi = self._spend_bounds
+        los = [x for x in (lo, s_lo) if x is not None]
+        if not los:
+            return None, None
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return min(los), max(x for x in (hi, s_hi, now) if x is not None)
 
     def clock(self, tz: str) -> LocalClock:
         lo, hi = self.bounds()
@@ -244,10 +284,9 @@ class Engine:
         return t.mutate(open_age_s=age)
 
     # -- building one metric's query ---------------------------------------
+    # -- building one metric's query ---------------------------------------
     def applicable(self, q: Query) -> list[Metric]:
         """Every metric whose facts have the query's dimensions (for 'all metrics')."""
-        from cxmetrics.metrics.registry import all_metrics
-
         cols = {name: set(self.fact_table(name, "calendar").columns)
                 for name in {m.fact for m in all_metrics()}}
         wanted = (*q.by, *(w[0] for w in q.where))
@@ -266,15 +305,30 @@ class Engine:
         end = q.to or (_local_date(hi, zi) if hi else start)
         return start, max(end, start)
 
+    def period_list(self, q: Query) -> list[Period]:
+        """The query's periods (the period algebra), cut to its range."""
+        start, end = (q.from_, q.to) if q.grain == "total" else self.date_range(q)
+        return periods_between(q.grain, start, end)
+
     def periods(self, q: Query) -> pd.DataFrame:
+        """The query's periods as UTC bounds: period_index, period_start (date or None), p_start, p_end."""
         tz = q.tz or self.config.timezone
         zone(tz)
         start, end = (q.from_, q.to) if q.grain == "total" else self.date_range(q)
         return PeriodSpec(q.grain, tz, start, end).frame()
 
-    def _prepared(self, fact_name: str, time: str, dims: list[str], q: Query, *, level: bool = False,
-                  where: Any = None) -> ir.Table:
-        """The fact rows of the query's range, with ``period_start`` and ``_d_<dim>`` columns."""
+    def as_of_date(self, tz: str) -> dt.date | None:
+        """The local date of the data's last instant: periods are cut there for comparison."""
+        hi = self.bounds()[1]
+        return _local_date(hi, ZoneInfo(tz)) if hi else None
+
+    def prepared(self, fact_name: str, time: str, dims: list[str] | tuple[str, ...], q: Query, *,
+                 level: bool = False, where: Any = None) -> ir.Table:
+        """The fact rows of the query's range with ``period_start`` (local date of the row's
+        period) and a ``_d_<dim>`` column per dimension, filtered by the query's --where
+        and by ``where``. ``level``: keep every row before the range too (a stock carries
+        its history), attributed to the first period. Drill-down, comments and timelines
+        start from these rows, so they list exactly what the metrics count."""
         fact = self.fact_table(fact_name, q.hours)
         needed = set(dims) | {w[0] for w in q.where}
         for d in sorted(needed):
@@ -318,36 +372,10 @@ class Engine:
             bucket = ibis.ifelse(tcol < ibis.literal(lo, "timestamp"), ibis.date(first), bucket)
         return j.mutate(period_start=bucket)
 
-    @staticmethod
-    def _aggregates(m: Metric, j: ir.Table, prefix: str = "", where: Any = None) -> dict[str, ir.Value]:
-        """The aggregates of one metric; ``where`` restricts them (batched queries use FILTER)."""
-        w = where
-        out: dict[str, ir.Value]
-        if m.kind == "count":
-            out = {f"{prefix}n": j.count(where=w)}
-        elif m.kind == "sum":
-            v = m.value(j)
-            out = {f"{prefix}n": v.count(where=w), f"{prefix}total": v.sum(where=w)}
-        elif m.kind == "rate":
-            cond = m.condition(j).fill_null(False)
-            hit = (cond & w) if w is not None else cond
-            out = {f"{prefix}numerator": hit.cast("int64").sum(), f"{prefix}denominator": j.count(where=w)}
-        elif m.kind in ("duration", "mean"):
-            v = m.value(j)
-            out = {f"{prefix}n": v.count(where=w), f"{prefix}mean": v.mean(where=w),
-                   f"{prefix}median": v.quantile(0.5, where=w), f"{prefix}p90": v.quantile(0.9, where=w),
-                   f"{prefix}std": v.std(where=w)}
-        elif m.kind == "nps":
-            out = {f"{prefix}n": j.count(where=w),
-                   f"{prefix}promoters": (j.promoter & w).fill_null(False).cast("int64").sum(),
-                   f"{prefix}detractors": (j.detractor & w).fill_null(False).cast("int64").sum()}
-        elif m.kind == "ratio":
-            return {f"{prefix}numerator": m.distinct(j).nunique(where=w)}
-        else:
-            raise ValueError(f"{m.kind} metrics are not aggregated this way")
-        if m.skipped is not None:
-            out[f"{prefix}skipped"] = j.count(where=m.skipped(j))
-        return out
+    def population(self, m: Metric, q: Query, dims: list[str] | tuple[str, ...] = ()) -> ir.Table:
+        """The prepared rows a metric aggregates (for a ratio: its numerator's rows)."""
+        return self.prepared(m.fact, m.time, dims, q, level=getattr(m.kind, "carries_history", False),
+                             where=m.where if m.kind.filters_first else None)
 
     def expr(self, key: str | Metric, q: Query) -> ir.Table:
         """The aggregated Ibis expression for one metric (one row per period x group).
@@ -358,27 +386,16 @@ class Engine:
         q.validate()
         if m.builder is not None:
             return m.builder(self, q)
-        dims = list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
-        if m.kind in ("share", "level"):
-            j = self._prepared(m.fact, m.time, dims, q, level=m.kind == "level", where=m.where)
-        else:
-            j = self._prepared(m.fact, m.time, dims, q)
-        keys = ["period_start"] + [f"_d_{d}" for d in dims]
-        g = j.group_by(keys)
-        if m.kind == "share":
-            out = g.aggregate(numerator=j.count())
-            part = ["period_start"] + [f"_d_{d}" for d in q.by]
-            out = out.mutate(denominator=out.numerator.sum().over(ibis.window(group_by=part)))
-        elif m.kind == "level":
-            out = g.aggregate(delta=j.delta.sum())
-        else:
-            out = g.aggregate(**self._aggregates(m, j, where=m.where(j) if m.where is not None else None))
+        dims = _metric_dims(m, q)
+        j = self.population(m, q, dims)
+        part = ["period_start"] + [f"_d_{d}" for d in q.by if d != m.share_dim]
+        out = m.kind.aggregate(m, j, ["period_start"] + [f"_d_{d}" for d in dims], part)
         return out.rename({d: f"_d_{d}" for d in dims})
 
     def denominator_expr(self, m: Metric, q: Query) -> ir.Table:
         """Rows of a ratio metric's denominator fact (e.g. invitations sent)."""
         dims = list(q.by)
-        j = self._prepared(m.denominator_fact or "", m.denominator_time or "", dims, q, where=m.denominator_where)
+        j = self.prepared(m.denominator_fact or "", m.denominator_time or "", dims, q, where=m.denominator_where)
         out = j.group_by(["period_start"] + [f"_d_{d}" for d in dims]).aggregate(denominator=j.count())
         return out.rename({d: f"_d_{d}" for d in dims})
 
@@ -388,10 +405,10 @@ class Engine:
         :meth:`expr`, one scan instead of many)."""
         m0 = metrics[0]
         dims = list(q.by)
-        j = self._prepared(m0.fact, m0.time, dims, q)
+        j = self.prepared(m0.fact, m0.time, dims, q)
         aggs: dict[str, ir.Value] = {}
         for i, m in enumerate(metrics):
-            aggs.update(self._aggregates(m, j, f"m{i}__", m.where(j) if m.where is not None else None))
+            aggs.update(m.kind.aggregates(m, j, f"m{i}__", m.where(j) if m.where is not None else None))
         out = j.group_by(["period_start"] + [f"_d_{d}" for d in dims]).aggregate(**aggs)
         return out.rename({d: f"_d_{d}" for d in dims})
 
@@ -399,34 +416,31 @@ class Engine:
         q = q or Query(grain="month")
         m = get(key)
         text = str(ibis.to_sql(self.expr(m, q), dialect=self.con.name))
-        if m.kind == "ratio":
+        if m.denominator_fact is not None:
             text = (f"-- numerator\n{text};\n\n-- denominator\n"
                     f"{ibis.to_sql(self.denominator_expr(m, q), dialect=self.con.name)}")
         return text
 
     # -- results -----------------------------------------------------------
-    def records_frame(self, key: str, q: Query) -> pd.DataFrame:
-        from cxmetrics.engine.records import shape
-
-        m = get(key)
+    def result(self, key: str | Metric, q: Query) -> Result:
+        """One metric's typed aggregates for the query (one query, or two for a ratio)."""
+        m = key if isinstance(key, Metric) else get(key)
         raw = self.expr(m, q).execute()
-        if m.kind == "ratio":
+        if m.denominator_fact is not None:
             den = self.denominator_expr(m, q).execute()
             keys = ["period_start", *q.by]
             raw = raw.merge(den, on=keys, how="outer")
-        sparse = m.kind not in ("share", "level", "ratio") and m.builder is None
-        return shape(m, raw, self.periods(q), q, sparse=sparse)
+        sparse = m.builder is None and not m.kind.filters_first and m.denominator_fact is None
+        return make_result(m, q, raw, self.periods(q), self.coverage(m), sparse=sparse)
 
-    def _frames(self, keys: list[str], q: Query) -> dict[str, pd.DataFrame]:
-        """Shaped records per metric, batching metrics that can share a scan."""
-        from cxmetrics.engine.records import shape
-
+    def results(self, keys: list[str], q: Query) -> dict[str, Result]:
+        """Typed aggregates per metric, batching the metrics that can share a scan."""
         metrics = [get(k) for k in keys]
         groups: dict[tuple[str, str], list[Metric]] = {}
         for m in metrics:
-            if m.kind in ("count", "rate", "duration", "mean", "nps") and m.builder is None:
+            if m.kind.batchable and m.builder is None and m.denominator_fact is None:
                 groups.setdefault((m.fact, m.time), []).append(m)
-        out: dict[str, pd.DataFrame] = {}
+        out: dict[str, Result] = {}
         periods = self.periods(q)
         for group in groups.values():
             if len(group) < 2:
@@ -436,11 +450,37 @@ class Engine:
             for i, m in enumerate(group):
                 part = raw[[c for c in raw.columns if c.startswith(f"m{i}__")]]
                 part = part.rename(columns=lambda c: c.split("__", 1)[1])
-                out[m.key] = shape(m, pd.concat([base, part], axis=1), periods, q, sparse=True)
+                out[m.key] = make_result(m, q, pd.concat([base, part], axis=1), periods, self.coverage(m),
+                                         sparse=True)
         for m in metrics:
             if m.key not in out:
-                out[m.key] = self.records_frame(m.key, q)
+                out[m.key] = self.result(m, q)
+        return {k: out[k] for k in keys}
+
+    def duration_values(self, m: Metric, q: Query) -> dict[tuple[Any, ...], np.ndarray]:
+        """A duration metric's values per (period_index, *dims) of ``q`` (for the median test)."""
+        dims = list(q.by)
+        j = self.prepared(m.fact, m.time, dims, q, where=m.where)
+        df = j.select("period_start", *[f"_d_{d}" for d in dims], _v=m.value(j)).execute()  # type: ignore[misc]
+        df = df[df["_v"].notna()]
+        index = {p.start: i for i, p in enumerate(self.period_list(q))}
+        pidx = [0] * len(df) if q.grain == "total" else [index.get(_as_date(v)) for v in df["period_start"]]
+        cols = [df[f"_d_{d}"].astype("object").where(df[f"_d_{d}"].notna(), None) for d in dims]
+        out: dict[tuple[Any, ...], np.ndarray] = {}
+        if df.empty:
+            return out
+        keyed = pd.DataFrame({"_p": pidx, **{f"k{i}": c.to_numpy() for i, c in enumerate(cols)}, "_v": df["_v"]})
+        for k, g in keyed.groupby(["_p", *[f"k{i}" for i in range(len(dims))]], dropna=False, sort=False):
+            key = tuple(None if (isinstance(x, float) and np.isnan(x)) else x for x in (k if isinstance(k, tuple) else (k,)))
+            out[key] = g["_v"].to_numpy("float64")
         return out
+
+    def compare(self, current: dict[str, Result], mode: str) -> dict[str, Comparison]:
+        """Each result's comparison with its previous periods (:meth:`Period.previous`)."""
+        if not current:
+            return {}
+        q = next(iter(current.values())).query
+        return compare_results(self, current, q, mode)
 
     def frame(self, ids: list[str] | None = None, *, grain: str = "month", by: list[str] | tuple[str, ...] = (),
               from_: dt.date | str | None = None, to: dt.date | str | None = None, tz: str | None = None,
@@ -448,32 +488,24 @@ class Engine:
               where: dict[str, str] | list[tuple[str, str]] | None = None,
               compare: str | None = None) -> pd.DataFrame:
         """Tidy DataFrame: one row per metric x period x group, SPEC 5.1 columns
-        (plus previous_value, change, p_value, significant with ``compare``)."""
-        from dataclasses import replace
-
-        from cxmetrics.engine.compare import COMPARE_COLUMNS, shifted_query
-        from cxmetrics.engine.compare import compare as compare_frames
-        from cxmetrics.engine.targets import TARGET_COLUMNS, apply_targets, check_targets
-
+        (plus the comparison columns with ``compare``). ``period_start`` holds dates."""
         w = tuple(where.items()) if isinstance(where, dict) else tuple(where or ())
-        q = Query(grain=grain, by=tuple(by), from_=_date(from_), to=_date(to), tz=tz, hours=hours, stat=stat, where=w)
+        q = Query(grain=grain, by=tuple(by), from_=parse_date(from_), to=parse_date(to), tz=tz, hours=hours,
+                  stat=stat, where=w)
         q.validate()
         check_targets(self.config)
         keys = ids or [m.key for m in self.applicable(q)]
         if compare is not None:
-            if compare not in ("previous", "year"):
+            if compare not in COMPARE_MODES:
                 raise QueryError(f"--compare must be previous or year, not {compare!r}")
             if q.grain == "total" and (q.from_ is None or q.to is None):
                 raise QueryError("--compare with --grain total needs --from and --to")
             start, end = self.date_range(q)
             q = replace(q, from_=start, to=end)
-        shaped = self._frames(keys, q)
-        if compare is not None:
-            pq, delta = shifted_query(q, q.from_, q.to, compare)  # type: ignore[arg-type]
-            prev = self._frames(keys, pq)
-            shaped = {k: compare_frames(self, get(k), shaped[k], prev[k], q, pq, delta) for k in keys}
-        frames = [apply_targets(get(k), shaped[k], self.config) for k in keys]
-        frames = [f[[c for c in f.columns if not c.startswith("_")]] for f in frames]
+        current = self.results(keys, q)
+        comparisons = self.compare(current, compare) if compare is not None else {}
+        frames = [apply_targets(r.metric, records_frame(r, comparisons.get(k)), self.config)
+                  for k, r in current.items()]
         extra = (COMPARE_COLUMNS if compare is not None else []) + TARGET_COLUMNS
         dims: list[str] = []
         for f in frames:
@@ -485,9 +517,18 @@ class Engine:
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
     def records(self, ids: list[str] | None = None, **kw: Any) -> list[dict[str, Any]]:
-        from cxmetrics.engine.records import to_records
-
         return to_records(self.frame(ids, **kw))
+
+
+def _metric_dims(m: Metric, q: Query) -> list[str]:
+    """The query's dimensions plus a share's own (a share by its own dimension is the plain share)."""
+    return list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
+
+
+def _as_date(v: Any) -> dt.date | None:
+    if v is None or (not isinstance(v, dt.date) and pd.isna(v)):
+        return None
+    return v.date() if isinstance(v, dt.datetime) else v if isinstance(v, dt.date) else pd.Timestamp(v).date()
 
 
 def _stage(_name: str, t: ir.Table) -> ir.Table:
@@ -506,10 +547,20 @@ def _local_date(instant: dt.datetime, zi: ZoneInfo) -> dt.date:
     return instant.replace(tzinfo=dt.UTC).astimezone(zi).date()
 
 
-def _date(v: dt.date | str | None) -> dt.date | None:
-    if v is None or isinstance(v, dt.date):
-        return v
-    try:
-        return dt.date.fromisoformat(v)
-    except ValueError:
-        raise QueryError(f"not a date: {v!r} (use YYYY-MM-DD)") from None
+
+
+def parse_date(v: dt.date | str | None, option: str = "date") -> dt.date | None:
+    """A query date from a date or ``YYYY-MM-DD`` text, within the range the engine handles."""
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        v = v.date()
+    if not isinstance(v, dt.date):
+        try:
+            v = dt.date.fromisoformat(str(v).strip())
+        except ValueError:
+            raise QueryError(f"not a date: {v!r} (use YYYY-MM-DD)") from None
+    if not MIN_DATE <= v <= MAX_DATE:
+        raise QueryError(f"{option} {v.isoformat()} is out of range: use a date between "
+                         f"{MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}")
+    return v

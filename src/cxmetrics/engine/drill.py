@@ -33,7 +33,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from cxmetrics.engine.core import DIMENSIONS, Query, QueryError, _date
+from cxmetrics.engine.core import DIMENSIONS, Query, QueryError, parse_date
 from cxmetrics.metrics.registry import Metric, get
 from cxmetrics.periods.grain import floor_local, next_start
 
@@ -114,7 +114,7 @@ def rows(engine: Engine, key: str | Metric, query: Query, period_start: dt.date 
     out = t.execute()
     front = ["period_start"] + [c for c in out.columns if c not in ("period_start", "value", "counted")]
     out = out[front + [c for c in ("value", "counted") if c in out.columns]]
-    return _localise(out, q.tz or engine.config.timezone), total
+    return localise(out, q.tz or engine.config.timezone), total
 
 
 def _one_period(engine: Engine, q: Query, period_start: dt.date | str | None) -> tuple[Query, str | None]:
@@ -126,19 +126,15 @@ def _one_period(engine: Engine, q: Query, period_start: dt.date | str | None) ->
         return q, None
     if period_start in (None, ""):
         raise QueryError(f"period_start is required for grain {q.grain}")
-    period_start = _date(period_start)
-    if floor_local(period_start, q.grain) != period_start:
-        raise QueryError(f"{period_start} does not start a {q.grain} (it would be "
-                         f"{floor_local(period_start, q.grain)})")
-    try:
-        end = next_start(period_start, q.grain) - dt.timedelta(days=1)
-    except (ValueError, OverflowError):  # past year 9999
-        raise QueryError(f"{period_start} is out of range") from None
+    start = parse_date(period_start, "period_start")
+    assert start is not None
+    if floor_local(start, q.grain) != start:
+        raise QueryError(f"{start} does not start a {q.grain} (it would be {floor_local(start, q.grain)})")
+    end = next_start(start, q.grain) - dt.timedelta(days=1)
     lo, hi = q.from_, q.to
-    if (lo and lo > end) or (hi and hi < period_start):
-        raise QueryError(f"the period {period_start} is outside --from/--to")
-    start = max(period_start, lo) if lo else period_start
-    return replace(q, from_=start, to=min(end, hi) if hi else end), period_start.isoformat()
+    if (lo and lo > end) or (hi and hi < start):
+        raise QueryError(f"the period {start} is outside --from/--to")
+    return replace(q, from_=max(start, lo) if lo else start, to=min(end, hi) if hi else end), start.isoformat()
 
 
 def _in_group(t: ir.Table, group: list[tuple[str, str | None]]) -> ir.Table:
@@ -157,18 +153,17 @@ def _population(engine: Engine, m: Metric, q: Query, group: list[tuple[str, str 
     dims = [d for d, _ in group]
     if m.builder is not None:
         return _builder_rows(engine, m, q, group)
-    if m.kind == "level":
-        return _backlog_rows(engine, m, q, group)
-    if m.kind == "ratio":  # n is the denominator: the invitations sent
-        j = _in_group(engine._prepared(m.denominator_fact or "", m.denominator_time or "", dims, q,
-                                       where=m.denominator_where), group)
-        fact = m.denominator_fact or ""
-        return _shown(j, fact, {}), [m.denominator_time, *ROW_KEYS[fact]]
-    extra: dict[str, ir.Value] = {}
-    if m.kind == "share":
+    if getattr(m.kind, "carries_history", False):
+        return _level_rows(engine, m, q, group)
+    if m.denominator_fact is not None:  # n is the denominator: e.g. the invitations sent
+        j = _in_group(engine.prepared(m.denominator_fact, m.denominator_time or "", dims, q), group)
+        j, cols = m.kind.row_columns(m, j)
+        return _shown(j, m.denominator_fact, cols), [m.denominator_time, *ROW_KEYS[m.denominator_fact]]
+    extra: dict[str, ir.Value]
+    if m.share_dim is not None:  # every row of the population; counted: is it in the group
         share = [(d, v) for d, v in group if d == m.share_dim]
         rest = [(d, v) for d, v in group if d != m.share_dim]
-        j = engine._prepared(m.fact, m.time, dims, q, where=m.where)
+        j, extra = m.kind.row_columns(m, engine.prepared(m.fact, m.time, dims, q))
         j = _in_group(j, rest)
         if share:
             d, v = share[0]
@@ -177,22 +172,13 @@ def _population(engine: Engine, m: Metric, q: Query, group: list[tuple[str, str 
         if m.share_dim and m.share_dim not in [c for c in ROW_COLUMNS.get(m.fact, ())]:
             extra[m.share_dim] = j[DIMENSIONS[m.share_dim][1]]
     else:
-        j = _in_group(engine._prepared(m.fact, m.time, dims, q), group)
-        if m.where is not None:
-            j = j.filter(m.where(j))
-        if m.kind in ("duration", "mean", "sum"):
-            j = j.filter(m.value(j).notnull())  # type: ignore[misc]
-            extra["value"] = m.value(j)  # type: ignore[misc]
-        elif m.kind == "rate":
-            extra["counted"] = m.condition(j).fill_null(False)  # type: ignore[misc]
-        elif m.kind == "nps":
-            extra["value"] = ibis.cases((j.promoter, 100.0), (j.detractor, -100.0), else_=0.0)
+        j, extra = m.kind.row_columns(m, _in_group(engine.prepared(m.fact, m.time, dims, q), group))
     return _shown(j, m.fact, extra), [m.time, *ROW_KEYS[m.fact]]
 
 
-def _backlog_rows(engine: Engine, m: Metric, q: Query, group: list[tuple[str, str | None]]) -> tuple[ir.Table, list]:
+def _level_rows(engine: Engine, m: Metric, q: Query, group: list[tuple[str, str | None]]) -> tuple[ir.Table, list]:
     """Tickets open at the period's end: their +1/-1 events before it add up to more than 0."""
-    ev = _in_group(engine._prepared(m.fact, m.time, [d for d, _ in group], q, level=True, where=m.where), group)
+    ev = _in_group(engine.population(m, q, [d for d, _ in group]), group)
     open_ = ev.group_by("ticket_id").aggregate(_open=ev.delta.sum())
     open_ = open_.filter(open_._open > 0).select(_tid="ticket_id")
     t = engine.fact_table("tickets", q.hours)
@@ -213,10 +199,10 @@ def _builder_rows(engine: Engine, m: Metric, q: Query, group: list[tuple[str, st
             extra["counted"] = counted(cp)
         return _shown(cp, "customers", extra), ["acquired_at", "customer_id"]
     if m.key == "revenue":
-        o = _in_group(engine._prepared("orders", "ordered_at", dims, q), group)
+        o = _in_group(engine.prepared("orders", "ordered_at", dims, q), group)
         return _shown(o, "orders", {"value": o.amount}), ["ordered_at", "order_id"]
     if m.key == "repeat_purchase_rate":
-        o = _in_group(engine._prepared("orders", "ordered_at", dims, q), group)
+        o = _in_group(engine.prepared("orders", "ordered_at", dims, q), group)
         o = o.filter(o.customer_id.notnull())
         per = o.group_by("customer_id").aggregate(first_order_at=o.ordered_at.min(), value=o.count())
         per = per.mutate(counted=per.value >= 2)
@@ -224,7 +210,7 @@ def _builder_rows(engine: Engine, m: Metric, q: Query, group: list[tuple[str, st
     raise NoDrillDown(f"no row-level drill-down for {m.key}: its value is not a count over rows")
 
 
-def _localise(df: pd.DataFrame, zone: str) -> pd.DataFrame:
+def localise(df: pd.DataFrame, zone: str) -> pd.DataFrame:
     """Naive UTC timestamps -> the reporting zone (ISO 8601 with offset when serialised)."""
     for c in df.columns:
         if pd.api.types.is_datetime64_any_dtype(df[c]):

@@ -1,140 +1,197 @@
-"""Shaping aggregated rows into SPEC 5.1 records: dense periods, values, intervals.
+"""Typed results and the records they become (SPEC 5.1).
 
-Runs on the small aggregated result (periods x groups), never on raw rows.
+A :class:`Result` holds one metric's aggregates per period and group, dense over the
+query's periods, with dates as dates. Comparison works on two results (see
+:mod:`cxmetrics.engine.compare`); records are made from a result once, and turned
+into JSON-able values only at the edge (:func:`to_records`). Everything here runs on
+the small aggregated result (periods x groups), never on raw rows.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from cxmetrics.metrics.kinds import LOW_SAMPLE, record_values
+from cxmetrics.periods.grain import Period
+
 if TYPE_CHECKING:
+    from cxmetrics.engine.compare import Comparison
     from cxmetrics.engine.core import Query
     from cxmetrics.metrics.registry import Metric
 
-from cxmetrics.engine.stats import nps_interval, t_interval, wilson
+BASE_COLUMNS = ["metric", "period_start"]
+VALUE_COLUMNS = ["value", "unit", "n", "numerator", "denominator", "ci_low", "ci_high", "mean", "median", "p90",
+                 "skipped", "low_sample", "maturing"]
+#: record columns that are whole numbers (integers in JSON and CSV)
+COUNT_COLUMNS = ("n", "numerator", "denominator", "skipped")
 
-#: Below this many observations an estimate is flagged ``low_sample``.
-LOW_SAMPLE = 30
+
+@dataclass(frozen=True)
+class Result:
+    """One metric's aggregates for a query: ``frame`` has ``period_index``, ``period_start``
+    (a date, ``None`` for total), one column per dimension and the kind's aggregates;
+    ``seconds`` (the period's length) and ``has_data`` (the period overlaps the data)."""
+
+    metric: Metric
+    query: Query
+    periods: list[Period]
+    frame: pd.DataFrame
+    #: the data's last instant (UTC, naive): periods ending less than the metric's
+    #: maturing window before it are still maturing
+    as_of: dt.datetime | None = None
+    p_end: list[dt.datetime] = field(default_factory=list)
+
+    @property
+    def dims(self) -> list[str]:
+        m = self.metric
+        return list(self.query.by) + ([m.share_dim] if m.share_dim and m.share_dim not in self.query.by else [])
+
+    def keys(self) -> list[tuple[Any, ...]]:
+        """(period_index, *dims) per row, with None for empty values."""
+        cols = [self.frame["period_index"]] + [self.frame[d] for d in self.dims]
+        return [tuple(None if _missing(v) else v for v in row) for row in zip(*cols, strict=True)]
+
+    def maturing(self) -> np.ndarray:
+        days = self.metric.matures_days
+        if not days or self.as_of is None:
+            return np.zeros(len(self.frame), dtype=bool)
+        limit = self.as_of - dt.timedelta(days=days)
+        ends = np.array([e > limit for e in self.p_end], dtype=bool)
+        return ends[self.frame["period_index"].to_numpy("int64")] if len(ends) else np.zeros(0, dtype=bool)
 
 
-def shape(m: Metric, raw: pd.DataFrame, periods: pd.DataFrame, q: Query, *, sparse: bool = False) -> pd.DataFrame:
-    """Records for one metric. ``sparse``: ``raw`` came from a batched query and may
-    hold groups where this metric has no rows; they are dropped first so the result
-    equals the metric's own query."""
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def _as_date(v: Any) -> dt.date | None:
+    if _missing(v) or v is pd.NaT:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    return pd.Timestamp(v).date()
+
+
+def make_result(m: Metric, q: Query, raw: pd.DataFrame, periods: pd.DataFrame,
+                bounds: tuple[dt.datetime | None, dt.datetime | None], *, sparse: bool = False) -> Result:
+    """A dense result from an aggregated frame (``period_start`` and ``_d_<dim>`` or dim columns).
+
+    ``sparse``: ``raw`` came from a batched query and may hold groups where this metric
+    has no rows; they are dropped first so the result equals the metric's own query."""
     dims = list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
-    raw = raw.copy()
+    raw = raw.rename(columns={f"_d_{d}": d for d in dims}).copy()
     if sparse:
-        size = raw["denominator"] if m.kind == "rate" else raw["n"]
+        size = raw[m.kind.size] if m.kind.size in raw else raw["n"]
         keep = size.fillna(0) > 0
         if "skipped" in raw:  # a group with only skipped answers still reports them
             keep |= raw["skipped"].fillna(0) > 0
         raw = raw[keep]
-    pk = periods[["period_index", "period_start"]].copy()
-    pk["period_start"] = pk["period_start"].astype("object")
+    starts = [None if _missing(v) else v for v in periods["period_start"]]
+    plist = [Period("total", q.from_, q.from_, q.to)] if q.grain == "total" else [
+        Period(q.grain, dt.date.fromisoformat(str(s)), None, None) for s in starts]
     if q.grain == "total":
         raw["period_index"] = 0
     else:
-        raw["period_start"] = raw["period_start"].map(lambda d: None if pd.isna(d) else pd.Timestamp(d).date().isoformat())
-        raw = raw.merge(pk, on="period_start", how="inner")
+        index = {p.start: i for i, p in enumerate(plist)}
+        raw["period_index"] = [index.get(_as_date(v), -1) for v in raw["period_start"]]
+        raw = raw[raw["period_index"] >= 0]
     raw = raw.drop(columns=["period_start"])
-    # Densify: every period for every group seen, so gaps read as 0 (counts) or empty.
+    grid = pd.DataFrame({"period_index": np.arange(len(periods), dtype="int64")})
     if dims:
-        groups = raw[dims].drop_duplicates()
-        if groups.empty:
-            groups = pd.DataFrame({d: pd.Series([], dtype="object") for d in dims})
-        grid = periods[["period_index", "period_start"]].merge(groups, how="cross")
-    else:
-        grid = periods[["period_index", "period_start"]].copy()
-    for d in dims:
-        grid[d] = grid[d].astype("object")
-        raw[d] = raw[d].astype("object")
-    df = grid.merge(raw, on=["period_index", *dims], how="left")
+        groups = raw[dims].astype("object").drop_duplicates()
+        grid = grid.merge(groups, how="cross") if not groups.empty else grid.iloc[0:0].assign(
+            **{d: pd.Series([], dtype="object") for d in dims})
+        for d in dims:
+            grid[d] = grid[d].astype("object")
+            raw[d] = raw[d].astype("object")
+    df = _left_join(grid, raw, ["period_index", *dims])
     df = df.sort_values(["period_index", *dims], na_position="last", kind="stable").reset_index(drop=True)
+    p_start = [x.to_pydatetime() for x in periods["p_start"]]
+    p_end = [x.to_pydatetime() for x in periods["p_end"]]
+    pidx = df["period_index"].to_numpy("int64")
+    lo, hi = bounds
+    has = np.array([lo is not None and hi is not None and s <= hi and e > lo for s, e in zip(p_start, p_end, strict=True)],
+                   dtype=bool)
+    df.insert(1, "period_start", pd.Series([None if q.grain == "total" else plist[i].start for i in pidx],
+                                           dtype="object"))
+    lengths = np.array([(e - s).total_seconds() for s, e in zip(p_start, p_end, strict=True)], dtype="float64")
+    df["seconds"] = lengths[pidx] if len(pidx) else np.zeros(0)
+    df["has_data"] = has[pidx] if len(pidx) else np.zeros(0, dtype=bool)
+    return Result(m, q, plist, df, as_of=hi, p_end=p_end)
 
-    out = pd.DataFrame({"metric": m.key, "period_start": df["period_start"].astype("object")})
-    for d in dims:
-        out[d] = df[d].where(df[d].notna(), None)
-    nan = np.full(len(df), np.nan)
-    value = numerator = denominator = ci_low = ci_high = mean = median = p90 = nan
-    if m.kind == "count":
-        n = df["n"].fillna(0).to_numpy("float64")
-        value = n
-    elif m.kind == "sum":
-        n = df["n"].fillna(0).to_numpy("float64")
-        value = df["total"].fillna(0).to_numpy("float64")
-    elif m.kind == "level":
-        delta = df["delta"].fillna(0)
-        n = delta.groupby([df[d].astype("string").fillna("\x00") for d in dims] or [np.zeros(len(df))]).cumsum()
-        n = n.to_numpy("float64")
-        value = n
-    elif m.kind == "nps":
-        n = df["n"].fillna(0).to_numpy("float64")
-        prom = df["promoters"].fillna(0).to_numpy("float64")
-        det = df["detractors"].fillna(0).to_numpy("float64")
-        numerator, denominator = prom - det, n
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = np.where(n > 0, 100.0 * (prom - det) / n, np.nan)
-        ci_low, ci_high = nps_interval(prom, det, n)
-    elif m.kind in ("rate", "share", "ratio"):
-        numerator = df["numerator"].fillna(0).to_numpy("float64")
-        if m.kind == "share":
-            keys = [df["period_index"]] + [df[d].astype("string").fillna("\x00") for d in q.by]
-            denominator = pd.Series(numerator).groupby(keys).transform("sum").to_numpy("float64")
-        else:
-            denominator = df["denominator"].fillna(0).to_numpy("float64")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = np.where(denominator > 0, 100.0 * numerator / denominator, np.nan)
-        n = denominator
-        ci_low, ci_high = wilson(numerator, denominator)
-        if m.kind == "ratio":  # a ratio above 1 is not a proportion: no Wilson interval
-            over = numerator > denominator
-            ci_low, ci_high = np.where(over, np.nan, ci_low), np.where(over, np.nan, ci_high)
-    else:  # duration, mean
-        n = df["n"].fillna(0).to_numpy("float64")
-        mean = df["mean"].to_numpy("float64")
-        median = df["median"].to_numpy("float64")
-        p90 = df["p90"].to_numpy("float64")
-        if m.kind == "mean":
-            value = mean
-            ci_low, ci_high = t_interval(mean, df["std"].to_numpy("float64"), n)
-            median = p90 = nan
-        else:
-            value = {"mean": mean, "median": median, "p90": p90}[q.stat]
-    out["value"] = value
-    out["unit"] = m.unit
-    out["n"] = pd.array(np.asarray(n).round(), dtype="Int64")
-    for name, arr in (("numerator", numerator), ("denominator", denominator)):
-        out[name] = pd.array(np.where(np.isnan(arr), np.nan, np.round(arr)), dtype="Float64").astype("Int64") \
-            if not np.all(np.isnan(arr)) else pd.array([pd.NA] * len(df), dtype="Int64")
-    out["ci_low"], out["ci_high"] = ci_low, ci_high
-    out["mean"], out["median"], out["p90"] = mean, median, p90
-    if m.skipped is not None:
-        out["skipped"] = pd.array(df["skipped"].fillna(0).round().astype("int64"), dtype="Int64") \
-            if "skipped" in df else pd.array([0] * len(df), dtype="Int64")
-    else:
-        out["skipped"] = pd.array([pd.NA] * len(df), dtype="Int64")
-    # hidden inputs of the comparison tests (dropped before records leave the engine)
-    if "std" in df:
-        out["_std"] = df["std"].to_numpy("float64")
-    if m.kind == "nps":
-        out["_promoters"] = df["promoters"].fillna(0).to_numpy("float64")
-        out["_detractors"] = df["detractors"].fillna(0).to_numpy("float64")
-    if m.kind == "count":
-        lengths = (periods["p_end"] - periods["p_start"]).dt.total_seconds()
-        out["_seconds"] = df["period_index"].map(dict(zip(periods["period_index"], lengths, strict=True))).to_numpy()
-    if m.kind in ("count", "level", "sum"):
-        out["low_sample"] = pd.array([pd.NA] * len(df), dtype="boolean")
-    else:  # an estimate from a sample: flag fewer than 30 (seed 000: a healthy sample size)
-        out["low_sample"] = pd.array(np.asarray(n) < LOW_SAMPLE, dtype="boolean")
+
+def _left_join(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``left`` with ``right``'s other columns, matching keys where empty equals empty."""
+    def key(df: pd.DataFrame) -> list[tuple[Any, ...]]:
+        return [tuple(None if _missing(v) else v for v in row) for row in zip(*(df[k] for k in keys), strict=True)]
+
+    pos = {k: i for i, k in enumerate(key(right))}
+    where = [pos.get(k, -1) for k in key(left)]
+    out = left.reset_index(drop=True).copy()
+    take = np.array(where, dtype="int64")
+    for c in right.columns:
+        if c in keys:
+            continue
+        col = right[c].reset_index(drop=True)
+        vals = col.to_numpy(dtype="float64", na_value=np.nan) if pd.api.types.is_numeric_dtype(col) else col.to_numpy(
+            dtype="object")
+        picked = np.where(take >= 0, vals[np.clip(take, 0, None)] if len(vals) else np.nan, np.nan)
+        out[c] = picked
     return out
 
 
+def records_frame(r: Result, comparison: Comparison | None = None) -> pd.DataFrame:
+    """The records of a result (SPEC 5.1 columns, dates as dates), with its comparison."""
+    m, q, df = r.metric, r.query, r.frame
+    part = [d for d in q.by if d != m.share_dim]
+    v = record_values(m.kind, m, df, q.stat, part)
+    none = ~df["has_data"].to_numpy(bool)  # periods outside the data: no data, not zeros
+    out = pd.DataFrame({"metric": m.key, "period_start": df["period_start"].astype("object")})
+    for d in r.dims:
+        out[d] = pd.Series([None if _missing(x) else x for x in df[d]], dtype="object")
+    for c in ("value", "ci_low", "ci_high", "mean", "median", "p90"):
+        out[c] = np.where(none, np.nan, v[c])
+    out["unit"] = m.unit
+    for c in ("n", "numerator", "denominator"):
+        out[c] = _ints(np.where(none, np.nan, v[c]))
+    out = out[["metric", "period_start", *r.dims, "value", "unit", "n", "numerator", "denominator", "ci_low",
+               "ci_high", "mean", "median", "p90"]]
+    if m.skipped is not None:
+        sk = df["skipped"].astype("float64").fillna(0).to_numpy() if "skipped" in df else np.zeros(len(df))
+        out["skipped"] = _ints(np.where(none, np.nan, sk))
+    else:
+        out["skipped"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    if m.kind.sample:  # an estimate from a sample: flag fewer than 30 (seed 000: a healthy sample size)
+        n = v["n"]
+        out["low_sample"] = pd.array([None if x else bool(y) for x, y in zip(none, n < LOW_SAMPLE, strict=True)],
+                                     dtype="boolean")
+    else:
+        out["low_sample"] = pd.array([pd.NA] * len(df), dtype="boolean")
+    out["maturing"] = pd.array(r.maturing() & ~none, dtype="boolean") if m.matures_days else \
+        pd.array([False] * len(df), dtype="boolean")
+    if comparison is not None:
+        for c, col in comparison.columns(out).items():
+            out[c] = col
+    return out
+
+
+def _ints(a: np.ndarray) -> pd.Series:
+    """Counts as nullable integers."""
+    return pd.Series([None if np.isnan(x) else round(float(x)) for x in np.asarray(a, dtype="float64")],
+                     dtype="Int64")
+
+
 def clean(v: Any) -> Any:
-    """A cell as plain JSON-able Python: NaN, NA and NaT become None, numpy scalars Python."""
+    """A cell as plain JSON-able Python: NaN, NA and NaT become None, numpy scalars Python,
+    dates ISO 8601 text (the edge where dates stop being dates)."""
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, (bool, np.bool_)):
@@ -143,6 +200,10 @@ def clean(v: Any) -> Any:
         return int(v)
     if isinstance(v, (float, np.floating)):
         return None if math.isnan(v) else float(v)
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
     if isinstance(v, np.generic):
         return v.item()
     return v

@@ -51,6 +51,7 @@ def apply_targets(m: Metric, frame: pd.DataFrame, config: Config) -> pd.DataFram
         ok = np.zeros(n, dtype=bool)
         meets = np.zeros(n, dtype=bool)
     out["target"] = target
-    out["meets_target"] = pd.array(np.where(ok, meets, None), dtype="boolean")
+    out["meets_target"] = pd.array([bool(x) if o else None for o, x in zip(ok, meets, strict=True)],
+                                   dtype="boolean")
     out["target_source"] = pd.array(source, dtype="object")
     return out

@@ -161,7 +161,7 @@ def finish(t: ir.Table, dims: list[str]) -> ir.Table:
 # -- orders and currencies -----------------------------------------------------
 def orders_in_periods(engine: Engine, q: Query, dims: list[str]) -> ir.Table:
     """Orders of the query's range with ``period_start`` and the dimensions (customer dims joined)."""
-    return engine._prepared("orders", "ordered_at", dims, q)
+    return engine.prepared("orders", "ordered_at", dims, q)
 
 
 def check_one_currency(engine: Engine, q: Query, metric: str) -> None:
@@ -185,22 +185,21 @@ def churn_by_feedback(store: Any, *, survey: str = "nps", grain: str = "total", 
     before the period; ``"csat"``: satisfied (top two boxes) / not_satisfied, the groups of
     CLV by feedback. Customers who never answered form the group ``no answer``. Records as
     ``store.metrics``, with a ``feedback_group`` or ``csat_group`` column."""
-    from cxmetrics.engine.core import _date
-    from cxmetrics.engine.records import shape
+    from cxmetrics.engine.core import parse_date
+    from cxmetrics.engine.records import make_result, records_frame
     from cxmetrics.metrics.registry import get
 
     if survey not in ("nps", "csat"):
         raise QueryError(f"survey must be nps or csat, not {survey!r}")
     engine = store.engine() if hasattr(store, "engine") else store
     dim = "feedback_group" if survey == "nps" else "csat_group"
-    Query(grain=grain, by=tuple(by), from_=_date(from_), to=_date(to), tz=tz).validate()
-    q = Query(grain=grain, by=(dim, *by), from_=_date(from_), to=_date(to), tz=tz)
+    Query(grain=grain, by=tuple(by), from_=parse_date(from_), to=parse_date(to), tz=tz).validate()
+    q = Query(grain=grain, by=(dim, *by), from_=parse_date(from_), to=parse_date(to), tz=tz)
     frames = []
     for key in ("churn_rate", "retention_rate"):
         m = get(key)
         raw = m.builder(engine, q).execute()  # type: ignore[misc]
-        f = shape(m, raw, engine.periods(q), q)
-        frames.append(f[[c for c in f.columns if not c.startswith("_")]])
+        frames.append(records_frame(make_result(m, q, raw, engine.periods(q), engine.coverage(m))))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -215,11 +214,11 @@ def churn_reasons(store: Any, *, from_: dt.date | str | None = None, to: dt.date
     Shares are of all churned customers in the range (they sum to 100), with Wilson
     intervals; ``from_exit_survey`` counts reasons taken from a comment and
     ``exit_comments`` the customers of the reason who left an exit-survey comment."""
-    from cxmetrics.engine.core import _date
-    from cxmetrics.engine.stats import wilson
+    from cxmetrics.engine.core import parse_date
+    from cxmetrics.metrics.stats import wilson
 
     engine = store.engine() if hasattr(store, "engine") else store
-    q = Query(grain="total", from_=_date(from_), to=_date(to), tz=tz)
+    q = Query(grain="total", from_=parse_date(from_), to=parse_date(to), tz=tz)
     q.validate()
     p = engine.periods(q)
     lo, hi = p["p_start"].iloc[0].to_pydatetime(), p["p_end"].iloc[-1].to_pydatetime()

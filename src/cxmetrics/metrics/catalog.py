@@ -10,26 +10,13 @@ from cxmetrics.metrics.registry import Metric, all_metrics, get
 if TYPE_CHECKING:
     from cxmetrics.engine.core import Engine, Query
 
-KIND_TEXT = {
-    "count": "a count of rows",
-    "rate": "a rate in percent with a 95% Wilson interval",
-    "duration": "a duration in seconds; records carry mean, median and p90 (`--stat` picks `value`)",
-    "mean": "a mean with a 95% t interval",
-    "share": "a share in percent per group, with a 95% Wilson interval",
-    "level": "a level at the period's end",
-    "nps": "a score from -100 to 100 with a 95% adjusted Wald interval",
-    "ratio": "a ratio in percent of two separately attributed counts",
-    "sum": "a total (e.g. money); `n` is the number of rows added up",
-}
-
-
 def entry(m: Metric) -> dict[str, Any]:
     return {
-        "id": m.key, "label": m.label, "description": m.description, "kind": m.kind, "unit": m.unit,
+        "id": m.key, "label": m.label, "description": m.description, "kind": m.kind.name, "unit": m.unit,
         "direction": m.direction, "domain": m.domain, "attributed_to": m.time, "fact": m.fact,
         "formula": m.formula, "requires": list(m.requires), "edge_cases": list(m.edge_cases),
         "references": [{"source": r.source, "note": r.note} for r in m.references],
-        "share_dim": m.share_dim,
+        "share_dim": m.share_dim, "matures_days": m.matures_days or None, "test": m.kind.test or None,
     }
 
 
@@ -47,6 +34,10 @@ def normalise_sql(sql: str) -> str:
     return re.sub(r"ibis_pandas_memtable_[a-z0-9]+", sub, sql)
 
 
+MATURING = ("values of periods ending less than {d} days before the data's last instant are provisional "
+            "(`maturing` on the record; no better/worse verdict)")
+
+
 def explain_text(key: str, engine: Engine, q: Query) -> str:
     m = get(key)
     lines = [
@@ -54,12 +45,16 @@ def explain_text(key: str, engine: Engine, q: Query) -> str:
         "",
         m.description,
         "",
-        f"kind:          {KIND_TEXT[m.kind]}",
+        f"kind:          {m.kind.text}",
         f"unit:          {m.unit} ({m.direction} is better)" if m.direction != "neutral" else f"unit:          {m.unit}",
         f"attributed to: {m.time} of the {m.fact} facts",
         f"formula:       {m.formula}",
         f"requires:      {', '.join(m.requires)}",
     ]
+    if m.kind.test:
+        lines.append(f"change test:   {m.kind.test}")
+    if m.matures_days:
+        lines.append(f"maturing:      {MATURING.format(d=m.matures_days)}")
     if m.edge_cases:
         lines += ["", "edge cases:"] + [f"  - {e}" for e in m.edge_cases]
     if m.references:

@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cxmetrics.facts.tickets import seconds
+from cxmetrics.metrics.kinds import COUNT, DURATION, MEAN, RATE
 from cxmetrics.metrics.registry import Metric, Reference
 
 if TYPE_CHECKING:
@@ -83,18 +84,18 @@ def _answered(t: ir.Table) -> ir.Value:
 
 METRICS: tuple[Metric, ...] = (
     _call(
-        id="call_volume", label="Call volume", kind="count", unit="count", direction="neutral",
+        id="call_volume", label="Call volume", kind=COUNT, unit="count", direction="neutral",
         description="Calls offered (entered the queue) in the period.", formula="count(calls) by offered_at",
         edge_cases=(BY,), references=(SEED001, COPC),
     ),
     _call(
-        id="call_abandonment_rate", label="Call abandonment rate", kind="rate", unit="percent", direction="lower",
+        id="call_abandonment_rate", label="Call abandonment rate", kind=RATE, unit="percent", direction="lower",
         description="Abandoned calls / calls offered.", formula="100 * count(abandoned) / count(offered)",
         condition=lambda t: t.abandoned, edge_cases=(DERIVED, BY), references=(SEED001, WILSON),
     ),
     _call(
         id="call_abandonment_rate", variant="excluding_short", base="call_abandonment_rate",
-        label="Call abandonment rate (excluding short abandons)", kind="rate", unit="percent", direction="lower",
+        label="Call abandonment rate (excluding short abandons)", kind=RATE, unit="percent", direction="lower",
         description="Abandoned calls / calls offered, leaving out calls abandoned within N seconds (default 5).",
         formula="100 * count(abandoned, wait >= N) / count(offered - abandoned with wait < N)",
         where=lambda t: ~t.short_abandon, condition=lambda t: t.abandoned,
@@ -103,7 +104,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED001, COPC, WILSON),
     ),
     _call(
-        id="average_speed_of_answer", label="Average speed of answer (ASA)", kind="duration", unit="seconds",
+        id="average_speed_of_answer", label="Average speed of answer (ASA)", kind=DURATION, unit="seconds",
         direction="lower", description="Wait of answered calls, from entering the queue to the answer.",
         formula="answered_at - offered_at (or wait_seconds) over answered calls",
         where=lambda t: t.answered & t.wait_s.notnull(), value=lambda t: t.wait_s,
@@ -112,7 +113,7 @@ METRICS: tuple[Metric, ...] = (
         references=(COPC,),
     ),
     _call(
-        id="service_level", label="Service level", kind="rate", unit="percent", direction="higher",
+        id="service_level", label="Service level", kind=RATE, unit="percent", direction="higher",
         description="Calls answered within T seconds (default 20) / calls offered.",
         formula="100 * count(answered and wait <= T) / count(offered)",
         where=lambda t: ~(t.answered & t.wait_s.isnull()), condition=lambda t: t.within_target,
@@ -123,7 +124,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     _call(
         id="service_level", variant="excluding_short", base="service_level",
-        label="Service level (excluding short abandons)", kind="rate", unit="percent", direction="higher",
+        label="Service level (excluding short abandons)", kind=RATE, unit="percent", direction="higher",
         description="Calls answered within T seconds / calls offered, less calls abandoned within N seconds.",
         formula="100 * count(answered and wait <= T) / count(offered - short abandons)",
         where=lambda t: ~(t.answered & t.wait_s.isnull()) & ~t.short_abandon,
@@ -132,7 +133,7 @@ METRICS: tuple[Metric, ...] = (
         references=(COPC, WILSON),
     ),
     _call(
-        id="average_time_to_abandon", label="Average time to abandon", kind="duration", unit="seconds",
+        id="average_time_to_abandon", label="Average time to abandon", kind=DURATION, unit="seconds",
         direction="neutral", description="Wait of abandoned calls before the caller hung up.",
         formula="ended_at - offered_at (or wait_seconds) over abandoned calls",
         where=lambda t: t.abandoned & t.wait_s.notnull(), value=lambda t: t.wait_s,
@@ -140,7 +141,7 @@ METRICS: tuple[Metric, ...] = (
         references=(COPC,),
     ),
     _call(
-        id="call_handle_time", label="Call handle time", kind="duration", unit="seconds", direction="lower",
+        id="call_handle_time", label="Call handle time", kind=DURATION, unit="seconds", direction="lower",
         description="Talk + hold + wrap-up seconds per answered call.",
         formula="(talk + hold + wrap) / answered calls",
         where=lambda t: t.answered & t.handle_s.notnull(), value=lambda t: t.handle_s,
@@ -149,13 +150,13 @@ METRICS: tuple[Metric, ...] = (
         references=(COPC,),
     ),
     _call(
-        id="call_resolution_rate", label="Call resolution rate", kind="rate", unit="percent", direction="higher",
+        id="call_resolution_rate", label="Call resolution rate", kind=RATE, unit="percent", direction="higher",
         description="Resolved calls / answered calls.", formula="100 * count(resolved) / count(answered)",
         where=lambda t: _answered(t) & t.resolved.notnull(), condition=lambda t: t.resolved,
         edge_cases=("Answered calls without a resolved flag are left out.", BY), references=(SEED001, WILSON),
     ),
     _call(
-        id="call_csat", label="Call CSAT", kind="rate", unit="percent", direction="higher",
+        id="call_csat", label="Call CSAT", kind=RATE, unit="percent", direction="higher",
         description="% satisfied: calls rated in the top two boxes of the call's 1-5 scale (4-5).",
         formula="100 * count(satisfaction >= 4) / count(rated calls)",
         where=lambda t: t.satisfaction.notnull(), condition=lambda t: t.sat_top2,
@@ -164,13 +165,13 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED001, WILSON),
     ),
     _call(
-        id="call_csat_mean", label="Call satisfaction mean", kind="mean", unit="score", direction="higher",
+        id="call_csat_mean", label="Call satisfaction mean", kind=MEAN, unit="score", direction="higher",
         description="Mean satisfaction rating of rated calls.", formula="mean(satisfaction) over rated calls",
         where=lambda t: t.satisfaction.notnull(), value=lambda t: t.satisfaction,
         edge_cases=("On the call's own scale (1-5 by default).", BY), references=(SEED001,),
     ),
     Metric(
-        id="cart_abandonment_rate", label="Cart abandonment rate", kind="rate", unit="percent", direction="lower",
+        id="cart_abandonment_rate", label="Cart abandonment rate", kind=RATE, unit="percent", direction="lower",
         domain="commerce", description="Carts not purchased / carts created.", fact="carts", time="created_at",
         formula="100 * count(carts without purchased_at or order_id) / count(carts)",
         requires=("carts.cart_id", "carts.created_at", "carts.purchased_at|carts.order_id"),

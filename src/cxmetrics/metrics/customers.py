@@ -27,6 +27,7 @@ from cxmetrics.facts.customers import (
     period_key,
     periods_table,
 )
+from cxmetrics.metrics.kinds import COUNT, LEVEL, MEAN, RATE, SUM
 from cxmetrics.metrics.registry import Metric, Reference
 
 if TYPE_CHECKING:
@@ -170,13 +171,13 @@ def _cust(**kw: object) -> Metric:
 
 METRICS: tuple[Metric, ...] = (
     _cust(
-        id="active_customers", label="Active customers (end)", kind="level", unit="count", direction="higher",
+        id="active_customers", label="Active customers (end)", kind=LEVEL, unit="count", direction="higher",
         description="Customers at the period's end: acquired before the end and not churned before it.",
         time="period_end", formula="count(acquired_at < end and (churned_at is null or churned_at >= end))",
         builder=_level("e"), dimensions=CUSTOMER_DIMS, edge_cases=(SPAN, DIMS, "E of the CRR formula."), references=(SEED004,),
     ),
     _cust(
-        id="active_customers_start", label="Active customers (start)", kind="level", unit="count",
+        id="active_customers_start", label="Active customers (start)", kind=LEVEL, unit="count",
         direction="higher",
         description="Customers at the period's start: acquired before the start and not churned before it.",
         time="period_start", formula="count(acquired_at < start and (churned_at is null or churned_at >= start))",
@@ -184,18 +185,18 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED004,),
     ),
     _cust(
-        id="new_customers", label="New customers", kind="count", unit="count", direction="higher",
+        id="new_customers", label="New customers", kind=COUNT, unit="count", direction="higher",
         description="Customers acquired in the period.", time="acquired_at",
         formula="count(customers) by acquired_at", edge_cases=(DIMS, "N of the CRR formula."),
         references=(SEED004,),
     ),
     _cust(
-        id="churned_customers", label="Churned customers", kind="count", unit="count", direction="lower",
+        id="churned_customers", label="Churned customers", kind=COUNT, unit="count", direction="lower",
         description="Customers lost in the period (churned_at in it), including customers acquired in it.",
         time="churned_at", formula="count(customers) by churned_at", edge_cases=(DIMS,), references=(SEED004,),
     ),
     _cust(
-        id="churn_rate", label="Churn rate", kind="rate", unit="percent", direction="lower",
+        id="churn_rate", label="Churn rate", kind=RATE, unit="percent", direction="lower",
         description="Customers lost in the period / customers at its start x 100.", time="churned_at",
         formula="100 * count(churned_at in period) / count(customers at start)", builder=_rate("lost"), dimensions=CUSTOMER_DIMS,
         edge_cases=(SPAN, DIMS, TOTAL,
@@ -207,7 +208,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     _cust(
         id="churn_rate", variant="starting_customers", base="churn_rate",
-        label="Churn rate (starting customers)", kind="rate", unit="percent", direction="lower",
+        label="Churn rate (starting customers)", kind=RATE, unit="percent", direction="lower",
         description="Customers at the period's start who were lost in it / customers at its start x 100.",
         time="churned_at", formula="100 * count(at start and churned in period) / count(customers at start)",
         builder=_rate("lost_start"), dimensions=CUSTOMER_DIMS,
@@ -215,7 +216,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED004, WILSON),
     ),
     _cust(
-        id="retention_rate", label="Customer retention rate (CRR)", kind="rate", unit="percent", direction="higher",
+        id="retention_rate", label="Customer retention rate (CRR)", kind=RATE, unit="percent", direction="higher",
         description="((E - N) / S) x 100: customers at the end, less those acquired in the period, over customers "
                     "at its start.",
         time="period_end", formula="100 * (E - N) / S", builder=_rate("retained"), dimensions=CUSTOMER_DIMS,
@@ -225,7 +226,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED004, WILSON),
     ),
     _cust(
-        id="marketing_spend", label="Sales and marketing spend", kind="sum", unit="currency", direction="neutral",
+        id="marketing_spend", label="Sales and marketing spend", kind=SUM, unit="currency", direction="neutral",
         description="Sales and marketing spend in the period, rows spanning periods prorated by overlapping days.",
         fact="orders", time="period_start", formula="sum(amount x overlap / covered days)",
         requires=("marketing_spend.period_start", "marketing_spend.period_end", "marketing_spend.amount"),
@@ -236,7 +237,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED004,),
     ),
     _cust(
-        id="cac", label="Customer acquisition cost (CAC)", kind="mean", unit="currency", direction="lower",
+        id="cac", label="Customer acquisition cost (CAC)", kind=MEAN, unit="currency", direction="lower",
         description="Sales and marketing spend in the period / customers acquired in it.",
         time="acquired_at", formula="sum(prorated spend) / count(acquired in period)", builder=_cac, dimensions=SPEND_DIMS,
         requires=(*CUSTOMERS, "marketing_spend.amount"),
@@ -248,14 +249,14 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED004,),
     ),
     _cust(
-        id="revenue", label="Revenue", kind="sum", unit="currency", direction="higher",
+        id="revenue", label="Revenue", kind=SUM, unit="currency", direction="higher",
         description="Sum of order amounts in the period.", fact="orders", time="ordered_at",
         formula="sum(orders.amount) by ordered_at", requires=ORDERS, builder=_revenue, dimensions=(*CUSTOMER_DIMS, "currency"),
         edge_cases=(CURRENCY, "Negative amounts (refunds) reduce revenue.", "`n` = orders.", DIMS),
         references=(SEED004,),
     ),
     _cust(
-        id="arpu", label="Average revenue per user (ARPU)", kind="mean", unit="currency", direction="higher",
+        id="arpu", label="Average revenue per user (ARPU)", kind=MEAN, unit="currency", direction="higher",
         description="Revenue in the period per customer active in it (a customer at any instant of it).",
         time="ordered_at", formula="mean over active customers of their order amounts in the period (0 if none)",
         requires=(*CUSTOMERS, *ORDERS), builder=_arpu, dimensions=CUSTOMER_DIMS,
@@ -264,7 +265,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED004,),
     ),
     _cust(
-        id="repeat_purchase_rate", label="Repeat purchase rate", kind="rate", unit="percent", direction="higher",
+        id="repeat_purchase_rate", label="Repeat purchase rate", kind=RATE, unit="percent", direction="higher",
         description="Customers with two or more orders in the period / customers with at least one.",
         fact="orders", time="ordered_at", formula="100 * count(customers with 2+ orders) / count(customers with 1+)",
         requires=ORDERS, builder=_repeat_purchase, dimensions=CUSTOMER_DIMS,

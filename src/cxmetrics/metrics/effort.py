@@ -6,6 +6,7 @@ for how contacts chain into issues), attributed to the issue's first contact.
 
 from __future__ import annotations
 
+from cxmetrics.metrics.kinds import DURATION, MEAN
 from cxmetrics.metrics.registry import Metric, Reference
 
 SEED001 = Reference("seed 001 (ja)", "time to solution; all interactions of one contact in one place")
@@ -18,7 +19,7 @@ LEFT_OUT = "Contacts without customer_id or category (calls: topic) cannot be li
 
 METRICS: tuple[Metric, ...] = (
     Metric(
-        id="contacts_per_issue", label="Contacts per issue", kind="mean", unit="contacts", direction="lower",
+        id="contacts_per_issue", label="Contacts per issue", kind=MEAN, unit="contacts", direction="lower",
         domain="customers",
         description="Mean number of contacts (tickets and calls, any channel) per customer issue.",
         fact="issues", time="first_contact_at", formula="mean(contacts) over issues, by the issue's first contact",
@@ -29,7 +30,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED001, SPEC46),
     ),
     Metric(
-        id="issue_resolution_time", label="Issue resolution time", kind="duration", unit="seconds",
+        id="issue_resolution_time", label="Issue resolution time", kind=DURATION, unit="seconds",
         direction="lower", domain="customers",
         description="Time from a customer's first contact about an issue to its last resolution, over resolved issues.",
         fact="issues", time="first_contact_at",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cxmetrics.metrics.kinds import MEAN, NPS, RATE, RATIO
 from cxmetrics.metrics.registry import Metric, Reference
 
 SEED000 = Reference("seed 000 (eDesk, ja)", "CSAT (80% is the industry norm), NPS baseline, CX rating of tone, manner, willingness to help")
@@ -31,7 +32,7 @@ def _skipped(kind: str):
 
 METRICS: tuple[Metric, ...] = (
     Metric(
-        id="nps", label="Net Promoter Score", kind="nps", unit="score", direction="higher", domain="feedback",
+        id="nps", label="Net Promoter Score", kind=NPS, unit="score", direction="higher", domain="feedback",
         description="% promoters (9-10) - % detractors (0-6) of answered NPS responses on a 0-10 scale, -100..100.",
         fact="responses", time="responded_at", formula="100 * (promoters - detractors) / answered",
         requires=RESP, where=_of("nps"), skipped=_skipped("nps"),
@@ -42,7 +43,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     *(
         Metric(
-            id=f"{g}s_share", label=f"{g.capitalize()}s", kind="rate", unit="percent", direction=d, domain="feedback",
+            id=f"{g}s_share", label=f"{g.capitalize()}s", kind=RATE, unit="percent", direction=d, domain="feedback",
             description=f"Share of answered NPS responses that are {g}s ({rng}).",
             fact="responses", time="responded_at", formula=f"100 * {g}s / answered",
             requires=RESP, where=_of("nps"), skipped=_skipped("nps"), condition=_column(g),
@@ -52,7 +53,7 @@ METRICS: tuple[Metric, ...] = (
         for g, rng, d in (("promoter", "9-10", "higher"), ("passive", "7-8", "neutral"), ("detractor", "0-6", "lower"))
     ),
     Metric(
-        id="csat", label="Customer satisfaction (CSAT)", kind="rate", unit="percent", direction="higher",
+        id="csat", label="Customer satisfaction (CSAT)", kind=RATE, unit="percent", direction="higher",
         domain="feedback",
         description="% satisfied: answers in the top two boxes of the scale (4-5 of 1-5, 6-7 of 1-7, 9-10 of 0/1-10; top box of a 3-point scale).",
         fact="responses", time="responded_at", formula="100 * top-two-box answers / answered",
@@ -61,7 +62,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED004, SEED000, WILSON), benchmark=(80.0, "seed 000 (eDesk): 80% is the industry norm"),
     ),
     Metric(
-        id="csat_mean", label="CSAT mean score", kind="mean", unit="score", direction="higher", domain="feedback",
+        id="csat_mean", label="CSAT mean score", kind=MEAN, unit="score", direction="higher", domain="feedback",
         description="Mean CSAT score on the survey's own scale.",
         fact="responses", time="responded_at", formula="mean(score) over answered CSAT responses",
         requires=RESP, where=_of("csat"), skipped=_skipped("csat"), value=lambda t: t.score,
@@ -69,7 +70,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED004,),
     ),
     Metric(
-        id="ces", label="Customer effort score (CES)", kind="rate", unit="percent", direction="higher",
+        id="ces", label="Customer effort score (CES)", kind=RATE, unit="percent", direction="higher",
         domain="feedback",
         description="% low-effort answers: top two boxes of an agreement scale where high = easy.",
         fact="responses", time="responded_at", formula="100 * top-two-box answers / answered (high = easy)",
@@ -78,7 +79,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED004, SEED002, WILSON),
     ),
     Metric(
-        id="ces_mean", label="CES mean score", kind="mean", unit="score", direction="higher", domain="feedback",
+        id="ces_mean", label="CES mean score", kind=MEAN, unit="score", direction="higher", domain="feedback",
         description="Mean CES score, oriented so that high = easy.",
         fact="responses", time="responded_at", formula="mean(oriented score) over answered CES responses",
         requires=RESP, where=_of("ces"), skipped=_skipped("ces"), value=lambda t: t.score,
@@ -86,7 +87,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED002,),
     ),
     Metric(
-        id="cx_rating", label="Customer experience rating", kind="mean", unit="score", direction="higher",
+        id="cx_rating", label="Customer experience rating", kind=MEAN, unit="score", direction="higher",
         domain="feedback",
         description="Mean overall experience rating; `--by question` gives the per-attribute ratings (tone, manner, willingness to help).",
         fact="responses", time="responded_at", formula="mean(score) over answered cx responses",
@@ -95,7 +96,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED000,),
     ),
     Metric(
-        id="survey_response_rate", label="Survey response rate", kind="ratio", unit="percent", direction="higher",
+        matures_days=7, id="survey_response_rate", label="Survey response rate", kind=RATIO, unit="percent", direction="higher",
         domain="feedback",
         description="Returned surveys / invitations sent; `--by survey` per survey.",
         fact="responses", time="responded_at", formula="100 * distinct returned surveys / invitations sent",

@@ -25,7 +25,8 @@ from typing import Any, Literal
 
 import ibis.expr.types as ir
 
-Kind = Literal["count", "rate", "duration", "mean", "share", "level", "nps", "ratio", "sum"]
+from cxmetrics.metrics.kinds import Kind
+
 Direction = Literal["higher", "lower", "neutral"]
 Expr = Callable[[ir.Table], ir.Value]
 
@@ -41,6 +42,7 @@ class Metric:
     id: str
     label: str
     description: str
+    #: what it measures (a :class:`~cxmetrics.metrics.kinds.Kind`)
     kind: Kind
     unit: str
     direction: Direction
@@ -76,6 +78,11 @@ class Metric:
     #: The only dimensions (--by and --where) the metric supports; ``None``: those of its fact.
     #: Builder metrics set it so "all metrics" leaves them out instead of failing.
     dimensions: tuple[str, ...] | None = None
+
+    #: Values of periods ending less than this many days before the data's last instant are
+    #: still maturing (their tickets had less time to be resolved, reopened, answered):
+    #: flagged ``maturing`` and given no better/worse verdict.
+    matures_days: int = 0
 
     @property
     def key(self) -> str:

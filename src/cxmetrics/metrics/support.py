@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cxmetrics.metrics.kinds import COUNT, DURATION, LEVEL, MEAN, RATE, SHARE
 from cxmetrics.metrics.registry import Metric, Reference
 
 SEED003 = Reference("seed 003 (it)", "ticket volume, backlog, resolution rate, response and first response time, FCR, replies per ticket")
@@ -21,7 +22,7 @@ def _resolved(t):
 
 METRICS: tuple[Metric, ...] = (
     Metric(
-        id="ticket_volume", label="Ticket volume", kind="count", unit="count", direction="neutral",
+        id="ticket_volume", label="Ticket volume", kind=COUNT, unit="count", direction="neutral",
         description="Tickets created in the period.",
         fact="tickets", time="created_at", formula="count(tickets) by created_at",
         requires=TICKETS,
@@ -29,7 +30,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED000, SEED003),
     ),
     Metric(
-        id="tickets_resolved", label="Tickets resolved", kind="count", unit="count", direction="higher",
+        id="tickets_resolved", label="Tickets resolved", kind=COUNT, unit="count", direction="higher",
         description="Tickets whose resolved_at falls in the period (currently resolved tickets only).",
         fact="tickets", time="resolved_at", formula="count(tickets where resolved) by resolved_at",
         requires=TICKETS, where=_resolved,
@@ -37,7 +38,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SPEC41,),
     ),
     Metric(
-        id="backlog", label="Backlog", kind="level", unit="count", direction="lower",
+        id="backlog", label="Backlog", kind=LEVEL, unit="count", direction="lower",
         description="Tickets created on or before the period's end and not resolved at that instant.",
         fact="backlog_events", time="instant",
         formula="sum(+1 created, -1 resolved, +1 reopened) over events before the period end",
@@ -47,7 +48,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED000, SEED003),
     ),
     Metric(
-        id="resolution_rate", label="Resolution rate", kind="rate", unit="percent", direction="higher",
+        matures_days=14, id="resolution_rate", label="Resolution rate", kind=RATE, unit="percent", direction="higher",
         description="Resolved tickets / tickets created, for tickets created in the period, status as of now.",
         fact="tickets", time="created_at", formula="100 * count(resolved) / count(created)",
         requires=TICKETS, condition=lambda t: t.is_resolved,
@@ -57,7 +58,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED003, SEED004),
     ),
     Metric(
-        id="first_response_time", label="First response time", kind="duration", unit="seconds", direction="lower",
+        id="first_response_time", label="First response time", kind=DURATION, unit="seconds", direction="lower",
         description="Time from ticket creation to the first agent reply, over tickets with a first reply.",
         fact="tickets", time="created_at", formula="first_reply_at - created_at",
         requires=TICKETS, where=lambda t: t.frt_s.notnull(), value=lambda t: t.frt_s,
@@ -68,7 +69,7 @@ METRICS: tuple[Metric, ...] = (
         options={"benchmark_source": "seed 003: first response within 24 h for e-mail, 1 h for social"},
     ),
     Metric(
-        id="response_time", label="Response time", kind="duration", unit="seconds", direction="lower",
+        id="response_time", label="Response time", kind=DURATION, unit="seconds", direction="lower",
         description="Every wait for an agent: from the customer message that starts a wait to the next agent reply.",
         fact="waits", time="reply_at", formula="reply_at - wait_start, per wait",
         requires=TICKETS,
@@ -79,7 +80,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED000, SEED003),
     ),
     Metric(
-        id="resolution_time", label="Resolution time", kind="duration", unit="seconds", direction="lower",
+        id="resolution_time", label="Resolution time", kind=DURATION, unit="seconds", direction="lower",
         description="Time from creation to resolved_at, for tickets resolved in the period.",
         fact="tickets", time="resolved_at", formula="resolved_at - created_at",
         requires=TICKETS, where=lambda t: _resolved(t) & t.resolution_s.notnull(), value=lambda t: t.resolution_s,
@@ -87,7 +88,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED000, SEED004),
     ),
     Metric(
-        id="first_resolution_time", label="First resolution time", kind="duration", unit="seconds", direction="lower",
+        id="first_resolution_time", label="First resolution time", kind=DURATION, unit="seconds", direction="lower",
         description="Time from creation to the first resolution event, for tickets resolved in the period.",
         fact="tickets", time="resolved_at", formula="first resolution event - created_at",
         requires=TICKETS, where=lambda t: _resolved(t) & t.first_resolution_s.notnull(),
@@ -96,7 +97,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SPEC41,),
     ),
     Metric(
-        id="handle_time", label="Average handle time", kind="duration", unit="seconds", direction="lower",
+        id="handle_time", label="Average handle time", kind=DURATION, unit="seconds", direction="lower",
         description="Agent working seconds per resolved ticket, over tickets resolved in the period with handle data.",
         fact="tickets", time="resolved_at", formula="sum(work_sessions seconds) per ticket (else tickets.handle_seconds)",
         requires=(*TICKETS, "work_sessions|tickets.handle_seconds"),
@@ -107,7 +108,7 @@ METRICS: tuple[Metric, ...] = (
         references=(Reference("seed 002 (Mopinion, zh)", "AHT"), SEED003),
     ),
     Metric(
-        id="fcr_rate", label="First contact resolution", kind="rate", unit="percent", direction="higher",
+        matures_days=14, id="fcr_rate", label="First contact resolution", kind=RATE, unit="percent", direction="higher",
         description="Resolved tickets with exactly one agent reply and no reopen / resolved tickets with at least one agent reply.",
         fact="tickets", time="resolved_at", formula="100 * count(replies = 1 and reopens = 0) / count(replies >= 1)",
         requires=TICKETS, where=lambda t: _resolved(t) & (t.replies >= 1),
@@ -116,8 +117,8 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED000, SEED003, SEED004),
     ),
     Metric(
-        id="fcr_rate", variant="single_agent", base="fcr_rate", label="First contact resolution (single agent)",
-        kind="rate", unit="percent", direction="higher",
+        matures_days=14, id="fcr_rate", variant="single_agent", base="fcr_rate", label="First contact resolution (single agent)",
+        kind=RATE, unit="percent", direction="higher",
         description="Resolved tickets with no reopen whose agent replies all came from one agent / resolved tickets with at least one agent reply.",
         fact="tickets", time="resolved_at", formula="100 * count(distinct reply agents = 1 and reopens = 0) / count(replies >= 1)",
         requires=TICKETS, where=lambda t: _resolved(t) & (t.replies >= 1),
@@ -126,8 +127,8 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED004,),
     ),
     Metric(
-        id="fcr_rate", variant="no_repeat_contact", base="fcr_rate", label="First contact resolution (no repeat contact)",
-        kind="rate", unit="percent", direction="higher",
+        matures_days=14, id="fcr_rate", variant="no_repeat_contact", base="fcr_rate", label="First contact resolution (no repeat contact)",
+        kind=RATE, unit="percent", direction="higher",
         description="Resolved tickets with no reopen whose customer opened no other ticket in the same category within 7 days / resolved tickets with at least one agent reply.",
         fact="tickets", time="resolved_at",
         formula="100 * count(no reopen and no same-customer same-category ticket created within 7 days after) / count(replies >= 1)",
@@ -139,7 +140,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED003,),
     ),
     Metric(
-        id="replies_per_resolution", label="Replies per resolution", kind="mean", unit="replies", direction="lower",
+        id="replies_per_resolution", label="Replies per resolution", kind=MEAN, unit="replies", direction="lower",
         description="Mean number of agent replies over tickets resolved in the period.",
         fact="tickets", time="resolved_at", formula="mean(agent replies) over resolved tickets",
         requires=TICKETS, where=lambda t: _resolved(t) & t.replies.notnull(), value=lambda t: t.replies.cast("float64"),
@@ -147,7 +148,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED000, SEED003),
     ),
     Metric(
-        id="reopen_rate", label="Reopen rate", kind="rate", unit="percent", direction="lower",
+        matures_days=14, id="reopen_rate", label="Reopen rate", kind=RATE, unit="percent", direction="lower",
         description="Resolved tickets reopened at least once / resolved tickets.",
         fact="tickets", time="resolved_at", formula="100 * count(reopens >= 1) / count(resolved)",
         requires=TICKETS, where=_resolved, condition=lambda t: t.reopens >= 1,
@@ -155,7 +156,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SPEC41,),
     ),
     Metric(
-        id="sla_attainment", label="First-reply SLA attainment", kind="rate", unit="percent", direction="higher",
+        matures_days=7, id="sla_attainment", label="First-reply SLA attainment", kind=RATE, unit="percent", direction="higher",
         description="Share of tickets whose first reply met the target for their priority or channel.",
         fact="tickets", time="created_at",
         formula="100 * count(first response time <= target) / count(tickets with a target, replied or overdue)",
@@ -169,8 +170,8 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED003,),
     ),
     Metric(
-        id="sla_attainment", variant="resolution", base="sla_attainment", label="Resolution SLA attainment",
-        kind="rate", unit="percent", direction="higher",
+        matures_days=14, id="sla_attainment", variant="resolution", base="sla_attainment", label="Resolution SLA attainment",
+        kind=RATE, unit="percent", direction="higher",
         description="Share of tickets resolved within the resolution target for their priority or channel.",
         fact="tickets", time="created_at",
         formula="100 * count(resolution time <= target) / count(tickets with a target, resolved or overdue)",
@@ -182,7 +183,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED003,),
     ),
     Metric(
-        id="channel_share", label="Channel share", kind="share", unit="percent", direction="neutral",
+        id="channel_share", label="Channel share", kind=SHARE, unit="percent", direction="neutral",
         description="Share of tickets created in the period by channel (preferred channels).",
         fact="tickets", time="created_at", formula="100 * count(channel) / count(all)", share_dim="channel",
         requires=(*TICKETS, "tickets.channel"),
@@ -190,7 +191,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED004,),
     ),
     Metric(
-        id="category_share", label="Category share", kind="share", unit="percent", direction="neutral",
+        id="category_share", label="Category share", kind=SHARE, unit="percent", direction="neutral",
         description="Share of tickets created in the period by category.",
         fact="tickets", time="created_at", formula="100 * count(category) / count(all)", share_dim="category",
         requires=(*TICKETS, "tickets.category"),
@@ -198,7 +199,7 @@ METRICS: tuple[Metric, ...] = (
         references=(SEED004,),
     ),
     Metric(
-        id="requester_wait_time", label="Requester wait time", kind="duration", unit="seconds", direction="lower",
+        id="requester_wait_time", label="Requester wait time", kind=DURATION, unit="seconds", direction="lower",
         description="Time a resolved ticket spent in new, open and on_hold, for tickets resolved in the period.",
         fact="tickets", time="resolved_at", formula="sum(time in new + open + on_hold) from status_changes",
         requires=(*TICKETS, "status_changes"),
@@ -207,7 +208,7 @@ METRICS: tuple[Metric, ...] = (
         references=(ZENDESK,),
     ),
     Metric(
-        id="agent_wait_time", label="Agent wait time", kind="duration", unit="seconds", direction="lower",
+        id="agent_wait_time", label="Agent wait time", kind=DURATION, unit="seconds", direction="lower",
         description="Time a resolved ticket spent in pending (waiting on the customer), for tickets resolved in the period.",
         fact="tickets", time="resolved_at", formula="sum(time in pending) from status_changes",
         requires=(*TICKETS, "status_changes"),
@@ -216,7 +217,7 @@ METRICS: tuple[Metric, ...] = (
         references=(ZENDESK,),
     ),
     Metric(
-        id="on_hold_time", label="On-hold time", kind="duration", unit="seconds", direction="lower",
+        id="on_hold_time", label="On-hold time", kind=DURATION, unit="seconds", direction="lower",
         description="Time a resolved ticket spent in on_hold, for tickets resolved in the period.",
         fact="tickets", time="resolved_at", formula="sum(time in on_hold) from status_changes",
         requires=(*TICKETS, "status_changes"),

@@ -3,7 +3,7 @@ SELECT
 FROM (
   SELECT
     "t2"."period_start",
-    SUM(CAST(COALESCE("t2"."abandoned", FALSE) AS BIGINT)) AS "numerator",
+    SUM(CAST(COALESCE(COALESCE("t2"."abandoned", FALSE), FALSE) AS BIGINT)) AS "numerator",
     COUNT(*) AS "denominator"
   FROM (
     SELECT

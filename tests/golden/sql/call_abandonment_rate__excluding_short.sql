@@ -4,9 +4,9 @@ FROM (
   SELECT
     "t2"."period_start",
     SUM(
-      CAST(COALESCE("t2"."abandoned", FALSE) AND NOT (
+      CAST(COALESCE(COALESCE("t2"."abandoned", FALSE) AND NOT (
         "t2"."short_abandon"
-      ) AS BIGINT)
+      ), FALSE) AS BIGINT)
     ) AS "numerator",
     COUNT(*) FILTER(WHERE
       NOT (

@@ -4,9 +4,9 @@ FROM (
   SELECT
     "t2"."period_start",
     SUM(
-      CAST(COALESCE("t2"."sat_top2", FALSE) AND (
+      CAST(COALESCE(COALESCE("t2"."sat_top2", FALSE) AND (
         "t2"."satisfaction" IS NOT NULL
-      ) AS BIGINT)
+      ), FALSE) AS BIGINT)
     ) AS "numerator",
     COUNT(*) FILTER(WHERE
       "t2"."satisfaction" IS NOT NULL) AS "denominator"

@@ -4,11 +4,14 @@ FROM (
   SELECT
     "t2"."period_start",
     SUM(
-      CAST(COALESCE("t2"."resolved", FALSE)
-      AND (
-        "t2"."answered" AND (
-          "t2"."resolved" IS NOT NULL
-        )
+      CAST(COALESCE(
+        COALESCE("t2"."resolved", FALSE)
+        AND (
+          "t2"."answered" AND (
+            "t2"."resolved" IS NOT NULL
+          )
+        ),
+        FALSE
       ) AS BIGINT)
     ) AS "numerator",
     COUNT(*) FILTER(WHERE

@@ -3,9 +3,9 @@ SELECT
 FROM (
   SELECT
     "t1"."period_start",
-    SUM(CAST(COALESCE(NOT (
+    SUM(CAST(COALESCE(COALESCE(NOT (
       "t1"."purchased"
-    ), FALSE) AS BIGINT)) AS "numerator",
+    ), FALSE), FALSE) AS BIGINT)) AS "numerator",
     COUNT(*) AS "denominator"
   FROM (
     SELECT

@@ -34,7 +34,7 @@ FROM (
     "t38"."_d_channel",
     "t38"."numerator",
     SUM("t38"."numerator") OVER (
-      PARTITION BY "t38"."period_start", "t38"."_d_channel"
+      PARTITION BY "t38"."period_start"
       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
     ) AS "denominator"
   FROM (

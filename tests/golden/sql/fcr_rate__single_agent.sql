@@ -33,19 +33,22 @@ FROM (
     "t37"."period_start",
     "t37"."_d_channel",
     SUM(
-      CAST(COALESCE((
-        "t37"."reply_agents" = 1
-      ) AND (
-        "t37"."reopens" = 0
-      ), FALSE)
-      AND (
-        "t37"."is_resolved"
+      CAST(COALESCE(
+        COALESCE((
+          "t37"."reply_agents" = 1
+        ) AND (
+          "t37"."reopens" = 0
+        ), FALSE)
         AND (
-          "t37"."resolved_at" IS NOT NULL
-        )
-        AND (
-          "t37"."replies" >= 1
-        )
+          "t37"."is_resolved"
+          AND (
+            "t37"."resolved_at" IS NOT NULL
+          )
+          AND (
+            "t37"."replies" >= 1
+          )
+        ),
+        FALSE
       ) AS BIGINT)
     ) AS "numerator",
     COUNT(*) FILTER(WHERE

@@ -9,11 +9,14 @@ FROM (
     "t9"."period_start",
     "t9"."_d_channel",
     SUM(
-      CAST(COALESCE("t9"."promoter", FALSE)
-      AND (
-        (
-          "t9"."survey_type" = 'nps'
-        ) AND "t9"."answered"
+      CAST(COALESCE(
+        COALESCE("t9"."promoter", FALSE)
+        AND (
+          (
+            "t9"."survey_type" = 'nps'
+          ) AND "t9"."answered"
+        ),
+        FALSE
       ) AS BIGINT)
     ) AS "numerator",
     COUNT(*) FILTER(WHERE

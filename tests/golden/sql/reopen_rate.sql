@@ -33,11 +33,14 @@ FROM (
     "t37"."period_start",
     "t37"."_d_channel",
     SUM(
-      CAST(COALESCE("t37"."reopens" >= 1, FALSE)
-      AND (
-        "t37"."is_resolved" AND (
-          "t37"."resolved_at" IS NOT NULL
-        )
+      CAST(COALESCE(
+        COALESCE("t37"."reopens" >= 1, FALSE)
+        AND (
+          "t37"."is_resolved" AND (
+            "t37"."resolved_at" IS NOT NULL
+          )
+        ),
+        FALSE
       ) AS BIGINT)
     ) AS "numerator",
     COUNT(*) FILTER(WHERE

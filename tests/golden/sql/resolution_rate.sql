@@ -32,7 +32,7 @@ FROM (
   SELECT
     "t37"."period_start",
     "t37"."_d_channel",
-    SUM(CAST(COALESCE("t37"."is_resolved", FALSE) AS BIGINT)) AS "numerator",
+    SUM(CAST(COALESCE(COALESCE("t37"."is_resolved", FALSE), FALSE) AS BIGINT)) AS "numerator",
     COUNT(*) AS "denominator"
   FROM (
     SELECT

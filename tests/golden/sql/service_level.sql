@@ -4,11 +4,14 @@ FROM (
   SELECT
     "t2"."period_start",
     SUM(
-      CAST(COALESCE("t2"."within_target", FALSE)
-      AND NOT (
-        "t2"."answered" AND (
-          "t2"."wait_s" IS NULL
-        )
+      CAST(COALESCE(
+        COALESCE("t2"."within_target", FALSE)
+        AND NOT (
+          "t2"."answered" AND (
+            "t2"."wait_s" IS NULL
+          )
+        ),
+        FALSE
       ) AS BIGINT)
     ) AS "numerator",
     COUNT(*) FILTER(WHERE

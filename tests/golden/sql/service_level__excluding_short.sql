@@ -4,16 +4,19 @@ FROM (
   SELECT
     "t2"."period_start",
     SUM(
-      CAST(COALESCE("t2"."within_target", FALSE)
-      AND (
-        NOT (
-          "t2"."answered" AND (
-            "t2"."wait_s" IS NULL
+      CAST(COALESCE(
+        COALESCE("t2"."within_target", FALSE)
+        AND (
+          NOT (
+            "t2"."answered" AND (
+              "t2"."wait_s" IS NULL
+            )
           )
-        )
-        AND NOT (
-          "t2"."short_abandon"
-        )
+          AND NOT (
+            "t2"."short_abandon"
+          )
+        ),
+        FALSE
       ) AS BIGINT)
     ) AS "numerator",
     COUNT(*) FILTER(WHERE

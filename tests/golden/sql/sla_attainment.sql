@@ -34,33 +34,36 @@ FROM (
     "t37"."_d_channel",
     SUM(
       CAST(COALESCE(
-        (
-          "t37"."frt_s" IS NOT NULL
-        ) AND (
-          "t37"."frt_s" <= "t37"."frt_target_s"
-        ),
-        FALSE
-      )
-      AND (
-        (
-          "t37"."frt_target_s" IS NOT NULL
+        COALESCE(
+          (
+            "t37"."frt_s" IS NOT NULL
+          ) AND (
+            "t37"."frt_s" <= "t37"."frt_target_s"
+          ),
+          FALSE
         )
         AND (
           (
-            "t37"."frt_s" IS NOT NULL
+            "t37"."frt_target_s" IS NOT NULL
           )
-          OR (
+          AND (
             (
-              "t37"."first_reply_at" IS NULL
+              "t37"."frt_s" IS NOT NULL
             )
-            AND NOT (
-              "t37"."is_resolved"
-            )
-            AND (
-              "t37"."open_age_s" > "t37"."frt_target_s"
+            OR (
+              (
+                "t37"."first_reply_at" IS NULL
+              )
+              AND NOT (
+                "t37"."is_resolved"
+              )
+              AND (
+                "t37"."open_age_s" > "t37"."frt_target_s"
+              )
             )
           )
-        )
+        ),
+        FALSE
       ) AS BIGINT)
     ) AS "numerator",
     COUNT(*) FILTER(WHERE

@@ -34,30 +34,33 @@ FROM (
     "t37"."_d_channel",
     SUM(
       CAST(COALESCE(
-        (
-          "t37"."resolution_s" IS NOT NULL
-        )
-        AND (
-          "t37"."resolution_s" <= "t37"."res_target_s"
-        ),
-        FALSE
-      )
-      AND (
-        (
-          "t37"."res_target_s" IS NOT NULL
-        )
-        AND (
+        COALESCE(
           (
             "t37"."resolution_s" IS NOT NULL
           )
-          OR (
-            NOT (
-              "t37"."is_resolved"
-            ) AND (
-              "t37"."open_age_s" > "t37"."res_target_s"
+          AND (
+            "t37"."resolution_s" <= "t37"."res_target_s"
+          ),
+          FALSE
+        )
+        AND (
+          (
+            "t37"."res_target_s" IS NOT NULL
+          )
+          AND (
+            (
+              "t37"."resolution_s" IS NOT NULL
+            )
+            OR (
+              NOT (
+                "t37"."is_resolved"
+              ) AND (
+                "t37"."open_age_s" > "t37"."res_target_s"
+              )
             )
           )
-        )
+        ),
+        FALSE
       ) AS BIGINT)
     ) AS "numerator",
     COUNT(*) FILTER(WHERE

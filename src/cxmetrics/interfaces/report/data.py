@@ -48,7 +48,7 @@ TRENDS: dict[str, tuple[str, ...]] = {
     "carts": ("cart_abandonment_rate",),
 }
 RECORD_KEYS = ("value", "n", "numerator", "denominator", "ci_low", "ci_high", "mean", "median", "p90",
-               "low_sample", "target", "meets_target", "target_source")
+               "low_sample", "maturing", "target", "meets_target", "target_source")
 COMMENTS = 10
 
 
@@ -79,48 +79,41 @@ def default_period(engine: Engine, tz: str, today: dt.date | None = None) -> dt.
 
 
 def _month_frames(engine: Engine, first: dt.date, end: dt.date, tz: str) -> dict[str, pd.DataFrame]:
-    """Every applicable metric by month over the trend window, with the hidden columns
-    (``_std``, ``_seconds``) the significance tests need."""
+    """Every applicable metric by month over the trend window."""
+    from cxmetrics.engine.records import records_frame
+
     q = Query(grain="month", from_=first, to=end, tz=tz)
     q.validate()
-    return engine._frames([m.key for m in engine.applicable(q)], q)
+    return {k: records_frame(r) for k, r in engine.results([m.key for m in engine.applicable(q)], q).items()}
 
 
 def _public(engine: Engine, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     from cxmetrics.engine.targets import apply_targets
 
     parts = [apply_targets(get(k), f, engine.config) for k, f in frames.items()]
-    parts = [p[[c for c in p.columns if not c.startswith("_")]] for p in parts]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["metric", "period_start"])
 
 
-def _kpis(engine: Engine, frames: dict[str, pd.DataFrame], ids: list[str], start: dt.date, end: dt.date,
-          tz: str) -> list[dict[str, Any]]:
-    """The month's KPIs against the month before and the same month a year before. Both
-    comparison months lie inside the 13-month frames, so only the median tests query again."""
-    from cxmetrics.engine.compare import compare, duration_values, shifted_query
+def _kpis(engine: Engine, ids: list[str], start: dt.date, end: dt.date, tz: str) -> list[dict[str, Any]]:
+    """The month's KPIs against the month before and the same month a year before, by the
+    engine's own comparison (the same numbers as ``cxm metrics --compare previous|year``)."""
+    from cxmetrics.engine.compare import COMPARE_COLUMNS
+    from cxmetrics.engine.records import records_frame
     from cxmetrics.engine.targets import apply_targets
 
     q = Query(grain="month", from_=start, to=end, tz=tz)
-    # one fetch of a duration's values over the year before serves both median tests
-    window = Query(grain="month", from_=start - relativedelta(years=1), to=end, tz=tz)
+    current = engine.results(ids, q)
+    comparisons = {mode: engine.compare(current, mode) for mode in ("previous", "year")}
     out = []
-    for key in ids:
-        m = get(key)
-        f = frames[key]
-        cur = f[f["period_start"] == start.isoformat()]
-        if cur.empty:
-            continue
-        item: dict[str, Any] = {"metric": key, "unit": m.unit, "direction": m.direction, "kind": m.kind,
+    for key, res in current.items():
+        m = res.metric
+        item: dict[str, Any] = {"metric": key, "unit": m.unit, "direction": m.direction, "kind": m.kind.name,
                                 "domain": m.domain}
-        r = apply_targets(m, cur, engine.config).iloc[0]
+        r = apply_targets(m, records_frame(res), engine.config).iloc[0]
         item.update({k: clean(r.get(k)) for k in RECORD_KEYS})
-        values = duration_values(engine, m, window, []) if m.kind == "duration" else None
-        for mode in ("previous", "year"):
-            pq, delta = shifted_query(q, start, end, mode)
-            prev = f[f["period_start"] == pq.from_.isoformat()]  # type: ignore[union-attr]
-            c = compare(engine, m, cur, prev, q, pq, delta, values).iloc[0]
-            item[mode] = {k: clean(c.get(k)) for k in ("previous_value", "change", "p_value", "significant")}
+        for mode, comp in comparisons.items():
+            c = records_frame(res, comp[key]).iloc[0]
+            item[mode] = {k: clean(c.get(k)) for k in COMPARE_COLUMNS}
         out.append(item)
     return out
 
@@ -155,7 +148,7 @@ def _table(all_frame: pd.DataFrame, months: list[str], counts: dict[str, int]) -
         for g, part in groups:
             by_month = {str(p): clean(v) for p, v in zip(part["period_start"], part["value"], strict=True)}
             values = [by_month.get(mo) for mo in months]
-            if all(v is None for v in values) and m.kind not in ("count", "level"):
+            if all(v is None for v in values) and m.kind.sample:
                 continue
             rows.append({"metric": str(key), "group": None if g is None else clean(g),
                          "dimension": m.share_dim if g is not None else None, "unit": m.unit,
@@ -261,7 +254,7 @@ def build_report(store: Store, period: str | dt.date | None = None, *, tz: str |
     omitted = [{"section": s, "reason": f"no_{NEEDS[s]}"} for s, ok in present.items() if not ok]
     frames = _month_frames(engine, first, end, tz)
     all_frame = _public(engine, frames)
-    month_rows = all_frame[all_frame["period_start"] == start.isoformat()]
+    month_rows = all_frame[all_frame["period_start"] == start]
 
     kpi_ids = []
     for section, ids in PRIMARY.items():
@@ -273,7 +266,7 @@ def build_report(store: Store, period: str | dt.date | None = None, *, tz: str |
             r = month_rows[month_rows["metric"] == key]
             if not r.empty and _has_value(to_records(r)[0]):
                 kpi_ids.append(key)
-    kpis = _kpis(engine, frames, kpi_ids, start, end, tz) if kpi_ids else []
+    kpis = _kpis(engine, kpi_ids, start, end, tz) if kpi_ids else []
     computed = set(all_frame["metric"])
     trends = {s: {k: _series(all_frame, k) for k in ids if k in computed}
               for s, ids in TRENDS.items() if present[s]}

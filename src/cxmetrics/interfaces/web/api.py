@@ -64,7 +64,7 @@ def health(request: Request, credentials: Credentials) -> Response:
         with ctx.reader() as r:
             out["tables"] = {name: r.store.count(name) for name in schema.TABLES}
             out["data_stamp"] = r.stamp
-            out["facts_stamp"] = r.store._facts_stamp()
+            out["facts_stamp"] = r.store.facts_stamp()
             out["facts_current"] = out["facts_stamp"] == r.stamp
     return json_response(out)
 

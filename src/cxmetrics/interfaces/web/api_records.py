@@ -39,9 +39,9 @@ TICKET_FACTS = ("has_messages", "has_status_changes", "first_reply_at", "replies
 
 
 def _local(df: pd.DataFrame, zone: str) -> pd.DataFrame:
-    from cxmetrics.engine.drill import _localise
+    from cxmetrics.engine.drill import localise
 
-    return _localise(df, zone)
+    return localise(df, zone)
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketAnswer, tags=["records"])
