@@ -118,7 +118,8 @@ def _kpis(engine: Engine, frames: dict[str, pd.DataFrame], ids: list[str], start
         values = duration_values(engine, m, window, []) if m.kind == "duration" else None
         for mode in ("previous", "year"):
             pq, delta = shifted_query(q, start, end, mode)
-            prev = f[f["period_start"] == pq.from_.isoformat()]  # type: ignore[union-attr]
+            assert pq.from_ is not None  # shifted from q, which has a start
+            prev = f[f["period_start"] == pq.from_.isoformat()]
             c = compare(engine, m, cur, prev, q, pq, delta, values).iloc[0]
             item[mode] = {k: clean(c.get(k)) for k in ("previous_value", "change", "p_value", "significant")}
         out.append(item)
@@ -149,9 +150,9 @@ def _table(all_frame: pd.DataFrame, months: list[str], counts: dict[str, int]) -
         m = get(str(key))
         if not _has_data(m.key, counts):
             continue
-        groups = [(None, f)]
+        groups: list[tuple[Any, pd.DataFrame]] = [(None, f)]
         if m.share_dim and m.share_dim in f.columns:
-            groups = [(g, part) for g, part in f.groupby(m.share_dim, sort=True, dropna=False)]
+            groups = list(f.groupby(m.share_dim, sort=True, dropna=False))
         for g, part in groups:
             by_month = {str(p): clean(v) for p, v in zip(part["period_start"], part["value"], strict=True)}
             values = [by_month.get(mo) for mo in months]
