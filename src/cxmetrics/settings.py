@@ -260,8 +260,8 @@ def config_from_dict(raw: dict[str, Any], source: str | None = None) -> Config:
         raise ConfigError(f"[calls] satisfaction_scale must be [min, max] with min < max, got {scale!r}")
     server = raw.get("server", {})
     if not isinstance(server, dict) or set(server) - {"max_upload_mb"}:
-        bad = sorted(set(server) - {"max_upload_mb"}) if isinstance(server, dict) else ["(not a table)"]
-        raise ConfigError(f"unknown setting(s) in [server]: {', '.join(bad)}")
+        names = sorted(set(server) - {"max_upload_mb"}) if isinstance(server, dict) else ["(not a table)"]
+        raise ConfigError(f"unknown setting(s) in [server]: {', '.join(names)}")
     upload = server.get("max_upload_mb", 200)
     if isinstance(upload, bool) or not isinstance(upload, (int, float)) or not 0 < upload <= 1_000_000:
         raise ConfigError(f"[server] max_upload_mb must be a positive number of megabytes, got {upload!r}")

@@ -19,7 +19,7 @@ most of the extra tickets, with their share of it. Runs on the daily aggregate
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -46,9 +46,10 @@ def _baseline(wide: pd.DataFrame, first: dt.date) -> pd.DataFrame:
     """Same-weekday median of the previous WEEKS weeks per column; NaN where fewer than
     MIN_WEEKS of those weeks lie on or after the first day with data."""
     lags = []
+    days = cast(pd.DatetimeIndex, wide.index)  # callers index by day (pd.date_range)
     for k in range(1, WEEKS + 1):
         lag = wide.shift(7 * k)
-        valid = (wide.index - pd.Timedelta(days=7 * k)) >= pd.Timestamp(first)
+        valid = (days - pd.Timedelta(days=7 * k)) >= pd.Timestamp(first)
         arr = lag.to_numpy(dtype=float)
         arr[~np.asarray(valid)] = np.nan
         lags.append(arr)
@@ -64,16 +65,25 @@ def _baseline(wide: pd.DataFrame, first: dt.date) -> pd.DataFrame:
     return pd.DataFrame(med, index=wide.index, columns=wide.columns)
 
 
+def _row(frame: pd.DataFrame, day: pd.Timestamp) -> pd.Series[float]:
+    """The row of ``day`` (pandas types ``.loc`` of a label as row or frame: the index is unique)."""
+    return cast("pd.Series[float]", frame.loc[day])
+
+
+def _cell(frame: pd.DataFrame, day: pd.Timestamp, col: Any) -> float:
+    """One count of a float frame (pandas types ``.at`` as any scalar)."""
+    return float(cast(float, frame.at[day, col]))
+
+
 def _drivers(day: pd.Timestamp, wide: pd.DataFrame, base: pd.DataFrame, dim: str) -> list[dict[str, Any]]:
-    x, b = wide.loc[day], base.loc[day].fillna(0.0)
+    x, b = _row(wide, day), _row(base, day).fillna(0.0)
     excess = x - b
     pos = excess[excess > 0].sort_values(ascending=False)
     total = float(pos.sum())
-    out = []
-    for value, ex in pos.head(TOP).items():
-        out.append({"value": value, "tickets": int(x[value]), "baseline": float(b[value]),
-                    "excess": float(ex), "share": float(ex / total) if total else None, "dimension": dim})
-    return out
+    top = pos.head(TOP)
+    return [{"value": value, "tickets": int(n), "baseline": float(base_n), "excess": float(ex),
+             "share": float(ex / total) if total else None, "dimension": dim}
+            for value, ex, n, base_n in zip(top.index, top, x.loc[top.index], b.loc[top.index], strict=True)]
 
 
 def detect(engine: Engine, *, from_: dt.date, to: dt.date, tz: str | None = None,
@@ -97,13 +107,13 @@ def detect(engine: Engine, *, from_: dt.date, to: dt.date, tz: str | None = None
     total = cat.sum(axis=1).to_frame("total") if len(cat.columns) else pd.DataFrame({"total": 0.0}, index=days)
     nonzero = total.index[total["total"] > 0]
     first = nonzero[0].date() if len(nonzero) else to
-    base_total = _baseline(total, first)
+    base_total = _baseline(total, first)["total"]
     base_cat, base_ch = _baseline(cat, first), _baseline(ch, first)
 
     window = days[days >= pd.Timestamp(from_)]
     spikes = []
     for day in window:
-        x, b = float(total.at[day, "total"]), base_total.at[day, "total"]
+        x, b = _cell(total, day, "total"), float(base_total.loc[day])
         if np.isnan(b):
             continue
         excess = x - b
@@ -117,13 +127,13 @@ def detect(engine: Engine, *, from_: dt.date, to: dt.date, tz: str | None = None
 
     def long(w: pd.DataFrame, dim: str) -> list[dict[str, Any]]:
         part = w.loc[window]
-        return [{"date": d.date().isoformat(), dim: col, "tickets": int(part.at[d, col])}
+        return [{"date": d.date().isoformat(), dim: col, "tickets": int(_cell(part, d, col))}
                 for col in part.columns for d in part.index]
 
     return {
         "from": from_.isoformat(), "to": to.isoformat(), "grain": "day",
-        "days": [{"date": d.date().isoformat(), "tickets": int(total.at[d, "total"]),
-                  "baseline": None if np.isnan(base_total.at[d, "total"]) else float(base_total.at[d, "total"])}
+        "days": [{"date": d.date().isoformat(), "tickets": int(_cell(total, d, "total")),
+                  "baseline": None if np.isnan(base_total.loc[d]) else float(base_total.loc[d])}
                  for d in window],
         "by_category": long(cat, "category"),
         "by_channel": long(ch, "channel"),

@@ -159,7 +159,7 @@ def customer_timeline(store: Store, customer_id: str, tz: str | None = None, *, 
     df["time"] = pd.to_datetime(df["at"]).dt.tz_localize("UTC").dt.tz_convert(zone)
     df = _mark_changes(df, threshold, context)
     df = df[COLUMNS].astype(object)
-    return df.where(pd.notna(df), None)
+    return df.where(pd.notna(df), None)  # type: ignore[call-overload]  # pandas-stubs: None as ``other``
 
 
 def _mark_changes(df: pd.DataFrame, threshold: float, context: int) -> pd.DataFrame:
@@ -177,12 +177,15 @@ def _mark_changes(df: pd.DataFrame, threshold: float, context: int) -> pd.DataFr
     sub["delta"] = sub["satisfaction"].astype(float).diff()
     sub["prev_pos"] = sub["pos"].shift()
     hits = sub[sub["delta"].abs() > threshold + 1e-12]
-    for h in hits.itertuples():  # a handful of marks for one customer
-        lo = int(h.prev_pos) + 1
-        window = df.iloc[lo:int(h.first)]
+    # a handful of marks for one customer
+    for pos, first, prev_pos, delta in zip(hits["pos"], hits["first"], hits["prev_pos"], hits["delta"],
+                                           strict=True):
+        lo = int(prev_pos) + 1
+        window = df.iloc[lo:int(first)]
         window = window[window["kind"] != "survey_answer"].tail(context)
-        df.at[h.pos, "change"] = "drop" if h.delta < 0 else "rise"
-        df.at[h.pos, "change_by"] = round(float(h.delta), 4)
-        df.at[h.pos, "before"] = [f"{t:%Y-%m-%d %H:%M} {k}: {s}" for t, k, s in
-                                  zip(window["time"], window["kind"], window["summary"], strict=True)]
+        df.at[pos, "change"] = "drop" if delta < 0 else "rise"
+        df.at[pos, "change_by"] = round(float(delta), 4)
+        before = [f"{t:%Y-%m-%d %H:%M} {k}: {s}" for t, k, s in
+                  zip(window["time"], window["kind"], window["summary"], strict=True)]
+        df.at[pos, "before"] = before  # type: ignore[assignment]  # a list in an object cell; pandas-stubs allow scalars only
     return df

@@ -210,7 +210,7 @@ class FluidQueue:
     def __init__(self, cal: Calendar, cap: np.ndarray) -> None:
         self.cal = cal
         self.cap = cap
-        self.a = np.zeros(cal.nslots)
+        self.a: np.ndarray = np.zeros(cal.nslots)
         self.fit(np.empty(0), np.empty(0))
 
     def fit(self, t: np.ndarray, work: np.ndarray) -> np.ndarray:
@@ -292,8 +292,8 @@ class Staff:
             cand = self.members[tt, (rng.random(len(todo)) * self.sizes[tt]).astype(int)]
             good = self.avail[cand, day[todo]]
             out[todo[good]] = cand[good]
-        todo = out < 0
-        out[todo] = self.members[team[todo], 0]
+        left = out < 0
+        out[left] = self.members[team[left], 0]
         return out
 
 
@@ -305,8 +305,8 @@ def make_staff(cal: Calendar, seed: int, scale: float) -> Staff:
     n = len(team)
     avail = np.repeat((~cal.closed)[None, :], n, axis=0)
     week = np.arange(cal.ndays) // 7
-    for a in np.flatnonzero(team == 1):  # Live works weekends on a rota
-        avail[a] |= cal.closed & ((week + a) % 5 < 2)
+    for live in np.flatnonzero(team == 1):  # Live works weekends on a rota
+        avail[live] |= cal.closed & ((week + live) % 5 < 2)
     years = sorted({d.year for d in cal.dates})
     rank = np.concatenate([np.arange(k) for k in sizes])
     for a in range(n):  # a loop per agent is cheap and reads clearly

@@ -239,7 +239,7 @@ class Simulation:
         ack_t = t0 + np.where(ch == CHAT, uni(1, 8), uni(5, 60))
         sysmsg = np.isin(kind, (INBOUND, SYSTEM)) & (u2 < 0.25)
         sys_t = t0 + uni(1, 30)
-        if rec:
+        if ev is not None:
             assignee[ob] = opener_agent[ob]
             ev.msg(ob, t0, AGENT, opener_agent, opener=True)
             ev.status(ob, t0, PENDING)
@@ -262,7 +262,7 @@ class Simulation:
         bot_thanks_t = bot_t + uni(60, 900)
         bot_solve = bot_t + 900 + uni(0.5, 3) * HOUR
         solved = np.where(bot, bot_solve, solved)
-        if rec:
+        if ev is not None:
             a = who(rev, zero, None)
             assignee[zero] = a[zero]
             ev.msg(note_z, rev - 1, AGENT, a, public=False)
@@ -309,7 +309,7 @@ class Simulation:
             split_t = c + np.minimum(uni(3, 40), 0.5 * wait)
             note = act & (rng.random(n) < p_note)
             note_t = c + uni(0.5, 0.95) * np.maximum(wait, 2)
-            if rec:
+            if ev is not None:
                 agent = np.where(call_round, call_agent, who(r, act, assignee))
                 assignee = np.where(act & (assignee < 0), agent, assignee)
                 start = np.where(call_round, c + 1, np.maximum(c + 1, r - wk))
@@ -345,7 +345,7 @@ class Simulation:
         auto = pend & ~th
         auto_t = base + AUTO_SOLVE
         solved = np.where(th, th_solve, np.where(auto, auto_t, solved))
-        if rec:
+        if ev is not None:
             a = who(th_solve, th, assignee)
             ev.msg(th, th_t, CUSTOMER)
             ev.status(th, th_t, OPEN)
@@ -359,7 +359,7 @@ class Simulation:
             c = solved + uni(0.05, 0.9) * CLOSE_AFTER
             wk = work()
             r = ask(c, act, wk)
-            if rec:
+            if ev is not None:
                 a = who(r, act, assignee)
                 ev.msg(act, c, CUSTOMER)
                 ev.status(act, c, OPEN)
@@ -367,7 +367,7 @@ class Simulation:
                 ev.session(act, a, np.maximum(c + 1, r - wk), r)
                 ev.status(act, r + 1, SOLVED)
             solved = np.where(act, r + 1, solved)
-        if rec:
+        if ev is not None:
             ev.status(solved < never, solved + CLOSE_AFTER, CLOSED)
             self.assignee = assignee
         return arrivals

@@ -89,10 +89,10 @@ class Customers:
             if attempt < 30:  # then give up on the propensity weighting, never on being alive
                 ok &= rng.random(len(todo)) * pmax < self.propensity[cand]
             out[todo[ok]] = cand[ok]
-        todo = out < 0
+        left = out < 0
         alive = np.flatnonzero((self.churned >= self.churned.max()) & (self.acquired <= t.min(initial=np.inf)))
         alive = alive if len(alive) else order[:1]
-        out[todo] = alive[(rng.random(todo.sum()) * len(alive)).astype(int)]
+        out[left] = alive[(rng.random(left.sum()) * len(alive)).astype(int)]
         return out
 
 

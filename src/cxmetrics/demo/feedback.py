@@ -23,6 +23,8 @@ SURVEYS = {  # name: (scale_min, scale_max, question)
     "nps": (0, 10, "How likely are you to recommend us to a friend or colleague?"),
     "cx": (1, 5, None),
 }
+#: "no comment" for np.where: a 0-d object array (what numpy makes of None; its stubs take no None)
+_NO_TEXT = np.array(None, dtype=object)
 CX_QUESTIONS = ("tone", "manner", "willingness")
 
 
@@ -98,7 +100,7 @@ def surveys(tk: dict[str, np.ndarray], facts: dict[str, np.ndarray], z: np.ndarr
         senti = np.where(score <= neg, 0, np.where(score >= pos, 2, 1))
         has = sel & (rng.random(n) < np.where(senti == 0, p + 0.2, p))
         txt = comments(rng, senti, cat)
-        return np.where(has, txt, None)
+        return np.where(has, txt, _NO_TEXT)
 
     skip = rng.random(n) < 0.03
     # CSAT after every eligible resolved ticket
@@ -181,7 +183,7 @@ def _nps(out: _Out, tk: dict[str, np.ndarray], facts: dict[str, np.ndarray], z: 
     senti = np.where(score <= 6, 0, np.where(score >= 9, 2, 1))
     has_c = rng.random(k) < np.where(senti == 0, 0.5, 0.3)
     cat = np.full(k, -1)
-    txt = np.where(has_c, comments(rng, senti, cat), None)
+    txt = np.where(has_c, comments(rng, senti, cat), _NO_TEXT)
     none = np.full(k, -1)
     lang = cust.language[who]
     out.add_inv("nps", sent, who, none)

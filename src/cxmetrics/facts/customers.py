@@ -79,10 +79,10 @@ def with_dims(engine: Engine, t: ir.Table, q: Query, dims: list[str], what: str,
     needed = sorted((set(dims) | {w[0] for w in q.where}) - set(skip))
     join = False
     for d in needed:
-        src, col = DIMENSIONS[d]
+        src, column = DIMENSIONS[d]
         if src == "customers":
-            join = join or col not in t.columns
-        elif src != "fact" or col not in t.columns:
+            join = join or column not in t.columns
+        elif src != "fact" or column not in t.columns:
             raise QueryError(f"dimension {d!r} does not apply to {what} metrics")
     if join:
         cust = engine.source("customers").select("customer_id", *CUSTOMER_DIMS)

@@ -143,10 +143,12 @@ def _steps(canon: str, spec: Any, path: str | None) -> list[Step]:
             raise _bad(path, f"[transforms] {canon}: {name} takes no argument")
         if want is not None and (arg is None or not isinstance(arg, want) or (isinstance(arg, bool) and want != (str, int, float, bool))):
             raise _bad(path, f"[transforms] {canon}: {name} needs an argument, e.g. {_EXAMPLES[name]}")
-        if name == "date_time" and (i != 0 or len(arg) != 2 or not all(isinstance(c, str) for c in arg)):
+        # the argument's type was checked just above; isinstance tells the type checker
+        if name == "date_time" and (i != 0 or not isinstance(arg, list) or len(arg) != 2
+                                    or not all(isinstance(c, str) for c in arg)):
             raise _bad(path, f"[transforms] {canon}: date_time must come first and name two columns, "
                                  'e.g. { date_time = ["Date", "Time"] }')
-        if name == "strptime" and "%" not in arg:
+        if name == "strptime" and (not isinstance(arg, str) or "%" not in arg):
             raise _bad(path, f"[transforms] {canon}: strptime format {arg!r} has no % directive")
         steps.append((name, arg))
     return steps

@@ -157,7 +157,7 @@ def _typed(t: schema.Table, frame: pd.DataFrame) -> pa.Table:
         if c.type == "timestamp":
             s = pd.to_datetime(s, utc=True).dt.tz_localize(None).astype("datetime64[us]")
         elif c.type == "int":
-            s = pd.array(s, dtype="Int64")
+            s = pd.array(s, dtype="Int64")  # type: ignore[call-overload]  # pandas-stubs: pd.array takes no Series
         elif c.type == "float":
             s = pd.to_numeric(s).astype("Float64")
         elif c.type == "bool":

@@ -433,18 +433,16 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
     try:
         import python_calamine as cal
     except ImportError:
-        cal = None
-    if cal is not None:
-        try:
-            wb = cal.CalamineWorkbook.from_path(str(path))
-        except Exception as e:  # CalamineError / ZipError: not a workbook at all
-            raise ImportFailed(f"{path}: not an Excel workbook (.xlsx) or damaged: {e}") from None
-        names = wb.sheet_names
-        if sheet is not None and sheet not in names:
-            raise ImportFailed(f"{path}: no sheet {sheet!r} (sheets: {', '.join(names)})")
-        ws = wb.get_sheet_by_name(sheet) if sheet is not None else wb.get_sheet_by_index(0)
-        return [list(r) for r in ws.to_python(skip_empty_area=False)]
-    return _openpyxl_rows(path, sheet)
+        return _openpyxl_rows(path, sheet)
+    try:
+        wb = cal.CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # CalamineError / ZipError: not a workbook at all
+        raise ImportFailed(f"{path}: not an Excel workbook (.xlsx) or damaged: {e}") from None
+    names = wb.sheet_names
+    if sheet is not None and sheet not in names:
+        raise ImportFailed(f"{path}: no sheet {sheet!r} (sheets: {', '.join(names)})")
+    ws = wb.get_sheet_by_name(sheet) if sheet is not None else wb.get_sheet_by_index(0)
+    return [list(r) for r in ws.to_python(skip_empty_area=False)]
 
 
 def _openpyxl_rows(path: Path, sheet: str | None) -> list[list[Any]]:

@@ -87,8 +87,8 @@ def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order
     order, evidence = date_order, P.OrderEvidence()
     if order is None:
         for c in t.columns:
-            steps = [s for s, _ in m.transforms.get(c.name, [])]
-            if c.type != "timestamp" or c.name not in sources or (set(steps) & STAMP_STEPS - {"date_time"}):
+            names = [s for s, _ in m.transforms.get(c.name, [])]
+            if c.type != "timestamp" or c.name not in sources or (set(names) & STAMP_STEPS - {"date_time"}):
                 continue
             evidence.add(P.order_evidence(cols[sources[c.name][0]]))
         order = evidence.decide()

@@ -83,6 +83,13 @@ def write(store: Store, parts: list[Part], *, file: str, checksum: str | None, s
     return import_id
 
 
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    """The row of an aggregate query without GROUP BY (always exactly one)."""
+    row = con.execute(sql).fetchone()
+    assert row is not None, sql
+    return row
+
+
 def _upsert(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) -> None:
     t = part.table
     cols = t.names
@@ -96,15 +103,14 @@ def _upsert(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) -> None:
         con.execute(f"CREATE TEMP TABLE _cxm_in AS SELECT {sel}, _row FROM _cxm_stage")
     con.unregister("_cxm_stage")
     key = q(t.key_column)
-    n, distinct = con.execute(f"SELECT count(*), count(DISTINCT {key}) FROM _cxm_in").fetchone()
+    n, distinct = _one(con, f"SELECT count(*), count(DISTINCT {key}) FROM _cxm_in")
     if n != distinct:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _cxm_in AS SELECT * FROM _cxm_in "
                     f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row DESC) = 1")
     part.duplicates = int(n - distinct)
     same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in cols)
     target = q(t.name)
-    overlap = int(con.execute(f"SELECT count(*) FROM _cxm_in s SEMI JOIN {target} t ON t.{key} = s.{key}")
-                  .fetchone()[0])
+    overlap = int(_one(con, f"SELECT count(*) FROM _cxm_in s SEMI JOIN {target} t ON t.{key} = s.{key}")[0])
     if overlap == 0:  # the common first import: every row is new, skip comparing contents
         con.execute("ALTER TABLE _cxm_in RENAME TO _cxm_changed")
         changed = int(distinct)
@@ -112,9 +118,9 @@ def _upsert(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) -> None:
         con.execute(f"CREATE TEMP TABLE _cxm_changed AS SELECT s.* FROM _cxm_in s ANTI JOIN {target} t "
                     f"ON t.{key} = s.{key} AND {same}")
         con.execute("DROP TABLE _cxm_in")
-        changed = int(con.execute("SELECT count(*) FROM _cxm_changed").fetchone()[0])
-    part.updated = int(con.execute(
-        f"SELECT count(*) FROM _cxm_changed SEMI JOIN {target} t ON t.{key} = _cxm_changed.{key}").fetchone()[0]) \
+        changed = int(_one(con, "SELECT count(*) FROM _cxm_changed")[0])
+    part.updated = int(_one(
+        con, f"SELECT count(*) FROM _cxm_changed SEMI JOIN {target} t ON t.{key} = _cxm_changed.{key}")[0]) \
         if overlap else 0
     part.inserted = changed - part.updated
     part.unchanged = int(distinct) - changed

@@ -23,11 +23,6 @@ from cxmetrics.metrics.registry import Metric, Reference
 if TYPE_CHECKING:
     from cxmetrics.engine.core import Engine
 
-#: Defaults of the settings read from the engine's config (when it has them).
-SHORT_ABANDON_S = 5.0
-SERVICE_LEVEL_S = 20.0
-CALL_SCALE = (1.0, 5.0)
-
 SEED001 = Reference("seed 001 (Freshdesk blog)", "call abandonment = abandoned / offered; cart abandonment (63%)")
 COPC = Reference("COPC / ICMI contact-centre definitions",
                  "ASA = mean wait of answered calls; service level = calls answered within T s / calls offered")
@@ -39,16 +34,13 @@ DERIVED = "Abandoned: calls.abandoned, else no answered_at and no talk time. Wai
 BY = "Sliced by queue, topic, agent, hour (of offered_at) and customer attributes."
 
 
-def _setting(engine: Engine, name: str, default: object) -> object:
-    return getattr(engine.config, name, default)
-
-
 def calls_for(engine: Engine) -> ir.Table:
     """Call facts: abandoned/answered, wait, handle time, short abandons, service-level hits, CSAT box."""
     c = engine.source("calls")
-    short_s = float(_setting(engine, "call_short_abandon_seconds", SHORT_ABANDON_S))  # type: ignore[arg-type]
-    target_s = float(_setting(engine, "call_service_level_seconds", SERVICE_LEVEL_S))  # type: ignore[arg-type]
-    lo, hi = _setting(engine, "call_satisfaction_scale", CALL_SCALE)  # type: ignore[misc]
+    # thresholds from the settings (their defaults live in cxmetrics.settings.Config)
+    short_s = float(engine.config.call_short_abandon_seconds)
+    target_s = float(engine.config.call_service_level_seconds)
+    lo, hi = engine.config.call_satisfaction_scale
     talked = c.answered_at.notnull() | (c.talk_seconds.fill_null(0) > 0)
     abandoned = c.abandoned.fill_null(~talked)
     wait = c.wait_seconds.fill_null(ibis.ifelse(abandoned, seconds(c.offered_at, c.ended_at),

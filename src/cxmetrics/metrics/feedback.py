@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cxmetrics.metrics.kinds import MEAN, NPS, RATE, RATIO
-from cxmetrics.metrics.registry import Metric, Reference
+from cxmetrics.metrics.registry import Direction, Metric, Reference
 
 SEED000 = Reference("seed 000 (eDesk, ja)", "CSAT (80% is the industry norm), NPS baseline, CX rating of tone, manner, willingness to help")
 SEED002 = Reference("seed 002 (Mopinion, zh)", "NPS, CSAT, CES with a comment field")
@@ -15,6 +15,9 @@ WILSON = Reference("Wilson (1927)", "score interval for a proportion")
 RESP = ("survey_responses.response_id", "survey_responses.survey", "survey_responses.responded_at",
         "survey_responses.score")
 SKIP = "Skipped answers (no score) are left out and counted in `skipped`."
+#: the NPS groups with a share metric each: name, score range, which way is better
+_NPS_SHARES: tuple[tuple[str, str, Direction], ...] = (
+    ("promoter", "9-10", "higher"), ("passive", "7-8", "neutral"), ("detractor", "0-6", "lower"))
 SCALE = "Scale: the response's scale_min/scale_max, else [surveys.NAME].scale in cxm.toml, else the type's default."
 
 
@@ -50,7 +53,7 @@ METRICS: tuple[Metric, ...] = (
             edge_cases=(SKIP, "promoters_share + passives_share + detractors_share = 100."),
             references=(SEED004,),
         )
-        for g, rng, d in (("promoter", "9-10", "higher"), ("passive", "7-8", "neutral"), ("detractor", "0-6", "lower"))
+        for g, rng, d in _NPS_SHARES
     ),
     Metric(
         id="csat", label="Customer satisfaction (CSAT)", kind=RATE, unit="percent", direction="higher",

@@ -35,7 +35,8 @@ class Column:
     allowed: tuple[str, ...] | None = None
     min: float | None = None
     max: float | None = None
-    default: object | None = None
+    #: value of a missing or empty cell (a scalar of the column's type)
+    default: str | int | float | bool | None = None
     description: str = ""
 
 

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from cxmetrics.interfaces.cli.common import console, err_console
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 #: files at least this big get a progress bar (when stderr is a terminal)
 PROGRESS_BYTES = 20 * 1024 * 1024
@@ -119,20 +123,20 @@ class _progress:
         except OSError:
             big = False
         self.enabled = big and sys.stderr.isatty()
-        self.bar = None
+        self.bar: Progress | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[str, float], None] | None:
         if not self.enabled:
             return None
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
-                            console=err_console, transient=True)
-        self.bar.start()
-        task = self.bar.add_task("reading", total=1.0)
+        bar = self.bar = Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
+                                  console=err_console, transient=True)
+        bar.start()
+        task = bar.add_task("reading", total=1.0)
 
         def update(stage: str, fraction: float) -> None:
-            self.bar.update(task, description=stage, completed=fraction)
+            bar.update(task, description=stage, completed=fraction)
 
         return update
 

@@ -15,7 +15,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_timedelta
@@ -28,6 +28,9 @@ DEFAULT_LANG = "en"
 NONE = "(none)"
 #: Native names, for language pickers.
 LANG_NAMES: dict[str, str] = {"en": "English", "ja": "日本語", "zh-Hant": "繁體中文", "it": "Italiano", "fi": "Suomi"}
+#: Units of human durations, largest first, with their length in seconds (Babel's names).
+DURATION_UNITS: tuple[tuple[Literal["day", "hour", "minute", "second"], int], ...] = (
+    ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
 
 
 class UnknownLanguage(ValueError):
@@ -157,7 +160,7 @@ class Translator:
             return "–"
         total = round(abs(float(seconds)))
         sign = "-" if float(seconds) < 0 and total else ""
-        units = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+        units = DURATION_UNITS
         for i, (_name, size) in enumerate(units):
             if total >= size or size == 1:
                 parts = [(total // size, units[i])]

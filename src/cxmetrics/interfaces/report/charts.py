@@ -338,8 +338,8 @@ def duration_bins(values: list[float], tr: Translator, bins: int = 5) -> tuple[l
         return [], []
     qs = np.quantile(vs, [i / bins for i in range(1, bins)])
     logs = np.log(np.asarray(NICE_DURATIONS, dtype=float))
-    edges = sorted({NICE_DURATIONS[int(np.argmin(abs(logs - np.log(q))))] for q in qs if q > 0})
-    edges = [float(e) for e in edges]
+    snapped = {NICE_DURATIONS[int(np.argmin(abs(logs - np.log(q))))] for q in qs if q > 0}
+    edges = [float(e) for e in sorted(snapped)]
     labels = [f"< {tr.duration(edges[0])}"]
     labels += [f"{tr.duration(a)} – {tr.duration(b)}" for a, b in itertools.pairwise(edges)]
     labels.append(f"≥ {tr.duration(edges[-1])}")
@@ -406,7 +406,8 @@ def spec_frt_by_channel(data: dict[str, Any], tr: Translator) -> dict[str, Any] 
     if not rows_in:
         return None
     med, p90, exp = (tr.t("report.chart.median"), tr.t("report.chart.p90"), tr.t("report.chart.expectation"))
-    pts, ranges = [], []
+    pts: list[dict[str, Any]] = []
+    ranges: list[dict[str, Any]] = []
     for r in rows_in:
         ch = tr.dim_value("channel", r["channel"])
         m = max(float(r["median"]), 1.0) / 3600

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from io import BytesIO
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -172,7 +172,7 @@ class Sheet:
             self.ws.write_boolean(row, col, bool(value), fmt)
             self.track(col, 6)
 
-    def fit(self, fixed: dict[int, float] | None = None, minimum: int = 8) -> None:
+    def fit(self, fixed: Mapping[int, float] | None = None, minimum: int = 8) -> None:
         fixed = fixed or {}
         for col in sorted(set(self.widths) | set(fixed)):
             width = fixed.get(col, min(max(self.widths.get(col, 0) + 2, minimum), MAX_WIDTH))

@@ -8,7 +8,7 @@ stamp, so repeated dashboard queries cost a dictionary lookup until the next imp
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -29,9 +29,11 @@ from cxmetrics.interfaces.web.responses import (
 )
 from cxmetrics.interfaces.web.schemas import CatalogAnswer, DimensionValues, Health, MetricsAnswer, Problem
 
-ERRORS = {400: {"model": Problem, "description": "A user error (unknown dimension, bad date...)"},
-          401: {"model": Problem, "description": "A token is needed"},
-          404: {"model": Problem, "description": "Unknown metric or resource"}}
+#: error responses every read route documents (FastAPI's type for ``responses``)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "A user error (unknown dimension, bad date...)"},
+    401: {"model": Problem, "description": "A token is needed"},
+    404: {"model": Problem, "description": "Unknown metric or resource"}}
 Grain = Literal["day", "week", "month", "quarter", "year", "total"]
 #: dimension -> canonical (table, column) pairs whose distinct values it takes
 TIME_VALUES = {"hour": list(range(24)), "weekday": list(range(1, 8))}
@@ -176,8 +178,8 @@ def dimension_values(
     if dim not in DIMENSIONS:
         raise bad_request(f"unknown dimension {dim!r}; use one of {', '.join(DIMENSIONS)}", 404)
     if dim in TIME_VALUES:
-        values = TIME_VALUES[dim][:limit]
-        return json_response({"dimension": dim, "values": values, "truncated": len(TIME_VALUES[dim]) > limit})
+        return json_response({"dimension": dim, "values": TIME_VALUES[dim][:limit],
+                              "truncated": len(TIME_VALUES[dim]) > limit})
     parts = [f'SELECT DISTINCT CAST("{c}" AS VARCHAR) AS v FROM "{t}" WHERE "{c}" IS NOT NULL'
              for t, c in _dimension_sources(dim)]
     values: list = []

@@ -101,7 +101,8 @@ class _Bundle:
             if self._body is None:
                 import vl_convert
 
-                self._body = vl_convert.javascript_bundle().encode("utf-8")
+                # the snippet is optional (default: vegaEmbed, vegaLite, vega on window); the stub says not
+                self._body = vl_convert.javascript_bundle().encode("utf-8")  # type: ignore[call-arg]
                 self._etag = '"' + hashlib.sha256(self._body).hexdigest()[:32] + '"'
             return self._body, self._etag
 
@@ -151,8 +152,10 @@ def _duration_units(locale: str) -> dict[str, str]:
     """CLDR narrow patterns for days/hours/minutes/seconds (``{0}`` = the number)."""
     from babel.dates import format_timedelta
 
-    out = {}
-    for unit, secs in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+    from cxmetrics.interfaces.i18n import DURATION_UNITS
+
+    out: dict[str, str] = {}
+    for unit, secs in DURATION_UNITS:
         text = format_timedelta(dt.timedelta(seconds=5 * secs), granularity=unit, threshold=1,
                                 format="narrow", locale=locale)
         out[unit] = text.replace("5", "{0}", 1)
