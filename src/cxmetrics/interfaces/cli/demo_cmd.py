@@ -125,13 +125,9 @@ def _fmt(v: float | None, unit: str) -> str:
     if unit == "percent":
         return f"{v:.1f}%"
     if unit == "seconds":
-        s = round(v)
-        d, rem = divmod(s, 86400)
-        h, rem = divmod(rem, 3600)
-        m = rem // 60
-        if d:
-            return f"{d}d {h}h"
-        return f"{h}h {m:02d}m" if h else f"{m}m {rem % 60:02d}s"
+        from cxmetrics.interfaces.text import human_duration
+
+        return human_duration(v)  # rounded at the smaller unit shown, as `cxm metrics`
     return f"{v:.2f}"
 
 
