@@ -4,6 +4,8 @@ never in 24-hour days; counts as integers in JSON and CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
@@ -15,9 +17,11 @@ import pytest
 from typer.testing import CliRunner
 
 from cxmetrics.interfaces.i18n import LANGS, Translator
-from cxmetrics.interfaces.text import duration_parts, human_duration
+from cxmetrics.interfaces.text import duration_parts, human_duration, integral_counts
 from cxmetrics.settings import Config
 from cxmetrics.store import Store
+from tests import scenario
+from tests.api_support import client
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_JS = ROOT / "src" / "cxmetrics" / "interfaces" / "web" / "static" / "app.js"
@@ -158,8 +162,91 @@ def test_cli_table_shows_business_hours_in_hours(long_ticket: Path, tmp_path: Pa
     assert code == 0 and "9d 03h" in out and "business hours" not in out
 
 
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("honest") / "cx.duckdb"
+    s = Store(path, config=Config())
+    scenario.load(s)
+    s.stored_facts()
+    s.close()
+    return path
+
+
+COUNT_ARGS = ("metrics", "ticket_volume", "backlog", "resolution_rate", "--grain", "month", "--from", "2024-03-01",
+              "--to", "2024-04-30", "--compare", "previous")
+
+
+def _check_counts(recs: list[dict]) -> None:
+    counts = [r for r in recs if r["unit"] == "count"]
+    assert counts
+    for r in counts:
+        for k in ("value", "previous_value", "change"):
+            assert r[k] is None or type(r[k]) is int, (r["metric"], k, r[k])
+    rate = next(r for r in recs if r["metric"] == "resolution_rate" and r["period_start"] == "2024-03-01")
+    assert type(rate["numerator"]) is int and type(rate["denominator"]) is int
+    assert isinstance(rate["value"], float)
+
+
+def test_cli_json_and_csv_print_counts_as_integers(db: Path) -> None:
+    code, out = _cli("--db", str(db), *COUNT_ARGS, "--format", "json")
+    assert code == 0
+    _check_counts(json.loads(out)["metrics"])
+    code, out = _cli("--db", str(db), *COUNT_ARGS, "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    march = next(r for r in rows if r["metric"] == "ticket_volume" and r["period_start"] == "2024-03-01")
+    assert march["value"] == "6" and march["n"] == "6"
+    for r in rows:
+        keys = ("n", "numerator", "denominator") + (("value", "previous_value", "change") if r["unit"] == "count" else ())
+        assert not any(re.fullmatch(r"-?\d+\.0", r[k]) for k in keys), r
+
+
+def test_api_metrics_counts_are_integers(db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "cx.duckdb"
+    shutil.copyfile(db, copy)
+    query = "&".join(f"metric={m}" for m in ("ticket_volume", "backlog", "resolution_rate"))
+    query += "&grain=month&from=2024-03-01&to=2024-04-30&compare=previous"
+    with client(copy) as c:
+        r = c.get(f"/api/v1/metrics?{query}")
+        assert r.status_code == 200, r.text
+        _check_counts(r.json()["metrics"])
+        r = c.get(f"/api/v1/metrics?{query}&format=csv")
+        assert r.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(r.text)))
+        assert next(r for r in rows if r["metric"] == "ticket_volume" and r["period_start"] == "2024-03-01")["value"] == "6"
+
+
+def test_report_json_counts_are_integers(db: Path) -> None:
+    from cxmetrics.interfaces.report import build_report, render
+
+    with Store(db, config=Config(), read_only=True) as s:
+        data = build_report(s, "2024-03")
+    doc = json.loads(render(data, "json"))
+    kpi = next(k for k in doc["kpis"] if k["metric"] == "ticket_volume")
+    assert type(kpi["value"]) is int and type(kpi["previous"]["change"]) is int
+    series = doc["trends"]["support"]["ticket_volume"]
+    assert all(type(p["value"]) is int for p in series if p["value"] is not None)
+
+
+def test_integral_counts_touches_only_counts() -> None:
+    recs = [{"metric": "ticket_volume", "unit": "count", "value": 10.0, "n": 10, "ci_low": 8.5,
+             "previous": {"previous_value": 7.0, "change": 3.0, "p_value": 0.25}},
+            {"metric": "csat", "unit": "percent", "value": 80.0, "numerator": 8.0, "denominator": 10.0},
+            {"metric": "call_volume", "queue": "sales", "value": 82.0, "n": 82},  # unit from the registry
+            {"metric": "nps", "unit": "score", "value": 10.0, "target": 30.0}]
+    out = integral_counts(recs)
+    assert out[0] == {"metric": "ticket_volume", "unit": "count", "value": 10, "n": 10, "ci_low": 8.5,
+                      "previous": {"previous_value": 7, "change": 3, "p_value": 0.25}}
+    assert type(out[0]["value"]) is int and type(out[0]["previous"]["change"]) is int
+    assert type(out[1]["value"]) is float and type(out[1]["numerator"]) is int
+    assert type(out[2]["value"]) is int
+    assert type(out[3]["value"]) is float and type(out[3]["target"]) is float
+    assert recs[0]["value"] == 10.0 and type(recs[0]["value"]) is float  # the input is left alone
+
+
 def test_demo_table_rounds_durations() -> None:
     from cxmetrics.interfaces.cli.demo_cmd import _fmt
 
     assert _fmt(67.52, "seconds") == "1m 08s"
     assert _fmt(3599.6, "seconds") == "1h 00m"
+    assert _fmt(3893.0, "count") == "3,893"

@@ -215,10 +215,12 @@ def register(app: typer.Typer) -> None:
         else:
             console.print(f"[yellow]{note}[/]")
         if out is not None:
+            from cxmetrics.interfaces.text import integral_counts
+
             out.mkdir(parents=True, exist_ok=True)
             doc = {"store": str(path), "seed": seed, "months": months, "scale": scale,
                    "period": f"{this:%Y-%m}", "previous_period": f"{prev:%Y-%m}",
-                   "rows": counts, "kpis": rows, "note": note}
+                   "rows": counts, "kpis": integral_counts(rows), "note": note}
             (out / "kpis.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
             console.print(f"Wrote the KPI summary to {(out / 'kpis.json').resolve()}", highlight=False)
         if report_path is not None:

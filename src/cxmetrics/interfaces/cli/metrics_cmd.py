@@ -63,12 +63,20 @@ def metrics(
         fail(str(e), code=2)
     finally:
         store.close()
+    from cxmetrics.interfaces.text import integral_counts
+
     if fmt == "json":
-        sys.stdout.write(json.dumps({"metrics": to_records(frame)}, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps({"metrics": integral_counts(to_records(frame))}, ensure_ascii=False) + "\n")
     elif fmt == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        _write_csv(frame)
     else:
         _print_table(frame, compare is not None, business=hours == "business")
+
+
+def _write_csv(frame) -> None:
+    from cxmetrics.interfaces.text import integral_count_frame
+
+    integral_count_frame(frame).to_csv(sys.stdout, index=False)
 
 
 def _print_table(frame, compared: bool, business: bool = False) -> None:
