@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 from functools import cache
-from typing import Any
+from typing import Any, Literal
+
+Unit = Literal["day", "hour", "minute", "second"]
 
 #: Duration units, largest first: (name, seconds).
-UNITS: tuple[tuple[str, int], ...] = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+UNITS: tuple[tuple[Unit, int], ...] = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
 SHORT = {"day": "d", "hour": "h", "minute": "m", "second": "s"}
 
 
-def duration_parts(seconds: float, *, business: bool = False) -> tuple[str, list[tuple[int, str]]]:
+def duration_parts(seconds: float, *, business: bool = False) -> tuple[str, list[tuple[int, Unit]]]:
     """Sign and at most two ``(number, unit)`` parts of a duration, largest unit first.
 
     Rounded half up at the smaller unit shown, carrying into the larger one (67.52 s ->
