@@ -271,6 +271,25 @@ def test_drill_down_from_a_trend_point(session: Session, server: LiveServer) -> 
     expect(page.locator("#drill")).not_to_have_attribute("open", "")
 
 
+def test_business_hours_trend_is_in_hours(session: Session, server: LiveServer) -> None:
+    """Durations asked in business hours come from the API in business hours and are shown
+    in hours and minutes, never in 24-hour days; the caption says so."""
+    page = session.goto("/trends?metric=resolution_time&grain=month&hours=business&stat=p90")
+    expect(page.locator("#c-hours")).to_have_value("business")
+    expect(page.locator("#trend-caption")).to_contain_text("(business hours)")
+    expect(page.locator("#trend-table tbody tr").first).to_be_visible()
+    records = server.get_json("/api/v1/metrics", [("metric", "resolution_time"), ("grain", "month"),
+                                                   ("hours", "business"), ("stat", "p90")])["metrics"]
+    assert max(r["value"] or 0 for r in records) > 86400  # long enough to have shown days before
+    values = page.locator("#trend-table tbody tr > :nth-child(2)").all_inner_texts()
+    assert values and all(re.fullmatch(r"\d+h( \d+m)?|–", v) for v in values), values
+    page.select_option("#c-hours", "calendar")
+    page.click(".page-controls button[type=submit]")
+    page.wait_for_url(re.compile(r"hours=calendar"))
+    expect(page.locator("#trend-caption")).not_to_contain_text("business hours")
+    expect(page.locator("#trend-table tbody tr > :nth-child(2)", has_text=re.compile(r"\d+d")).first).to_be_visible()
+
+
 def test_drill_down_from_a_volume_bar(session: Session, server: LiveServer) -> None:
     page = session.goto("/volume")
     bars = page.locator("#volume-chart g.mark-rect path")

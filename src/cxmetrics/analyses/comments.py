@@ -126,5 +126,6 @@ def write_csv(frame: pd.DataFrame, out: TextIO) -> None:
     safe = frame.copy()
     for c in safe.columns:
         if safe[c].dtype == object or pd.api.types.is_string_dtype(safe[c]):
-            safe[c] = safe[c].map(safe_cell)
+            # an object column stays one: Series.map would turn 6 and None into 6.0 and NaN
+            safe[c] = pd.Series([safe_cell(v) for v in safe[c]], index=safe.index, dtype=object)
     safe.to_csv(out, index=False)

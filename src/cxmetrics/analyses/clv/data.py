@@ -15,6 +15,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import ibis.expr.datatypes as dt_
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -28,6 +29,10 @@ WEEK_DAYS = 7.0
 MONTH_DAYS = 365.25 / 12
 YEAR_DAYS = 365.25
 CUSTOMER_DIMS = ("segment", "plan", "country", "acquisition_channel")
+# Money is summed as an exact decimal: a float sum depends on the order of its terms, which a
+# parallel query does not fix (the same orders gave other last digits run to run, and the
+# Gamma-Gamma fit on them other digits and another convergence flag).
+MONEY = dt_.Decimal(38, 9)
 RECORD_COLUMNS = ["metric", "period_start", "value", "unit", "n", "numerator", "denominator", "ci_low", "ci_high",
                   "mean", "median", "p90"]
 
@@ -45,27 +50,29 @@ def _ts(d: dt.date | dt.datetime) -> dt.datetime:
 
 
 def rfm_summary(orders: ir.Table, end: dt.date, *, unit_days: float = WEEK_DAYS) -> ir.Table:
-    """customer_id, x, t_x, T (in ``unit_days``), zbar, first_at, orders_value for purchases on or before ``end``.
+    """customer_id, x, t_x, T (in ``unit_days``), zbar, first_at, orders_value for purchases on or before
+    ``end``, in customer order; amounts are summed exactly (``MONEY``), so the same orders give the same bits.
 
     T runs from the first purchase day to ``end`` (the day itself, as in FHL 2005:
     a customer first buying on 1997-01-01 has T = 272 / 7 = 38.86 weeks at 1997-09-30)."""
     end_ts = ibis.literal(_ts(end), "timestamp")
     o = orders.filter(orders.ordered_at.notnull() & (orders.ordered_at < end_ts + ibis.interval(days=1)))
-    o = o.mutate(day=o.ordered_at.truncate("D"))
-    d = o.group_by(["customer_id", "day"]).aggregate(value=o.amount.sum())
+    o = o.mutate(day=o.ordered_at.truncate("D"), money=o.amount.cast(MONEY))
+    d = o.group_by(["customer_id", "day"]).aggregate(value=o.money.sum())
     d = d.mutate(first=d.day.min().over(ibis.window(group_by=d.customer_id)))
     g = d.group_by("customer_id").aggregate(
         first_at=d.first.min(), last_at=d.day.max(), days=d.count(),
-        zbar=d.value.mean(where=d.day > d.first), total=d.value.sum(),
+        repeat=d.value.sum(where=d.day > d.first), total=d.value.sum(),
     )
+    x = (g.days - 1).cast("int64")
     return g.select(
         "customer_id", "first_at",
-        x=(g.days - 1).cast("int64"),
+        x=x,
         t_x=_days(g.first_at, g.last_at) / unit_days,
         T=_days(g.first_at, end_ts) / unit_days,
-        zbar=g.zbar.fill_null(0.0),
-        orders_value=g.total,
-    )
+        zbar=ibis.ifelse(x > 0, g.repeat.cast("float64") / x, 0.0),
+        orders_value=g.total.cast("float64"),
+    ).order_by("customer_id")
 
 
 def tenure_summary(customers: ir.Table, as_of: dt.datetime, *, period_days: float = MONTH_DAYS,

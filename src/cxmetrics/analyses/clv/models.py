@@ -45,6 +45,29 @@ def _weights(w: np.ndarray | None, n: int) -> np.ndarray:
 
 
 LOG_BOUND = 14.0  # parameters live in [e^-14, e^14]; a fit at the edge is reported as not converged
+# Converged: the Newton decrement g' H^-1 g at the estimate (what a Newton step could still
+# gain in log-likelihood, twice) is below this (Stata's nrtolerance), the Hessian is positive
+# definite and no parameter is at a bound. Not the simplex's own stop: its tolerances were
+# below the float noise of a large log-likelihood, so it stopped or ran out of evaluations
+# depending on the last bits of the data.
+NEWTON_TOL = 1e-5
+
+
+def _canonical(cols: tuple[np.ndarray, ...], w: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """The distinct rows in sorted order, each weighted by the total weight of its copies.
+
+    A log-likelihood is a float sum over rows, and a float sum depends on the order of
+    its terms: the same customers in the order a (parallel) query returned them would
+    give other last digits, and the optimiser another path along a flat likelihood.
+    Sorted rows make the fit a function of the data alone (and shorter: customers who
+    share x, t_x and T are one row)."""
+    keep = w != 0
+    table = np.column_stack([np.asarray(c, dtype="float64")[keep] for c in cols])
+    wk = w[keep]
+    order = np.lexsort((wk, *table.T[::-1]))
+    rows, inv = np.unique(table[order], axis=0, return_inverse=True)
+    weights = np.bincount(inv.ravel(), weights=wk[order], minlength=len(rows))
+    return tuple(rows.T), weights
 
 
 def _mle(model: str, names: tuple[str, ...], nll: Callable[[np.ndarray], float], start: np.ndarray,
@@ -53,7 +76,8 @@ def _mle(model: str, names: tuple[str, ...], nll: Callable[[np.ndarray], float],
          bounds: list[tuple[float, float]] | None = None) -> Fit:
     """Minimise ``nll`` (Nelder-Mead: robust, and the likelihoods are cheap) over log
     parameters, or over another space given by ``to_log``/``from_log``; standard errors
-    by the delta method from the Hessian in log space."""
+    by the delta method from the Hessian in log space. Deterministic: no random starts,
+    and the same ``nll`` gives the same bits."""
     to_log = to_log or (lambda u: u)
     from_log = from_log or (lambda lp: lp)
 
@@ -62,21 +86,34 @@ def _mle(model: str, names: tuple[str, ...], nll: Callable[[np.ndarray], float],
         return v if np.isfinite(v) else 1e300
 
     bounds = bounds or [(-LOG_BOUND, LOG_BOUND)] * len(start)
-    res = optimize.minimize(lambda u: f(to_log(u)), from_log(np.log(start)), method="Nelder-Mead", bounds=bounds,
-                            options={"xatol": 1e-9, "fatol": 1e-11, "maxiter": 20000, "maxfev": 20000})
+    u0 = from_log(np.log(start))
+    scale = max(1.0, abs(f(to_log(u0))))  # tolerances the floats can meet: relative to the likelihood's size
+    res = optimize.minimize(lambda u: f(to_log(u)), u0, method="Nelder-Mead", bounds=bounds,
+                            options={"xatol": 1e-10, "fatol": 1e-13 * scale, "maxiter": 20000, "maxfev": 20000})
     lp = to_log(res.x)
     se: dict[str, float | None] = dict.fromkeys(names)
+    decrement = np.inf
     with np.errstate(all="ignore"):
         try:
-            cov = np.linalg.inv(_hessian(f, lp))
+            hess = _hessian(f, lp)
+            cov = np.linalg.inv(hess)
             var = np.diag(cov) * np.exp(lp) ** 2  # delta method: d exp(u) = exp(u) du
             se = {k: (float(np.sqrt(v)) if v > 0 else None) for k, v in zip(names, var, strict=True)}
+            if np.all(np.linalg.eigvalsh(hess) > 0):  # a maximum, not a saddle or a ridge
+                grad = _gradient(f, lp)
+                decrement = float(grad @ cov @ grad)
         except np.linalg.LinAlgError:
             pass
     at_edge = bool(np.any(np.abs(lp) > LOG_BOUND - 0.5))  # e.g. no heterogeneity: alpha + beta -> infinity
-    converged = bool(res.success) and not at_edge and all(v is not None for v in se.values())
+    converged = (bool(np.isfinite(res.fun) and res.fun < 1e300) and not at_edge and decrement < NEWTON_TOL
+                 and all(v is not None for v in se.values()))
     return Fit(model, {k: float(v) for k, v in zip(names, np.exp(lp), strict=True)}, -float(res.fun), n, se,
                converged)
+
+
+def _gradient(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
+    h = 1e-5 * np.maximum(1.0, np.abs(x))
+    return np.array([(f(x + e) - f(x - e)) / (2 * h[i]) for i, e in enumerate(np.diag(h))])
 
 
 def _hessian(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
@@ -126,8 +163,9 @@ def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weights: np.ndarray
     w = _weights(weights, len(x))
     if w.sum() < 3 or not (x > 0).any():
         raise ValueError("BG/NBD needs at least 3 customers and some repeat purchases")
+    (x, t_x, T), w = _canonical((x, t_x, T), w)
     ux, inv = np.unique(x, return_inverse=True)
-    start = np.array([1.0, float(np.mean(T)) or 1.0, 1.0, 1.0])
+    start = np.array([1.0, float(np.average(T, weights=w)) or 1.0, 1.0, 1.0])
     return _mle("bgnbd", BGNBD, lambda p: -_bgnbd_ll(tuple(p), ux, inv, t_x, T, w), start, round(float(w.sum())))
 
 
@@ -184,7 +222,8 @@ def fit_gamma_gamma(x: np.ndarray, zbar: np.ndarray, weights: np.ndarray | None 
     x, m = x[keep], m[keep]
     if len(x) < 3:
         raise ValueError("Gamma-Gamma needs at least 3 repeat buyers with positive spend")
-    start = np.array([1.0, 2.0, float(np.mean(m))])
+    (x, m), w = _canonical((x, m), w)
+    start = np.array([1.0, 2.0, float(np.average(m, weights=w))])
     return _mle("gamma_gamma", GAMMA_GAMMA, lambda p: -gamma_gamma_loglik(tuple(p), x, m, w), start,
                 round(float(w.sum())))
 
@@ -261,6 +300,10 @@ def fit_sbg(t: np.ndarray, churned: np.ndarray, weights: np.ndarray | None = Non
         raise ValueError("sBG needs at least one churned customer")
     if not ((t > 0) & (w > 0)).any():
         raise ValueError("sBG needs customers observed for at least one period")
+    e = np.zeros(len(t)) if entered is None else np.asarray(entered, dtype="float64")
+    (t, cf, e), w = _canonical((t, c.astype("float64"), e), w)
+    c = cf > 0
+    entered = e if entered is not None else None
     # Searched as (logit of the mean churn probability, log(alpha + beta)): without
     # heterogeneity the likelihood is flat along alpha + beta -> infinity, a straight
     # ridge there instead of a diagonal one the simplex would zigzag up.

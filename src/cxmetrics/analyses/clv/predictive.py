@@ -143,7 +143,7 @@ def predict_sbg(store: Store, *, by: str | None = None, end: dt.datetime | None 
     if not by:
         counts["_g"] = "all"
     counts["_g"] = counts["_g"].astype(object).where(counts["_g"].notna(), "\x00")
-    per_customer = ten.execute()
+    per_customer = ten.order_by("customer_id").execute()  # the same rows in the same order every run
     per_customer["_g"] = (per_customer[by].astype(object).where(per_customer[by].notna(), "\x00")
                           if by else "all")
     d = (1 + annual_discount) ** (period_days / YEAR_DAYS) - 1

@@ -125,13 +125,9 @@ def _fmt(v: float | None, unit: str) -> str:
     if unit == "percent":
         return f"{v:.1f}%"
     if unit == "seconds":
-        s = round(v)
-        d, rem = divmod(s, 86400)
-        h, rem = divmod(rem, 3600)
-        m = rem // 60
-        if d:
-            return f"{d}d {h}h"
-        return f"{h}h {m:02d}m" if h else f"{m}m {rem % 60:02d}s"
+        from cxmetrics.interfaces.text import human_duration
+
+        return human_duration(v)  # rounded at the smaller unit shown, as `cxm metrics`
     return f"{v:.2f}"
 
 
@@ -219,10 +215,12 @@ def register(app: typer.Typer) -> None:
         else:
             console.print(f"[yellow]{note}[/]")
         if out is not None:
+            from cxmetrics.interfaces.text import integral_counts
+
             out.mkdir(parents=True, exist_ok=True)
             doc = {"store": str(path), "seed": seed, "months": months, "scale": scale,
                    "period": f"{this:%Y-%m}", "previous_period": f"{prev:%Y-%m}",
-                   "rows": counts, "kpis": rows, "note": note}
+                   "rows": counts, "kpis": integral_counts(rows), "note": note}
             (out / "kpis.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
             console.print(f"Wrote the KPI summary to {(out / 'kpis.json').resolve()}", highlight=False)
         if report_path is not None:

@@ -11,14 +11,15 @@ import typer
 from cxmetrics.interfaces.cli.common import console, fail, parse_where
 
 
-def _fmt(v: object, unit: str | None) -> str:
+def _fmt(v: object, unit: str | None, business: bool = False) -> str:
+    """A table cell; ``business``: a duration in business hours (hours and minutes, never days)."""
     if v is None:
         return "-"
     if isinstance(v, float):
         if unit == "seconds":
             from cxmetrics.interfaces.text import human_duration
 
-            return human_duration(v)
+            return human_duration(v, business=business)
         if unit == "percent":
             return f"{v:.1f}%"
         return f"{v:,.2f}" if v != int(v) else f"{int(v):,}"
@@ -62,16 +63,23 @@ def metrics(
         fail(str(e), code=2)
     finally:
         store.close()
+    from cxmetrics.interfaces.text import integral_counts
+
     if fmt == "json":
-        sys.stdout.write(json.dumps({"metrics": to_records(frame)}, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps({"metrics": integral_counts(to_records(frame))}, ensure_ascii=False) + "\n")
     elif fmt == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        _write_csv(frame)
     else:
+        _print_table(frame, compare is not None, business=hours == "business")
 
-        _print_table(frame, compare is not None)
+
+def _write_csv(frame) -> None:
+    from cxmetrics.interfaces.text import integral_count_frame
+
+    integral_count_frame(frame).to_csv(sys.stdout, index=False)
 
 
-def _print_table(frame, compared: bool) -> None:
+def _print_table(frame, compared: bool, business: bool = False) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -90,8 +98,8 @@ def _print_table(frame, compared: bool) -> None:
         table.add_column(c, justify="left" if c in ("metric", "period", *dims) else "right")
     for r in to_records(frame):
         unit = r["unit"]
-        ci = f"{_fmt(r['ci_low'], unit)} - {_fmt(r['ci_high'], unit)}" if r["ci_low"] is not None else ""
-        value = _fmt(r["value"], unit) + (" (low n)" if r.get("low_sample") else "")
+        ci = f"{_fmt(r['ci_low'], unit, business)} - {_fmt(r['ci_high'], unit, business)}" if r["ci_low"] is not None else ""
+        value = _fmt(r["value"], unit, business) + (" (low n)" if r.get("low_sample") else "")
         row = [r["metric"], r["period_start"] or "total", *[escape(str(r[d])) if r[d] is not None else "-" for d in dims],
                value, _fmt(r["n"], None), ci]
         if compared:
@@ -101,21 +109,24 @@ def _print_table(frame, compared: bool) -> None:
             elif unit == "percent":
                 ch = f"{change:+.1f} pp"
             elif unit == "seconds":
-                ch = ("+" if change >= 0 else "-") + _fmt(abs(change), unit)
+                ch = ("+" if change >= 0 else "-") + _fmt(abs(change), unit, business)
             elif unit == "count":
                 ch = f"{change:+,.0f}"
             else:
                 ch = f"{change:+,.2f}"
             if r["significant"]:
                 ch += " *"
-            row += [_fmt(r["previous_value"], unit), ch]
+            row += [_fmt(r["previous_value"], unit, business), ch]
         tgt = "-"
         if r["target"] is not None:
             mark = "" if r["meets_target"] is None else (" ok" if r["meets_target"] else " missed")
-            tgt = _fmt(r["target"], unit) + mark
+            tgt = _fmt(r["target"], unit, business) + mark
         row.append(tgt)
         table.add_row(*row)
     console.print(table)
+    if business and (frame["unit"] == "seconds").any():
+        console.print("Durations in business hours (hours and minutes; a business day is not 24 hours).",
+                      highlight=False)
     if compared:
         console.print("* significant at 95% (two-sided); see docs/metrics.md for the test of each kind.",
                       highlight=False)

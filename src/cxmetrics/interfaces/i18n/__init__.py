@@ -21,6 +21,8 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton, format_timedelta
 from babel.numbers import format_decimal, format_percent
 
+from cxmetrics.interfaces.text import UNITS, duration_parts
+
 #: Report languages (the languages of the articles the product was specified from) -> Babel locale.
 LANGS: dict[str, str] = {"en": "en", "ja": "ja", "zh-Hant": "zh_Hant_TW", "it": "it", "fi": "fi"}
 DEFAULT_LANG = "en"
@@ -153,33 +155,27 @@ class Translator:
         pattern = base.replace("#,##0", "#,##0" + ("." + "0" * digits if digits else ""), 1)
         return format_percent(float(v) / 100.0, pattern, locale=self.locale)
 
-    def duration(self, seconds: Any) -> str:
-        """Two units at most (``47m 18s``, ``4d 9h``) in the language's narrow units; days
-        stay days (Babel would say ``1w`` or ``2m`` for months, which reads as minutes)."""
+    def duration(self, seconds: Any, business: bool = False) -> str:
+        """Two units at most (``47m 18s``, ``4d 9h``) in the language's narrow units, rounded
+        at the smaller one (``text.duration_parts``, as the CLI and the dashboard); days stay
+        days (Babel would say ``1w`` or ``2m`` for months, which reads as minutes), and a
+        duration in business hours (``business``) has no days at all (``43h``, not ``1d 19h``)."""
         if _missing(seconds):
             return "–"
-        total = round(abs(float(seconds)))
-        sign = "-" if float(seconds) < 0 and total else ""
-        units = DURATION_UNITS
-        for i, (_name, size) in enumerate(units):
-            if total >= size or size == 1:
-                parts = [(total // size, units[i])]
-                if i + 1 < len(units):
-                    nxt = units[i + 1]
-                    parts.append(((total % size) // nxt[1], nxt))
-                words = [format_timedelta(n * u[1], granularity=u[0], threshold=math.inf, format="narrow",
-                                          locale=self.locale) for n, u in parts if n or u is units[i]]
-                return sign + " ".join(words)
-        return ""  # pragma: no cover - the loop always returns at the seconds unit
+        sign, parts = duration_parts(float(seconds), business=business)
+        size = dict(UNITS)
+        words = [format_timedelta(n * size[u], granularity=u, threshold=math.inf, format="narrow", locale=self.locale)
+                 for i, (n, u) in enumerate(parts) if n or i == 0]
+        return sign + " ".join(words)
 
-    def value(self, v: Any, unit: str | None) -> str:
-        """A metric value in its unit."""
+    def value(self, v: Any, unit: str | None, business: bool = False) -> str:
+        """A metric value in its unit (``business``: a duration in business hours)."""
         if _missing(v):
             return "–"
         if unit == "percent":
             return self.percent(v)
         if unit == "seconds":
-            return self.duration(v)
+            return self.duration(v, business)
         if unit == "count":
             return self.number(v)
         return self.number(v, 2 if unit == "currency" or abs(float(v)) < 10 else 1)

@@ -32,7 +32,9 @@ def render(data: dict[str, Any], fmt: str, lang: str = "en") -> bytes:
 
     lang = normalise_lang(lang)
     if fmt == "json":
-        return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode("utf-8")
+        from cxmetrics.interfaces.text import integral_counts
+
+        return json.dumps(integral_counts(data), ensure_ascii=False, indent=1, default=str).encode("utf-8")
     if fmt == "html":
         from cxmetrics.interfaces.report.html import render_html
 

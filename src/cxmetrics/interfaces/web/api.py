@@ -112,11 +112,13 @@ def metrics(
         with ctx.compute_slots, ctx.reader() as r:
             frame = r.engine.frame(ids or None, grain=grain, by=list(by or ()), from_=start, to=end, tz=tz,
                                    hours=hours, stat=stat, where=w, compare=compare)
+        from cxmetrics.interfaces.text import integral_count_frame, integral_counts
+
         if format == "csv":
-            return csv_bytes(frame), CSV_TYPE
+            return csv_bytes(integral_count_frame(frame)), CSV_TYPE
         from cxmetrics.engine.records import to_records
 
-        return json_bytes({"metrics": to_records(frame)}), JSON_TYPE
+        return json_bytes({"metrics": integral_counts(to_records(frame))}), JSON_TYPE
 
     body, media = ctx.cache.get_or_compute(("metrics", ctx.stamp, params), compute)
     return Response(body, media_type=media)

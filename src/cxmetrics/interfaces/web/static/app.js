@@ -59,28 +59,45 @@
   function percent(v) {
     return missing(v) ? '–' : pf.format(Number(v) / 100);
   }
-  function unitText(unit, n) {
-    return fill(cfg.durationUnits[unit], { 0: nf(0).format(n) });
+  const unitNumber = new Intl.NumberFormat(loc, { maximumFractionDigits: 0, useGrouping: false });
+  function unitText(unit, n) { // no grouping, as the report (Babel) and the CLI: 1080h
+    return fill(cfg.durationUnits[unit], { 0: unitNumber.format(n) });
   }
-  function duration(seconds) {
+  /** Whether this page's durations are in business hours: its `hours` parameter. */
+  function businessHours() {
+    return (filters.hours || new URLSearchParams(window.location.search).get('hours')) === 'business';
+  }
+  const DURATION_UNITS = [['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];
+  /**
+   * Two units at most, rounded half up at the smaller one with carry (67.52 s -> 1m 8s,
+   * 3599.6 s -> 1h, not 59m 60s), as the report and the CLI (text.duration_parts). In
+   * business hours (`business`, default the page's `hours`) never days: 43 business hours
+   * are 43h, not 1d 19h (a business day is not 24 hours).
+   */
+  function duration(seconds, business) {
     if (missing(seconds)) return '–';
+    const units = (business === undefined ? businessHours() : business) ? DURATION_UNITS.slice(1) : DURATION_UNITS;
     const s = Math.abs(Number(seconds));
-    const sign = Number(seconds) < 0 ? '-' : '';
-    const steps = [[86400, 3600, 'day', 'hour'], [3600, 60, 'hour', 'minute'], [60, 1, 'minute', 'second']];
-    for (const [big, small, bu, su] of steps) {
-      if (s >= big) {
-        const whole = Math.round(s);
-        const a = Math.floor(whole / big);
-        const b = Math.floor((whole - a * big) / small);
-        return sign + unitText(bu, a) + (b ? ' ' + unitText(su, b) : '');
-      }
+    let i = units.findIndex(([, size]) => s >= size);
+    if (i < 0) i = units.length - 1;
+    let q;
+    let small;
+    for (;;) {
+      small = i + 1 < units.length ? units[i + 1][1] : units[i][1];
+      q = Math.floor(s / small + 0.5);
+      if (i > 0 && q * small >= units[i - 1][1]) { i -= 1; continue; }
+      break;
     }
-    return sign + unitText('second', Math.round(s));
+    const ratio = units[i][1] / small;
+    const a = Math.floor(q / ratio);
+    const b = q - a * ratio;
+    const sign = Number(seconds) < 0 && q ? '-' : '';
+    return sign + unitText(units[i][0], a) + (b ? ' ' + unitText(units[i + 1][0], b) : '');
   }
-  function value(v, unit) {
+  function value(v, unit, business) {
     if (missing(v)) return '–';
     if (unit === 'percent') return percent(v);
-    if (unit === 'seconds') return duration(v);
+    if (unit === 'seconds') return duration(v, business);
     if (unit === 'count') return number(v, 0);
     return number(v, unit === 'currency' || Math.abs(Number(v)) < 10 ? 2 : 1);
   }
@@ -283,6 +300,7 @@
     for (const dim of cfg.filterDims) {
       if (filters[dim] && !(o.skip || []).includes(dim)) p.push(['where', dim + '=' + filters[dim]]);
     }
+    if (businessHours()) p.push(['hours', 'business']); // durations as the page shows them
     return p;
   }
   function activeFilterDims() {
@@ -340,18 +358,19 @@
   function timeAxisFormat(grain) {
     return FMT[grain] || FMT.day;
   }
-  /** Seconds shown on an axis in a readable unit: returns [divisor, unit key]. */
-  function durationScale(values) {
+  /** Seconds shown on an axis in a readable unit: returns [divisor, unit key]; business hours never in days. */
+  function durationScale(values, business) {
     const max = Math.max(0, ...values.filter((v) => !missing(v)).map(Number));
-    if (max >= 2 * 86400) return [86400, 'day'];
+    if (max >= 2 * 86400 && !business) return [86400, 'day'];
     if (max >= 2 * 3600) return [3600, 'hour'];
     if (max >= 120) return [60, 'minute'];
     return [1, 'second'];
   }
   function axisUnitLabel(unit, values) {
     if (unit === 'seconds') {
-      const [div, u] = durationScale(values);
-      return { div, title: t('units.' + u + 's') };
+      const business = businessHours();
+      const [div, u] = durationScale(values, business);
+      return { div, title: t('units.' + u + 's') + (business ? ' (' + t('units.business_hours') + ')' : '') };
     }
     if (unit === 'percent') return { div: 1, title: '%' };
     return { div: 1, title: '' };
@@ -663,7 +682,7 @@
     const facts = body.facts || {};
     const shown = Object.assign({}, body.ticket || {});
     for (const [k, v] of Object.entries(facts)) {
-      if (k.endsWith('_s') && !missing(v)) shown[k.slice(0, -2)] = duration(v);
+      if (k.endsWith('_s') && !missing(v)) shown[k.slice(0, -2)] = duration(v, false); // facts are calendar time
     }
     for (const [k, v] of Object.entries(shown)) {
       if (missing(v) || v === '') continue;
@@ -782,7 +801,7 @@
   }
 
   window.CXM = {
-    cfg, t, metricName, metricInfo, dimLabel, dimValue, number, percent, duration, value, change,
+    cfg, t, metricName, metricInfo, dimLabel, dimValue, number, percent, duration, value, change, businessHours,
     date, month, period, parseDay, isoDay, addMonths, monthEnd, cellText, el, clear, setStatus,
     api, apiUrl, download, getToken, ApiError, filters, filterParams, activeFilterDims, pageUrl,
     chart, trendSpec, table, monthTable, openDrill, openTicket, health, hasRows, referenceMonth, unsupportedText, missing,

@@ -15,7 +15,10 @@
     const status = document.getElementById('trend-status');
     const node = document.getElementById('trend-chart');
     const caption = document.getElementById('trend-caption');
-    caption.textContent = t('trends.chart', { metric: C.metricName(metric), grain: t('grain.' + grain) });
+    // a duration in business hours says so (and is shown in hours, never in 24-hour days)
+    const business = info.unit === 'seconds' && C.businessHours();
+    caption.textContent = t('trends.chart', { metric: C.metricName(metric), grain: t('grain.' + grain) })
+      + (business ? ' (' + t('units.business_hours') + ')' : '');
     C.setStatus(status, t('common.loading'));
     const params = [['metric', metric], ['grain', grain], ['stat', stat], ...C.filterParams()];
     if (by) params.push(['by', by]);
