@@ -1,14 +1,53 @@
-"""Shared fixtures: a fresh store per test, real-data location, golden-file flag."""
+"""Shared fixtures (a fresh store per test, demo stores built once per worker, real-data
+location, golden-file flag), the hypothesis profiles, and how pytest-xdist splits the suite."""
 
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# -- hypothesis profiles ---------------------------------------------------------------
+# ``ci`` is the default (scripts/test, CI): 100 examples a property unless a test scales
+# that for its own cost, reproducible (derandomize: the same examples on every run and
+# every machine, so a CI failure repeats at home), no example database written by the
+# parallel workers, no deadline (a shared 2-core machine makes timings noise).
+# ``quick`` is for editing loops; ``thorough`` searches ten times longer with fresh random
+# examples and keeps failures in .hypothesis/ for replay. Pick one with
+# ``pytest --hypothesis-profile thorough`` or ``HYPOTHESIS_PROFILE=thorough``.
+# Tests whose examples are expensive (a store built and every metric computed per example)
+# take a fraction of ``settings.default.max_examples``, so the profiles scale them too.
+settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, database=None,
+                          print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("quick", settings.get_profile("ci"), max_examples=10)
+settings.register_profile("thorough", settings.get_profile("ci"), max_examples=1000, derandomize=False,
+                          database=settings.default.database)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def process_tempdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A temp dir of this test process's own (an xdist worker's), for tempfile and for
+    child processes (TMPDIR): parallel workers never see each other's temp files, so a
+    test that checks nothing is left behind there (upload copies, PDF scratch dirs) is
+    not fooled by another worker's test running at the same moment."""
+    path = tmp_path_factory.mktemp("tmp")
+    saved, saved_env = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir, os.environ["TMPDIR"] = str(path), str(path)
+    yield path
+    tempfile.tempdir = saved
+    if saved_env is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = saved_env
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -79,6 +118,16 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def api_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of the API tests' small demo store (3 months to 2026-10-31, a twentieth of the
+    volume, every table), built once per session (per xdist worker). A template: tests copy
+    it (``tests.api_support.copy_store``) before opening it for writing."""
+    from tests.api_support import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("api-demo") / "cx.duckdb")
+
+
+@pytest.fixture(scope="session")
 def tickets_only(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> Path:
     """The small demo's help-desk tables only: no surveys, customers, calls, orders or carts."""
     from cxmetrics.settings import Config
@@ -92,3 +141,65 @@ def tickets_only(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> 
         s.raw.execute("DETACH src")
         s.stored_facts()
     return path
+
+
+# -- parallel runs (pytest-xdist) ----------------------------------------------------
+# scripts/test runs ``-n auto --dist loadgroup --no-loadscope-reorder``: every work unit
+# (an ``xdist_group``) runs whole on one worker. Units here are a module's tests, so its
+# module-scoped fixtures (a demo store, the Spark session, a live server with Chromium)
+# are built once; modules that share a process-wide cache share a unit. A property test
+# without module-scoped fixtures is a unit of its own: each is long, and splitting them
+# is what keeps the workers evenly busy. Units start longest first (LONG_FIRST, then
+# collection order), so no long unit is left to start at the end.
+
+#: modules that share a cache (tests.test_report_html's built reports) run together
+SHARED_UNITS = {"test_report_html": "report", "test_report_pdf": "report", "test_report_xlsx": "report"}
+#: units by how long they take (about 2-4 minutes of one core for Spark), longest first
+LONG_FIRST = ("test_spark_parity", "test_invariants.", "test_feedback_invariants.",
+              "test_customer_metrics.test_churn", "test_browser", "report", "test_api", "test_demo")
+
+
+def _unit(item: pytest.Item) -> str:
+    module = item.path.stem
+    fixture_scopes = {d.scope for defs in item._fixtureinfo.name2fixturedefs.values() for d in defs}
+    if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) and "module" not in fixture_scopes:
+        return f"{module}.{item.name}"
+    return SHARED_UNITS.get(module, module)
+
+
+def _rank(unit: str) -> int:
+    return next((i for i, prefix in enumerate(LONG_FIRST) if unit.startswith(prefix)), len(LONG_FIRST))
+
+
+#: terminal size variables a worker process is started with (80 x 24) when the run's own
+#: environment has none; Rich's Console fixes its width from them at creation, so CLI
+#: output would differ from a one-process run
+TERMINAL_SIZE = ("COLUMNS", "LINES")
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: the controller, once per worker
+def pytest_configure_node(node: Any) -> None:
+    node.workerinput["environ"] = {name: os.environ.get(name) for name in TERMINAL_SIZE}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    environ = getattr(config, "workerinput", {}).get("environ", {})
+    for name, value in environ.items():  # on a worker: the controller's values, or none
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    units: dict[str, str] = {}
+    for item in items:
+        mark = item.get_closest_marker("xdist_group")
+        if mark is None:
+            units[item.nodeid] = _unit(item)
+            item.add_marker(pytest.mark.xdist_group(units[item.nodeid]))
+        else:  # a test that names its own unit keeps it
+            units[item.nodeid] = str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+    order = {item.nodeid: (_rank(units[item.nodeid]), i) for i, item in enumerate(items)}
+    items.sort(key=lambda item: order[item.nodeid])
