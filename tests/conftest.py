@@ -144,31 +144,49 @@ def tickets_only(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> 
 
 
 # -- parallel runs (pytest-xdist) ----------------------------------------------------
-# scripts/test runs ``-n auto --dist loadgroup --no-loadscope-reorder``: every work unit
-# (an ``xdist_group``) runs whole on one worker. Units here are a module's tests, so its
-# module-scoped fixtures (a demo store, the Spark session, a live server with Chromium)
-# are built once; modules that share a process-wide cache share a unit. A property test
-# without module-scoped fixtures is a unit of its own: each is long, and splitting them
-# is what keeps the workers evenly busy. Units start longest first (LONG_FIRST, then
-# collection order), so no long unit is left to start at the end.
+# scripts/test runs ``-n auto --dist loadgroup --no-loadscope-reorder``, and
+# pytest_xdist_make_scheduler below gives --dist loadgroup this suite's work units, each
+# run whole on one worker: a module's tests, so its module-scoped fixtures (a demo store,
+# the Spark session, a live server with Chromium) are built once; modules that share a
+# process-wide cache share a unit; each long property test (OWN_UNIT: minutes, no
+# module-scoped fixture) is a unit of its own, which is what keeps the two workers evenly
+# busy. Units start longest first (LONG_FIRST, then collection order), so no long unit is
+# left to start at the end. (xdist's own loadgroup reads ``xdist_group`` marks through
+# node ids, which pytest 9.2 no longer lets it rewrite: pytest-xdist issue 1386.)
 
 #: modules that share a cache (tests.test_report_html's built reports) run together
 SHARED_UNITS = {"test_report_html": "report", "test_report_pdf": "report", "test_report_xlsx": "report"}
-#: units by how long they take (about 2-4 minutes of one core for Spark), longest first
-LONG_FIRST = ("test_spark_parity", "test_invariants.", "test_feedback_invariants.",
-              "test_customer_metrics.test_churn", "test_browser", "report", "test_api", "test_demo")
+#: node-id prefixes of tests that are each a unit of their own
+OWN_UNIT = ("tests/test_invariants.py::", "tests/test_feedback_invariants.py::",
+            "tests/test_customer_metrics.py::test_churn_and_retention_are_consistent")
+#: units by how long they take (about 2-5 minutes of one core for Spark), longest first
+LONG_FIRST = ("test_spark_parity", "tests/test_invariants.py::", "tests/test_feedback_invariants.py::",
+              "tests/test_customer_metrics.py::test_churn", "test_browser", "report", "test_api", "test_demo")
 
 
-def _unit(item: pytest.Item) -> str:
-    module = item.path.stem
-    fixture_scopes = {d.scope for defs in item._fixtureinfo.name2fixturedefs.values() for d in defs}
-    if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) and "module" not in fixture_scopes:
-        return f"{module}.{item.name}"
+def work_unit(nodeid: str) -> str:
+    """The unit of work (see above) a test belongs to, from its node id."""
+    if nodeid.startswith(OWN_UNIT):
+        return nodeid
+    module = nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
     return SHARED_UNITS.get(module, module)
 
 
 def _rank(unit: str) -> int:
     return next((i for i, prefix in enumerate(LONG_FIRST) if unit.startswith(prefix)), len(LONG_FIRST))
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook, on the controller
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class SuiteScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return SuiteScheduling(config, log)
 
 
 #: terminal size variables a worker process is started with (80 x 24) when the run's own
@@ -191,15 +209,7 @@ def pytest_configure(config: pytest.Config) -> None:
             os.environ[name] = value
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    units: dict[str, str] = {}
-    for item in items:
-        mark = item.get_closest_marker("xdist_group")
-        if mark is None:
-            units[item.nodeid] = _unit(item)
-            item.add_marker(pytest.mark.xdist_group(units[item.nodeid]))
-        else:  # a test that names its own unit keeps it
-            units[item.nodeid] = str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
-    order = {item.nodeid: (_rank(units[item.nodeid]), i) for i, item in enumerate(items)}
+    """Longest units first; within a rank, collection order (modules stay together)."""
+    order = {item.nodeid: (_rank(work_unit(item.nodeid)), i) for i, item in enumerate(items)}
     items.sort(key=lambda item: order[item.nodeid])
