@@ -1,14 +1,53 @@
-"""Shared fixtures: a fresh store per test, real-data location, golden-file flag."""
+"""Shared fixtures (a fresh store per test, demo stores built once per worker, real-data
+location, golden-file flag), the hypothesis profiles, and how pytest-xdist splits the suite."""
 
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# -- hypothesis profiles ---------------------------------------------------------------
+# ``ci`` is the default (scripts/test, CI): 100 examples a property unless a test scales
+# that for its own cost, reproducible (derandomize: the same examples on every run and
+# every machine, so a CI failure repeats at home), no example database written by the
+# parallel workers, no deadline (a shared 2-core machine makes timings noise).
+# ``quick`` is for editing loops; ``thorough`` searches ten times longer with fresh random
+# examples and keeps failures in .hypothesis/ for replay. Pick one with
+# ``pytest --hypothesis-profile thorough`` or ``HYPOTHESIS_PROFILE=thorough``.
+# Tests whose examples are expensive (a store built and every metric computed per example)
+# take a fraction of ``settings.default.max_examples``, so the profiles scale them too.
+settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, database=None,
+                          print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("quick", settings.get_profile("ci"), max_examples=10)
+settings.register_profile("thorough", settings.get_profile("ci"), max_examples=1000, derandomize=False,
+                          database=settings.default.database)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def process_tempdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A temp dir of this test process's own (an xdist worker's), for tempfile and for
+    child processes (TMPDIR): parallel workers never see each other's temp files, so a
+    test that checks nothing is left behind there (upload copies, PDF scratch dirs) is
+    not fooled by another worker's test running at the same moment."""
+    path = tmp_path_factory.mktemp("tmp")
+    saved, saved_env = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir, os.environ["TMPDIR"] = str(path), str(path)
+    yield path
+    tempfile.tempdir = saved
+    if saved_env is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = saved_env
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -79,6 +118,16 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def api_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of the API tests' small demo store (3 months to 2026-10-31, a twentieth of the
+    volume, every table), built once per session (per xdist worker). A template: tests copy
+    it (``tests.api_support.copy_store``) before opening it for writing."""
+    from tests.api_support import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("api-demo") / "cx.duckdb")
+
+
+@pytest.fixture(scope="session")
 def tickets_only(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> Path:
     """The small demo's help-desk tables only: no surveys, customers, calls, orders or carts."""
     from cxmetrics.settings import Config
@@ -92,3 +141,75 @@ def tickets_only(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> 
         s.raw.execute("DETACH src")
         s.stored_facts()
     return path
+
+
+# -- parallel runs (pytest-xdist) ----------------------------------------------------
+# scripts/test runs ``-n auto --dist loadgroup --no-loadscope-reorder``, and
+# pytest_xdist_make_scheduler below gives --dist loadgroup this suite's work units, each
+# run whole on one worker: a module's tests, so its module-scoped fixtures (a demo store,
+# the Spark session, a live server with Chromium) are built once; modules that share a
+# process-wide cache share a unit; each long property test (OWN_UNIT: minutes, no
+# module-scoped fixture) is a unit of its own, which is what keeps the two workers evenly
+# busy. Units start longest first (LONG_FIRST, then collection order), so no long unit is
+# left to start at the end. (xdist's own loadgroup reads ``xdist_group`` marks through
+# node ids, which pytest 9.2 no longer lets it rewrite: pytest-xdist issue 1386.)
+
+#: modules that share a cache (tests.test_report_html's built reports) run together
+SHARED_UNITS = {"test_report_html": "report", "test_report_pdf": "report", "test_report_xlsx": "report"}
+#: node-id prefixes of tests that are each a unit of their own
+OWN_UNIT = ("tests/test_invariants.py::", "tests/test_feedback_invariants.py::",
+            "tests/test_customer_metrics.py::test_churn_and_retention_are_consistent")
+#: units by how long they take (about 2-5 minutes of one core for Spark), longest first
+LONG_FIRST = ("test_spark_parity", "tests/test_invariants.py::", "tests/test_feedback_invariants.py::",
+              "tests/test_customer_metrics.py::test_churn", "test_browser", "report", "test_api", "test_demo")
+
+
+def work_unit(nodeid: str) -> str:
+    """The unit of work (see above) a test belongs to, from its node id."""
+    if nodeid.startswith(OWN_UNIT):
+        return nodeid
+    module = nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+    return SHARED_UNITS.get(module, module)
+
+
+def _rank(unit: str) -> int:
+    return next((i for i, prefix in enumerate(LONG_FIRST) if unit.startswith(prefix)), len(LONG_FIRST))
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook, on the controller
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class SuiteScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return SuiteScheduling(config, log)
+
+
+#: terminal size variables a worker process is started with (80 x 24) when the run's own
+#: environment has none; Rich's Console fixes its width from them at creation, so CLI
+#: output would differ from a one-process run
+TERMINAL_SIZE = ("COLUMNS", "LINES")
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: the controller, once per worker
+def pytest_configure_node(node: Any) -> None:
+    node.workerinput["environ"] = {name: os.environ.get(name) for name in TERMINAL_SIZE}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    environ = getattr(config, "workerinput", {}).get("environ", {})
+    for name, value in environ.items():  # on a worker: the controller's values, or none
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest units first; within a rank, collection order (modules stay together)."""
+    order = {item.nodeid: (_rank(work_unit(item.nodeid)), i) for i, item in enumerate(items)}
+    items.sort(key=lambda item: order[item.nodeid])

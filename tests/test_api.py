@@ -19,14 +19,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.api_support import END, MONTHS, build_demo, client, copy_store, empty_config
+from tests.api_support import END, MONTHS, client, copy_store, empty_config
 
 QUERY = "metric=nps&metric=csat&metric=first_response_time&grain=month&from=2026-08-01&to=2026-10-31"
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("api_template") / "cx.duckdb")
+def template(api_demo: Path) -> Path:
+    """The shared small demo (conftest.api_demo): copy it before writing."""
+    return api_demo
 
 
 @pytest.fixture(scope="module")

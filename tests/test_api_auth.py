@@ -11,14 +11,15 @@ import pytest
 from typer.testing import CliRunner
 
 from cxmetrics.interfaces.web.auth import is_loopback
-from tests.api_support import bearer, build_demo, client, copy_store, make_token
+from tests.api_support import bearer, client, copy_store, make_token
 
 CSV = b"ticket_id,created_at,channel\nAUTH1,2026-10-05 10:00,email\n"
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("auth_template") / "cx.duckdb")
+def template(api_demo: Path) -> Path:
+    """The shared small demo (conftest.api_demo): copy it before writing."""
+    return api_demo
 
 
 @pytest.fixture(scope="module")

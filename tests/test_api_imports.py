@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api_support import bearer, build_demo, client, copy_store, make_token
+from tests.api_support import bearer, client, copy_store, make_token
 
 VOLUME = "/api/v1/metrics?metric=ticket_volume&grain=total"
 
@@ -24,8 +24,9 @@ def tickets_csv(prefix: str, n: int, bad: int = 0) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("imports_template") / "cx.duckdb")
+def template(api_demo: Path) -> Path:
+    """The shared small demo (conftest.api_demo): copy it before writing."""
+    return api_demo
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ record's n / denominator on the small demo store, for several metrics and groups
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,7 +17,7 @@ from cxmetrics.engine.core import Query, QueryError
 from cxmetrics.settings import Config
 from cxmetrics.store import Store
 from tests import scenario
-from tests.api_support import END, build_demo
+from tests.api_support import END, copy_store
 
 MARCH = dt.date(2024, 3, 1)
 Q = Query(grain="month", from_=dt.date(2024, 3, 1), to=dt.date(2024, 4, 30))
@@ -31,8 +32,8 @@ def sc(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
-    s = Store(build_demo(tmp_path_factory.mktemp("drill_demo") / "cx.duckdb"), config=Config())
+def demo(api_demo: Path, tmp_path_factory: pytest.TempPathFactory):
+    s = Store(copy_store(api_demo, tmp_path_factory.mktemp("drill_demo")), config=Config())
     yield s
     s.close()
 

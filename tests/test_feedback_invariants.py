@@ -13,7 +13,9 @@ from cxmetrics.settings import Config
 from cxmetrics.store import Store
 
 scores = st.lists(st.one_of(st.none(), st.integers(0, 10)), min_size=1, max_size=60)
-SETTINGS = settings(max_examples=8, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+# Each example imports into a new store and computes four metrics twice (about 1 s): a
+# share of the profile's examples (tests/conftest.py: ``ci`` 100 -> 50); no shrinking.
+SETTINGS = settings(max_examples=max(3, settings.default.max_examples // 2), phases=[Phase.explicit, Phase.generate],
                     suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -51,7 +53,7 @@ def test_nps_bounds_shares_and_order(values: list[int | None], rnd) -> None:
     pd.testing.assert_frame_equal(df, again)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
+@settings(max_examples=10 * settings.default.max_examples)  # microseconds each
 @given(st.integers(0, 500), st.integers(0, 500), st.integers(0, 500))
 def test_nps_interval_contains_adjusted_estimate_and_stays_in_range(p: int, pa: int, d: int) -> None:
     n = p + pa + d

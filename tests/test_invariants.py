@@ -57,14 +57,19 @@ def compute(fr: dict[str, pd.DataFrame], **kw) -> pd.DataFrame:
         store.close()
 
 
-# Each example builds a store and runs every metric (~1 s), so examples are few and
-# shrinking is off: a failure prints the generated tickets, which are small anyway.
-SETTINGS = settings(max_examples=6, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+# Each example builds a store and computes every metric: 1-4 s, nearly all of it Ibis
+# compiling ~40 queries whatever the data size. So these take a share of the profile's
+# examples (tests/conftest.py: ``ci`` 100 -> STORE_EXAMPLES), each example carries up to
+# MAX_TICKETS tickets (more data costs next to nothing and meets more interleavings),
+# and shrinking is off: a failure prints the generated tickets, which are small anyway.
+STORE_EXAMPLES = max(3, settings.default.max_examples // 4)
+MAX_TICKETS = 20
+SETTINGS = settings(max_examples=STORE_EXAMPLES, phases=[Phase.explicit, Phase.generate],
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 @SETTINGS
-@given(st.lists(ticket_st, min_size=1, max_size=8), st.randoms(use_true_random=False))
+@given(st.lists(ticket_st, min_size=1, max_size=MAX_TICKETS), st.randoms(use_true_random=False))
 def test_row_order_does_not_matter(tickets: list[dict], rnd) -> None:
     fr = frames(tickets)
     shuffled = {k: v.sample(frac=1.0, random_state=rnd.randint(0, 2**31)) for k, v in fr.items()}
@@ -74,7 +79,7 @@ def test_row_order_does_not_matter(tickets: list[dict], rnd) -> None:
 
 
 @SETTINGS
-@given(st.lists(ticket_st, min_size=1, max_size=8))
+@given(st.lists(ticket_st, min_size=1, max_size=MAX_TICKETS))
 def test_dimension_counts_sum_to_total_and_rates_in_range(tickets: list[dict]) -> None:
     fr = frames(tickets)
     total = compute(fr, grain="month", from_="2024-03-01", to="2024-05-31")
@@ -99,7 +104,7 @@ def test_dimension_counts_sum_to_total_and_rates_in_range(tickets: list[dict]) -
 
 
 @SETTINGS
-@given(st.lists(ticket_st, min_size=1, max_size=8))
+@given(st.lists(ticket_st, min_size=1, max_size=MAX_TICKETS))
 def test_first_reply_never_after_full_resolution(tickets: list[dict]) -> None:
     fr = frames(tickets)
     store = Store(":memory:", config=Config())

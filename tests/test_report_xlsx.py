@@ -19,52 +19,25 @@ import pytest
 from cxmetrics.interfaces.i18n import LANGS, translator
 from cxmetrics.interfaces.report import render
 from cxmetrics.interfaces.report.xlsx import render_xlsx, sheet_name
+from tests.test_report_html import demo_report, tickets_only_report
 
-END = dt.date(2025, 1, 1)
-PERIOD = "2024-12"
 CATALOGS = Path(__file__).resolve().parents[1] / "src" / "cxmetrics" / "interfaces" / "i18n" / "catalogs"
 SHEETS = ("metrics", "volume", "calc", "data")
 EVIL = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(A1:A9)",
         "\t=1+1", "\r=1+1"]
 
 
-def _store(tmp: Path, tables: tuple[str, ...] | None):
-    from cxmetrics.demo import generate
-    from cxmetrics.demo.generator import TABLE_ORDER
-    from cxmetrics.settings import Config
-    from cxmetrics.store import Store
-
-    store = Store(tmp / "cx.duckdb", config=Config())
-    frames = generate(seed=5, months=14, end=END, scale=0.1)
-    for name in TABLE_ORDER:
-        if tables is None or name in tables:
-            store.import_frame(name, frames[name], source="demo")
-    return store
+@pytest.fixture(scope="module")
+def report() -> dict[str, Any]:
+    """A small full demo (about 500 tickets a month, every table) for December 2024: the
+    same report the HTML and PDF tests read, built once per process (treat as read-only)."""
+    return demo_report()
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A small full demo (about 500 tickets a month, every table) for December 2024."""
-    from cxmetrics.interfaces.report import build_report
-
-    store = _store(tmp_path_factory.mktemp("full"), None)
-    try:
-        return build_report(store, PERIOD)
-    finally:
-        store.close()
-
-
-@pytest.fixture(scope="module")
-def tickets_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def tickets_report() -> dict[str, Any]:
     """Only the help desk's tables: feedback, customers, calls and carts are left out."""
-    from cxmetrics.interfaces.report import build_report
-
-    store = _store(tmp_path_factory.mktemp("tickets"),
-                   ("tickets", "messages", "status_changes", "work_sessions"))
-    try:
-        return build_report(store, PERIOD)
-    finally:
-        store.close()
+    return tickets_only_report()
 
 
 @pytest.fixture(scope="module")

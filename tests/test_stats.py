@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from cxmetrics.metrics.stats import t_interval, wilson
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
+@settings(max_examples=5 * settings.default.max_examples)  # milliseconds each
 @given(st.integers(1, 100_000), st.data())
 def test_wilson_equals_statsmodels(n: int, data: st.DataObject) -> None:
     from statsmodels.stats.proportion import proportion_confint
@@ -33,7 +33,7 @@ def test_wilson_zero_denominator_is_nan() -> None:
     assert np.isnan(lo[0]) and np.isnan(hi[0]) and not np.isnan(lo[1])
 
 
-@settings(max_examples=100, deadline=None, derandomize=True)
+@settings(max_examples=5 * settings.default.max_examples)
 @given(st.floats(-1e6, 1e6), st.floats(0.001, 1e5), st.integers(2, 10_000))
 def test_t_interval_equals_scipy(mean: float, std: float, n: int) -> None:
     from scipy import stats

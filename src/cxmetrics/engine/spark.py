@@ -9,7 +9,8 @@ copy a DuckDB store into Spark, and a way to register tables that already live
 in a Spark catalog under the canonical names. See ``docs/spark.md``.
 
 ``pyspark`` is an optional dependency (``pip install 'cxmetrics[spark]'``); it is
-imported lazily so the rest of the package never needs it.
+imported lazily so the rest of the package never needs it, and without it every entry
+point here raises :class:`~cxmetrics.extras.MissingExtra` naming that command.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cxmetrics.extras import require
 from cxmetrics.model import schema
 
 if TYPE_CHECKING:
@@ -118,6 +120,7 @@ def spark_session(master: str = "local[*]", app: str = "cxmetrics", *,
     settings (memory, JVM options, catalog) only take effect if no session is running
     yet in this process; the session time zone is set either way, as it is essential.
     """
+    require("pyspark")
     from pyspark.sql import SparkSession
 
     if workdir is None:
@@ -172,6 +175,7 @@ def _backend_class() -> type[Backend]:
       so caching facts joined to the business-hours calendar fails with
       TABLE_OR_VIEW_NOT_FOUND. They are registered first here.
     """
+    require("pyspark")
     import ibis
     import sqlglot.expressions as sge
     from ibis.backends.pyspark import Backend as Base
@@ -198,6 +202,7 @@ def canonical_frame(name: str, df: DataFrame) -> DataFrame:
     Optional columns the source lacks become typed nulls (metrics that need them then say
     so instead of failing on a missing column); a missing required column is an error.
     """
+    require("pyspark")
     from pyspark.sql import functions as F
 
     t = schema.table(name)

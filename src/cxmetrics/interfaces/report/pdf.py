@@ -3,7 +3,8 @@
 Two printers, same HTML and print stylesheet: headless Chromium when the machine
 has one (about three times faster: 2-3 s for the demo report against 5-8 s, which
 keeps ``cxm report --out x.pdf`` near the 10 s budget) and WeasyPrint, a library,
-everywhere else. ``CXM_PDF_ENGINE=chromium|weasyprint`` (or the ``engine``
+everywhere else. WeasyPrint is optional (``pip install 'cxmetrics[pdf]'``); with
+neither printer a PDF request fails with one line saying how to get either. ``CXM_PDF_ENGINE=chromium|weasyprint`` (or the ``engine``
 argument) picks one; ``CXM_CHROMIUM`` names the browser binary. Chromium runs
 with a throwaway profile, no background networking and the page from a temporary
 file, so nothing is fetched.
@@ -21,6 +22,7 @@ notes) are kept out of the caller's output.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import shutil
@@ -31,6 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from cxmetrics.extras import MissingExtra, require
 from cxmetrics.interfaces.report.data import ReportError
 
 #: loggers of WeasyPrint and the font tools it drives; raised to ERROR while rendering
@@ -82,11 +85,22 @@ def html_to_pdf(html: str, engine: str | None = None) -> bytes:
             try:
                 return chromium_pdf(html, exe)
             except PdfError:
-                if engine == "chromium":
+                if engine == "chromium" or not has_weasyprint():
                     raise
         elif engine == "chromium":
             raise PdfError("no Chromium found (install chromium or set CXM_CHROMIUM)")
+        elif not has_weasyprint():
+            raise PdfError("no PDF printer: install Chromium (Debian: apt-get install chromium) "
+                           "or WeasyPrint: pip install 'cxmetrics[pdf]'")
     return weasyprint_pdf(html)
+
+
+def has_weasyprint() -> bool:
+    """Whether the optional WeasyPrint printer (the ``pdf`` extra) is installed."""
+    try:
+        return importlib.util.find_spec("weasyprint") is not None
+    except ValueError:  # in sys.modules as None: deliberately hidden
+        return False
 
 
 def chromium_pdf(html: str, exe: str) -> bytes:
@@ -114,6 +128,13 @@ def chromium_pdf(html: str, exe: str) -> bytes:
 
 def weasyprint_pdf(html: str) -> bytes:
     with _quiet():
+        try:
+            require("weasyprint")
+        except MissingExtra as e:
+            raise PdfError(str(e)) from None
+        except OSError as e:  # installed, but Pango or another system library is missing
+            raise PdfError(f"WeasyPrint cannot load its system libraries ({e}); on Debian: "
+                           "apt-get install libpango-1.0-0 libpangoft2-1.0-0") from None
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
 
