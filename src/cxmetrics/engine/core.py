@@ -206,8 +206,8 @@ class Engine:
         if self._spend_bounds is None:
             t = self.source("marketing_spend")
             row = t.aggregate(lo=t.period_start.min(), hi=t.period_end.max()).execute().iloc[0]
-            self._spend_bounds = tuple(None if pd.isna(v) else pd.Timestamp(v).to_pydatetime()  # type: ignore[assignment]
-                                       for v in (row["lo"], row["hi"]))
+            s_lo, s_hi = (None if pd.isna(v) else pd.Timestamp(v).to_pydatetime() for v in (row["lo"], row["hi"]))
+            self._spend_bounds = (s_lo, s_hi)
         s_lo, s_hi = self._spend_bounds
         los = [x for x in (lo, s_lo) if x is not None]
         if not los:

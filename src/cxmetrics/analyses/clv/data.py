@@ -142,7 +142,7 @@ def as_records(frame: pd.DataFrame, metric: str, unit: str, by: str | None, extr
     dims = [by] if by else []
     cols = RECORD_COLUMNS[:2] + dims + RECORD_COLUMNS[2:] + [c for c in extra if c not in RECORD_COLUMNS]
     out = out[cols].astype(object)
-    return out.where(pd.notna(out), None).reset_index(drop=True)
+    return out.where(pd.notna(out), None).reset_index(drop=True)  # type: ignore[call-overload]  # pandas/scipy stubs too narrow (where(..., None), minimize(callable))
 
 
 def records_json(frame: pd.DataFrame) -> list[dict[str, Any]]:

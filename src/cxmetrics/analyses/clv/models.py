@@ -88,7 +88,7 @@ def _mle(model: str, names: tuple[str, ...], nll: Callable[[np.ndarray], float],
     bounds = bounds or [(-LOG_BOUND, LOG_BOUND)] * len(start)
     u0 = from_log(np.log(start))
     scale = max(1.0, abs(f(to_log(u0))))  # tolerances the floats can meet: relative to the likelihood's size
-    res = optimize.minimize(lambda u: f(to_log(u)), u0, method="Nelder-Mead", bounds=bounds,
+    res = optimize.minimize(lambda u: f(to_log(u)), u0, method="Nelder-Mead", bounds=bounds,  # type: ignore[call-overload]  # pandas/scipy stubs too narrow (where(..., None), minimize(callable))
                             options={"xatol": 1e-10, "fatol": 1e-13 * scale, "maxiter": 20000, "maxfev": 20000})
     lp = to_log(res.x)
     se: dict[str, float | None] = dict.fromkeys(names)

@@ -105,14 +105,14 @@ def predict_bgnbd(store: Store, *, by: str | None = None, end: dt.datetime | Non
 
 
 def _group_stats(out: pd.DataFrame, by: str | None, col: str) -> pd.DataFrame:
-    key = out[by].astype(object).where(out[by].notna(), None) if by else pd.Series("all", index=out.index)
+    key = out[by].astype(object).where(out[by].notna(), None) if by else pd.Series("all", index=out.index)  # type: ignore[call-overload]  # pandas/scipy stubs too narrow (where(..., None), minimize(callable))
     g = out.assign(_g=key.fillna("\x00")).groupby("_g", sort=True)
     s = g.agg(customers=(col, "size"), total=(col, "sum"), mean=(col, "mean"), median=(col, "median"),
               p90=(col, lambda v: float(np.quantile(v, 0.9))), p_alive=("p_alive", "mean"),
               expected_purchases=("expected_purchases", "mean"),
               expected_value_per_purchase=("expected_value_per_purchase", "mean")).reset_index()
     if by:
-        s[by] = s["_g"].where(s["_g"] != "\x00", None)
+        s[by] = s["_g"].where(s["_g"] != "\x00", None)  # type: ignore[call-overload]  # pandas/scipy stubs too narrow (where(..., None), minimize(callable))
     s = s.drop(columns=["_g"])
     s["value"], s["n"] = s["mean"], s["customers"]
     return s
@@ -138,7 +138,7 @@ def predict_sbg(store: Store, *, by: str | None = None, end: dt.datetime | None 
     ten = tenure_summary(store.table("customers"), end, period_days=period_days, observed_from=start)
     gcol = ten[by] if by else None
     keys = ["t", "churned", "entered"]
-    counted = (ten.group_by([gcol.name("_g"), *keys]) if by else ten.group_by(keys)).aggregate(w=ten.count())
+    counted = (ten.group_by([gcol.name("_g"), *keys]) if by else ten.group_by(keys)).aggregate(w=ten.count())  # type: ignore[union-attr]  # checked non-empty above
     counts = counted.execute()
     if not by:
         counts["_g"] = "all"
@@ -176,7 +176,7 @@ def predict_sbg(store: Store, *, by: str | None = None, end: dt.datetime | None 
         rows.append(row)
     groups = pd.DataFrame(rows)
     if by:
-        groups[by] = groups["_g"].where(groups["_g"] != "\x00", None)
+        groups[by] = groups["_g"].where(groups["_g"] != "\x00", None)  # type: ignore[call-overload]  # pandas/scipy stubs too narrow (where(..., None), minimize(callable))
     groups = groups.drop(columns=["_g"])
     groups["period_days"] = period_days
     groups["as_of"] = end.isoformat()
