@@ -223,7 +223,9 @@ def test_report_json_counts_are_integers(db: Path) -> None:
         data = build_report(s, "2024-03")
     doc = json.loads(render(data, "json"))
     kpi = next(k for k in doc["kpis"] if k["metric"] == "ticket_volume")
-    assert type(kpi["value"]) is int and type(kpi["previous"]["change"]) is int
+    assert type(kpi["value"]) is int
+    assert kpi["previous"]["change"] is None  # February lies before the data: no comparison, not a zero
+    assert kpi["previous"]["partial"] is False and kpi["previous"]["previous_from"] == "2024-02-01"
     series = doc["trends"]["support"]["ticket_volume"]
     assert all(type(p["value"]) is int for p in series if p["value"] is not None)
 
