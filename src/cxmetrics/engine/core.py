@@ -23,6 +23,7 @@ from cxmetrics.engine.records import (
     BASE_COLUMNS,
     VALUE_COLUMNS,
     Result,
+    as_date,
     make_result,
     records_frame,
     to_records,
@@ -464,7 +465,7 @@ class Engine:
         df = j.select("period_start", *[f"_d_{d}" for d in dims], _v=m.value(j)).execute()  # type: ignore[misc]
         df = df[df["_v"].notna()]
         index = {p.start: i for i, p in enumerate(self.period_list(q))}
-        pidx = [0] * len(df) if q.grain == "total" else [index.get(_as_date(v)) for v in df["period_start"]]
+        pidx = [0] * len(df) if q.grain == "total" else [index.get(as_date(v)) for v in df["period_start"]]
         cols = [df[f"_d_{d}"].astype("object").where(df[f"_d_{d}"].notna(), None) for d in dims]
         out: dict[tuple[Any, ...], np.ndarray] = {}
         if df.empty:
@@ -524,11 +525,6 @@ def _metric_dims(m: Metric, q: Query) -> list[str]:
     """The query's dimensions plus a share's own (a share by its own dimension is the plain share)."""
     return list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
 
-
-def _as_date(v: Any) -> dt.date | None:
-    if v is None or (not isinstance(v, dt.date) and pd.isna(v)):
-        return None
-    return v.date() if isinstance(v, dt.datetime) else v if isinstance(v, dt.date) else pd.Timestamp(v).date()
 
 
 def _stage(_name: str, t: ir.Table) -> ir.Table:

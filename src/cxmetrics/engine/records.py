@@ -70,7 +70,8 @@ def _missing(v: Any) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
-def _as_date(v: Any) -> dt.date | None:
+def as_date(v: Any) -> dt.date | None:
+    """A period start from the engine (date, datetime, Timestamp, or missing) as a date or None."""
     if _missing(v) or v is pd.NaT:
         return None
     if isinstance(v, dt.datetime):
@@ -101,7 +102,7 @@ def make_result(m: Metric, q: Query, raw: pd.DataFrame, periods: pd.DataFrame,
         raw["period_index"] = 0
     else:
         index = {p.start: i for i, p in enumerate(plist)}
-        raw["period_index"] = [index.get(_as_date(v), -1) for v in raw["period_start"]]
+        raw["period_index"] = [index.get(as_date(v), -1) for v in raw["period_start"]]
         raw = raw[raw["period_index"] >= 0]
     raw = raw.drop(columns=["period_start"])
     grid = pd.DataFrame({"period_index": np.arange(len(periods), dtype="int64")})
