@@ -131,7 +131,7 @@ def test_targets_from_config_and_benchmarks(store) -> None:
 
 
 def test_unknown_target_metric_is_a_config_error(store) -> None:
-    from cxmetrics.settings import ConfigError
+    from cxmetrics.errors import ConfigError
 
     store.config = config_from_dict({"targets": {"csatt": 90}})
     with pytest.raises(ConfigError, match="did you mean csat"):

@@ -12,8 +12,8 @@ import typer
 from typer.testing import CliRunner
 
 from cxmetrics.analyses.drivers import COLUMNS, fix_first, service_drivers, summary
-from cxmetrics.engine.core import QueryError
 from cxmetrics.engine.stats import nps_interval, wilson
+from cxmetrics.errors import QueryError
 from cxmetrics.interfaces.cli import drivers_cmd
 from cxmetrics.interfaces.cli.common import State
 from tests.scenario import T

@@ -27,7 +27,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from cxmetrics.engine.core import Query, QueryError
+from cxmetrics.engine.core import Query
+from cxmetrics.errors import QueryError
 from cxmetrics.facts.customers import with_dims
 from cxmetrics.periods.clock import clock_for
 

@@ -19,7 +19,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from cxmetrics.engine.core import Engine, Query, QueryError
+from cxmetrics.engine.core import Engine, Query
+from cxmetrics.errors import QueryError
 
 if TYPE_CHECKING:
     from cxmetrics.store import Store

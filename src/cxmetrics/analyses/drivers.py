@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from cxmetrics.analyses.comments import Where, engine_of, responses_in_range
-from cxmetrics.engine.core import QueryError
 from cxmetrics.engine.stats import nps_interval, wilson
+from cxmetrics.errors import QueryError
 
 if TYPE_CHECKING:
     from cxmetrics.engine.core import Engine

@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxmetrics.errors import ConfigError
 from cxmetrics.metrics.registry import Metric, UnknownMetric, get
-from cxmetrics.settings import Config, ConfigError
+from cxmetrics.settings import Config
 
 TARGET_COLUMNS = ["target", "meets_target", "target_source"]
 

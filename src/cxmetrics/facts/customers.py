@@ -20,7 +20,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from cxmetrics.engine.core import DIMENSIONS, Query, QueryError
+from cxmetrics.engine.core import DIMENSIONS, Query
+from cxmetrics.errors import QueryError
 
 if TYPE_CHECKING:
     from cxmetrics.engine.core import Engine

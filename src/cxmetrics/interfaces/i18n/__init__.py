@@ -21,6 +21,8 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton, format_timedelta
 from babel.numbers import format_decimal, format_percent
 
+from cxmetrics.errors import UnknownLanguage
+
 #: Report languages (the languages of the articles the product was specified from) -> Babel locale.
 LANGS: dict[str, str] = {"en": "en", "ja": "ja", "zh-Hant": "zh_Hant_TW", "it": "it", "fi": "fi"}
 DEFAULT_LANG = "en"
@@ -30,9 +32,8 @@ NONE = "(none)"
 LANG_NAMES: dict[str, str] = {"en": "English", "ja": "日本語", "zh-Hant": "繁體中文", "it": "Italiano", "fi": "Suomi"}
 
 
-class UnknownLanguage(ValueError):
-    def __str__(self) -> str:
-        return f"unknown language {self.args[0]!r}; use one of {', '.join(LANGS)}"
+def _unknown(lang: str) -> UnknownLanguage:
+    return UnknownLanguage(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
 
 
 def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -50,7 +51,7 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
 def catalog(lang: str) -> dict[str, str]:
     """All keys of one language, merged over every domain file."""
     if lang not in LANGS:
-        raise UnknownLanguage(lang)
+        raise _unknown(lang)
     out: dict[str, str] = {}
     for entry in sorted(resources.files("cxmetrics.interfaces.i18n").joinpath("catalogs").iterdir(), key=lambda p: p.name):
         name = entry.name
@@ -72,7 +73,7 @@ def normalise_lang(lang: str | None) -> str:
     for code in LANGS:
         if code.lower() == low:
             return code
-    raise UnknownLanguage(lang)
+    raise _unknown(lang)
 
 
 def _missing(v: Any) -> bool:
