@@ -50,7 +50,7 @@ def contacts(tickets: ir.Table, calls: ir.Table) -> ir.Table:
     return t.union(c)
 
 
-def issue_facts(tickets: ir.Table, calls: ir.Table, window_days: int = 7) -> ir.Table:
+def issue_facts(tickets: ir.Table, calls: ir.Table, window_days: int) -> ir.Table:
     """One row per issue (see the module docstring) with its contacts, channels and resolution."""
     c = contacts(tickets, calls)
     order = ["at", "kind", "contact_id"]
