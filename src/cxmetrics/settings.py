@@ -145,6 +145,12 @@ Target = Annotated[float, BeforeValidator(_target)]
 Targets = dict[str, Annotated[dict[str, Target], BeforeValidator(_per_channel)]]
 
 
+def _raw(value: Any) -> Any:
+    """A default written as in ``cxm.toml`` (``"24h"``): the docs show it, validation parses it
+    (``validate_default``), so the model holds seconds, times and tuples."""
+    return value
+
+
 def _where(env: str | None = None, option: str | None = None, key: str | None = None) -> dict[str, Any]:
     """Field metadata for the docs: the environment variable and option that also set it."""
     return {k: v for k, v in (("env", env), ("option", option), ("key", key)) if v}
@@ -160,13 +166,13 @@ class Section(BaseModel):
 class Week(Section):
     """``[business_hours.week]``: one working window per weekday (``None`` = closed)."""
 
-    mon: Window = Field("09:00-17:00", description="Working window on Mondays, `HH:MM-HH:MM`; empty = closed.")
-    tue: Window = Field("09:00-17:00", description="Working window on Tuesdays.")
-    wed: Window = Field("09:00-17:00", description="Working window on Wednesdays.")
-    thu: Window = Field("09:00-17:00", description="Working window on Thursdays.")
-    fri: Window = Field("09:00-17:00", description="Working window on Fridays.")
-    sat: Window = Field("", description="Working window on Saturdays (closed by default).")
-    sun: Window = Field("", description="Working window on Sundays (closed by default).")
+    mon: Window = Field(default=_raw("09:00-17:00"), description="Working window on Mondays, `HH:MM-HH:MM`; empty = closed.")
+    tue: Window = Field(default=_raw("09:00-17:00"), description="Working window on Tuesdays.")
+    wed: Window = Field(default=_raw("09:00-17:00"), description="Working window on Wednesdays.")
+    thu: Window = Field(default=_raw("09:00-17:00"), description="Working window on Thursdays.")
+    fri: Window = Field(default=_raw("09:00-17:00"), description="Working window on Fridays.")
+    sat: Window = Field(default=_raw(""), description="Working window on Saturdays (closed by default).")
+    sun: Window = Field(default=_raw(""), description="Working window on Sundays (closed by default).")
 
     def __getitem__(self, weekday: int) -> tuple[dt.time, dt.time] | None:
         """The window of ``weekday`` (0 = Monday), as ``date.weekday()`` numbers them."""
@@ -176,12 +182,12 @@ class Week(Section):
 class BusinessHours(Section):
     """``[business_hours]``: the weekly schedule and closed days of business-hours durations."""
 
-    timezone: Zone | None = Field(None, description="Zone of the weekly schedule; defaults to `timezone`.")
+    timezone: Zone | None = Field(default=None, description="Zone of the weekly schedule; defaults to `timezone`.")
     week: Week = Field(default_factory=Week)
-    country: str | None = Field(None, description="ISO country code whose public holidays (the `holidays` package) "
+    country: str | None = Field(default=None, description="ISO country code whose public holidays (the `holidays` package) "
                                                   "are closed days.")
-    subdivision: str | None = Field(None, description="Optional state/province code for the holidays of `country`.")
-    holidays: tuple[dt.date, ...] = Field((), description="Extra closed dates, `YYYY-MM-DD`.")
+    subdivision: str | None = Field(default=None, description="Optional state/province code for the holidays of `country`.")
+    holidays: tuple[dt.date, ...] = Field(default=(), description="Extra closed dates, `YYYY-MM-DD`.")
 
     @model_validator(mode="after")
     def _known_country(self) -> BusinessHours:
@@ -211,32 +217,32 @@ class BusinessHours(Section):
 class Sla(Section):
     """``[sla]``: reply and resolution targets, in seconds once read."""
 
-    first_reply: Durations = Field({"email": "24h", "social": "1h"}, description=(  # type: ignore[arg-type]
+    first_reply: Durations = Field(default=_raw({"email": "24h", "social": "1h"}), description=(
         "First-reply target per channel (`default` key for other channels); durations like `24h`, `90m`, "
         "`3600s`, `2d`."))
-    resolution: Durations = Field({}, description="Resolution target per channel (`default` for the others).")
-    priority_first_reply: Durations = Field({}, description="First-reply target per priority; overrides the "
+    resolution: Durations = Field(default={}, description="Resolution target per channel (`default` for the others).")
+    priority_first_reply: Durations = Field(default={}, description="First-reply target per priority; overrides the "
                                                             "channel target.")
-    priority_resolution: Durations = Field({}, description="Resolution target per priority; overrides the channel "
+    priority_resolution: Durations = Field(default={}, description="Resolution target per priority; overrides the channel "
                                                            "target.")
 
 
 class Fcr(Section):
     """``[fcr]``: first contact resolution."""
 
-    repeat_window_days: int = Field(7, ge=1, le=3660, description="Window of the `no_repeat_contact` FCR variant "
+    repeat_window_days: int = Field(default=7, ge=1, le=3660, description="Window of the `no_repeat_contact` FCR variant "
                                                                   "and of effort's repeat contacts, in days.")
 
 
 class Calls(Section):
     """``[calls]``: contact-centre thresholds."""
 
-    short_abandon: Duration = Field("5s", description=(  # type: ignore[assignment]
+    short_abandon: Duration = Field(default=_raw("5s"), description=(
         "Calls abandoned sooner than this are left out by the `excluding_short` variants of "
         "`call_abandonment_rate` and `service_level`."))
-    service_level: Duration = Field("20s", description="Answer-time target T of `service_level` (answered within "  # type: ignore[assignment]
+    service_level: Duration = Field(default=_raw("20s"), description="Answer-time target T of `service_level` (answered within "
                                                        "T / offered).")
-    satisfaction_scale: Scale = Field([1, 5], description=(  # type: ignore[assignment]
+    satisfaction_scale: Scale = Field(default=_raw([1, 5]), description=(
         "Scale `[min, max]` of `calls.satisfaction`; `call_csat` counts its top two boxes (top box of a 3-point "
         "scale)."))
 
@@ -244,12 +250,12 @@ class Calls(Section):
 class Survey(Section):
     """``[surveys.NAME]``: what a survey measures and how its scores read."""
 
-    type: Literal["nps", "csat", "ces", "cx"] | None = Field(None, description=(
+    type: Literal["nps", "csat", "ces", "cx"] | None = Field(default=None, description=(
         "What survey NAME measures: nps, csat, ces or cx (surveys named so need no entry)."))
-    scale: Scale | None = Field(None, description=(
+    scale: Scale | None = Field(default=None, description=(
         "Declared scale `[min, max]` for responses without scale_min/scale_max (defaults: "
         + ", ".join(f"{t} {lo:g}-{hi:g}" for t, (lo, hi) in DEFAULT_SCALES.items()) + ")."))
-    orientation: Literal["easy_high", "effort_high"] = Field("easy_high", description=(
+    orientation: Literal["easy_high", "effort_high"] = Field(default="easy_high", description=(
         "For CES: `effort_high` when a high score means much effort; such scores are inverted (min + max - score)."))
 
     @property
@@ -260,7 +266,7 @@ class Survey(Section):
 class Server(Section):
     """``[server]``: ``cxm serve``."""
 
-    max_upload_mb: Number = Field(200, gt=0, le=1_000_000, description=(
+    max_upload_mb: Number = Field(default=200, gt=0, le=1_000_000, description=(
         "`cxm serve`: largest file accepted by `POST /api/v1/imports/{table}`, in MB (bigger uploads are refused "
         "with 413 before they are stored)."))
 
@@ -272,17 +278,17 @@ class Server(Section):
 class Config(Section):
     """Every setting, with its default (``Config()`` is the configuration without a file)."""
 
-    db: Path = Field(Path("cx.duckdb"), description=(  # type: ignore[assignment]
+    db: Path = Field(default=Path("cx.duckdb"), description=(
         "The store file; a relative path in `cxm.toml` is relative to that file's folder."),
         json_schema_extra=_where(env="CXM_DB", option="--db"))
-    timezone: Zone = Field("UTC", description="Reporting time zone (IANA name) and default zone for naive timestamps "
+    timezone: Zone = Field(default="UTC", description="Reporting time zone (IANA name) and default zone for naive timestamps "
                                               "at import.", json_schema_extra=_where(option="--tz"))
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
     sla: Sla = Field(default_factory=Sla)
     fcr: Fcr = Field(default_factory=Fcr)
     calls: Calls = Field(default_factory=Calls)
-    surveys: dict[str, Survey] = Field({}, description="Declared surveys by name.")
-    targets: Targets = Field({}, description=(
+    surveys: dict[str, Survey] = Field(default={}, description="Declared surveys by name.")
+    targets: Targets = Field(default={}, description=(
         "The team's target for a metric (a number, or a duration such as `4h`); a table `[targets.METRIC]` sets it "
         "per channel, with `default`."), json_schema_extra=_where(key="targets.METRIC"))
     server: Server = Field(default_factory=Server)
@@ -533,8 +539,10 @@ def setting_rows() -> list[SettingRow]:
             elif get_origin(t) is dict and _model(_unwrap(get_args(t)[1])) is not None:
                 walk(_unwrap(get_args(t)[1]), f"{prefix}{name}.NAME.")
             else:
+                env, option = extra.get("env"), extra.get("option")
                 rows.append(SettingRow(str(extra.get("key") or prefix + name), toml_value(f.default),
-                                       f.description or "", extra.get("env"), extra.get("option")))  # type: ignore[arg-type]
+                                       f.description or "", str(env) if env else None,
+                                       str(option) if option else None))
 
     walk(Config, "")
     return rows

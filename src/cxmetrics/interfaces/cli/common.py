@@ -134,7 +134,7 @@ def _log_bug(exc: BaseException) -> str:
 class Command(TyperCommand):
     """A CLI command whose errors end as one line and an exit code (see the module doc)."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # a Click context (Typer vendors Click)
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
