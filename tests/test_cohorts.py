@@ -17,7 +17,7 @@ import typer
 from typer.testing import CliRunner
 
 from cxmetrics.analyses.cohorts import cohort_table
-from cxmetrics.engine.core import QueryError
+from cxmetrics.errors import QueryError
 from tests.scenario import T
 
 

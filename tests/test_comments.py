@@ -13,7 +13,8 @@ import typer
 from typer.testing import CliRunner
 
 from cxmetrics.analyses.comments import COLUMNS, comments, safe_cell, write_csv
-from cxmetrics.engine.core import QueryError
+from cxmetrics.engine import core
+from cxmetrics.errors import QueryError
 from cxmetrics.interfaces.cli import comments_cmd
 from cxmetrics.interfaces.cli.common import State
 from cxmetrics.settings import config_from_dict
@@ -105,7 +106,7 @@ def test_limit_and_engine_input(fb) -> None:
 def test_bad_filters_are_clear_errors(fb) -> None:
     with pytest.raises(QueryError, match="unknown group 'angry'"):
         comments(fb, group="angry")
-    with pytest.raises(QueryError, match="unknown dimension"):
+    with pytest.raises(core.QueryError, match="unknown dimension"):  # the engine's Query checks dimensions
         comments(fb, where={"mood": "x"})
     with pytest.raises(QueryError, match="not a date"):
         comments(fb, from_="2024-31-01")

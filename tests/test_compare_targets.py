@@ -51,7 +51,7 @@ def test_compare_year_and_total(store) -> None:
 
 
 def test_compare_total_needs_range(store) -> None:
-    from cxmetrics.engine.core import QueryError
+    from cxmetrics.errors import QueryError
 
     _csat(store, "2024-03", 1, 1)
     with pytest.raises(QueryError, match="needs --from and --to"):
@@ -133,7 +133,7 @@ def test_targets_from_config_and_benchmarks(store) -> None:
 
 
 def test_unknown_target_metric_is_a_config_error(store) -> None:
-    from cxmetrics.settings import ConfigError
+    from cxmetrics.errors import ConfigError
 
     store.config = config_from_dict({"targets": {"csatt": 90}})
     with pytest.raises(ConfigError, match="did you mean csat"):

@@ -10,14 +10,12 @@ c6 answered after exactly 20 s, talk 500 + wrap 100, resolved unknown, unrated
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from cxmetrics.engine.core import QueryError
-from cxmetrics.settings import Config
+from cxmetrics.errors import QueryError
+from cxmetrics.settings import config_from_dict
 from cxmetrics.store import Store
 from tests.scenario import T
 
@@ -102,13 +100,8 @@ def test_calls_by_queue_agent_and_local_hour(cc) -> None:
 
 
 def test_thresholds_come_from_the_settings(tmp_path) -> None:
-    @dataclass(frozen=True)
-    class CallSettings(Config):
-        call_short_abandon_seconds: float = 61.0
-        call_service_level_seconds: float = 25.0
-        call_satisfaction_scale: tuple[float, float] = (0.0, 10.0)
-
-    store = Store(tmp_path / "cx.duckdb", config=CallSettings())
+    settings = config_from_dict({"calls": {"short_abandon": "61s", "service_level": 25, "satisfaction_scale": [0, 10]}})
+    store = Store(tmp_path / "cx.duckdb", config=settings)
     try:
         store.import_frame("calls", calls())
         v = values(store.metrics(["call_abandonment_rate:excluding_short", "service_level", "call_csat"],

@@ -8,7 +8,7 @@ import pytest
 
 from cxmetrics.interfaces import docs
 from cxmetrics.metrics.registry import all_metrics
-from cxmetrics.settings import SETTINGS
+from cxmetrics.settings import setting_rows
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -53,5 +53,18 @@ def test_every_cli_command_and_option_documented() -> None:
 
 def test_every_setting_documented() -> None:
     text = (DOCS / "configuration.md").read_text(encoding="utf-8")
-    for key in SETTINGS:
-        assert f"`{key}`" in text, f"setting {key} undocumented"
+    rows = setting_rows()
+    assert len(rows) >= 25
+    for row in rows:
+        assert row.description, f"setting {row.key} has no description in cxmetrics.settings"
+        assert f"| `{row.key}` | `{row.default}` |" in text, f"setting {row.key} undocumented"
+
+
+def test_configuration_example_loads() -> None:
+    import tomllib
+
+    from cxmetrics.settings import config_from_dict
+
+    config = config_from_dict(tomllib.loads(docs.EXAMPLE))
+    assert config.business_hours.timezone == "Europe/Helsinki"
+    assert config.sla_first_reply["chat"] == 120

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from cxmetrics.engine import drill
-from cxmetrics.engine.core import Query, QueryError
+from cxmetrics.engine.core import Query
+from cxmetrics.errors import QueryError
 from cxmetrics.settings import Config
 from cxmetrics.store import Store
 from tests import scenario

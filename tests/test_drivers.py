@@ -12,7 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from cxmetrics.analyses.drivers import COLUMNS, fix_first, service_drivers, summary
-from cxmetrics.engine.core import QueryError
+from cxmetrics.errors import QueryError
 from cxmetrics.interfaces.cli import drivers_cmd
 from cxmetrics.interfaces.cli.common import State
 from cxmetrics.metrics.stats import nps_interval, wilson

@@ -90,7 +90,7 @@ def test_metrics_by_period_and_dimension(effort_store: Store) -> None:
 
 
 def test_bad_options(effort_store: Store) -> None:
-    from cxmetrics.engine.core import QueryError
+    from cxmetrics.errors import QueryError
 
     with pytest.raises(QueryError):
         contacts_per_issue(effort_store, by=["nonsense"])

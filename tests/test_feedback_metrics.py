@@ -122,7 +122,7 @@ def test_response_rate(fb) -> None:
 
 
 def test_dimension_that_does_not_apply_is_an_error(fb) -> None:
-    from cxmetrics.engine.core import QueryError
+    from cxmetrics.errors import QueryError
 
     with pytest.raises(QueryError, match="does not apply"):
         fb.metrics(["ticket_volume"], grain="total", by=["question"])

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from cxmetrics.errors import UnknownLanguage
 from cxmetrics.interfaces.i18n import (
     DEFAULT_LANG,
     LANGS,
     Translator,
-    UnknownLanguage,
     catalog,
     normalise_lang,
     sync,

@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import cxmetrics as cx
-from cxmetrics.ingest import ImportFailed, readers
+from cxmetrics.errors import ImportFailed
+from cxmetrics.ingest import readers
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import cxmetrics as cx
-from cxmetrics.ingest import ImportFailed
+from cxmetrics.errors import ImportFailed
 
 
 @pytest.fixture

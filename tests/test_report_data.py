@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from cxmetrics.analyses.spikes import detect
-from cxmetrics.interfaces.report import ReportError, build_report, parse_period
+from cxmetrics.errors import ReportError
+from cxmetrics.interfaces.report import build_report, parse_period
 from cxmetrics.settings import Config
 from cxmetrics.store import Store
 

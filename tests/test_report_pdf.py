@@ -35,7 +35,8 @@ def tickets_only_pdf(request: pytest.FixtureRequest) -> bytes:
 
 
 def test_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cxmetrics.interfaces.report.pdf import PdfError, html_to_pdf
+    from cxmetrics.errors import PdfError
+    from cxmetrics.interfaces.report.pdf import html_to_pdf
 
     html = '<html lang="en"><body><p>x</p></body></html>'
     with pytest.raises(PdfError, match="unknown PDF engine"):

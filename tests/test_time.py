@@ -7,8 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from cxmetrics.errors import ConfigError
 from cxmetrics.periods.grain import PeriodSpec
-from cxmetrics.settings import ConfigError, config_from_dict
+from cxmetrics.settings import config_from_dict
 from tests.scenario import T
 
 HEL = "Europe/Helsinki"

@@ -11,7 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cxmetrics.analyses.timeline import UnknownCustomer, customer_timeline
+from cxmetrics.analyses.timeline import customer_timeline
+from cxmetrics.errors import UnknownCustomer
 from cxmetrics.store import Store
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import cxmetrics as cx
-from cxmetrics.ingest import ImportFailed
+from cxmetrics.errors import ImportFailed
 from cxmetrics.ingest import write as write_mod
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,79 +1,69 @@
-"""Project settings from ``cxm.toml`` (documented in docs/configuration.md).
+"""Project settings: one typed model, the only place that knows a setting's default.
 
-Every setting has a default so the tool runs with no file at all. Unknown keys
-are an error: a typo must not silently fall back to a default.
+Sources, each overriding the one before: the defaults below; ``cxm.toml`` (``--config
+PATH``, else ``$CXM_CONFIG``, else ``./cxm.toml`` if present); environment variables
+(``CXM_DB``); command-line options (``--db``; ``--tz`` per command). Every setting has a
+default, so the tool runs with no file at all. Unknown keys are an error naming the key
+and the file: a typo must not silently fall back to a default.
+
+docs/configuration.md is generated from the models (:func:`setting_rows`): the field's
+default, its description and where else it can be set. Durations are written like
+``24h``, ``90m``, ``3600s`` or ``2d`` (a plain number is seconds) and held as seconds.
+
+The engine reads the flat names it always has (``config.timezone``,
+``config.business_hours``, ``config.sla_first_reply``, ``config.fcr_repeat_window_days``,
+``config.call_service_level_seconds``, ``config.max_upload_mb``...); they are views of
+the sections (``config.sla.first_reply`` ...).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from cxmetrics.errors import ConfigError
+
+__all__ = ["DEFAULT_SCALES", "SURVEY_TYPES", "WEEKDAYS", "BusinessHours", "Calls", "Config", "Fcr",
+           "Server", "Sla", "Survey", "Week", "config_from_dict", "load_config", "parse_duration", "setting_rows", "zone"]
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-#: Every setting, with its default and meaning. The docs are generated from this
-#: and a test fails when a setting is missing from the docs.
-SETTINGS: dict[str, tuple[object, str]] = {
-    "timezone": ("UTC", "Reporting time zone (IANA name) and default zone for naive timestamps at import."),
-    "business_hours.timezone": (None, "Zone of the weekly schedule; defaults to `timezone`."),
-    "business_hours.week.mon": ("09:00-17:00", "Working window on Mondays, `HH:MM-HH:MM`; empty = closed. Same for tue..sun."),
-    "business_hours.week.tue": ("09:00-17:00", "Working window on Tuesdays."),
-    "business_hours.week.wed": ("09:00-17:00", "Working window on Wednesdays."),
-    "business_hours.week.thu": ("09:00-17:00", "Working window on Thursdays."),
-    "business_hours.week.fri": ("09:00-17:00", "Working window on Fridays."),
-    "business_hours.week.sat": ("", "Working window on Saturdays (closed by default)."),
-    "business_hours.week.sun": ("", "Working window on Sundays (closed by default)."),
-    "business_hours.country": (None, "ISO country code whose public holidays (the `holidays` package) are closed days."),
-    "business_hours.subdivision": (None, "Optional state/province code for the holidays of `country`."),
-    "business_hours.holidays": ([], "Extra closed dates, `YYYY-MM-DD`."),
-    "sla.first_reply": ({"email": "24h", "social": "1h"}, "First-reply target per channel (`default` key for other channels); durations like `24h`, `90m`, `3600s`, `2d`."),
-    "sla.resolution": ({}, "Resolution target per channel (`default` for the others)."),
-    "sla.priority_first_reply": ({}, "First-reply target per priority; overrides the channel target."),
-    "sla.priority_resolution": ({}, "Resolution target per priority; overrides the channel target."),
-    "fcr.repeat_window_days": (7, "Window of the `no_repeat_contact` FCR variant, in days."),
-    "calls.short_abandon": ("5s", "Calls abandoned sooner than this are left out by the `excluding_short` variants "
-                                  "of `call_abandonment_rate` and `service_level`."),
-    "calls.service_level": ("20s", "Answer-time target T of `service_level` (answered within T / offered)."),
-    "calls.satisfaction_scale": ([1, 5], "Scale `[min, max]` of `calls.satisfaction`; `call_csat` counts its top "
-                                         "two boxes (top box of a 3-point scale)."),
-    "surveys.NAME.type": (None, "What survey NAME measures: nps, csat, ces or cx (surveys named so need no entry)."),
-    "surveys.NAME.scale": (None, "Declared scale `[min, max]` for responses without scale_min/scale_max "
-                                 "(defaults: nps 0-10, csat 1-5, ces 1-7, cx 1-5)."),
-    "surveys.NAME.orientation": ("easy_high", "For CES: `effort_high` when a high score means much effort; "
-                                              "such scores are inverted (min + max - score)."),
-    "targets.METRIC": (None, "The team's target for a metric (a number, or a duration such as `4h`); "
-                             "a table `[targets.METRIC]` sets it per channel, with `default`."),
-    "server.max_upload_mb": (200, "`cxm serve`: largest file accepted by `POST /api/v1/imports/{table}`, in MB "
-                                  "(bigger uploads are refused with 413 before they are stored)."),
-}
-
 SURVEY_TYPES = ("nps", "csat", "ces", "cx")
+#: The scale of a survey type when neither the response nor ``[surveys.NAME]`` gives one.
 DEFAULT_SCALES: dict[str, tuple[float, float]] = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "cx": (1, 5)}
+#: The file read when neither ``--config`` nor ``$CXM_CONFIG`` names one.
+DEFAULT_FILE = "cxm.toml"
+CONFIG_ENV = "CXM_CONFIG"
 
 
-@dataclass(frozen=True)
-class Survey:
-    name: str
-    type: str
-    scale: tuple[float, float] | None = None
-    effort_high: bool = False
-
-
-class ConfigError(ValueError):
-    """A user-facing configuration problem (bad file, bad value)."""
-
-
+# -- value types ---------------------------------------------------------------------------------
 _DUR = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 
 
 def parse_duration(text: str | int | float) -> float:
     """``"24h"`` -> 86400.0; plain numbers are seconds."""
+    if isinstance(text, bool):
+        raise ConfigError(f"not a duration: {text!r} (use e.g. 24h, 90m, 3600s, 2d)")
     if isinstance(text, (int, float)):
         return float(text)
     m = _DUR.match(str(text))
@@ -84,214 +74,475 @@ def parse_duration(text: str | int | float) -> float:
 
 
 def zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; :class:`ConfigError` when there is none."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"unknown time zone {name!r} (use an IANA name such as Europe/Helsinki)") from None
 
 
-@dataclass(frozen=True)
-class BusinessHours:
-    timezone: str
-    #: weekday index (0 = Monday) -> (open, close) as local times, or None when closed
-    week: tuple[tuple[dt.time, dt.time] | None, ...]
-    country: str | None = None
-    subdivision: str | None = None
-    holidays: tuple[dt.date, ...] = ()
-
-    def closed_dates(self, years: range) -> set[dt.date]:
-        dates = set(self.holidays)
-        if self.country:
-            import holidays as hol
-
-            try:
-                cal = hol.country_holidays(self.country, subdiv=self.subdivision, years=list(years))
-            except NotImplementedError:
-                raise ConfigError(f"the holidays package has no calendar for {self.country!r}") from None
-            dates.update(cal.keys())
-        return dates
+def _zone_name(name: str) -> str:
+    zone(name)
+    return name
 
 
-@dataclass(frozen=True)
-class Config:
-    timezone: str = "UTC"
-    business_hours: BusinessHours = field(default_factory=lambda: _business_hours({}, "UTC"))
-    sla_first_reply: dict[str, float] = field(default_factory=lambda: {"email": 86400.0, "social": 3600.0})
-    sla_resolution: dict[str, float] = field(default_factory=dict)
-    sla_priority_first_reply: dict[str, float] = field(default_factory=dict)
-    sla_priority_resolution: dict[str, float] = field(default_factory=dict)
-    fcr_repeat_window_days: int = 7
-    call_short_abandon_seconds: float = 5.0
-    call_service_level_seconds: float = 20.0
-    call_satisfaction_scale: tuple[float, float] = (1.0, 5.0)
-    surveys: dict[str, Survey] = field(default_factory=dict)
-    #: metric key -> {channel or "default": target value}
-    targets: dict[str, dict[str, float]] = field(default_factory=dict)
-    #: [server] max_upload_mb: the API's upload limit
-    max_upload_mb: float = 200.0
-    source: str | None = None
-
-    def survey(self, name: str) -> Survey:
-        """The declared survey, or one inferred from a standard name (nps, csat, ces, cx)."""
-        if name in self.surveys:
-            return self.surveys[name]
-        return Survey(name, name if name in SURVEY_TYPES else "custom")
-
-    def with_timezone(self, tz: str | None) -> Config:
-        if not tz:
-            return self
-        zone(tz)
-        from dataclasses import replace
-
-        return replace(self, timezone=tz)
+def _number(v: Any) -> Any:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f"expected a number, got {v!r}")
+    return v
 
 
-def _window(day: str, text: str) -> tuple[dt.time, dt.time] | None:
-    text = (text or "").strip()
+def _window(v: Any) -> tuple[dt.time, dt.time] | None:
+    if v is None or isinstance(v, tuple):
+        return v
+    text = str(v).strip()
     if not text or text.lower() == "closed":
         return None
     m = re.match(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$", text)
     if not m:
-        raise ConfigError(f"business_hours.week.{day}: expected HH:MM-HH:MM, got {text!r}")
+        raise ValueError(f"expected HH:MM-HH:MM, got {text!r}")
     h1, m1, h2, m2 = (int(g) for g in m.groups())
     if h2 == 24 and m2 == 0:
         h2, m2 = 23, 59  # "24:00" -> end of day (approximation to the minute)
     try:
         start, end = dt.time(h1, m1), dt.time(h2, m2)
     except ValueError:
-        raise ConfigError(f"business_hours.week.{day}: invalid time in {text!r}") from None
+        raise ValueError(f"invalid time in {text!r}") from None
     if end <= start:
-        raise ConfigError(f"business_hours.week.{day}: window must end after it starts ({text!r})")
+        raise ValueError(f"window must end after it starts ({text!r})")
     return (start, end)
 
 
-def _business_hours(raw: dict[str, Any], default_tz: str) -> BusinessHours:
-    unknown = set(raw) - {"timezone", "week", "country", "subdivision", "holidays"}
-    if unknown:
-        raise ConfigError(f"unknown setting(s) in [business_hours]: {', '.join(sorted(unknown))}")
-    week_raw = raw.get("week", {})
-    bad = set(week_raw) - set(WEEKDAYS)
-    if bad:
-        raise ConfigError(f"unknown day(s) in [business_hours.week]: {', '.join(sorted(bad))}")
-    week = tuple(
-        _window(d, str(week_raw.get(d, SETTINGS[f"business_hours.week.{d}"][0]))) for d in WEEKDAYS
-    )
-    tz = raw.get("timezone") or default_tz
-    zone(tz)
-    hol: list[dt.date] = []
-    for h in raw.get("holidays", []):
-        try:
-            hol.append(h if isinstance(h, dt.date) else dt.date.fromisoformat(str(h)))
-        except ValueError:
-            raise ConfigError(f"business_hours.holidays: not a date: {h!r}") from None
-    return BusinessHours(tz, week, raw.get("country"), raw.get("subdivision"), tuple(hol))
+def _scale(v: tuple[float, float]) -> tuple[float, float]:
+    if v[0] >= v[1]:
+        raise ValueError(f"must be [min, max] with min < max, got {list(v)!r}")
+    return v
 
 
-def _targets(raw: dict[str, Any], where: str) -> dict[str, float]:
-    return {str(k): parse_duration(v) for k, v in raw.items()} if raw else {}
-
-
-def _surveys(raw: dict[str, Any]) -> dict[str, Survey]:
-    out = {}
-    for name, spec in raw.items():
-        if not isinstance(spec, dict):
-            raise ConfigError(f"[surveys.{name}] must be a table")
-        bad = set(spec) - {"type", "scale", "orientation"}
-        if bad:
-            raise ConfigError(f"unknown setting(s) in [surveys.{name}]: {', '.join(sorted(bad))}")
-        stype = spec.get("type", name if name in SURVEY_TYPES else None)
-        if stype not in SURVEY_TYPES:
-            raise ConfigError(f"[surveys.{name}] type must be one of {', '.join(SURVEY_TYPES)}")
-        scale = spec.get("scale")
-        if scale is not None:
-            if (not isinstance(scale, list) or len(scale) != 2 or not all(isinstance(v, (int, float)) for v in scale)
-                    or scale[0] >= scale[1]):
-                raise ConfigError(f"[surveys.{name}] scale must be [min, max] with min < max, got {scale!r}")
-            scale = (float(scale[0]), float(scale[1]))
-        orient = spec.get("orientation", "easy_high")
-        if orient not in ("easy_high", "effort_high"):
-            raise ConfigError(f"[surveys.{name}] orientation must be easy_high or effort_high")
-        out[name] = Survey(name, stype, scale, orient == "effort_high")
-    return out
-
-
-def _target_value(metric: str, v: Any) -> float:
+def _target(v: Any) -> float:
     if isinstance(v, bool):
-        raise ConfigError(f"targets.{metric}: not a number: {v!r}")
+        raise ValueError(f"not a number: {v!r}")
     if isinstance(v, (int, float)):
         return float(v)
     try:
         return parse_duration(v)
     except ConfigError:
-        raise ConfigError(f"targets.{metric}: expected a number or a duration like 4h, got {v!r}") from None
+        raise ValueError(f"expected a number or a duration like 4h, got {v!r}") from None
 
 
-def _target_settings(raw: dict[str, Any]) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
-    for metric, v in raw.items():
-        if isinstance(v, dict):
-            out[metric] = {str(k): _target_value(metric, x) for k, x in v.items()}
-        else:
-            out[metric] = {"default": _target_value(metric, v)}
-    return out
+def _per_channel(v: Any) -> Any:
+    """``[targets] csat = 90`` is ``{"default": 90}``; a table sets it per channel."""
+    return v if isinstance(v, dict) else {"default": v}
 
 
-def config_from_dict(raw: dict[str, Any], source: str | None = None) -> Config:
-    known = {"timezone", "business_hours", "sla", "fcr", "surveys", "targets", "calls", "server"}
-    unknown = set(raw) - known
-    if unknown:
-        raise ConfigError(f"unknown setting(s) in cxm.toml: {', '.join(sorted(unknown))}")
-    tz = raw.get("timezone", "UTC")
-    zone(tz)
-    sla = raw.get("sla", {})
-    bad = set(sla) - {"first_reply", "resolution", "priority_first_reply", "priority_resolution"}
-    if bad:
-        raise ConfigError(f"unknown setting(s) in [sla]: {', '.join(sorted(bad))}")
-    fcr = raw.get("fcr", {})
-    if set(fcr) - {"repeat_window_days"}:
-        raise ConfigError(f"unknown setting(s) in [fcr]: {', '.join(sorted(set(fcr) - {'repeat_window_days'}))}")
-    calls = raw.get("calls", {})
-    bad = set(calls) - {"short_abandon", "service_level", "satisfaction_scale"}
-    if bad:
-        raise ConfigError(f"unknown setting(s) in [calls]: {', '.join(sorted(bad))}")
-    scale = calls.get("satisfaction_scale", [1, 5])
-    if (not isinstance(scale, list) or len(scale) != 2 or not all(isinstance(v, (int, float)) for v in scale)
-            or scale[0] >= scale[1]):
-        raise ConfigError(f"[calls] satisfaction_scale must be [min, max] with min < max, got {scale!r}")
-    server = raw.get("server", {})
-    if not isinstance(server, dict) or set(server) - {"max_upload_mb"}:
-        names = sorted(set(server) - {"max_upload_mb"}) if isinstance(server, dict) else ["(not a table)"]
-        raise ConfigError(f"unknown setting(s) in [server]: {', '.join(names)}")
-    upload = server.get("max_upload_mb", 200)
-    if isinstance(upload, bool) or not isinstance(upload, (int, float)) or not 0 < upload <= 1_000_000:
-        raise ConfigError(f"[server] max_upload_mb must be a positive number of megabytes, got {upload!r}")
-    return Config(
-        timezone=tz,
-        business_hours=_business_hours(raw.get("business_hours", {}), tz),
-        sla_first_reply=_targets(sla.get("first_reply", {"email": "24h", "social": "1h"}), "first_reply"),
-        sla_resolution=_targets(sla.get("resolution", {}), "resolution"),
-        sla_priority_first_reply=_targets(sla.get("priority_first_reply", {}), "priority_first_reply"),
-        sla_priority_resolution=_targets(sla.get("priority_resolution", {}), "priority_resolution"),
-        fcr_repeat_window_days=int(fcr.get("repeat_window_days", 7)),
-        call_short_abandon_seconds=parse_duration(calls.get("short_abandon", "5s")),
-        call_service_level_seconds=parse_duration(calls.get("service_level", "20s")),
-        call_satisfaction_scale=(float(scale[0]), float(scale[1])),
-        surveys=_surveys(raw.get("surveys", {})),
-        targets=_target_settings(raw.get("targets", {})),
-        max_upload_mb=float(upload),
-        source=source,
-    )
+Zone = Annotated[str, AfterValidator(_zone_name)]
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Number = Annotated[float, BeforeValidator(_number)]
+Window = Annotated[tuple[dt.time, dt.time] | None, BeforeValidator(_window)]
+Scale = Annotated[tuple[Number, Number], AfterValidator(_scale)]
+Durations = dict[str, Duration]
+Target = Annotated[float, BeforeValidator(_target)]
+Targets = dict[str, Annotated[dict[str, Target], BeforeValidator(_per_channel)]]
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Read ``path``, else ``$CXM_CONFIG``, else ``./cxm.toml`` if present, else defaults."""
-    p = Path(path) if path else Path(os.environ["CXM_CONFIG"]) if os.environ.get("CXM_CONFIG") else Path("cxm.toml")
-    if not p.exists():
-        if path or os.environ.get("CXM_CONFIG"):
-            raise ConfigError(f"configuration file not found: {p}")
-        return Config()
+def _raw(value: Any) -> Any:
+    """A default written as in ``cxm.toml`` (``"24h"``): the docs show it, validation parses it
+    (``validate_default``), so the model holds seconds, times and tuples."""
+    return value
+
+
+def _where(env: str | None = None, option: str | None = None, key: str | None = None) -> dict[str, Any]:
+    """Field metadata for the docs: the environment variable and option that also set it."""
+    return {k: v for k, v in (("env", env), ("option", option), ("key", key)) if v}
+
+
+class Section(BaseModel):
+    """A table of ``cxm.toml``: typed, frozen, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+# -- sections --------------------------------------------------------------------------------------
+class Week(Section):
+    """``[business_hours.week]``: one working window per weekday (``None`` = closed)."""
+
+    mon: Window = Field(default=_raw("09:00-17:00"), description="Working window on Mondays, `HH:MM-HH:MM`; empty = closed.")
+    tue: Window = Field(default=_raw("09:00-17:00"), description="Working window on Tuesdays.")
+    wed: Window = Field(default=_raw("09:00-17:00"), description="Working window on Wednesdays.")
+    thu: Window = Field(default=_raw("09:00-17:00"), description="Working window on Thursdays.")
+    fri: Window = Field(default=_raw("09:00-17:00"), description="Working window on Fridays.")
+    sat: Window = Field(default=_raw(""), description="Working window on Saturdays (closed by default).")
+    sun: Window = Field(default=_raw(""), description="Working window on Sundays (closed by default).")
+
+    def __getitem__(self, weekday: int) -> tuple[dt.time, dt.time] | None:
+        """The window of ``weekday`` (0 = Monday), as ``date.weekday()`` numbers them."""
+        return getattr(self, WEEKDAYS[weekday])
+
+
+class BusinessHours(Section):
+    """``[business_hours]``: the weekly schedule and closed days of business-hours durations."""
+
+    timezone: Zone | None = Field(default=None, description="Zone of the weekly schedule; defaults to `timezone`.")
+    week: Week = Field(default_factory=Week)
+    country: str | None = Field(default=None, description="ISO country code whose public holidays (the `holidays` package) "
+                                                  "are closed days.")
+    subdivision: str | None = Field(default=None, description="Optional state/province code for the holidays of `country`.")
+    holidays: tuple[dt.date, ...] = Field(default=(), description="Extra closed dates, `YYYY-MM-DD`.")
+
+    @model_validator(mode="after")
+    def _known_country(self) -> BusinessHours:
+        if self.country is not None:
+            import holidays as hol
+
+            supported = hol.list_supported_countries()
+            if self.country not in supported:
+                close = difflib.get_close_matches(self.country.upper(), list(supported), n=1)
+                hint = f"; did you mean {close[0]}?" if close else " (use an ISO 3166 code such as FI)"
+                raise ValueError(f"the holidays package has no calendar for country {self.country!r}{hint}")
+            if self.subdivision is not None and self.subdivision not in supported[self.country]:
+                raise ValueError(f"{self.country} has no subdivision {self.subdivision!r}; use one of "
+                                 f"{', '.join(supported[self.country]) or '(none)'}")
+        return self
+
+    def closed_dates(self, years: range) -> set[dt.date]:
+        dates = set(self.holidays)
+        if self.country:
+            import holidays as hol
+
+            cal = hol.country_holidays(self.country, subdiv=self.subdivision, years=list(years))
+            dates.update(cal.keys())
+        return dates
+
+
+class Sla(Section):
+    """``[sla]``: reply and resolution targets, in seconds once read."""
+
+    first_reply: Durations = Field(default=_raw({"email": "24h", "social": "1h"}), description=(
+        "First-reply target per channel (`default` key for other channels); durations like `24h`, `90m`, "
+        "`3600s`, `2d`."))
+    resolution: Durations = Field(default={}, description="Resolution target per channel (`default` for the others).")
+    priority_first_reply: Durations = Field(default={}, description="First-reply target per priority; overrides the "
+                                                            "channel target.")
+    priority_resolution: Durations = Field(default={}, description="Resolution target per priority; overrides the channel "
+                                                           "target.")
+
+
+class Fcr(Section):
+    """``[fcr]``: first contact resolution."""
+
+    repeat_window_days: int = Field(default=7, ge=1, le=3660, description="Window of the `no_repeat_contact` FCR variant "
+                                                                  "and of effort's repeat contacts, in days.")
+
+
+class Calls(Section):
+    """``[calls]``: contact-centre thresholds."""
+
+    short_abandon: Duration = Field(default=_raw("5s"), description=(
+        "Calls abandoned sooner than this are left out by the `excluding_short` variants of "
+        "`call_abandonment_rate` and `service_level`."))
+    service_level: Duration = Field(default=_raw("20s"), description="Answer-time target T of `service_level` (answered within "
+                                                       "T / offered).")
+    satisfaction_scale: Scale = Field(default=_raw([1, 5]), description=(
+        "Scale `[min, max]` of `calls.satisfaction`; `call_csat` counts its top two boxes (top box of a 3-point "
+        "scale)."))
+
+
+class Survey(Section):
+    """``[surveys.NAME]``: what a survey measures and how its scores read."""
+
+    type: Literal["nps", "csat", "ces", "cx"] | None = Field(default=None, description=(
+        "What survey NAME measures: nps, csat, ces or cx (surveys named so need no entry)."))
+    scale: Scale | None = Field(default=None, description=(
+        "Declared scale `[min, max]` for responses without scale_min/scale_max (defaults: "
+        + ", ".join(f"{t} {lo:g}-{hi:g}" for t, (lo, hi) in DEFAULT_SCALES.items()) + ")."))
+    orientation: Literal["easy_high", "effort_high"] = Field(default="easy_high", description=(
+        "For CES: `effort_high` when a high score means much effort; such scores are inverted (min + max - score)."))
+
+    @property
+    def effort_high(self) -> bool:
+        return self.orientation == "effort_high"
+
+
+class Server(Section):
+    """``[server]``: ``cxm serve``."""
+
+    max_upload_mb: Number = Field(default=200, gt=0, le=1_000_000, description=(
+        "`cxm serve`: largest file accepted by `POST /api/v1/imports/{table}`, in MB (bigger uploads are refused "
+        "with 413 before they are stored)."))
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+
+class Config(Section):
+    """Every setting, with its default (``Config()`` is the configuration without a file)."""
+
+    db: Path = Field(default=Path("cx.duckdb"), description=(
+        "The store file; a relative path in `cxm.toml` is relative to that file's folder."),
+        json_schema_extra=_where(env="CXM_DB", option="--db"))
+    timezone: Zone = Field(default="UTC", description="Reporting time zone (IANA name) and default zone for naive timestamps "
+                                              "at import.", json_schema_extra=_where(option="--tz"))
+    business_hours: BusinessHours = Field(default_factory=BusinessHours)
+    sla: Sla = Field(default_factory=Sla)
+    fcr: Fcr = Field(default_factory=Fcr)
+    calls: Calls = Field(default_factory=Calls)
+    surveys: dict[str, Survey] = Field(default={}, description="Declared surveys by name.")
+    targets: Targets = Field(default={}, description=(
+        "The team's target for a metric (a number, or a duration such as `4h`); a table `[targets.METRIC]` sets it "
+        "per channel, with `default`."), json_schema_extra=_where(key="targets.METRIC"))
+    server: Server = Field(default_factory=Server)
+
+    #: the file the settings came from (None: defaults only)
+    _source: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _schedule_zone(cls, data: Any) -> Any:
+        """``business_hours.timezone`` defaults to ``timezone``, resolved once at load."""
+        if not isinstance(data, dict):
+            return data
+        tz = data.get("timezone", cls.model_fields["timezone"].default)
+        bh = data.get("business_hours")
+        if bh is None:
+            return {**data, "business_hours": {"timezone": tz}}
+        if isinstance(bh, dict) and bh.get("timezone") is None:
+            return {**data, "business_hours": {**bh, "timezone": tz}}
+        if isinstance(bh, BusinessHours) and bh.timezone is None:
+            return {**data, "business_hours": bh.model_copy(update={"timezone": tz})}
+        return data
+
+    @field_validator("surveys")
+    @classmethod
+    def _survey_types(cls, surveys: dict[str, Survey]) -> dict[str, Survey]:
+        out = {}
+        for name, s in surveys.items():
+            if s.type is None:
+                if name not in SURVEY_TYPES:
+                    raise ValueError(f"{name!r} needs a type: one of {', '.join(SURVEY_TYPES)}")
+                s = s.model_copy(update={"type": name})
+            out[name] = s
+        return out
+
+    # -- the flat names the engine and metrics read -----------------------------------------------
+    @property
+    def source(self) -> str | None:
+        return self._source
+
+    @property
+    def sla_first_reply(self) -> dict[str, float]:
+        return self.sla.first_reply
+
+    @property
+    def sla_resolution(self) -> dict[str, float]:
+        return self.sla.resolution
+
+    @property
+    def sla_priority_first_reply(self) -> dict[str, float]:
+        return self.sla.priority_first_reply
+
+    @property
+    def sla_priority_resolution(self) -> dict[str, float]:
+        return self.sla.priority_resolution
+
+    @property
+    def fcr_repeat_window_days(self) -> int:
+        return self.fcr.repeat_window_days
+
+    @property
+    def call_short_abandon_seconds(self) -> float:
+        return self.calls.short_abandon
+
+    @property
+    def call_service_level_seconds(self) -> float:
+        return self.calls.service_level
+
+    @property
+    def call_satisfaction_scale(self) -> tuple[float, float]:
+        return self.calls.satisfaction_scale
+
+    @property
+    def max_upload_mb(self) -> float:
+        return self.server.max_upload_mb
+
+    def with_timezone(self, tz: str | None) -> Config:
+        """The same settings reported in ``tz`` (the business-hours zone stays as loaded)."""
+        if not tz:
+            return self
+        zone(tz)
+        out = self.model_copy(update={"timezone": tz})
+        out._source = self._source
+        return out
+
+
+#: The defaults, for code that documents them (``DEFAULTS.calls.service_level`` ...).
+DEFAULTS = Config()
+
+
+# -- loading ---------------------------------------------------------------------------------------
+def _env_vars() -> dict[str, str]:
+    """Setting key -> the environment variable that sets it."""
+    return {r.key: r.env for r in setting_rows() if r.env}
+
+
+def load_config(path: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None,
+                environ: Mapping[str, str] | None = None) -> Config:
+    """The settings: ``path``, else ``$CXM_CONFIG``, else ``./cxm.toml`` if present, else defaults;
+    then environment variables (``CXM_DB``), then ``overrides`` (command-line options, by
+    setting key such as ``{"db": ...}``; ``None`` values are ignored)."""
+    env = os.environ if environ is None else environ
+    named = path or env.get(CONFIG_ENV)
+    p = Path(named) if named else Path(DEFAULT_FILE)
+    raw: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    source = None
+    if p.exists():
+        try:
+            raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{p}: not valid TOML: {e}") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"cannot read {p}: {getattr(e, 'strerror', None) or e}") from None
+        source = str(p)
+        if isinstance(raw.get("db"), str) and not Path(raw["db"]).is_absolute():
+            raw["db"] = str(p.parent / raw["db"])
+    elif named:
+        how = "--config" if path else f"${CONFIG_ENV}"
+        raise ConfigError(f"configuration file not found: {p} (from {how})")
+    for key, var in _env_vars().items():
+        if env.get(var):
+            _put(raw, key, env[var])
+            origin[key] = f"${var}"
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            _put(raw, key, value)
+            origin[key] = "the command line"
+    return config_from_dict(raw, source, origin=origin)
+
+
+def _put(raw: dict[str, Any], key: str, value: Any) -> None:
+    *parents, last = key.split(".")
+    for part in parents:
+        raw = raw.setdefault(part, {})
+    raw[last] = value
+
+
+def config_from_dict(raw: dict[str, Any], source: str | None = None, *,
+                     origin: Mapping[str, str] | None = None) -> Config:
+    """Validate ``raw`` (the parsed ``cxm.toml``); a problem is a :class:`ConfigError` naming the
+    key and where it came from (``source``, or ``origin`` for keys set otherwise)."""
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{p}: {e}") from None
-    return config_from_dict(raw, str(p))
+        config = Config.model_validate(raw)
+    except ValidationError as e:
+        raise ConfigError(_message(e, source or "the settings", origin or {})) from None
+    config._source = source
+    return config
+
+
+def _message(e: ValidationError, where: str, origin: Mapping[str, str]) -> str:
+    """One line for the first problem (the file is fixed one mistake at a time)."""
+    err = e.errors(include_url=False)[0]
+    loc = tuple(str(x) for x in err["loc"] if not str(x).startswith("function-"))
+    loc = tuple(x for x in loc if x not in ("tuple[float, float]", "tuple[time, time]", "none"))
+    key = ".".join(loc)
+    src = next((o for k, o in origin.items() if key == k or key.startswith(k + ".")), where)
+    if err["type"] == "extra_forbidden":
+        known = _known_keys(loc)
+        what = "day" if loc[-2:-1] == ("week",) else "setting"
+        close = difflib.get_close_matches(loc[-1], known, n=1)
+        hint = f"; did you mean {close[0]}?" if close else f"; known: {', '.join(known)}" if known else ""
+        table = f" in [{'.'.join(loc[:-1])}]" if len(loc) > 1 else ""
+        return f"{src}: unknown {what} {loc[-1]!r}{table}{hint} (see docs/configuration.md)"
+    if err["type"] in ("model_type", "dict_type", "model_attributes_type"):
+        return f"{src}: {key} must be a table ([{key}]), got {err['input']!r}"
+    if err["type"] == "value_error":
+        msg = str(err["ctx"]["error"])
+    else:
+        msg = f"{err['msg'][0].lower()}{err['msg'][1:]}, got {err['input']!r}"
+    return f"{src}: {key}: {msg}" if key else f"{src}: {msg}"
+
+
+def _unwrap(t: Any) -> Any:
+    """``X | None`` and ``Annotated[X, ...]`` -> X."""
+    while True:
+        if get_origin(t) is Annotated:
+            t = get_args(t)[0]
+            continue
+        args = [a for a in get_args(t) if a is not type(None)]
+        if get_origin(t) in (Union, types.UnionType) and len(args) == 1:
+            t = args[0]
+            continue
+        return t
+
+
+def _model(t: Any) -> type[BaseModel] | None:
+    return t if isinstance(t, type) and issubclass(t, BaseModel) else None
+
+
+def _known_keys(loc: tuple[str, ...]) -> list[str]:
+    """The keys allowed next to ``loc[-1]``."""
+    t: Any = Config
+    for part in loc[:-1]:
+        model = _model(t)
+        if model is not None:
+            field = model.model_fields.get(part)
+            if field is None:
+                return []
+            t = _unwrap(field.annotation)
+        elif get_origin(t) is dict:
+            t = _unwrap(get_args(t)[1])
+        else:
+            return []
+    model = _model(t)
+    return list(model.model_fields) if model is not None else []
+
+
+# -- documentation -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SettingRow:
+    """One documented setting: its ``cxm.toml`` key, default as TOML, description and other sources."""
+
+    key: str
+    default: str
+    description: str
+    env: str | None = None
+    option: str | None = None
+
+
+def toml_value(v: Any) -> str:
+    """A default as it would be written in ``cxm.toml``."""
+    if v is None:
+        return "(none)"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (str, Path)):
+        return f'"{v}"'
+    if isinstance(v, (int, float)):
+        return f"{v:g}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(x)}" for k, x in v.items()) + " }" if v else "{}"
+    return str(v)
+
+
+def setting_rows() -> list[SettingRow]:
+    """Every setting in ``cxm.toml`` order; a section is its settings, ``surveys.NAME.*`` per survey."""
+    rows: list[SettingRow] = []
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, f in model.model_fields.items():
+            t = _unwrap(f.annotation)
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+            if _model(t) is not None and f.default_factory is not None:
+                walk(t, f"{prefix}{name}.")
+            elif get_origin(t) is dict and _model(_unwrap(get_args(t)[1])) is not None:
+                walk(_unwrap(get_args(t)[1]), f"{prefix}{name}.NAME.")
+            else:
+                env, option = extra.get("env"), extra.get("option")
+                rows.append(SettingRow(str(extra.get("key") or prefix + name), toml_value(f.default),
+                                       f.description or "", str(env) if env else None,
+                                       str(option) if option else None))
+
+    walk(Config, "")
+    return rows

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import os
+import contextlib
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cxmetrics.errors import StoreBusy, StoreError, StoreMissing
 from cxmetrics.model import schema
 
 if TYPE_CHECKING:
@@ -17,7 +20,6 @@ if TYPE_CHECKING:
     from cxmetrics.ingest.pipeline import ImportResult
     from cxmetrics.settings import Config
 
-DEFAULT_DB = "cx.duckdb"
 #: Bump when facts.base_facts changes, so stores rebuild their stored facts.
 FACTS_VERSION = 2
 
@@ -38,30 +40,59 @@ META_DDL = (
 )
 
 
-def default_db_path() -> Path:
-    return Path(os.environ.get("CXM_DB") or DEFAULT_DB)
+def open_error(path: Path, error: Exception) -> StoreError:
+    """What a DuckDB ``IOException`` on opening ``path`` means to the user."""
+    text = re.sub(r"^IO Error: ", "", str(error))
+    held = re.search(r"lock is held in (.+?) \(PID (\d+)\)", text)
+    if held or "Could not set lock" in text:
+        who = f" (PID {held.group(2)}, {held.group(1)})" if held else ""
+        return StoreBusy(f"the store {path} is in use by another process{who}: an import or `cxm serve` holds "
+                         "it; wait until it finishes (or stop the server) and try again")
+    return StoreError(f"cannot open the store {path}: {text}; give the path of a cxmetrics store with --db "
+                      "(or $CXM_DB), or a new file name to create one")
+
+
+@contextlib.contextmanager
+def transaction(con: Any) -> Iterator[Any]:
+    """``BEGIN`` ... ``COMMIT``; on any exception (even KeyboardInterrupt) ``ROLLBACK`` and re-raise."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 class Store:
-    """A DuckDB file with the canonical tables, plus the Ibis connection over it."""
+    """A DuckDB file with the canonical tables, plus the Ibis connection over it.
+
+    ``path`` defaults to the ``db`` setting of ``config`` (``--db``, ``$CXM_DB``, ``cxm.toml``,
+    else ``./cx.duckdb``). Opening raises :class:`~cxmetrics.errors.StoreMissing` (read-only,
+    no file), :class:`~cxmetrics.errors.StoreBusy` (another process holds the lock) or
+    :class:`~cxmetrics.errors.StoreError` (not a DuckDB file, unreadable)."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
                  config: Config | None = None) -> None:
+        import duckdb
         import ibis
 
         from cxmetrics.settings import load_config
 
-        self.path = Path(path) if path is not None else default_db_path()
+        self.config = config if config is not None else load_config()
+        self.path = Path(path) if path is not None else self.config.db
         self.read_only = read_only
         if read_only and not self.path.exists():
-            raise FileNotFoundError(f"no store at {self.path}; run `cxm demo` or `cxm import` first")
-        self.ibis = ibis.duckdb.connect(str(self.path), read_only=read_only)
+            raise StoreMissing(f"no store at {self.path}; run `cxm demo` or `cxm import` first")
+        try:
+            self.ibis = ibis.duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as e:
+            raise open_error(self.path, e) from None
         self.raw = self.ibis.con
         # Our own commands show progress where it helps; DuckDB's bar would interleave with it.
         self.raw.execute("SET enable_progress_bar = false")
         if not read_only:
             self._create()
-        self.config = config if config is not None else load_config()
 
     @classmethod
     def from_connection(cls, con: Any, *, path: str | Path | None = None, read_only: bool = False,
@@ -75,14 +106,14 @@ class Store:
         from cxmetrics.settings import load_config
 
         self = cls.__new__(cls)
-        self.path = Path(path) if path is not None else default_db_path()
+        self.config = config if config is not None else load_config()
+        self.path = Path(path) if path is not None else self.config.db
         self.read_only = read_only
         self.ibis = ibis.duckdb.from_connection(con)
         self.raw = con
         self.raw.execute("SET enable_progress_bar = false")
         if create and not read_only:
             self._create()
-        self.config = config if config is not None else load_config()
         return self
 
     def _create(self) -> None:
@@ -122,9 +153,11 @@ class Store:
         return n * 1000 + FACTS_VERSION
 
     def facts_stamp(self) -> int | None:
+        import duckdb
+
         try:
             row = self.raw.execute("SELECT stamp FROM _facts_meta").fetchone()
-        except Exception:  # table missing: facts never built
+        except duckdb.CatalogException:  # no such table: the facts were never built
             return None
         return None if row is None else int(row[0])
 
@@ -157,15 +190,10 @@ class Store:
             con.execute(f"CREATE OR REPLACE TABLE _fact_{name} AS {sql}")
             return self.ibis.table(f"_fact_{name}")
 
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             base_facts(src, stage)
             con.execute("CREATE OR REPLACE TABLE _facts_meta AS SELECT ?::BIGINT AS stamp, now() AS built_at",
                         [stamp])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         con.execute("DROP TABLE IF EXISTS temp._fact_messages")
 
     # -- metrics ---------------------------------------------------------
@@ -200,5 +228,5 @@ class Store:
 
 def connect(path: str | Path | None = None, *, read_only: bool = False,
             config: Config | None = None) -> Store:
-    """Open (creating if needed) the store at ``path`` (default ``$CXM_DB`` or ``./cx.duckdb``)."""
+    """Open (creating if needed) the store at ``path`` (default: the ``db`` setting, see :class:`Store`)."""
     return Store(path, read_only=read_only, config=config)

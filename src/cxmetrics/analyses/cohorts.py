@@ -27,7 +27,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from cxmetrics.engine.core import Query, QueryError
+from cxmetrics.engine.core import Query
+from cxmetrics.errors import QueryError
 from cxmetrics.facts.customers import with_dims
 from cxmetrics.periods.clock import clock_for
 
@@ -49,7 +50,7 @@ def cohort_table(store: Any, *, months: int = 12, by: str | None = None, tz: str
 
     ``by``: one customer attribute (segment, plan, country, acquisition_channel) splits
     every cohort; ``from_``/``to``: first and last acquisition date of the cohorts."""
-    from cxmetrics.engine.core import parse_date
+    from cxmetrics.periods.dates import parse_date
 
     if months < 0:
         raise QueryError("--months must be 0 or more")

@@ -19,7 +19,9 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from cxmetrics.engine.core import Engine, Query, QueryError, parse_date
+from cxmetrics.engine.core import Engine, Query
+from cxmetrics.errors import QueryError
+from cxmetrics.periods.dates import parse_date
 
 if TYPE_CHECKING:
     from cxmetrics.store import Store

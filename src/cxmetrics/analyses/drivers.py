@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cxmetrics.analyses.comments import Where, engine_of, responses_in_range
-from cxmetrics.engine.core import QueryError
+from cxmetrics.errors import QueryError
 from cxmetrics.metrics.stats import nps_interval, wilson
 
 if TYPE_CHECKING:

@@ -50,7 +50,7 @@ def contacts(tickets: ir.Table, calls: ir.Table) -> ir.Table:
     return t.union(c)
 
 
-def issue_facts(tickets: ir.Table, calls: ir.Table, window_days: int = 7) -> ir.Table:
+def issue_facts(tickets: ir.Table, calls: ir.Table, window_days: int) -> ir.Table:
     """One row per issue (see the module docstring) with its contacts, channels and resolution."""
     c = contacts(tickets, calls)
     order = ["at", "kind", "contact_id"]
@@ -103,9 +103,10 @@ def issues(store: Store, *, window_days: int | None = None) -> pd.DataFrame:
 
 def _records(store: Store, metric_id: str, **kw: Any) -> pd.DataFrame:
     """Records of one effort metric (SPEC 5.1 columns), whether or not the registry lists it yet."""
-    from cxmetrics.engine.core import BASE_COLUMNS, VALUE_COLUMNS, Query, parse_date
+    from cxmetrics.engine.core import BASE_COLUMNS, VALUE_COLUMNS, Query
     from cxmetrics.engine.records import records_frame
     from cxmetrics.metrics.effort import METRICS
+    from cxmetrics.periods.dates import parse_date
 
     m = next(x for x in METRICS if x.id == metric_id)
     eng = store.engine()

@@ -21,6 +21,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from cxmetrics.errors import UnknownCustomer
 from cxmetrics.interfaces.text import human_duration
 
 if TYPE_CHECKING:
@@ -33,11 +34,6 @@ COLUMNS = ["time", "kind", "channel", "ticket_id", "ref_id", "summary", "score",
 #: order of kinds at the same instant: what starts a story before what follows from it
 KIND_ORDER = {"customer_acquired": 0, "order": 1, "ticket_created": 2, "call": 3, "message": 4,
               "status_change": 5, "ticket_solved": 6, "survey_answer": 7, "customer_churned": 8}
-
-
-class UnknownCustomer(LookupError):
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 def _s(v: object) -> str:

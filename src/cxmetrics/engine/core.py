@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+from ibis.common.exceptions import TableNotFound
 
 from cxmetrics.engine.compare import COMPARE_COLUMNS, Comparison, compare_results
 from cxmetrics.engine.records import (
@@ -29,15 +30,15 @@ from cxmetrics.engine.records import (
     to_records,
 )
 from cxmetrics.engine.targets import TARGET_COLUMNS, apply_targets, check_targets
+from cxmetrics.errors import QueryError
 from cxmetrics.facts.tickets import BaseFacts, Facts, Sources, base_facts, query_facts, seconds
 from cxmetrics.metrics.registry import Metric, all_metrics, get
 from cxmetrics.model import schema
 from cxmetrics.periods.clock import LocalClock, clock_for
+from cxmetrics.periods.dates import parse_date
 from cxmetrics.periods.grain import (
     COMPARE_MODES,
     GRAINS,
-    MAX_DATE,
-    MIN_DATE,
     Period,
     PeriodSpec,
     periods_between,
@@ -88,10 +89,6 @@ FACT_BUILDERS: dict[str, str] = {
 }
 STATS = ("mean", "median", "p90")
 HOURS = ("calendar", "business")
-
-
-class QueryError(ValueError):
-    """A user-facing problem with a metrics query (unknown dimension, bad date...)."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +154,7 @@ class Engine:
     def source(self, name: str) -> ir.Table:
         try:
             t = self.con.table(name)
-        except Exception:
+        except TableNotFound:  # a store made before this table existed: the table is empty
             return _empty_table(name)
         cols = schema.table(name).names
         return t.select(*cols)
@@ -227,7 +224,7 @@ class Engine:
         first = (lo or dt.datetime(2000, 1, 1)).date() - dt.timedelta(days=2)
         last = (hi or dt.datetime(2000, 1, 1)).date() + dt.timedelta(days=2)
         bh = self.config.business_hours
-        return BusinessClock(calendar_table(bh, first, last), self.clock(bh.timezone))
+        return BusinessClock(calendar_table(bh, first, last), self.clock(bh.timezone or self.config.timezone))
 
     def facts(self, hours: str = "calendar") -> Facts:
         if hours not in self._facts:
@@ -545,18 +542,3 @@ def _local_date(instant: dt.datetime, zi: ZoneInfo) -> dt.date:
 
 
 
-def parse_date(v: dt.date | str | None, option: str = "date") -> dt.date | None:
-    """A query date from a date or ``YYYY-MM-DD`` text, within the range the engine handles."""
-    if v is None:
-        return None
-    if isinstance(v, dt.datetime):
-        v = v.date()
-    if not isinstance(v, dt.date):
-        try:
-            v = dt.date.fromisoformat(str(v).strip())
-        except ValueError:
-            raise QueryError(f"not a date: {v!r} (use YYYY-MM-DD)") from None
-    if not MIN_DATE <= v <= MAX_DATE:
-        raise QueryError(f"{option} {v.isoformat()} is out of range: use a date between "
-                         f"{MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}")
-    return v

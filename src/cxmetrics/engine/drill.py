@@ -33,8 +33,10 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from cxmetrics.engine.core import DIMENSIONS, Query, QueryError, parse_date
+from cxmetrics.engine.core import DIMENSIONS, Query
+from cxmetrics.errors import QueryError
 from cxmetrics.metrics.registry import Metric, get
+from cxmetrics.periods.dates import parse_date
 from cxmetrics.periods.grain import floor_local, next_start
 
 if TYPE_CHECKING:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxmetrics.metrics.registry import Metric, UnknownMetric, get
-from cxmetrics.settings import Config, ConfigError
+from cxmetrics.errors import ConfigError, UnknownMetric
+from cxmetrics.metrics.registry import Metric, get
+from cxmetrics.settings import Config
 
 TARGET_COLUMNS = ["target", "meets_target", "target_source"]
 

@@ -20,7 +20,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from cxmetrics.engine.core import DIMENSIONS, Query, QueryError
+from cxmetrics.engine.core import DIMENSIONS, Query
+from cxmetrics.errors import QueryError
 
 if TYPE_CHECKING:
     from cxmetrics.engine.core import Engine
@@ -185,9 +186,9 @@ def churn_by_feedback(store: Any, *, survey: str = "nps", grain: str = "total", 
     before the period; ``"csat"``: satisfied (top two boxes) / not_satisfied, the groups of
     CLV by feedback. Customers who never answered form the group ``no answer``. Records as
     ``store.metrics``, with a ``feedback_group`` or ``csat_group`` column."""
-    from cxmetrics.engine.core import parse_date
     from cxmetrics.engine.records import make_result, records_frame
     from cxmetrics.metrics.registry import get
+    from cxmetrics.periods.dates import parse_date
 
     if survey not in ("nps", "csat"):
         raise QueryError(f"survey must be nps or csat, not {survey!r}")
@@ -214,8 +215,8 @@ def churn_reasons(store: Any, *, from_: dt.date | str | None = None, to: dt.date
     Shares are of all churned customers in the range (they sum to 100), with Wilson
     intervals; ``from_exit_survey`` counts reasons taken from a comment and
     ``exit_comments`` the customers of the reason who left an exit-survey comment."""
-    from cxmetrics.engine.core import parse_date
     from cxmetrics.metrics.stats import wilson
+    from cxmetrics.periods.dates import parse_date
 
     engine = store.engine() if hasattr(store, "engine") else store
     q = Query(grain="total", from_=parse_date(from_), to=parse_date(to), tz=tz)

@@ -253,7 +253,7 @@ def state_seconds(spans: ir.Table) -> ir.Table:
 
 
 def query_facts(base: BaseFacts, *, business: BusinessClock | None = None,
-                repeat_window_days: int = 7) -> Facts:
+                repeat_window_days: int) -> Facts:
     """Durations (calendar or business seconds) and repeat contacts, as lazy columns."""
     f, waits = base.tickets, base.waits
     if business is not None:

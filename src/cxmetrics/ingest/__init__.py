@@ -1,5 +1,4 @@
-"""Reading user files into the canonical tables: parse, map, validate, upsert."""
+"""Reading user files into the canonical tables: parse, map, validate, upsert.
 
-from cxmetrics.ingest.errors import ImportFailed
-
-__all__ = ["ImportFailed"]
+A file refused as a whole raises :class:`cxmetrics.errors.ImportFailed`.
+"""

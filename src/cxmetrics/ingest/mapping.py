@@ -17,8 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cxmetrics.errors import ImportFailed
 from cxmetrics.ingest import parse as P
-from cxmetrics.ingest.errors import ImportFailed
 from cxmetrics.model import schema
 
 #: transform name -> the type of its argument (None: takes none)

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pyarrow as pa
 
+from cxmetrics.errors import ImportFailed
 from cxmetrics.ingest import readers
-from cxmetrics.ingest.errors import ImportFailed
 from cxmetrics.ingest.mapping import Mapping, check_against, load_mapping
 from cxmetrics.ingest.validate import Prepared, prepare
 from cxmetrics.ingest.write import ARROW_TYPES, Part, write
@@ -67,7 +67,8 @@ def _table(name: str) -> schema.Table:
 
 
 def check_zone(name: str) -> str:
-    from cxmetrics.settings import ConfigError, zone
+    from cxmetrics.errors import ConfigError
+    from cxmetrics.settings import zone
 
     try:
         zone(name)
@@ -86,7 +87,7 @@ def resolve_options(store: Store, table: str, *, format: str, mapping: Mapping |
         raise ImportFailed(f"--date-order must be dmy, mdy or ymd, not {date_order!r}", code=2)
     m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping) if mapping else Mapping()
     check_against(m, t)
-    zone = check_zone(tz or m.timezone or getattr(store.config, "timezone", None) or "UTC")
+    zone = check_zone(tz or m.timezone or store.config.timezone)
     order = date_order or m.date_order
     fmt = format if format != "auto" else (m.format or "auto")
     if fmt not in readers.FORMATS:

@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cxmetrics.ingest.errors import ImportFailed
+from cxmetrics.errors import ImportFailed
 
 FORMATS = ("auto", "csv", "json", "jsonl", "parquet", "xlsx")
 DELIMITERS = (",", ";", "\t", "|")
@@ -436,26 +436,36 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
         return _openpyxl_rows(path, sheet)
     try:
         wb = cal.CalamineWorkbook.from_path(str(path))
-    except Exception as e:  # CalamineError / ZipError: not a workbook at all
-        raise ImportFailed(f"{path}: not an Excel workbook (.xlsx) or damaged: {e}") from None
-    names = wb.sheet_names
-    if sheet is not None and sheet not in names:
-        raise ImportFailed(f"{path}: no sheet {sheet!r} (sheets: {', '.join(names)})")
-    ws = wb.get_sheet_by_name(sheet) if sheet is not None else wb.get_sheet_by_index(0)
-    return [list(r) for r in ws.to_python(skip_empty_area=False)]
+        names = wb.sheet_names
+        if sheet is not None and sheet not in names:
+            raise ImportFailed(f"{path}: no sheet {sheet!r} (sheets: {', '.join(names)})")
+        ws = wb.get_sheet_by_name(sheet) if sheet is not None else wb.get_sheet_by_index(0)
+        return [list(r) for r in ws.to_python(skip_empty_area=False)]
+    except cal.CalamineError as e:  # ZipError: not a workbook at all; XmlError: a damaged sheet
+        raise _not_a_workbook(path, e) from None
+
+
+def _not_a_workbook(path: Path, e: Exception) -> ImportFailed:
+    return ImportFailed(f"{path}: not an Excel workbook (.xlsx) or damaged: {e}")
 
 
 def _openpyxl_rows(path: Path, sheet: str | None) -> list[list[Any]]:
+    import zipfile
+
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # zipfile.BadZipFile, KeyError for a zip without a workbook
-        raise ImportFailed(f"{path}: not an Excel workbook (.xlsx) or damaged: {e}") from None
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, SyntaxError) as e:
+        # not a zip; a zip without [Content_Types].xml or the workbook (KeyError); broken XML
+        raise _not_a_workbook(path, e) from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise ImportFailed(f"{path}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         return [list(r) for r in ws.iter_rows(values_only=True)]
+    except SyntaxError as e:  # xml.etree ParseError (and lxml's): a damaged sheet
+        raise _not_a_workbook(path, e) from None
     finally:
         wb.close()

@@ -14,8 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cxmetrics.errors import ImportFailed
 from cxmetrics.ingest import parse as P
-from cxmetrics.ingest.errors import ImportFailed
 from cxmetrics.ingest.mapping import Mapping, Val, _as_text, apply_steps, resolve_sources, value_map
 from cxmetrics.ingest.readers import RawTable
 from cxmetrics.ingest.write import ARROW_TYPES, QUARANTINE_SCHEMA

@@ -8,7 +8,6 @@ occurrence of a key wins.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -75,8 +74,7 @@ def write(store: Store, parts: list[Part], *, file: str, checksum: str | None, s
         raise
     finally:
         for name in ("_cxm_stage", "_cxm_quarantine"):
-            with contextlib.suppress(Exception):  # not registered (failure before that point)
-                con.unregister(name)
+            con.unregister(name)  # a no-op when not registered (a failure before that point)
         con.execute("DROP TABLE IF EXISTS _cxm_in")
         con.execute("DROP TABLE IF EXISTS _cxm_changed")
         con.execute("RESET enable_progress_bar")

@@ -92,20 +92,8 @@ def _params_md(params: list) -> list[str]:
     return ["| parameter | meaning |\n|---|---|\n", *rows] if rows else []
 
 
-def configuration_md() -> str:
-    from cxmetrics.settings import SETTINGS
-
-    out = [HEADER, "# Configuration: `cxm.toml`\n\n",
-           "cxmetrics reads `--config PATH`, else `$CXM_CONFIG`, else `./cxm.toml` if present; "
-           "every setting has a default, and an unknown key is an error (a typo must not fall back "
-           "silently).\n\n| setting | default | meaning |\n|---|---|---|\n"]
-    for key, (default, meaning) in SETTINGS.items():
-        out.append(f"| `{key}` | `{default!r}` | {meaning} |\n")
-    out.append("""
-Example:
-
-```toml
-timezone = "Europe/Helsinki"
+#: The example in docs/configuration.md (a test checks that it loads).
+EXAMPLE = """timezone = "Europe/Helsinki"
 
 [business_hours]
 country = "FI"                       # public holidays from the `holidays` package
@@ -134,8 +122,24 @@ default = "3d"
 
 [fcr]
 repeat_window_days = 7
-```
+"""
 
+
+def configuration_md() -> str:
+    from cxmetrics.settings import CONFIG_ENV, DEFAULT_FILE, setting_rows
+
+    out = [HEADER, "# Configuration: `cxm.toml`\n\n",
+           f"cxmetrics reads `--config PATH`, else `${CONFIG_ENV}`, else `./{DEFAULT_FILE}` if present; "
+           "every setting has a default, and an unknown key is an error naming the key and the file (a typo "
+           "must not fall back silently). An environment variable or a command-line option, where a setting "
+           "has one, overrides the file (the option wins). Durations are written like `24h`, `90m`, `3600s` "
+           "or `2d`; a plain number is seconds.\n\n"
+           "| setting | default | also set by | meaning |\n|---|---|---|---|\n"]
+    for row in setting_rows():
+        also = ", ".join(f"`{x}`" for x in (f"${row.env}" if row.env else None, row.option) if x)
+        out.append(f"| `{row.key}` | `{row.default}` | {also} | {row.description} |\n")
+    out.append(f"\nExample:\n\n```toml\n{EXAMPLE}```\n")
+    out.append("""
 Business hours: one working window per weekday, in `business_hours.timezone`
 (default `timezone`). A duration in business hours counts only the seconds inside
 those windows, skipping closed days and holidays; DST days are handled in the zone.

@@ -63,7 +63,8 @@ def _whole(v: Any) -> Any:
 
 @cache
 def _metric_unit(key: str) -> str | None:
-    from cxmetrics.metrics.registry import UnknownMetric, get
+    from cxmetrics.errors import UnknownMetric
+    from cxmetrics.metrics.registry import get
 
     try:
         return get(key).unit

@@ -19,9 +19,15 @@ import ibis.expr.types as ir
 from cxmetrics.facts.tickets import seconds
 from cxmetrics.metrics.kinds import COUNT, DURATION, MEAN, RATE
 from cxmetrics.metrics.registry import Metric, Reference
+from cxmetrics.settings import DEFAULTS
 
 if TYPE_CHECKING:
     from cxmetrics.engine.core import Engine
+
+#: The defaults of ``[calls]``, for the definitions' text (the facts read the engine's settings).
+SHORT_ABANDON_S = DEFAULTS.calls.short_abandon
+SERVICE_LEVEL_S = DEFAULTS.calls.service_level
+CALL_SCALE = DEFAULTS.calls.satisfaction_scale
 
 SEED001 = Reference("seed 001 (Freshdesk blog)", "call abandonment = abandoned / offered; cart abandonment (63%)")
 COPC = Reference("COPC / ICMI contact-centre definitions",
@@ -88,11 +94,12 @@ METRICS: tuple[Metric, ...] = (
     _call(
         id="call_abandonment_rate", variant="excluding_short", base="call_abandonment_rate",
         label="Call abandonment rate (excluding short abandons)", kind=RATE, unit="percent", direction="lower",
-        description="Abandoned calls / calls offered, leaving out calls abandoned within N seconds (default 5).",
+        description=f"Abandoned calls / calls offered, leaving out calls abandoned within N seconds (default "
+                    f"{SHORT_ABANDON_S:g}).",
         formula="100 * count(abandoned, wait >= N) / count(offered - abandoned with wait < N)",
         where=lambda t: ~t.short_abandon, condition=lambda t: t.abandoned,
-        edge_cases=(DERIVED, "N: `call_short_abandon_seconds` in the settings, default 5 s; abandons with an "
-                    "unknown wait are kept.", BY),
+        edge_cases=(DERIVED, f"N: `calls.short_abandon` in cxm.toml, default {SHORT_ABANDON_S:g} s; "
+                    "abandons with an unknown wait are kept.", BY),
         references=(SEED001, COPC, WILSON),
     ),
     _call(
@@ -106,10 +113,10 @@ METRICS: tuple[Metric, ...] = (
     ),
     _call(
         id="service_level", label="Service level", kind=RATE, unit="percent", direction="higher",
-        description="Calls answered within T seconds (default 20) / calls offered.",
+        description=f"Calls answered within T seconds (default {SERVICE_LEVEL_S:g}) / calls offered.",
         formula="100 * count(answered and wait <= T) / count(offered)",
         where=lambda t: ~(t.answered & t.wait_s.isnull()), condition=lambda t: t.within_target,
-        edge_cases=("T: `call_service_level_seconds` in the settings, default 20 s.",
+        edge_cases=(f"T: `calls.service_level` in cxm.toml, default {SERVICE_LEVEL_S:g} s.",
                     "Abandoned calls count in the denominator (SPEC 4.5: of calls offered); answered calls "
                     "with an unknown wait are left out.", DERIVED, BY),
         references=(COPC, WILSON),
@@ -149,18 +156,20 @@ METRICS: tuple[Metric, ...] = (
     ),
     _call(
         id="call_csat", label="Call CSAT", kind=RATE, unit="percent", direction="higher",
-        description="% satisfied: calls rated in the top two boxes of the call's 1-5 scale (4-5).",
+        description=f"% satisfied: calls rated in the top two boxes of the call's {CALL_SCALE[0]:g}-{CALL_SCALE[1]:g} "
+                    f"scale ({CALL_SCALE[1] - 1:g}-{CALL_SCALE[1]:g}).",
         formula="100 * count(satisfaction >= 4) / count(rated calls)",
         where=lambda t: t.satisfaction.notnull(), condition=lambda t: t.sat_top2,
-        edge_cases=("Scale: 1-5 unless `call_satisfaction_scale` is set; top two boxes (top box of a 3-point "
-                    "scale) as for survey CSAT.", "Unrated calls are left out.", BY),
+        edge_cases=(f"Scale: {CALL_SCALE[0]:g}-{CALL_SCALE[1]:g} unless `calls.satisfaction_scale` is set; top two "
+                    "boxes (top box of a 3-point scale) as for survey CSAT.", "Unrated calls are left out.", BY),
         references=(SEED001, WILSON),
     ),
     _call(
         id="call_csat_mean", label="Call satisfaction mean", kind=MEAN, unit="score", direction="higher",
         description="Mean satisfaction rating of rated calls.", formula="mean(satisfaction) over rated calls",
         where=lambda t: t.satisfaction.notnull(), value=lambda t: t.satisfaction,
-        edge_cases=("On the call's own scale (1-5 by default).", BY), references=(SEED001,),
+        edge_cases=(f"On the call's own scale ({CALL_SCALE[0]:g}-{CALL_SCALE[1]:g} by default).", BY),
+        references=(SEED001,),
     ),
     Metric(
         id="cart_abandonment_rate", label="Cart abandonment rate", kind=RATE, unit="percent", direction="lower",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import ibis.expr.types as ir
 
-from cxmetrics.engine.core import QueryError
+from cxmetrics.errors import QueryError
 from cxmetrics.facts.customers import (
     CUSTOMER_DIMS,
     check_one_currency,

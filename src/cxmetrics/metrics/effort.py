@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from cxmetrics.metrics.kinds import DURATION, MEAN
 from cxmetrics.metrics.registry import Metric, Reference
+from cxmetrics.settings import DEFAULTS
 
 SEED001 = Reference("seed 001 (ja)", "time to solution; all interactions of one contact in one place")
 SPEC46 = Reference("SPEC 4.6", "issue effort: contacts per issue, first contact to resolution across tickets and channels")
 ISSUES = ("tickets.ticket_id", "tickets.created_at", "tickets.customer_id", "tickets.category",
           "calls.customer_id|calls.topic")
 CHAIN = ("One issue = one customer's tickets (category) and calls (topic) in one category, each opened within "
-         "7 days (fcr.repeat_window_days) of the previous one; a longer gap starts a new issue.")
+         f"{DEFAULTS.fcr.repeat_window_days} days (fcr.repeat_window_days) of the previous one; a longer gap starts a "
+         "new issue.")
 LEFT_OUT = "Contacts without customer_id or category (calls: topic) cannot be linked and are left out."
 
 METRICS: tuple[Metric, ...] = (

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 import ibis.expr.types as ir
 
+from cxmetrics.errors import UnknownMetric
 from cxmetrics.metrics.kinds import Kind
 
 Direction = Literal["higher", "lower", "neutral"]
@@ -87,11 +88,6 @@ class Metric:
     @property
     def key(self) -> str:
         return f"{self.base}:{self.variant}" if self.variant else self.id
-
-
-class UnknownMetric(KeyError):
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 _REGISTRY: dict[str, Metric] = {}

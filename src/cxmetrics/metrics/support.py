@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cxmetrics.metrics.kinds import COUNT, DURATION, LEVEL, MEAN, RATE, SHARE
 from cxmetrics.metrics.registry import Metric, Reference
+from cxmetrics.settings import DEFAULTS
 
 SEED003 = Reference("seed 003 (it)", "ticket volume, backlog, resolution rate, response and first response time, FCR, replies per ticket")
 SEED004 = Reference("seed 004 (Sparkcentral, fi)", "formulas for response, resolution, FCR and resolution rate; categories; channels")
@@ -12,6 +13,9 @@ SPEC41 = Reference("SPEC 4.1", "ticket facts: agent replies, first reply, resolu
 ZENDESK = Reference("Zendesk ticket metrics", "requester wait, agent wait and on-hold time are time spent in those statuses")
 
 TICKETS = ("tickets.ticket_id", "tickets.created_at")
+#: Setting defaults quoted in the definitions (the engine reads the configured values).
+REPEAT_DAYS = DEFAULTS.fcr.repeat_window_days
+FIRST_REPLY = ", ".join(f"{channel} {s / 3600:g} h" for channel, s in DEFAULTS.sla_first_reply.items())
 REPLY_NOTE = "Agent reply = public message by an agent; bot, system and internal notes never count; an outbound ticket's opening agent message is not a reply."
 RESOLVED_NOTE = "Resolved = current status solved or closed; resolved_at = the latest change to solved/closed (a solved -> closed change counts, per SPEC 4.1)."
 
@@ -65,7 +69,7 @@ METRICS: tuple[Metric, ...] = (
         edge_cases=(REPLY_NOTE, "tickets.first_reply_at is used only for tickets without messages.",
                     "Tickets without a reply are left out (see sla_attainment for unanswered tickets)."),
         references=(SEED003, SEED004, SPEC41),
-        benchmark_by_channel={"email": 86400.0, "social": 3600.0},
+        benchmark_by_channel=dict(DEFAULTS.sla_first_reply),  # seed 003, also the default sla.first_reply
         options={"benchmark_source": "seed 003: first response within 24 h for e-mail, 1 h for social"},
     ),
     Metric(
@@ -129,13 +133,16 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         matures_days=14, id="fcr_rate", variant="no_repeat_contact", base="fcr_rate", label="First contact resolution (no repeat contact)",
         kind=RATE, unit="percent", direction="higher",
-        description="Resolved tickets with no reopen whose customer opened no other ticket in the same category within 7 days / resolved tickets with at least one agent reply.",
+        description="Resolved tickets with no reopen whose customer opened no other ticket in the same category "
+                    f"within {REPEAT_DAYS} days / resolved tickets with at least one agent reply.",
         fact="tickets", time="resolved_at",
-        formula="100 * count(no reopen and no same-customer same-category ticket created within 7 days after) / count(replies >= 1)",
+        formula="100 * count(no reopen and no same-customer same-category ticket created within "
+                f"{REPEAT_DAYS} days after) / count(replies >= 1)",
         requires=(*TICKETS, "tickets.customer_id", "tickets.category"),
         where=lambda t: _resolved(t) & (t.replies >= 1),
         condition=lambda t: (t.reopens == 0) & ~t.repeat_contact,
-        edge_cases=("The window (default 7 days, `fcr.repeat_window_days`) runs from this ticket's creation.",
+        edge_cases=(f"The window (default {REPEAT_DAYS} days, `fcr.repeat_window_days`) runs from this ticket's "
+                    "creation.",
                     "Tickets without customer_id or category cannot have a repeat contact."),
         references=(SEED003,),
     ),
@@ -164,7 +171,7 @@ METRICS: tuple[Metric, ...] = (
         where=lambda t: t.frt_target_s.notnull() & (
             t.frt_s.notnull() | (t.first_reply_at.isnull() & ~t.is_resolved & (t.open_age_s > t.frt_target_s))),
         condition=lambda t: t.frt_s.notnull() & (t.frt_s <= t.frt_target_s),
-        edge_cases=("Targets: [sla] in cxm.toml; default email 24 h, social 1 h (seed 003); other channels have none.",
+        edge_cases=(f"Targets: [sla] in cxm.toml; default {FIRST_REPLY} (seed 003); other channels have none.",
                     "Unanswered open tickets count as breached once past their target (as of the latest instant in the store); before that they are left out.",
                     "Tickets resolved without a reply are left out."),
         references=(SEED003,),

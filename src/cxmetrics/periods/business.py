@@ -31,7 +31,7 @@ def _utc(d: dt.date, t: dt.time, zone: ZoneInfo) -> dt.datetime:
 
 def calendar_frame(bh: BusinessHours, first: dt.date, last: dt.date) -> pd.DataFrame:
     """One row per local day in ``[first, last]``: d, open_e (epoch s), len_s, cum (s before the day)."""
-    zone = ZoneInfo(bh.timezone)
+    zone = ZoneInfo(bh.timezone or "UTC")  # resolved to the reporting zone at load
     closed = bh.closed_dates(range(first.year, last.year + 1))
     rows = []
     cum = 0.0

@@ -19,6 +19,7 @@ import ibis.expr.datatypes as dt_
 import ibis.expr.types as ir
 import pandas as pd
 
+from cxmetrics.errors import ClvError
 from cxmetrics.facts.tickets import seconds
 
 if TYPE_CHECKING:
@@ -35,10 +36,6 @@ CUSTOMER_DIMS = ("segment", "plan", "country", "acquisition_channel")
 MONEY = dt_.Decimal(38, 9)
 RECORD_COLUMNS = ["metric", "period_start", "value", "unit", "n", "numerator", "denominator", "ci_low", "ci_high",
                   "mean", "median", "p90"]
-
-
-class ClvError(ValueError):
-    """A user-facing problem with CLV inputs (no customers, mixed currencies...)."""
 
 
 def _days(a: ir.TimestampValue, b: ir.TimestampValue) -> ir.NumericValue:

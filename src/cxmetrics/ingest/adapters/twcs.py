@@ -18,9 +18,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cxmetrics.errors import ImportFailed
 from cxmetrics.ingest import parse as P
 from cxmetrics.ingest import readers
-from cxmetrics.ingest.errors import ImportFailed
 from cxmetrics.ingest.pipeline import ImportResult, check_zone
 from cxmetrics.ingest.validate import Issues, Prepared, _quarantine
 from cxmetrics.ingest.write import Part, write

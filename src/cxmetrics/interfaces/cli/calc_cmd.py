@@ -15,9 +15,10 @@ from typing import Annotated, Any
 
 import typer
 
-from cxmetrics.interfaces.cli.common import console, fail
+from cxmetrics.errors import UsageError
+from cxmetrics.interfaces.cli.common import App, console
 
-calc_app = typer.Typer(
+calc_app = App(
     help="Compute a metric from aggregate numbers or a list of scores (no store needed).",
     no_args_is_help=True,
 )
@@ -29,7 +30,7 @@ Scores = Annotated[str | None, typer.Option(
 
 def _check_format(fmt: str) -> None:
     if fmt not in ("table", "json"):
-        fail(f"--format must be table or json, not {fmt!r}", code=2)
+        raise UsageError(f"--format must be table or json, not {fmt!r}")
 
 
 def _parse_scores(text: str) -> list[float | None]:
@@ -42,7 +43,7 @@ def _parse_scores(text: str) -> list[float | None]:
         try:
             out.append(float(item))
         except ValueError:
-            fail(f"--scores: {item!r} is not a number (give e.g. 0,7,7,9,9,9)", code=2)
+            raise UsageError(f"--scores: {item!r} is not a number (give e.g. 0,7,7,9,9,9)") from None
     return out
 
 
@@ -52,7 +53,7 @@ _SCALE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:-|\.\.|:)\s*(-?\d+(?:\.\d+)?)\s
 def _parse_scale(text: str) -> tuple[float, float]:
     m = _SCALE.match(text)
     if not m:
-        fail(f"--scale expects MIN-MAX such as 1-5 or 0-10, not {text!r}", code=2)
+        raise UsageError(f"--scale expects MIN-MAX such as 1-5 or 0-10, not {text!r}")
     return float(m.group(1)), float(m.group(2))
 
 
@@ -60,7 +61,7 @@ def _compute(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
     try:
         return fn(*args, **kw)
     except ValueError as e:
-        fail(str(e), code=2)
+        raise UsageError(str(e)) from None
 
 
 def _fmt(v: Any, unit: str) -> str:
@@ -100,10 +101,10 @@ def _pick(counts: dict[str, int | None], scores: str | None, what: str) -> bool:
     """True for counts, False for scores; exactly one of the two input styles."""
     given = [k for k, v in counts.items() if v is not None]
     if scores is not None and given:
-        fail(f"give either --scores or {what}, not both", code=2)
+        raise UsageError(f"give either --scores or {what}, not both")
     if scores is None and len(given) != len(counts):
         missing = ", ".join(f"--{k}" for k, v in counts.items() if v is None)
-        fail(f"give {what} (missing {missing}), or --scores", code=2)
+        raise UsageError(f"give {what} (missing {missing}), or --scores")
     return scores is None
 
 

@@ -9,9 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
-from cxmetrics.interfaces.cli.common import console, fail
+from cxmetrics.errors import ClvError, UsageError
+from cxmetrics.interfaces.cli.common import App, console
 
-clv_app = typer.Typer(help="Customer lifetime value: historic (seed 004) and predictive (BG/NBD, sBG).",
+clv_app = App(help="Customer lifetime value: historic (seed 004) and predictive (BG/NBD, sBG).",
                       no_args_is_help=True)
 
 FORMATS = ("table", "json", "csv")
@@ -21,34 +22,29 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="Date the values are c
 
 
 def _as_of(v: str | None) -> dt.datetime | None:
-    if v is None:
-        return None
-    try:
-        d = dt.date.fromisoformat(v)
-    except ValueError:
-        fail(f"--as-of: not a date: {v!r} (use YYYY-MM-DD)", code=2)
-    return dt.datetime(d.year, d.month, d.day, 23, 59, 59)
+    from cxmetrics.periods.dates import parse_date
+
+    d = parse_date(v, "--as-of")
+    return None if d is None else dt.datetime(d.year, d.month, d.day, 23, 59, 59)
 
 
 def _check(fmt: str, by: str | None = None) -> None:
     from cxmetrics.analyses.clv.data import CUSTOMER_DIMS
 
     if fmt not in FORMATS:
-        fail(f"--format must be table, json or csv, not {fmt!r}", code=2)
+        raise UsageError(f"--format must be table, json or csv, not {fmt!r}")
     if by is not None and by not in CUSTOMER_DIMS:
-        fail(f"--by must be one of {', '.join(CUSTOMER_DIMS)}, not {by!r}", code=2)
+        raise UsageError(f"--by must be one of {', '.join(CUSTOMER_DIMS)}, not {by!r}")
 
 
 def _run(ctx: typer.Context, func: Any, **kw: Any) -> Any:
-    from cxmetrics.analyses.clv import ClvError
-
     store = ctx.obj.open_store(read_only=True)
     try:
         return func(store, **kw)
-    except ClvError as e:
-        fail(str(e), code=1)
-    except ValueError as e:  # a model that cannot be fitted to these data
-        fail(f"cannot fit the model: {e}", code=1)
+    except ClvError:
+        raise
+    except ValueError as e:  # SciPy: a model that cannot be fitted to these data
+        raise ClvError(f"cannot fit the model: {e}") from e
     finally:
         store.close()
 
@@ -128,11 +124,11 @@ def predict(
 
     _check(fmt, by)
     if model not in ("bgnbd", "sbg"):
-        fail(f"--model must be bgnbd or sbg, not {model!r}", code=2)
+        raise UsageError(f"--model must be bgnbd or sbg, not {model!r}")
     if months < 1 or not 0 <= discount < 1:
-        fail("--months must be >= 1 and --discount in [0, 1)", code=2)
+        raise UsageError("--months must be >= 1 and --discount in [0, 1)")
     if model == "sbg" and discount <= 0:
-        fail("--model sbg needs a positive --discount (a lifetime without discounting can be infinite)", code=2)
+        raise UsageError("--model sbg needs a positive --discount (a lifetime without discounting can be infinite)")
     end = _as_of(as_of)
     if model == "bgnbd":
         p = _run(ctx, predict_bgnbd, by=by, end=end, months=months, annual_discount=discount)
@@ -143,7 +139,7 @@ def predict(
         return
     if cohorts:
         if model != "sbg":
-            fail("--cohorts applies to --model sbg", code=2)
+            raise UsageError("--cohorts applies to --model sbg")
         _emit(p.cohorts, fmt, key="cohorts", title="Survival by acquisition cohort (%)")
         return
     if fmt == "json":
@@ -175,7 +171,7 @@ def feedback(
 
     _check(fmt)
     if survey not in ("nps", "csat", "ces", "cx"):
-        fail(f"--survey must be nps, csat, ces or cx, not {survey!r}", code=2)
+        raise UsageError(f"--survey must be nps, csat, ces or cx, not {survey!r}")
     frame = _run(ctx, clv_by_feedback, survey_type=survey, end=_as_of(as_of))
     _emit(frame, fmt, key="groups", title=f"CLV by latest {survey} answer")
 

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from cxmetrics.interfaces.cli.common import console, fail
+from cxmetrics.errors import UsageError
+from cxmetrics.interfaces.cli.common import Command, console
 
 
 def cohort(
@@ -23,21 +24,19 @@ def cohort(
 ) -> None:
     """Cohort table: customers still active and repeat purchase by months since acquisition."""
     from cxmetrics.analyses.cohorts import cohort_table
-    from cxmetrics.engine.core import QueryError
     from cxmetrics.interfaces.cli.common import open_for_reading
-    from cxmetrics.settings import ConfigError
+    from cxmetrics.periods.dates import parse_date
 
     if fmt not in ("table", "json", "csv"):
-        fail(f"--format must be table, json or csv, not {fmt!r}", code=2)
+        raise UsageError(f"--format must be table, json or csv, not {fmt!r}")
     if show not in ("retention", "repeat"):
-        fail(f"--show must be retention or repeat, not {show!r}", code=2)
+        raise UsageError(f"--show must be retention or repeat, not {show!r}")
     if months < 0:
-        fail("--months must be 0 or more", code=2)
+        raise UsageError("--months must be 0 or more")
+    first, last = parse_date(from_, "--from"), parse_date(to, "--to")
     store = open_for_reading(ctx.obj)
     try:
-        frame = cohort_table(store, months=months, by=by, tz=tz, from_=from_, to=to)
-    except (QueryError, ConfigError) as e:
-        fail(str(e), code=2)
+        frame = cohort_table(store, months=months, by=by, tz=tz, from_=first, to=last)
     finally:
         store.close()
     if fmt == "json":
@@ -75,4 +74,4 @@ def _print(frame, by: str | None, months: int, show: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("cohort")(cohort)
+    app.command("cohort", cls=Command)(cohort)

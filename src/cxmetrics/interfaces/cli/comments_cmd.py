@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from cxmetrics.interfaces.cli.common import console, fail, parse_where
+from cxmetrics.errors import UsageError
+from cxmetrics.interfaces.cli.common import Command, console, parse_where
 
 
 def comments(
@@ -29,20 +30,18 @@ def comments(
 ) -> None:
     """List survey comments with their score, ticket and customer, newest first."""
     from cxmetrics.analyses.comments import comments as find
-    from cxmetrics.engine.core import QueryError
     from cxmetrics.interfaces.cli.common import open_for_reading
-    from cxmetrics.settings import ConfigError
+    from cxmetrics.periods.dates import parse_date
 
     if fmt not in ("table", "json", "csv"):
-        fail(f"--format must be table, json or csv, not {fmt!r}", code=2)
+        raise UsageError(f"--format must be table, json or csv, not {fmt!r}")
     if limit is not None and limit < 1:
-        fail(f"--limit must be at least 1, not {limit}", code=2)
+        raise UsageError(f"--limit must be at least 1, not {limit}")
     filters = parse_where(where or [])
+    first, last = parse_date(from_, "--from"), parse_date(to, "--to")
     store = open_for_reading(ctx.obj)
     try:
-        frame = find(store, survey=survey, group=group, from_=from_, to=to, tz=tz, where=filters, limit=limit)
-    except (QueryError, ConfigError) as e:
-        fail(str(e), code=2)
+        frame = find(store, survey=survey, group=group, from_=first, to=last, tz=tz, where=filters, limit=limit)
     finally:
         store.close()
     if fmt == "json":
@@ -85,4 +84,4 @@ def _print_table(frame) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("comments")(comments)
+    app.command("comments", cls=Command)(comments)

@@ -1,60 +1,79 @@
-"""Shared CLI plumbing: the global state, opening the store, user-facing errors."""
+"""Shared CLI plumbing: the global state, opening the store, and the one place errors become exit codes.
+
+Every command is a :class:`Command` (``app.command(..., cls=Command)``, or a command of an
+:class:`App`): a :class:`~cxmetrics.errors.CxmError` it raises is printed as one line,
+``error: <message>``, and ends the command with the error's exit code. Anything else is a
+bug: its traceback goes to a log file (to stderr with ``CXM_DEBUG=1``) and the user sees
+one line naming that file.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperCommand
+
+from cxmetrics.errors import StoreBusy, StoreMissing, as_user_error
+
+if TYPE_CHECKING:
+    from cxmetrics.settings import Config
+    from cxmetrics.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
+log = logging.getLogger("cxmetrics")
 
 
 @dataclass
 class State:
     db: Path | None = None
     config_path: Path | None = None
+    _config: Config | None = field(default=None, repr=False)
 
-    def open_store(self, *, read_only: bool = False, create: bool = True):
+    def config(self) -> Config:
+        """The settings: ``--config`` (else ``$CXM_CONFIG``, else ``./cxm.toml``), ``$CXM_DB``, ``--db``."""
+        if self._config is None:
+            from cxmetrics.settings import load_config
+
+            self._config = load_config(self.config_path, overrides={"db": self.db})
+        return self._config
+
+    def open_store(self, *, read_only: bool = False, create: bool = True) -> Store:
         """``create=False``: a missing store is an error, not a new empty file (for commands
         that only make sense on data, such as managing tokens)."""
-        from cxmetrics.settings import ConfigError, load_config
-        from cxmetrics.store import Store, default_db_path
+        from cxmetrics.store import Store
 
-        path = self.db or default_db_path()
-        if not create and not path.exists():
-            fail(f"no store at {path}; run `cxm demo` or `cxm import` first", code=1)
-        try:
-            cfg = load_config(self.config_path)
-        except ConfigError as e:
-            fail(f"configuration: {e}", code=2)
-        try:
-            return Store(path, read_only=read_only, config=cfg)
-        except FileNotFoundError as e:
-            fail(str(e), code=1)
-        except Exception as e:  # duckdb.IOException and friends: locked, corrupt, newer format
-            fail(f"cannot open store {path}: {e}", code=1)
+        config = self.config()
+        if not create and not config.db.exists():
+            raise StoreMissing(f"no store at {config.db}; run `cxm demo` or `cxm import` first")
+        return Store(config.db, read_only=read_only, config=config)
 
 
-def open_for_reading(state: State):
+def open_for_reading(state: State) -> Store:
     """A read-only store whose derived facts are current.
 
     Facts are derived lazily, once after imports: if they are stale, the store is
-    briefly opened for writing to refresh them; if another process holds the
-    write lock, the engine derives them in memory instead.
+    briefly opened for writing to refresh them; if another process has the store open
+    (so it cannot be written), the engine derives them in memory instead.
     """
+    from cxmetrics.store import Store
+
     store = state.open_store(read_only=True)
     if store.stored_facts(refresh=False) is not None:
         return store
     store.close()
     try:
-        from cxmetrics.store import Store
-
         writer = Store(store.path, config=store.config)
-    except Exception:  # locked by a writer: fall back to in-memory derivation
+    except StoreBusy:  # another reader or writer: derive in memory
         return state.open_store(read_only=True)
     try:
         with err_console.status("Deriving ticket facts (once after an import)...", spinner="dots"):
@@ -66,14 +85,67 @@ def open_for_reading(state: State):
 
 def parse_where(items: list[str]) -> list[tuple[str, str]]:
     """``--where DIM=VALUE`` options as (dimension, value) pairs; a bad one is a usage error."""
-    from cxmetrics.engine.core import QueryError, split_where
+    from cxmetrics.engine.core import split_where
 
+    return split_where(items)
+
+
+# -- the one place errors become exit codes -------------------------------------------------------
+def error_line(message: str) -> None:
+    """``error: <message>`` on stderr, on one line whatever the terminal width."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def exit_for(exc: Exception) -> NoReturn:
+    """Print ``exc`` as one line and exit: a user error with its exit code, anything else as a bug."""
+    err = as_user_error(exc)
+    if err is not None:
+        error_line(str(err))
+        raise typer.Exit(err.exit_code)
+    where = _log_bug(exc)
+    error_line(f"internal error: {type(exc).__name__}: {exc} -- a bug in cxmetrics, not in your data or "
+               f"options; the traceback is in {where}")
+    raise typer.Exit(1)
+
+
+def _log_bug(exc: BaseException) -> str:
+    """Log ``exc`` with its traceback; returns where it went (a file, or stderr with ``CXM_DEBUG=1``)."""
+    handler: logging.Handler
+    where = "the log above"
+    if os.environ.get("CXM_DEBUG"):
+        handler = logging.StreamHandler(sys.stderr)
+    else:
+        try:
+            fd, name = tempfile.mkstemp(prefix="cxm-error-", suffix=".log")
+            os.close(fd)
+            handler, where = logging.FileHandler(name, encoding="utf-8"), name
+        except OSError:
+            handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
     try:
-        return split_where(items)
-    except QueryError as e:
-        fail(str(e), code=2)
+        log.error("unexpected error in `cxm %s`", " ".join(sys.argv[1:]), exc_info=exc)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    return where
 
 
-def fail(message: str, *, code: int = 1) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
-    raise typer.Exit(code)
+class Command(TyperCommand):
+    """A CLI command whose errors end as one line and an exit code (see the module doc)."""
+
+    def invoke(self, ctx: Any) -> Any:  # a Click context (Typer vendors Click)
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # an exit code chosen by the command, Ctrl-C at a prompt, usage errors Click reports itself
+        except Exception as e:  # the one broad catch: a CxmError, or a bug (exit_for tells them apart)
+            exit_for(e)
+
+
+class App(typer.Typer):
+    """A command group (``cxm``, ``cxm calc``, ``cxm clv``, ``cxm token``) whose commands are :class:`Command`."""
+
+    def command(self, *args: Any, **kw: Any) -> Any:
+        kw.setdefault("cls", Command)
+        return super().command(*args, **kw)

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from cxmetrics.interfaces.cli.common import console, fail
+from cxmetrics.errors import UsageError
+from cxmetrics.interfaces.cli.common import Command, console
 
 
 def _jsonable(v: Any) -> Any:
@@ -33,19 +34,14 @@ def customer(
     from cxmetrics.settings import zone
 
     if fmt not in ("table", "json"):
-        fail(f"--format must be table or json, not {fmt!r}", code=2)
+        raise UsageError(f"--format must be table or json, not {fmt!r}")
     if not 0 < threshold < 1:
-        fail("--threshold must be between 0 and 1 (a share of the scale)", code=2)
+        raise UsageError("--threshold must be between 0 and 1 (a share of the scale)")
     if tz is not None:
-        try:
-            zone(tz)
-        except Exception as e:
-            fail(str(e), code=2)
+        zone(tz)
     store = ctx.obj.open_store(read_only=True)
     try:
         df = customer_timeline(store, customer_id, tz, threshold=threshold)
-    except LookupError as e:
-        fail(str(e), code=1)
     finally:
         store.close()
     if fmt == "json":
@@ -85,4 +81,4 @@ def _print(customer_id: str, df: Any) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("customer")(customer)
+    app.command("customer", cls=Command)(customer)

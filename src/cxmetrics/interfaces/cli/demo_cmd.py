@@ -12,7 +12,8 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cxmetrics.interfaces.cli.common import console, fail
+from cxmetrics.errors import Conflict, UsageError
+from cxmetrics.interfaces.cli.common import Command, console
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,17 +64,12 @@ def _non_demo_rows(store: Store) -> int:
 def _clear(store: Store) -> None:
     """Empty every canonical table (and the quarantine) in one transaction."""
     from cxmetrics.model import schema
+    from cxmetrics.store import transaction
 
-    con = store.raw
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(store.raw) as con:
         for name in schema.TABLES:
             con.execute(f'DELETE FROM "{name}"')
         con.execute("DELETE FROM _quarantine")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _month_end(first: dt.date) -> dt.date:
@@ -83,7 +79,7 @@ def _month_end(first: dt.date) -> dt.date:
 
 
 def kpi_frame(store: Store, this: dt.date, prev: dt.date) -> pd.DataFrame:
-    """The engine's month records for the KPIs over the two months (raises if the engine is missing)."""
+    """The engine's month records for the KPIs over the two months."""
     return store.metrics(list(KPIS), grain="month", from_=prev, to=_month_end(this))
 
 
@@ -155,7 +151,7 @@ def _table(rows: list[dict[str, Any]], this: dt.date, prev: dt.date) -> Table:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("demo", help=HELP)
+    @app.command("demo", help=HELP, cls=Command)
     def demo(
         ctx: typer.Context,
         seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 42,
@@ -168,24 +164,20 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from cxmetrics.demo import build, timeline
         from cxmetrics.demo.clock import add_months
-        from cxmetrics.interfaces.i18n import UnknownLanguage, normalise_lang
+        from cxmetrics.interfaces.i18n import normalise_lang
 
-        try:
-            lang = normalise_lang(lang)
-        except UnknownLanguage as e:
-            fail(str(e), code=2)
-
+        lang = normalise_lang(lang)
         if months < 2 or months > 120:
-            fail("--months must be between 2 and 120 (this month is compared with the one before)", code=2)
+            raise UsageError("--months must be between 2 and 120 (this month is compared with the one before)")
         if not (0 < scale <= 100):
-            fail("--scale must be above 0 and at most 100", code=2)
+            raise UsageError("--scale must be above 0 and at most 100")
         store = ctx.obj.open_store()
         path = store.path.resolve()
         try:
             foreign = _non_demo_rows(store)
             if foreign and not force:
-                fail(f"{path} already holds {foreign:,} imported rows; the demo would mix with them. "
-                     "Use another --db, or --force to delete ALL data in this store first.", code=1)
+                raise Conflict(f"{path} already holds {foreign:,} imported rows; the demo would mix with them. "
+                               "Use another --db, or --force to delete ALL data in this store first.")
             _clear(store)
             tl = timeline(months)
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
@@ -201,7 +193,7 @@ def register(app: typer.Typer) -> None:
             console.print(", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in counts.items()), highlight=False)
             this = tl.last_month
             prev = add_months(this, -1)
-            rows, note = _kpis(store, this, prev)
+            rows = kpi_rows(kpi_frame(store, this, prev), this, prev)
             report_path = None
             if report:
                 folder = out if out is not None else path.parent
@@ -210,17 +202,14 @@ def register(app: typer.Typer) -> None:
                     report_path = _write_report(store, folder, this, lang)
         finally:
             store.close()
-        if rows:
-            console.print(_table(rows, this, prev))
-        else:
-            console.print(f"[yellow]{note}[/]")
+        console.print(_table(rows, this, prev))
         if out is not None:
             from cxmetrics.interfaces.text import integral_counts
 
             out.mkdir(parents=True, exist_ok=True)
             doc = {"store": str(path), "seed": seed, "months": months, "scale": scale,
                    "period": f"{this:%Y-%m}", "previous_period": f"{prev:%Y-%m}",
-                   "rows": counts, "kpis": integral_counts(rows), "note": note}
+                   "rows": counts, "kpis": integral_counts(rows)}
             (out / "kpis.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
             console.print(f"Wrote the KPI summary to {(out / 'kpis.json').resolve()}", highlight=False)
         if report_path is not None:
@@ -243,12 +232,3 @@ def _write_report(store: Store, folder: Path, month: dt.date, lang: str) -> Path
     path = (folder / f"cx-report-{month:%Y-%m}-{lang}.html").resolve()
     write_report(store, path, f"{month:%Y-%m}", lang)
     return path
-
-
-def _kpis(store: Store, this: dt.date, prev: dt.date) -> tuple[list[dict[str, Any]], str | None]:
-    """KPI rows, or a note when the metrics engine is not available yet (the data is built either way)."""
-    try:
-        frame = kpi_frame(store, this, prev)
-    except (ImportError, NotImplementedError) as e:
-        return [], f"KPIs unavailable: the metrics engine is not installed yet ({e})."
-    return kpi_rows(frame, this, prev), None

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from cxmetrics.interfaces.cli.common import console, fail
+from cxmetrics.errors import UsageError
+from cxmetrics.interfaces.cli.common import Command, console
 
 
 def drivers(
@@ -23,22 +24,20 @@ def drivers(
 ) -> None:
     """CSAT or NPS by first response time, agent replies, reopens and channel, with intervals."""
     from cxmetrics.analyses.drivers import SURVEYS, fix_first, service_drivers, summary
-    from cxmetrics.engine.core import QueryError
     from cxmetrics.interfaces.cli.common import open_for_reading, parse_where
-    from cxmetrics.settings import ConfigError
+    from cxmetrics.periods.dates import parse_date
 
     if fmt not in ("table", "json"):
-        fail(f"--format must be table or json, not {fmt!r}", code=2)
+        raise UsageError(f"--format must be table or json, not {fmt!r}")
     if survey not in SURVEYS:
-        fail(f"--survey must be csat or nps, not {survey!r}", code=2)
+        raise UsageError(f"--survey must be csat or nps, not {survey!r}")
     if hours not in ("calendar", "business"):
-        fail(f"--hours must be calendar or business, not {hours!r}", code=2)
+        raise UsageError(f"--hours must be calendar or business, not {hours!r}")
     filters = parse_where(where or [])
+    first, last = parse_date(from_, "--from"), parse_date(to, "--to")
     store = open_for_reading(ctx.obj)
     try:
-        frame = service_drivers(store, survey=survey, from_=from_, to=to, tz=tz, hours=hours, where=filters)
-    except (QueryError, ConfigError) as e:
-        fail(str(e), code=2)
+        frame = service_drivers(store, survey=survey, from_=first, to=last, tz=tz, hours=hours, where=filters)
     finally:
         store.close()
     line = summary(frame)
@@ -80,4 +79,4 @@ def _print_table(frame) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("drivers")(drivers)
+    app.command("drivers", cls=Command)(drivers)

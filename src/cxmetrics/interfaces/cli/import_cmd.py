@@ -6,17 +6,17 @@ changed nothing); 2 usage error, nothing read; 3 imported, but some rows quarant
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cxmetrics.interfaces.cli.common import console, err_console
+from cxmetrics.errors import ImportFailed, UsageError
+from cxmetrics.interfaces.cli.common import Command, console, err_console, error_line
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -26,18 +26,8 @@ PROGRESS_BYTES = 20 * 1024 * 1024
 PROBLEMS_PRINTED = 5
 
 
-def fail(message: str, *, code: int) -> NoReturn:
-    """Like common.fail, but never wrapped: an error is one line, whatever the terminal width."""
-    _error(message)
-    raise typer.Exit(code)
-
-
-def _error(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-
-
 def register(app: typer.Typer) -> None:
-    app.command("import")(import_command)
+    app.command("import", cls=Command)(import_command)
 
 
 def import_command(
@@ -52,38 +42,32 @@ def import_command(
     encoding: Annotated[str | None, typer.Option("--encoding", help="Text encoding, e.g. cp1252, shift_jis.")] = None,
 ) -> None:
     """Import files into a canonical table (idempotent upsert; bad rows are quarantined)."""
-    from cxmetrics.ingest import ImportFailed, adapters
+    from cxmetrics.ingest import adapters
     from cxmetrics.ingest.mapping import load_mapping
     from cxmetrics.ingest.pipeline import check_zone, resolve_options
     from cxmetrics.ingest.readers import FORMATS
     from cxmetrics.model import schema
 
     if table not in schema.TABLES:
-        fail(f"unknown table {table!r}; known tables: {', '.join(schema.TABLES)}", code=2)
+        raise UsageError(f"unknown table {table!r}; known tables: {', '.join(schema.TABLES)}")
     if format not in FORMATS:
-        fail(f"--format must be one of {', '.join(FORMATS)}, not {format!r}", code=2)
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
     if date_order is not None and date_order not in ("dmy", "mdy", "ymd"):
-        fail(f"--date-order must be dmy, mdy or ymd, not {date_order!r}", code=2)
+        raise UsageError(f"--date-order must be dmy, mdy or ymd, not {date_order!r}")
     if encoding is not None:
         import codecs
 
         try:
             codecs.lookup(encoding)
         except LookupError:
-            fail(f"unknown encoding {encoding!r}", code=2)
-    try:
-        if tz:
-            check_zone(tz)
-        loaded = load_mapping(mapping) if mapping else None
-    except ImportFailed as e:
-        fail(str(e), code=e.code)
+            raise UsageError(f"unknown encoding {encoding!r}") from None
+    if tz:
+        check_zone(tz)
+    loaded = load_mapping(mapping) if mapping else None
     store = ctx.obj.open_store()
     try:
         if adapters.get(source) is None:
-            try:
-                resolve_options(store, table, format=format, mapping=loaded, tz=tz, date_order=date_order)
-            except ImportFailed as e:
-                fail(str(e), code=e.code)
+            resolve_options(store, table, format=format, mapping=loaded, tz=tz, date_order=date_order)
         codes = [_one(store, table, f, format=format, source=source, mapping=loaded, tz=tz,
                       date_order=date_order, encoding=encoding) for f in files]
     finally:
@@ -96,20 +80,15 @@ def import_command(
 
 
 def _one(store, table: str, path: Path, **options) -> int:
-    from cxmetrics.ingest import ImportFailed
+    """Import one file; a refused file is reported and the next one is tried."""
     from cxmetrics.ingest.pipeline import import_file
 
     try:
         with _progress(path) as progress:
             res = import_file(store, table, path, progress=progress, **options)
     except ImportFailed as e:
-        _error(str(e))
+        error_line(str(e))
         return e.code
-    except Exception as e:  # an unexpected failure must still not leave a traceback on the user
-        if os.environ.get("CXM_DEBUG"):
-            raise
-        _error(f"{path}: {type(e).__name__}: {e} (nothing was changed; set CXM_DEBUG=1 for the traceback)")
-        return 1
     _summary(res, store.path)
     return res.exit_code
 

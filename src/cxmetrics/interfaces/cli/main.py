@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from cxmetrics.interfaces.cli.common import State
+from cxmetrics.interfaces.cli.common import App, State
 
-app = typer.Typer(
+app = App(
     name="cxm",
     help="Customer-experience metrics from raw support and feedback data.",
     no_args_is_help=True,
@@ -22,7 +22,8 @@ app = typer.Typer(
 @app.callback()
 def _global(
     ctx: typer.Context,
-    db: Annotated[Path | None, typer.Option("--db", help="Store file (default $CXM_DB, else ./cx.duckdb).")] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="Store file (default $CXM_DB, else the `db` setting of "
+                                                         "cxm.toml, else ./cx.duckdb).")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Settings file (default $CXM_CONFIG, else ./cxm.toml).")] = None,
 ) -> None:
     ctx.obj = State(db=db, config_path=config)
@@ -45,9 +46,9 @@ def _register() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry: maps user errors to exit codes instead of tracebacks."""
-    import os
-
+    """Console-script entry. Commands map their own errors to a line and an exit code
+    (:class:`~cxmetrics.interfaces.cli.common.Command`); here only what Click raises
+    around them: bad usage, help shown, Ctrl-C."""
     _register()
     try:
         rc = app(args=argv, prog_name="cxm", standalone_mode=False)
@@ -56,18 +57,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except typer.Exit as e:
         sys.exit(e.exit_code)
-    except Exception as e:
-        name = type(e).__name__
-        if name == "NoArgsIsHelpError":  # help was shown
-            sys.exit(2)
-        if name in ("UsageError", "BadParameter", "NoSuchOption", "MissingParameter", "BadArgumentUsage"):
-            e.show()  # type: ignore[attr-defined]
-            sys.exit(2)
-        if name == "Abort":
-            sys.exit(1)
-        if os.environ.get("CXM_DEBUG"):
-            raise
-        sys.stderr.write(f"error: {name}: {e}\n(set CXM_DEBUG=1 for the traceback; please report this)\n")
+    except typer.TyperException as e:  # Click's own: an unknown option, a missing argument, a bad number
+        show = getattr(e, "show", None)
+        if show is not None and type(e).__name__ != "NoArgsIsHelpError":  # (that one's help is printed already)
+            show()
+        sys.exit(e.exit_code)
+    except typer.Abort:
         sys.exit(1)
     sys.exit(rc if isinstance(rc, int) else 0)
 

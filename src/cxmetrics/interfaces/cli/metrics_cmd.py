@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from cxmetrics.interfaces.cli.common import console, fail, parse_where
+from cxmetrics.errors import UsageError
+from cxmetrics.interfaces.cli.common import Command, console, parse_where
 
 
 def _fmt(v: object, unit: str | None, business: bool = False) -> str:
@@ -41,26 +42,21 @@ def metrics(
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
     """Compute metrics from the store."""
-    from cxmetrics.engine.core import QueryError
     from cxmetrics.engine.records import to_records
-    from cxmetrics.metrics.registry import UnknownMetric, get
-    from cxmetrics.settings import ConfigError
+    from cxmetrics.metrics.registry import get
+    from cxmetrics.periods.dates import parse_date
 
     if fmt not in ("table", "json", "csv"):
-        fail(f"--format must be table, json or csv, not {fmt!r}", code=2)
-    try:
-        for i in ids or []:
-            get(i)
-    except UnknownMetric as e:
-        fail(str(e), code=2)
+        raise UsageError(f"--format must be table, json or csv, not {fmt!r}")
+    for i in ids or []:
+        get(i)
+    first, last = parse_date(from_, "--from"), parse_date(to, "--to")
     from cxmetrics.interfaces.cli.common import open_for_reading
 
     store = open_for_reading(ctx.obj)
     try:
-        frame = store.metrics(ids or None, grain=grain, by=by or [], from_=from_, to=to, tz=tz, hours=hours,
+        frame = store.metrics(ids or None, grain=grain, by=by or [], from_=first, to=last, tz=tz, hours=hours,
                               stat=stat, where=parse_where(where or []), compare=compare)
-    except (QueryError, ConfigError) as e:
-        fail(str(e), code=2)
     finally:
         store.close()
     from cxmetrics.interfaces.text import integral_counts
@@ -158,26 +154,21 @@ def explain(
     hours: Annotated[str, typer.Option(help="calendar or business.")] = "calendar",
 ) -> None:
     """Show a metric's definition, references, and the SQL it compiles to."""
-    from cxmetrics.engine.core import Query, QueryError
+    from cxmetrics.engine.core import Query
     from cxmetrics.metrics.catalog import explain_text
-    from cxmetrics.metrics.registry import UnknownMetric, get
+    from cxmetrics.metrics.registry import get
 
-    try:
-        get(metric_id)
-    except UnknownMetric as e:
-        fail(str(e), code=2)
+    get(metric_id)
     store = ctx.obj.open_store(read_only=True)
     try:
         q = Query(grain=grain, by=tuple(by or ()), hours=hours)
         text = explain_text(metric_id, store.engine(cache=False), q)
-    except QueryError as e:
-        fail(str(e), code=2)
     finally:
         store.close()
     sys.stdout.write(text)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("metrics")(metrics)
-    app.command("catalog")(catalog)
-    app.command("explain")(explain)
+    app.command("metrics", cls=Command)(metrics)
+    app.command("catalog", cls=Command)(catalog)
+    app.command("explain", cls=Command)(explain)

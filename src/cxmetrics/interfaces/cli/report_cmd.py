@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from cxmetrics.interfaces.cli.common import console, fail
+from cxmetrics.errors import UsageError, WriteFailed
+from cxmetrics.interfaces.cli.common import Command, console
 
 HELP = """Write the monthly report of one month (default: the last complete month).
 
@@ -27,27 +28,15 @@ def report(
     lang: Annotated[str, typer.Option(help="Language: en, ja, zh-Hant, it or fi.")] = "en",
     tz: Annotated[str | None, typer.Option(help="Reporting time zone (default: cxm.toml, else UTC).")] = None,
 ) -> None:
-    from cxmetrics.engine.core import QueryError
     from cxmetrics.interfaces.cli.common import open_for_reading
-    from cxmetrics.interfaces.i18n import UnknownLanguage, normalise_lang
-    from cxmetrics.interfaces.report import (
-        ReportError,
-        build_report,
-        format_of,
-        parse_period,
-        render,
-        write_atomic,
-    )
-    from cxmetrics.settings import ConfigError
+    from cxmetrics.interfaces.i18n import normalise_lang
+    from cxmetrics.interfaces.report import build_report, format_of, parse_period, render, write_atomic
 
-    try:
-        lang = normalise_lang(lang)
-        parse_period(period)
-        fmt = format_of(out) if out is not None else "html"
-    except (UnknownLanguage, ReportError) as e:
-        fail(str(e), code=2)
+    lang = normalise_lang(lang)
+    parse_period(period)
+    fmt = format_of(out) if out is not None else "html"
     if out is not None and out.parent != Path() and not out.parent.is_dir():
-        fail(f"cannot write {out}: the folder {out.parent} does not exist", code=2)
+        raise UsageError(f"cannot write {out}: the folder {out.parent} does not exist")
     started = time.perf_counter()
     if fmt in ("html", "pdf"):
         from cxmetrics.interfaces.report.charts import warm_up
@@ -55,23 +44,15 @@ def report(
         warm_up()
     store = open_for_reading(ctx.obj)
     try:
-        try:
-            data = build_report(store, period, tz=tz)
-        except ReportError as e:
-            fail(str(e), code=1)
-        except (QueryError, ConfigError) as e:
-            fail(str(e), code=2)
+        data = build_report(store, period, tz=tz)
     finally:
         store.close()
     path = out if out is not None else Path(f"cx-report-{data['period']['start'][:7]}-{lang}.html")
-    try:
-        content = render(data, fmt, lang)
-    except ReportError as e:
-        fail(str(e), code=1)
+    content = render(data, fmt, lang)
     try:
         write_atomic(path, content)
     except OSError as e:
-        fail(f"cannot write {path}: {e.strerror or e}", code=1)
+        raise WriteFailed(f"cannot write {path}: {e.strerror or e}") from None
     took = time.perf_counter() - started
     shown = ", ".join(data["sections"]) or "none"
     console.print(f"Wrote the {data['period']['start'][:7]} report ({fmt.upper()}, {lang}) to "
@@ -81,4 +62,4 @@ def report(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("report", help=HELP)(report)
+    app.command("report", help=HELP, cls=Command)(report)

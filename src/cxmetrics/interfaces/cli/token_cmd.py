@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from cxmetrics.interfaces.cli.common import console, err_console, fail
+from cxmetrics.errors import UsageError
+from cxmetrics.interfaces.cli.common import App, console, err_console
 
-token_app = typer.Typer(help="API tokens for `cxm serve`: viewer (read), editor (import), admin (tokens).",
+token_app = App(help="API tokens for `cxm serve`: viewer (read), editor (import), admin (tokens).",
                         no_args_is_help=True)
 
 
@@ -25,7 +26,7 @@ def create(
     from cxmetrics.interfaces.web.auth import ROLES, create_token
 
     if role not in ROLES:
-        fail(f"--role must be one of {', '.join(ROLES)}, not {role!r}", code=2)
+        raise UsageError(f"--role must be one of {', '.join(ROLES)}, not {role!r}")
     store = ctx.obj.open_store(create=False)
     try:
         tid, token = create_token(store.raw, role, label)
@@ -47,7 +48,7 @@ def list_(
     from cxmetrics.interfaces.web.auth import list_tokens
 
     if fmt not in ("table", "json"):
-        fail(f"--format must be table or json, not {fmt!r}", code=2)
+        raise UsageError(f"--format must be table or json, not {fmt!r}")
     store = ctx.obj.open_store(create=False)
     try:
         rows = list_tokens(store.raw)
@@ -71,13 +72,11 @@ def revoke(
     token_id: Annotated[int, typer.Argument(metavar="ID", help="The token's id (see `cxm token list`).")],
 ) -> None:
     """Revoke a token: the server refuses it from the next request on."""
-    from cxmetrics.interfaces.web.auth import TokenError, revoke_token
+    from cxmetrics.interfaces.web.auth import revoke_token
 
     store = ctx.obj.open_store(create=False)
     try:
         changed = revoke_token(store.raw, token_id)
-    except TokenError as e:
-        fail(str(e), code=1)
     finally:
         store.close()
     console.print(f"token {token_id} revoked" if changed else f"token {token_id} was already revoked",

@@ -21,6 +21,7 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton, format_timedelta
 from babel.numbers import format_decimal, format_percent
 
+from cxmetrics.errors import UnknownLanguage
 from cxmetrics.interfaces.text import UNITS, duration_parts
 
 #: Report languages (the languages of the articles the product was specified from) -> Babel locale.
@@ -35,9 +36,8 @@ DURATION_UNITS: tuple[tuple[Literal["day", "hour", "minute", "second"], int], ..
     ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
 
 
-class UnknownLanguage(ValueError):
-    def __str__(self) -> str:
-        return f"unknown language {self.args[0]!r}; use one of {', '.join(LANGS)}"
+def _unknown(lang: str) -> UnknownLanguage:
+    return UnknownLanguage(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
 
 
 def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -55,7 +55,7 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
 def catalog(lang: str) -> dict[str, str]:
     """All keys of one language, merged over every domain file."""
     if lang not in LANGS:
-        raise UnknownLanguage(lang)
+        raise _unknown(lang)
     out: dict[str, str] = {}
     for entry in sorted(resources.files("cxmetrics.interfaces.i18n").joinpath("catalogs").iterdir(), key=lambda p: p.name):
         name = entry.name
@@ -77,7 +77,7 @@ def normalise_lang(lang: str | None) -> str:
     for code in LANGS:
         if code.lower() == low:
             return code
-    raise UnknownLanguage(lang)
+    raise _unknown(lang)
 
 
 def _missing(v: Any) -> bool:
@@ -111,7 +111,8 @@ class Translator:
         k = f"metric.{key}.{part}"
         if self.has(k):
             return self.t(k)
-        from cxmetrics.metrics.registry import UnknownMetric, get
+        from cxmetrics.errors import UnknownMetric
+        from cxmetrics.metrics.registry import get
 
         try:
             m = get(key)

@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cxmetrics.interfaces.report.data import ReportError, build_report, parse_period
+from cxmetrics.errors import UsageError
+from cxmetrics.interfaces.report.data import build_report, parse_period
 
 if TYPE_CHECKING:
     from cxmetrics.store import Store
@@ -23,7 +24,7 @@ FORMATS: dict[str, str] = {
     "json": "application/json",
 }
 
-__all__ = ["FORMATS", "ReportError", "build_report", "parse_period", "render", "render_report", "write_report"]
+__all__ = ["FORMATS", "build_report", "parse_period", "render", "render_report", "write_report"]
 
 
 def render(data: dict[str, Any], fmt: str, lang: str = "en") -> bytes:
@@ -47,14 +48,14 @@ def render(data: dict[str, Any], fmt: str, lang: str = "en") -> bytes:
         from cxmetrics.interfaces.report.xlsx import render_xlsx
 
         return render_xlsx(data, lang)
-    raise ReportError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+    raise UsageError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
 def render_report(store: Store, fmt: str = "html", period: str | None = None, lang: str = "en", *,
                   tz: str | None = None) -> bytes:
     """Build and render the report of ``period`` (``YYYY-MM``; default the last complete month)."""
     if fmt not in FORMATS:
-        raise ReportError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise UsageError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
     return render(build_report(store, period, tz=tz), fmt, lang)
 
 
@@ -63,7 +64,7 @@ def format_of(path: Path) -> str:
     if fmt == "htm":
         fmt = "html"
     if fmt not in FORMATS:
-        raise ReportError(f"cannot tell the report format from {path.name!r}; end it in .html, .pdf, .xlsx or .json")
+        raise UsageError(f"cannot tell the report format from {path.name!r}; end it in .html, .pdf, .xlsx or .json")
     return fmt
 
 

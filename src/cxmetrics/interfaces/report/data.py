@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from cxmetrics.engine.core import Query
 from cxmetrics.engine.records import clean, to_records
+from cxmetrics.errors import BadPeriod, ClvError, ReportError
 from cxmetrics.metrics.registry import get
 
 if TYPE_CHECKING:
@@ -52,10 +53,6 @@ RECORD_KEYS = ("value", "n", "numerator", "denominator", "ci_low", "ci_high", "m
 COMMENTS = 10
 
 
-class ReportError(ValueError):
-    """A user-facing problem (bad period, empty store)."""
-
-
 def parse_period(period: str | dt.date | None) -> dt.date | None:
     if period is None or period == "latest":
         return None
@@ -64,7 +61,7 @@ def parse_period(period: str | dt.date | None) -> dt.date | None:
     try:
         return dt.datetime.strptime(period.strip(), "%Y-%m").date()
     except ValueError:
-        raise ReportError(f"period must be YYYY-MM (e.g. 2026-10), not {period!r}") from None
+        raise BadPeriod(f"period must be YYYY-MM (e.g. 2026-10), not {period!r}") from None
 
 
 def default_period(engine: Engine, tz: str, today: dt.date | None = None) -> dt.date:
@@ -226,7 +223,7 @@ def _clv(store: Store, end: dt.date, tz: str) -> dict[str, Any] | None:
     try:
         overall = historic_clv(store, end=stop)
         seg = historic_clv(store, by="segment", end=stop)
-    except Exception:  # ClvError and friends: not enough history; the section says so
+    except ClvError:  # no customers, mixed currencies...: the section is left out
         return None
     keep = ["value", "ci_low", "ci_high", "n", "annual_revenue_per_customer", "annual_churn_rate",
             "relationship_years", "cac", "currency"]

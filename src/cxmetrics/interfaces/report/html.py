@@ -43,12 +43,10 @@ def _metric_text(tr: Translator, key: str, part: str) -> str:
 
 
 def _unit(key: str) -> str | None:
+    """The unit of a record's metric (records only carry registered metrics)."""
     from cxmetrics.metrics.registry import get
 
-    try:
-        return get(key).unit
-    except Exception:
-        return None
+    return get(key).unit
 
 
 def _num(tr: Translator, v: Any) -> str:
@@ -248,7 +246,7 @@ def composition_text(data: dict[str, Any], tr: Translator) -> str | None:
 
 
 def comment_rows(data: dict[str, Any], tr: Translator) -> list[dict[str, Any]]:
-    tz = ZoneInfo(data.get("timezone") or "UTC")
+    tz = ZoneInfo(data["timezone"])
     rows = []
     for c in (data.get("feedback") or {}).get("comments") or []:
         when = c.get("responded_at")
@@ -327,7 +325,7 @@ def _generated(data: dict[str, Any], tr: Translator) -> str:
         return str(raw)
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    tz = ZoneInfo(data.get("timezone") or "UTC")
+    tz = ZoneInfo(data["timezone"])
     return format_datetime(when.astimezone(tz), "medium", locale=tr.locale)
 
 
@@ -378,7 +376,7 @@ def context(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
         "doc_title": tr.t("report.doc_title", month=month),
         "period_range": tr.t("report.header.period_range", start=tr.date(data["period"]["start"]),
                              end=tr.date(data["period"]["end"])),
-        "generated": _generated(data, tr), "timezone": data.get("timezone") or "UTC",
+        "generated": _generated(data, tr), "timezone": data["timezone"],
         "generator": data.get("generator") or "", "counts": shown_counts, "toc": toc,
         "kpi_groups": kpi_groups(data, tr),
         "spikes": spikes_view(data, tr) if "support" in sections else None,

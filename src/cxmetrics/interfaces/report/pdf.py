@@ -33,8 +33,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from cxmetrics.errors import PdfError
 from cxmetrics.extras import MissingExtra, require
-from cxmetrics.interfaces.report.data import ReportError
 
 #: loggers of WeasyPrint and the font tools it drives; raised to ERROR while rendering
 NOISY_LOGGERS = ("weasyprint", "weasyprint.progress", "fontTools", "fontTools.subset", "fontTools.ttLib")
@@ -57,10 +57,6 @@ def _quiet() -> Iterator[None]:
 
 ENGINES = ("auto", "chromium", "weasyprint")
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
-
-class PdfError(ReportError):
-    """The chosen PDF printer is missing or failed."""
 
 
 def chromium_path() -> str | None:

@@ -520,7 +520,7 @@ def data_sheet(book: Book) -> None:
 
 
 def _comments(book: Book, sh: Sheet, row: int, comments: list[dict[str, Any]]) -> None:
-    tr, tz = book.tr, book.data.get("timezone") or "UTC"
+    tr, tz = book.tr, book.data["timezone"]
     for c, key in enumerate(COMMENT_COLUMNS):
         sh.label(row, c, book.t(f"data.comment.{key}"), book.fmt(**HEADER))
     row += 1

@@ -13,12 +13,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from cxmetrics.errors import NotFound, QueryError
 from cxmetrics.interfaces.web.auth import Credentials, can_read, require_viewer
 from cxmetrics.interfaces.web.context import AppContext
 from cxmetrics.interfaces.web.responses import (
     CSV_TYPE,
     JSON_TYPE,
-    bad_request,
     check_span,
     check_tz,
     csv_bytes,
@@ -152,7 +152,7 @@ def volume(
                 last = last or hi
                 first = first or max(lo, last - dt.timedelta(days=89))
             if first > last:
-                raise bad_request(f"from {first} is after to {last}")
+                raise QueryError(f"from {first} is after to {last}")
             return json_bytes(detect(r.engine, from_=first, to=last, tz=tz, where=w)), JSON_TYPE
 
     body, media = ctx.cache.get_or_compute(("volume", ctx.stamp, (start, end, tz, tuple(w))), compute)
@@ -178,7 +178,7 @@ def dimension_values(
     from cxmetrics.engine.core import DIMENSIONS
 
     if dim not in DIMENSIONS:
-        raise bad_request(f"unknown dimension {dim!r}; use one of {', '.join(DIMENSIONS)}", 404)
+        raise NotFound(f"unknown dimension {dim!r}; use one of {', '.join(DIMENSIONS)}")
     if dim in TIME_VALUES:
         return json_response({"dimension": dim, "values": TIME_VALUES[dim][:limit],
                               "truncated": len(TIME_VALUES[dim]) > limit})

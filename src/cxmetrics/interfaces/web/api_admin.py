@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from cxmetrics.interfaces.web.api import ERRORS, TzParam, ctx_of
 from cxmetrics.interfaces.web.auth import require_admin, require_viewer
-from cxmetrics.interfaces.web.responses import bad_request, check_tz, json_response, parse_date, safe_filename
+from cxmetrics.interfaces.web.responses import check_tz, json_response, parse_date, safe_filename
 from cxmetrics.interfaces.web.schemas import Problem, TokenCreated, TokenList
 
 reports = APIRouter(dependencies=[Depends(require_viewer)], responses=ERRORS, tags=["reports"])
@@ -39,7 +39,7 @@ def report(
     tz: TzParam = None,
 ) -> Response:
     """The monthly report of a period in one of five languages."""
-    from cxmetrics.interfaces.report import ReportError, render_report
+    from cxmetrics.interfaces.report import render_report
 
     ctx = ctx_of(request)
     tz = check_tz(tz)
@@ -51,10 +51,7 @@ def report(
             from cxmetrics.interfaces.report.data import default_period
 
             month = default_period(r.engine, tz or ctx.config.timezone).strftime("%Y-%m")
-        try:
-            body = render_report(r.store, fmt=format, period=month, lang=lang, tz=tz)
-        except ReportError as e:
-            raise bad_request(str(e)) from None
+        body = render_report(r.store, fmt=format, period=month, lang=lang, tz=tz)
     name = safe_filename(f"cx-report-{month}-{lang}.{format}")
     disposition = "inline" if format in INLINE else "attachment"
     return Response(body, media_type=MEDIA[format],
@@ -88,12 +85,8 @@ def create_token(request: Request, body: NewToken) -> Response:
 @tokens.delete("/tokens/{token_id}")
 def revoke_token(request: Request, token_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     """Revoke a token: it is refused from the next request on."""
-    from cxmetrics.interfaces.web.auth import TokenError
     from cxmetrics.interfaces.web.auth import revoke_token as revoke
 
     with ctx_of(request).writer() as store:
-        try:
-            changed = revoke(store.raw, token_id)
-        except TokenError as e:
-            raise bad_request(str(e), 404) from None
+        changed = revoke(store.raw, token_id)
     return json_response({"id": token_id, "revoked": True, "changed": changed})

@@ -22,9 +22,10 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Upl
 from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cxmetrics.errors import ImportFailed, NotFound, UploadTooLarge, UsageError
 from cxmetrics.interfaces.web.api import ERRORS, ctx_of
 from cxmetrics.interfaces.web.auth import require_editor
-from cxmetrics.interfaces.web.responses import bad_request, json_bytes, json_response
+from cxmetrics.interfaces.web.responses import json_bytes, json_response
 from cxmetrics.interfaces.web.schemas import ImportSummary, Problem, Refused
 
 router = APIRouter(dependencies=[Depends(require_editor)], tags=["imports"],
@@ -75,8 +76,8 @@ class UploadLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > cap:
-                    raise HTTPException(status_code=413, detail=text)
+                if seen > cap:  # raised inside FastAPI's body parsing, which turns anything but an
+                    raise HTTPException(status_code=413, detail=text)  # HTTPException into a 400
             return message
 
         await self.app(scope, limited, send)
@@ -139,19 +140,18 @@ def import_upload(
     import codecs
     import tomllib
 
-    from cxmetrics.ingest import ImportFailed
     from cxmetrics.ingest.mapping import mapping_from_dict
     from cxmetrics.ingest.pipeline import check_zone, import_file
     from cxmetrics.model import schema
 
     ctx = ctx_of(request)
     if table not in schema.TABLES:
-        raise bad_request(f"unknown table {table!r}; known tables: {', '.join(schema.TABLES)}", 404)
+        raise NotFound(f"unknown table {table!r}; known tables: {', '.join(schema.TABLES)}")
     if encoding is not None:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise bad_request(f"unknown encoding {encoding!r}") from None
+            raise UsageError(f"unknown encoding {encoding!r}") from None
     shown = display_name(file.filename)
     tmp = Path(tempfile.mkdtemp(prefix="cxm-upload-"))
     path = tmp / f"upload{_extension(file.filename)}"
@@ -162,9 +162,9 @@ def import_upload(
                 raw = tomllib.loads(mapping.file.read(ENVELOPE).decode("utf-8"))
                 loaded = mapping_from_dict(raw, display_name(mapping.filename))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-                raise bad_request(f"mapping: not valid TOML: {e}") from None
-            except ImportFailed as e:  # a bad mapping is a usage error, like the CLI's exit 2
-                raise bad_request(str(e)) from None
+                raise UsageError(f"mapping: not valid TOML: {e}") from None
+            except ImportFailed as e:  # a bad mapping is a bad request (400), not a bad file (422)
+                raise UsageError(str(e)) from None
         if tz:
             check_zone(tz)
         size = 0
@@ -172,7 +172,7 @@ def import_upload(
             while chunk := file.file.read(CHUNK):
                 size += len(chunk)
                 if size > ctx.max_upload_bytes:
-                    raise HTTPException(status_code=413, detail=_limit_text(ctx.max_upload_bytes))
+                    raise UploadTooLarge(_limit_text(ctx.max_upload_bytes))
                 out.write(chunk)
         with ctx.writer() as store:
             try:
@@ -184,35 +184,11 @@ def import_upload(
             if ids:  # the log names the upload, not our temporary copy
                 store.raw.execute("UPDATE _import_log SET file = ? WHERE import_id = ?", [shown, ids[0]])
                 store.raw.execute("UPDATE _quarantine SET file = ? WHERE import_id = ?", [shown, ids[0]])
-    except ImportFailed as e:
-        detail = str(e).replace(str(path), shown).replace(str(tmp), "")
-        raise bad_request(detail, 400 if e.code == 2 else 422) from None
-    except _spreadsheet_errors() as e:  # a file that is not a workbook (the reader does not wrap these)
-        detail = f"{shown}: cannot read as xlsx: {e}".replace(str(path), shown).replace(str(tmp), "")
-        raise bad_request(detail, 422) from None
+    except ImportFailed as e:  # the same error, naming the upload instead of our temporary copy
+        raise type(e)(str(e).replace(str(path), shown).replace(str(tmp), ""), code=e.code) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return json_response(_summary(res, shown, tmp))
-
-
-def _spreadsheet_errors() -> tuple[type[BaseException], ...]:
-    """What the XLSX readers raise for a file that is not a workbook."""
-    import zipfile
-
-    found: list[type[BaseException]] = [zipfile.BadZipFile]
-    try:
-        from python_calamine import CalamineError
-
-        found.append(CalamineError)
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        found.append(InvalidFileException)
-    except ImportError:  # pragma: no cover
-        pass
-    return tuple(found)
 
 
 def _refresh(store: Any) -> None:

@@ -16,11 +16,11 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from cxmetrics.errors import NotFound
 from cxmetrics.interfaces.web.api import ERRORS, FromParam, ToParam, TzParam, WhereParam, ctx_of
 from cxmetrics.interfaces.web.auth import require_viewer
 from cxmetrics.interfaces.web.responses import (
     CSV_TYPE,
-    bad_request,
     check_tz,
     csv_response,
     frame_records,
@@ -57,7 +57,7 @@ def ticket(request: Request, ticket_id: str, tz: TzParam = None) -> Response:
         t = r.store.table("tickets")
         row = t.filter(t.ticket_id == tid).execute()
         if row.empty:
-            raise bad_request(f"unknown ticket {ticket_id!r}", 404)
+            raise NotFound(f"unknown ticket {ticket_id!r}")
         row = row.drop(columns=[c for c in row.columns if c.startswith("_")])
         f = r.engine.fact_table("tickets", "calendar")
         facts = f.filter(f.ticket_id == tid).select(*[c for c in TICKET_FACTS if c in f.columns]).execute()

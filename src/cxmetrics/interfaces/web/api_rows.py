@@ -57,7 +57,7 @@ def rows(
     from cxmetrics.engine import drill
     from cxmetrics.engine.core import DIMENSIONS
     from cxmetrics.engine.core import Query as MetricQuery
-    from cxmetrics.interfaces.web.responses import bad_request
+    from cxmetrics.errors import QueryError
     from cxmetrics.metrics.registry import get
 
     m = get(metric)
@@ -66,7 +66,7 @@ def rows(
         if k in OWN:
             continue
         if k not in DIMENSIONS:
-            raise bad_request(f"unknown parameter or dimension {k!r}; dimensions: {', '.join(DIMENSIONS)}")
+            raise QueryError(f"unknown parameter or dimension {k!r}; dimensions: {', '.join(DIMENSIONS)}")
         group.append((k, v if v != "" else None))
     q = MetricQuery(grain=grain, from_=parse_date(from_, "from"), to=parse_date(to, "to"), tz=check_tz(tz),
                     hours=hours, where=tuple(parse_where(where)))

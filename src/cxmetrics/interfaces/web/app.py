@@ -2,8 +2,8 @@
 
 The factory opens the store once (see :mod:`cxmetrics.interfaces.web.context`), mounts the
 ``/api/v1`` routers and, when present, the dashboard pages (``cxmetrics.interfaces.web.pages``).
-User errors become ``{"detail": "..."}`` with a 4xx status; anything unexpected a
-generic 500 without a traceback (logged on the server).
+User errors (:mod:`cxmetrics.errors`) become ``{"detail": "..."}`` with their HTTP status;
+anything unexpected a generic 500 without a traceback (logged on the server).
 """
 
 from __future__ import annotations
@@ -13,13 +13,18 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cxmetrics.errors import CxmError, as_user_error
 from cxmetrics.interfaces.web.context import AppContext
 from cxmetrics.interfaces.web.responses import json_response
+
+if TYPE_CHECKING:
+    from cxmetrics.settings import Config
 
 API_PREFIX = "/api/v1"
 log = logging.getLogger("cxmetrics.interfaces.web")
@@ -68,11 +73,13 @@ class RejectNul:
         await self.app(scope, receive, send)
 
 
-def create_app(db_path: str | Path, *, config_path: str | Path | None = None,
+def create_app(db_path: str | Path, *, config_path: str | Path | None = None, config: Config | None = None,
                require_read_token: bool | None = None, cors_origins: Iterable[str] = (),
                max_upload_bytes: int | None = None, allowed_hosts: Iterable[str] | None = None) -> FastAPI:
     """The app over the store at ``db_path`` (created if missing).
 
+    ``config``: the settings (``cxm serve`` passes its own); else read from ``config_path``
+    (else ``$CXM_CONFIG``, else ``./cxm.toml``).
     ``require_read_token``: reads need a viewer token (``cxm serve`` sets it when the
     host is not loopback); ``None`` leaves reading open, as on a loopback server.
     ``cors_origins``: origins allowed to call the API from a browser (none by default).
@@ -85,11 +92,10 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None,
     from cxmetrics.metrics.registry import all_metrics
     from cxmetrics.settings import load_config
 
-    config = load_config(config_path)
+    config = config if config is not None else load_config(config_path)
     all_metrics()  # load the registry now: lazy loading from several threads at once would race
-    limit = max_upload_bytes if max_upload_bytes is not None else int(config.max_upload_mb * 1024 * 1024)
     ctx = AppContext(Path(db_path), config, require_read_token=bool(require_read_token),
-                     max_upload_bytes=limit, cors_origins=tuple(cors_origins))
+                     upload_limit=max_upload_bytes, cors_origins=tuple(cors_origins))
     ctx.open()
 
     @asynccontextmanager
@@ -110,7 +116,7 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None,
     for router in (api.router, api.reads, api_rows.router, api_records.router, api_imports.router,
                    api_admin.reports, api_admin.tokens):
         app.include_router(router, prefix=API_PREFIX)
-    app.add_middleware(api_imports.UploadLimit, limit=limit)
+    app.add_middleware(api_imports.UploadLimit, limit=ctx.max_upload_bytes)
     if ctx.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -130,32 +136,18 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None,
 
 
 def _errors(app: FastAPI) -> None:
-    """User errors -> 4xx ``{"detail": ...}``; the rest -> a plain 500 (details in the log only)."""
-    from cxmetrics.analyses.timeline import UnknownCustomer
-    from cxmetrics.engine.core import QueryError
-    from cxmetrics.ingest.errors import ImportFailed
-    from cxmetrics.metrics.registry import UnknownMetric
-    from cxmetrics.settings import ConfigError
-
-    def handler(status: int):
-        async def handle(_request: Request, exc: Exception) -> Response:
-            return json_response({"detail": str(exc)}, status)
-        return handle
-
-    app.add_exception_handler(QueryError, handler(400))
-    app.add_exception_handler(ConfigError, handler(400))
-    app.add_exception_handler(ImportFailed, handler(400))
-    app.add_exception_handler(UnknownMetric, handler(404))
-    app.add_exception_handler(UnknownCustomer, handler(404))
-    try:
-        from cxmetrics.interfaces.i18n import UnknownLanguage
-
-        app.add_exception_handler(UnknownLanguage, handler(400))
-    except ImportError:  # pragma: no cover
-        pass
+    """The one place API errors are mapped: a :class:`~cxmetrics.errors.CxmError` -> its
+    ``http_status`` and ``{"detail": message}``; anything else -> a plain 500, the traceback
+    in the server log only."""
+    async def user_error(request: Request, exc: Exception) -> Response:
+        err = as_user_error(exc)
+        if err is None:
+            return await unexpected(request, exc)
+        return json_response({"detail": str(err)}, err.http_status, headers=err.headers or None)
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("error in %s %s", request.method, request.url.path, exc_info=exc)
         return json_response({"detail": "internal error (see the server log)"}, 500)
 
+    app.add_exception_handler(CxmError, user_error)
     app.add_exception_handler(Exception, unexpected)

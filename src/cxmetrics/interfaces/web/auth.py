@@ -18,8 +18,11 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+import duckdb
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from cxmetrics.errors import AuthError, Forbidden, UnknownToken, UsageError
 
 if TYPE_CHECKING:
     from cxmetrics.interfaces.web.context import AppContext
@@ -37,10 +40,6 @@ class TokenInfo:
     label: str | None = None
 
 
-class TokenError(ValueError):
-    """A user-facing problem with a token command (bad role, unknown id)."""
-
-
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -52,7 +51,7 @@ def _now() -> dt.datetime:
 def create_token(con: Any, role: str, label: str | None = None) -> tuple[int, str]:
     """A new token of ``role``: returns (id, token). The token itself is not stored."""
     if role not in ROLES:
-        raise TokenError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise UsageError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     token = PREFIX + secrets.token_urlsafe(32)
     tid = int(con.execute("SELECT nextval('_token_seq')").fetchone()[0])
     con.execute("INSERT INTO _tokens VALUES (?, ?, ?, ?, ?, NULL)", [tid, role, hash_token(token), label, _now()])
@@ -63,16 +62,16 @@ def list_tokens(con: Any) -> list[dict[str, Any]]:
     """Every token's id, role, label and dates (never the hash)."""
     try:
         rows = con.execute("SELECT id, role, label, created_at, revoked_at FROM _tokens ORDER BY id").fetchall()
-    except Exception:  # a store from before tokens existed, opened read-only
+    except duckdb.CatalogException:  # no _tokens table: a store from before tokens, opened read-only
         return []
     return [{"id": int(i), "role": r, "label": lb, "created_at": c, "revoked_at": rv} for i, r, lb, c, rv in rows]
 
 
 def revoke_token(con: Any, token_id: int) -> bool:
-    """Revoke a token; False when it was already revoked. Unknown ids raise TokenError."""
+    """Revoke a token; False when it was already revoked. Unknown ids raise UnknownToken."""
     row = con.execute("SELECT revoked_at FROM _tokens WHERE id = ?", [token_id]).fetchone()
     if row is None:
-        raise TokenError(f"no token with id {token_id}")
+        raise UnknownToken(f"no token with id {token_id}; `cxm token list` shows them")
     if row[0] is not None:
         return False
     con.execute("UPDATE _tokens SET revoked_at = ? WHERE id = ?", [_now(), token_id])
@@ -88,7 +87,7 @@ def verify(con: Any, token: str) -> TokenInfo | None:
     """The active token matching ``token``, or None (constant-time comparison of hashes)."""
     try:
         rows = con.execute("SELECT id, role, hash, label FROM _tokens WHERE revoked_at IS NULL").fetchall()
-    except Exception:
+    except duckdb.CatalogException:  # no _tokens table: a store from before tokens, opened read-only
         return None
     digest = hash_token(token).encode()
     found = None
@@ -118,17 +117,13 @@ def _ctx(request: Request) -> AppContext:
     return request.app.state.ctx
 
 
-def _unauthorized(detail: str) -> HTTPException:
-    return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
-
-
 def token_of(request: Request, credentials: Credentials) -> TokenInfo | None:
     """The caller's token, None without one; a wrong or revoked token is refused (401)."""
     if credentials is None:
         return None
     info = _ctx(request).verify_token(credentials.credentials)
     if info is None:
-        raise _unauthorized("invalid or revoked token")
+        raise AuthError("invalid or revoked token")
     return info
 
 
@@ -138,11 +133,11 @@ def _require(role: str):
         if role == "viewer" and info is None and not _ctx(request).require_read_token:
             return None  # reading is open on a loopback server
         if info is None:
-            raise _unauthorized(f"this needs an {role} token: Authorization: Bearer <token> "
-                                "(create one with `cxm token create`)" if role != "viewer" else
-                                "this server needs a viewer token for reading: Authorization: Bearer <token>")
+            raise AuthError(f"this needs an {role} token: Authorization: Bearer <token> "
+                            "(create one with `cxm token create`)" if role != "viewer" else
+                            "this server needs a viewer token for reading: Authorization: Bearer <token>")
         if RANK[info.role] < RANK[role]:
-            raise HTTPException(status_code=403, detail=f"a {info.role} token cannot do this; it needs {role}")
+            raise Forbidden(f"a {info.role} token cannot do this; it needs {role}")
         return info
 
     dependency.__name__ = f"require_{role}"
@@ -159,5 +154,5 @@ def can_read(request: Request, credentials: Credentials) -> bool:
     """For open endpoints (health) that show more to callers allowed to read."""
     try:
         return require_viewer(request, credentials) is not None or not _ctx(request).require_read_token
-    except HTTPException:
+    except AuthError:
         return False

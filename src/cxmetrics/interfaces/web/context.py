@@ -109,7 +109,8 @@ class AppContext:
     config: Config
     #: reads need a viewer token (the server listens beyond loopback)
     require_read_token: bool = False
-    max_upload_bytes: int = 200 * 1024 * 1024
+    #: the largest import upload; None: ``[server] max_upload_mb`` of ``config``
+    upload_limit: int | None = None
     cors_origins: tuple[str, ...] = ()
     con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
     cache: ResponseCache = field(default_factory=ResponseCache, repr=False)
@@ -125,6 +126,10 @@ class AppContext:
     _schemas_stamp: int | None = field(default=None, repr=False)
 
     @property
+    def max_upload_bytes(self) -> int:
+        return self.upload_limit if self.upload_limit is not None else self.config.server.max_upload_bytes
+
+    @property
     def stamp(self) -> int:
         """The data stamp as of the last write. Only this process can write the file (DuckDB
         locks it), and every write goes through :meth:`writer`, which refreshes it: a cache
@@ -135,9 +140,12 @@ class AppContext:
         """Open the store file (creating it if needed) and bring its stored facts up to date."""
         import duckdb
 
-        from cxmetrics.store import Store
+        from cxmetrics.store import Store, open_error
 
-        self.con = duckdb.connect(str(self.db_path))
+        try:
+            self.con = duckdb.connect(str(self.db_path))
+        except duckdb.IOException as e:  # locked by another process, not a DuckDB file...
+            raise open_error(self.db_path, e) from None
         self._writer = Store.from_connection(self.con.cursor(), path=self.db_path, config=self.config, create=True)
         with self.writer() as w:
             w.stored_facts()
@@ -166,24 +174,25 @@ class AppContext:
         store = Store.from_connection(cur, path=self.db_path, config=self.config, read_only=True)
         try:
             cur.execute("BEGIN TRANSACTION")
-            stamp = store.data_stamp()
-            self._remember_schemas(store.ibis, stamp)
-            base = store.stored_facts(refresh=False)
-            if base is None and self._write_lock.locked():
-                # the writer is (most likely) rebuilding them: answer from the previous ones.
-                # Not otherwise: after a failed rebuild they would answer for good, cached
-                # under the new data stamp.
-                base = _previous_facts(store)
-            # no stored facts at all: derive them, staged in this cursor's temp tables
-            engine = Engine(store.ibis, self.config, cache=base is None, base=base)
-            if stamp in self._bounds:
-                engine._bounds = self._bounds[stamp]
-            yield Reader(store, engine, stamp)
-            if engine._bounds is not None and stamp not in self._bounds:
-                self._bounds = {stamp: engine._bounds}  # only the latest stamp is worth keeping
+            try:
+                stamp = store.data_stamp()
+                self._remember_schemas(store.ibis, stamp)
+                base = store.stored_facts(refresh=False)
+                if base is None and self._write_lock.locked():
+                    # the writer is (most likely) rebuilding them: answer from the previous ones.
+                    # Not otherwise: after a failed rebuild they would answer for good, cached
+                    # under the new data stamp.
+                    base = _previous_facts(store)
+                # no stored facts at all: derive them, staged in this cursor's temp tables
+                engine = Engine(store.ibis, self.config, cache=base is None, base=base)
+                if stamp in self._bounds:
+                    engine._bounds = self._bounds[stamp]
+                yield Reader(store, engine, stamp)
+                if engine._bounds is not None and stamp not in self._bounds:
+                    self._bounds = {stamp: engine._bounds}  # only the latest stamp is worth keeping
+            finally:
+                cur.execute("ROLLBACK")  # a read: nothing to keep
         finally:
-            with contextlib.suppress(Exception):
-                cur.execute("ROLLBACK")
             store.close()
 
     def _remember_schemas(self, backend: Any, stamp: int) -> None:
@@ -232,9 +241,11 @@ def _previous_facts(store: Store) -> Any:
     (seconds; on a large store deriving them per request would take longer and slow the
     rebuild). Ticket metrics computed in that window are those of the previous import;
     they are cached under the previous data stamp, so no later request sees them."""
+    from ibis.common.exceptions import TableNotFound
+
     from cxmetrics.facts.tickets import BaseFacts
 
     try:
         return BaseFacts(*(store.ibis.table(f"_fact_{n}") for n in store.FACT_TABLES))
-    except Exception:  # never built: the caller derives them
+    except TableNotFound:  # never built: the caller derives them
         return None

@@ -120,7 +120,8 @@ def bundle_version() -> str:
 def pick_lang(request: Request) -> tuple[str, bool]:
     """The page language: ``?lang=`` (then remembered), the cookie, Accept-Language, English.
     Returns (lang, whether to set the cookie)."""
-    from cxmetrics.interfaces.i18n import DEFAULT_LANG, LANGS, UnknownLanguage, normalise_lang
+    from cxmetrics.errors import UnknownLanguage
+    from cxmetrics.interfaces.i18n import DEFAULT_LANG, LANGS, normalise_lang
 
     asked = request.query_params.get("lang")
     if asked:
@@ -322,7 +323,8 @@ def install(app: FastAPI, ctx: AppContext) -> None:
 
     def report_download(request: Request) -> Response:
         """The report form without JavaScript: redirect to the API's report."""
-        from cxmetrics.interfaces.i18n import DEFAULT_LANG, UnknownLanguage, normalise_lang
+        from cxmetrics.errors import UnknownLanguage
+        from cxmetrics.interfaces.i18n import DEFAULT_LANG, normalise_lang
 
         q = request.query_params
         period = q.get("period", "").strip() or "latest"

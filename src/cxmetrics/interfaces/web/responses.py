@@ -1,4 +1,4 @@
-"""Shared response helpers: JSON that never fails on NaN, formula-safe CSV, user errors."""
+"""Shared response helpers: JSON that never fails on NaN, formula-safe CSV, request parameters."""
 
 from __future__ import annotations
 
@@ -12,13 +12,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from fastapi import HTTPException
 from fastapi.responses import Response
+
+from cxmetrics.errors import QueryError
+from cxmetrics.periods.dates import MAX_DATE, MIN_DATE, parse_date
+
+__all__ = ["MAX_DATE", "MIN_DATE", "check_span", "check_tz", "csv_bytes", "csv_response", "frame_records",
+           "json_bytes", "json_response", "parse_date", "parse_where", "plain", "safe_filename"]
 
 CSV_TYPE = "text/csv; charset=utf-8"
 JSON_TYPE = "application/json"
-#: The widest date range a query may ask for (the engine's open-ended period bounds).
-MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 #: More periods than this is not a question anyone asks (and would take long to answer).
 MAX_PERIODS = 5000
 GRAIN_DAYS = {"day": 1, "week": 7, "month": 28, "quarter": 89, "year": 365}
@@ -85,30 +88,11 @@ def csv_response(frame: pd.DataFrame, filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{safe_filename(filename)}"'})
 
 
-def bad_request(detail: str, status_code: int = 400) -> HTTPException:
-    return HTTPException(status_code=status_code, detail=detail)
-
-
 def parse_where(items: list[str] | None) -> list[tuple[str, str]]:
     """``where=DIM=VALUE`` parameters as (dimension, value) pairs."""
-    from cxmetrics.engine.core import QueryError, split_where
+    from cxmetrics.engine.core import split_where
 
-    try:
-        return split_where(items, "where")
-    except QueryError as e:
-        raise bad_request(str(e)) from None
-
-
-def parse_date(text: str | None, name: str) -> dt.date | None:
-    if text is None or text == "":
-        return None
-    try:
-        d = dt.date.fromisoformat(text)
-    except ValueError:
-        raise bad_request(f"{name}: not a date: {text!r} (use YYYY-MM-DD)") from None
-    if not MIN_DATE <= d <= MAX_DATE:
-        raise bad_request(f"{name}: {d} is outside {MIN_DATE}..{MAX_DATE}")
-    return d
+    return split_where(items, "where")
 
 
 def check_tz(tz: str | None) -> str | None:
@@ -124,5 +108,5 @@ def check_tz(tz: str | None) -> str | None:
 def check_span(from_: dt.date | None, to: dt.date | None, grain: str) -> None:
     """Refuse a query whose explicit range would have thousands of periods."""
     if from_ and to and grain in GRAIN_DAYS and (to - from_).days // GRAIN_DAYS[grain] > MAX_PERIODS:
-        raise bad_request(f"{from_}..{to} has more than {MAX_PERIODS} {grain} periods; narrow the range "
-                          "or use a coarser grain")
+        raise QueryError(f"{from_}..{to} has more than {MAX_PERIODS} {grain} periods; narrow the range "
+                         "or use a coarser grain")
