@@ -17,7 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cxmetrics.interfaces.i18n import LANGS, Translator
-from cxmetrics.interfaces.text import duration_parts, human_duration, integral_counts
+from cxmetrics.interfaces.text import integral_counts
+from cxmetrics.periods.durations import duration_parts, human_duration
 from cxmetrics.settings import Config
 from cxmetrics.store import Store
 from tests import scenario
