@@ -103,9 +103,9 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def cxm(*args: str) -> tuple[int, str, str]:
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     res = CliRunner().invoke(app, list(args), catch_exceptions=False)
     return res.exit_code, res.stdout, res.stderr
 

@@ -45,9 +45,9 @@ def test_sql_matches_golden(key: str, engine, update_golden: bool) -> None:
 def test_explain_cli_shows_definition_and_sql(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     db = tmp_path / "x.duckdb"
     Store(db, config=Config()).close()
     res = CliRunner().invoke(app, ["--db", str(db), "explain", "fcr_rate:single_agent"])

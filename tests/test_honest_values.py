@@ -134,9 +134,9 @@ def test_duration_parts_carry_at_every_boundary() -> None:
 
 # -- the CLI -----------------------------------------------------------------------------
 def _cli(*args: str) -> tuple[int, str]:
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     res = CliRunner().invoke(app, list(args))
     return res.exit_code, res.stdout
 
