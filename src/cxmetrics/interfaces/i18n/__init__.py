@@ -39,12 +39,12 @@ def _unknown(lang: str) -> UnknownLanguage:
     return UnknownLanguage(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
 
 
-def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
+def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     for k, v in d.items():
         key = f"{prefix}{k}"
         if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
+            out.update(flatten(v, key + "."))
         else:
             out[key] = str(v)
     return out
@@ -60,7 +60,7 @@ def catalog(lang: str) -> dict[str, str]:
         name = entry.name
         if not name.endswith(f".{lang}.toml"):
             continue
-        data = _flatten(tomllib.loads(entry.read_text(encoding="utf-8")))
+        data = flatten(tomllib.loads(entry.read_text(encoding="utf-8")))
         clash = set(out) & set(data)
         if clash:
             raise ValueError(f"catalog {name} repeats keys {sorted(clash)[:5]}")
