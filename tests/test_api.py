@@ -43,9 +43,9 @@ def get(api, url: str, status: int = 200):
 
 
 def cli_json(db: Path, *args: str) -> dict:
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     res = CliRunner().invoke(app, ["--db", str(db), "--config", str(empty_config(db.parent)), "metrics", *args,
                                    "--format", "json"])
     assert res.exit_code == 0, res.stderr

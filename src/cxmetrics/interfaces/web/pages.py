@@ -30,7 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from cxmetrics.engine.core import STATS
+from cxmetrics.facts.query import STATS
 from cxmetrics.interfaces.report import FORMATS as REPORT_MEDIA
 from cxmetrics.periods.grain import GRAINS as PERIOD_GRAINS
 
