@@ -94,13 +94,17 @@ class ServerProcess:
                 self.proc.wait(timeout=30)
 
 
-def _report_kpis(db: Path) -> dict[str, dict[str, Any]]:
+#: the team's own targets (cxm.toml), drawn on the charts and judged on the cards like the benchmarks
+SETTINGS = '[targets]\ncsat = 85\n[targets.first_response_time]\nemail = "20h"\nchat = "2h"\n'
+
+
+def _report_kpis(db: Path, config: Path) -> dict[str, dict[str, Any]]:
     """The monthly report's KPIs of the month (report/data.py), read before the server holds the file."""
     from cxmetrics.interfaces.report.data import build_report
-    from cxmetrics.settings import Config
+    from cxmetrics.settings import load_config
     from cxmetrics.store import Store
 
-    with Store(db, config=Config(), read_only=True) as s:
+    with Store(db, config=load_config(config), read_only=True) as s:
         report = build_report(s, MONTH[:7])
     assert report["period"]["start"] == MONTH and report["timezone"] == "UTC"
     return {k["metric"]: k for k in report["kpis"]}
@@ -133,7 +137,8 @@ def served(small_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             "ticket_id": ["T-HOSTILE-P"], "created_at": pd.to_datetime(["2025-12-30 10:00"], utc=True),
             "channel": ["email"], "category": ["returns"], "team": [HOSTILE]}), source="test")
     config = empty_config(directory)
-    kpis = _report_kpis(db)
+    config.write_text(SETTINGS, encoding="utf-8")
+    kpis = _report_kpis(db, config)
     cli = _cli_records(db, config, list(kpis))
     server = ServerProcess(db, config)
     try:
@@ -207,11 +212,15 @@ def test_overview_cards_equal_the_report_and_the_cli(session: Session, served: d
         assert colour in (change.get_attribute("class") or "").split(), (metric, rec["verdict"])
         if rec["maturing"]:
             expect(card.locator(".maturing")).to_be_visible()
+        assert close(rec["target"], kpi["target"]) and rec["meets_target"] == kpi["meets_target"], metric
         # what the card shows is what the report prints
         shown = card.locator(".value").inner_text()
         assert shown == tr.value(kpi["value"], kpi["unit"]), (metric, shown, tr.value(kpi["value"], kpi["unit"]))
         checked += 1
     assert checked >= 20
+    # the team's target, judged: CSAT 85% (cxm.toml) is missed in December
+    expect(page.locator('.card[data-metric="csat"] .target')).to_have_text(
+        "✗ Target 85.0% missed" if not kpis["csat"]["meets_target"] else "✓ Target 85.0% met")
     # a change that rounds to zero at its precision is shown as ±0 and gets no colour
     zero = page.locator('.card .change:has-text("±")')
     for i in range(zero.count()):
@@ -247,6 +256,10 @@ def test_period_picker_and_back_restore_the_form(session: Session, served: dict[
     assert close(_attr_number(card.get_attribute("data-value")), want["value"])
     assert close(_attr_number(card.locator(".change").get_attribute("data-change")), want["change"])
     expect(card.locator(".change")).to_contain_text("vs the 30 days before")
+    # the rows behind the card are the period's: as many as the card counts
+    card.locator(".card-actions button").click()
+    expect(page.locator("#drill-status[data-total]")).to_have_attribute("data-total", str(want["value"]))
+    page.keyboard.press("Escape")
     # a week, typed
     page.select_option("#f-period", "week")
     page.fill("#f-week", "2025-W50")
@@ -322,7 +335,7 @@ def test_numbers_explain_themselves_from_the_catalogue(session: Session, served:
     expect(box.locator('[data-key="definition"] dd')).to_have_text(cat["texts"]["csat"]["description"])
     expect(box.locator('[data-key="formula"] dd')).to_have_text(cat["texts"]["csat"]["formula"])
     expect(box.locator('[data-key="n"] dd')).to_have_text(f"{rec['numerator']:,} of {rec['denominator']:,}")
-    expect(box.locator('[data-key="target"] dd')).to_contain_text("80.0%")
+    expect(box.locator('[data-key="target"] dd')).to_have_text("85.0% (your target in cxm.toml)")
     expect(box.locator('[data-key="setting.surveys_csat"] dd')).to_have_text("1–5")
     expect(box.locator('[data-key="comparison"] dd')).to_contain_text("Nov 1, 2025 – Nov 30, 2025")
     expect(box.locator('[data-key="zone"] dd')).to_contain_text("UTC")
@@ -344,15 +357,29 @@ def test_numbers_explain_themselves_from_the_catalogue(session: Session, served:
     shot(page, "period-explain-trends")
 
 
-def test_targets_are_drawn_on_charts(session: Session) -> None:
+def test_targets_are_drawn_on_charts(session: Session, served: dict[str, Any]) -> None:
     page = session.goto("/trends?metric=csat&grain=month")
     chart = page.locator("#trend-chart")
-    expect(chart.locator("g.mark-rule").first).to_be_attached()
-    expect(chart.locator("svg text", has_text="Target (benchmark) 80.0%")).to_have_count(1)
+    expect(chart.locator("g.mark-rule.target_marks path, g.mark-rule.target_marks line").first).to_be_attached()
+    expect(chart.locator("svg text", has_text="Target 85.0%")).to_have_count(1)
+    # a benchmark where the team set none: cart abandonment's published 70%
+    page = session.goto("/trends?metric=cart_abandonment_rate&grain=month")
+    expect(page.locator("#trend-chart svg text", has_text="Target (benchmark) 70.0%")).to_have_count(1)
+    # targets per channel: one rule per channel that has one (email and chat from cxm.toml,
+    # social its published benchmark), in the channel's colour
+    recs = served["server"].get("/api/v1/metrics", [("metric", "first_response_time"), ("grain", "month"),
+                                                    ("by", "channel")])["metrics"]
+    targets = {(r["channel"], r["target"], r["target_source"]) for r in recs if r["target"] is not None}
+    assert {(c, s) for c, _, s in targets} >= {("email", "cxm.toml"), ("chat", "cxm.toml")}
+    assert any(c == "social" and s != "cxm.toml" for c, _, s in targets)
+    page = session.goto("/trends?metric=first_response_time&grain=month&by=channel")
+    rules = page.locator("#trend-chart g.mark-rule.target_marks").first.locator("path, line")
+    expect(rules).to_have_count(len(targets))
+    shot(page, "period-targets-by-channel", full=False)
     page = session.goto("/?period=month&month=2025-12")
     loaded(page)
-    expect(page.locator('.card[data-metric="csat"] .spark g.mark-rule').first).to_be_attached()
-    assert page.locator('.card[data-metric="ticket_volume"] .spark g.mark-rule').count() == 0  # no target, no rule
+    expect(page.locator('.card[data-metric="csat"] .spark g.mark-rule.target_marks').first).to_be_attached()
+    assert page.locator('.card[data-metric="ticket_volume"] .spark g.mark-rule.target_marks').count() == 0  # no target, no rule
     shot(page, "period-targets", full=False)
 
 
