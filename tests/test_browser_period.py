@@ -225,6 +225,11 @@ def test_overview_cards_equal_the_report_and_the_cli(session: Session, served: d
     zero = page.locator('.card .change:has-text("±")')
     for i in range(zero.count()):
         assert "neutral" in (zero.nth(i).get_attribute("class") or "")
+    # a card's title opens its trend over the sparkline's 13 months, compared month by month
+    href = page.locator('.card[data-metric="nps"] h3 a').get_attribute("href")
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)
+    assert {k: v[0] for k, v in q.items()} == {"period": "custom", "from": "2024-12-01", "to": MONTH_END,
+                                                 "metric": "nps", "grain": "month", "compare": "previous"}
     # the default period is the report's "latest": the same month, without naming it
     page = session.goto("/")
     loaded(page)

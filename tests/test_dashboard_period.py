@@ -114,7 +114,12 @@ def test_resolution_on_the_demo(engine: Any) -> None:
     e = eff("custom", None, None, "2025-12-15", "2026-01-31")
     assert e.partial and e.covered_last == DATA_LAST
     assert (e.previous_first, e.previous_last) == (D(2025, 11, 28), D(2025, 12, 14))
-    assert eff("custom", None, None, "2025-12-01").last == DATA_LAST  # an open end is the data's
+    assert eff("custom", None, None, "2025-12-01").last == DATA_LAST  # an open end is the data's ...
+    assert eff("custom", None, None, None, "2025-01-31").first == DATA_FIRST
+    e = eff("custom", None, None, None, "2020-01-31")  # ... but never past the end given
+    assert (e.first, e.last, e.in_data) == (D(2020, 1, 31), D(2020, 1, 31), False)
+    e = eff("custom", None, None, "2027-01-01")
+    assert (e.first, e.last, e.in_data) == (D(2027, 1, 1), D(2027, 1, 1), False)
     e = eff("all")
     assert (e.first, e.last, e.grain) == (DATA_FIRST, DATA_LAST, "total")
     # outside the data: no data (the overview says so), but still a period

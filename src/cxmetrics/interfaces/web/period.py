@@ -235,9 +235,9 @@ def resolve(sel: Selection, engine: Engine, tz: str, today: dt.date | None = Non
     elif sel.kind in LAST_DAYS:
         last = data_last or today
         first = last - dt.timedelta(days=LAST_DAYS[sel.kind] - 1)
-    elif sel.kind == "custom":
-        first = sel.from_ or data_first or sel.to or today
-        last = sel.to or data_last or today
+    elif sel.kind == "custom":  # an open end is the data's, never past the end given
+        last = sel.to or max(data_last or today, sel.from_ or dt.date.min)
+        first = sel.from_ or min(data_first or last, last)
         if first > last:
             raise QueryError(f"from {first} is after to {last}")
     else:  # all

@@ -101,19 +101,6 @@
     if (unit === 'count') return number(v, 0);
     return number(v, unit === 'currency' || Math.abs(Number(v)) < 10 ? 2 : 1);
   }
-  /** Change from previous: points for percent and scores, else relative %. */
-  function change(v, prev, unit) {
-    if (missing(v) || missing(prev)) return { text: '–', delta: null };
-    const absolute = unit === 'percent' || unit === 'score';
-    if (!absolute && Number(prev) === 0) return { text: '–', delta: null };
-    const d = absolute ? Number(v) - Number(prev) : (Number(v) / Number(prev) - 1) * 100;
-    const sign = d > 0 ? '+' : (d < 0 ? '−' : '±');
-    let text;
-    if (unit === 'percent') text = sign + number(Math.abs(d), 1) + ' ' + (S['unit.pp'] || 'pp');
-    else if (absolute) text = sign + number(Math.abs(d), 1);
-    else text = sign + percent(Math.abs(d));
-    return { text, delta: Number(v) - Number(prev) };
-  }
   /** Decimals a change is shown with, per unit (a change that shows as zero gets no colour). */
   const CHANGE_DIGITS = { percent: 1, score: 1, count: 0, currency: 2 };
   /**
@@ -1032,12 +1019,12 @@
     return open.map((r) => (r.start === r.end ? cfg.weekdays[r.start] : cfg.weekdays[r.start] + '–' + cfg.weekdays[r.end])
       + ' ' + r.w.replace('-', '–')).join(', ');
   }
+  /** A setting's value: a number of days, a rating scale, else in the metric's unit (seconds: calendar). */
   function thresholdValue(v, unit) {
     if (missing(v)) return '–';
-    if (unit === 'seconds') return duration(v, false);
     if (unit === 'days') return t('explain.days', { n: number(v) });
     if (unit === 'scale') return number(v[0], 0) + '–' + number(v[1], 0);
-    return number(v, 2);
+    return value(v, unit, false);
   }
   function byText(x, unit) {
     const parts = [];
@@ -1106,7 +1093,7 @@
         source: rec.target_source === 'cxm.toml' ? t('explain.target_own') : rec.target_source,
       }));
     } else if (ctx.target) {
-      row('target', byText(ctx.target, info.unit === 'seconds' ? 'seconds' : null) + ' · '
+      row('target', byText(ctx.target, info.unit) + ' · '
         + (ctx.target.source === 'cxm.toml' ? t('explain.target_own') : ctx.target.source));
     }
     if (rec) {
@@ -1217,7 +1204,7 @@
   }
 
   window.CXM = {
-    cfg, t, metricName, metricInfo, dimLabel, dimValue, number, percent, duration, value, change, changeText,
+    cfg, t, metricName, metricInfo, dimLabel, dimValue, number, percent, duration, value, changeText,
     verdictClass, businessHours, date, month, span, period: periodText, parseDay, isoDay, addMonths, monthEnd, cellText,
     el, clear, setStatus, api, apiUrl, download, getToken, ApiError, filters, filterParams, activeFilterDims, pageUrl,
     chart, trendSpec, table, monthTable, openDrill, openTicket, health, hasRows, unsupportedText, missing,

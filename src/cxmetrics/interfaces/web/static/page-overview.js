@@ -29,12 +29,16 @@
     return t('overview.vs', { change, previous: C.previousName(eff) });
   }
 
-  function card(metric, rec, series, eff, hours, stat) {
+  function card(metric, rec, series, eff, body) {
+    const { hours, stat } = body;
     const info = C.metricInfo(metric);
     const business = info.unit === 'seconds' && hours === 'business';
     const li = el('li', { class: 'card', 'data-metric': metric });
     const nameId = 'kpi-' + metric.replace(/[^a-z0-9_]/gi, '-');
-    const trend = { metric, grain: eff.grain === 'total' ? 'month' : eff.grain, compare: 'previous' };
+    // the trend behind the card: the sparkline's range at its grain, compared period by period
+    const s = body.series;
+    const trend = s.grain ? { metric, grain: s.grain, compare: 'previous', period: 'custom', from: s.from, to: s.to, month: '', week: '' }
+      : { metric, compare: 'previous' };
     li.append(el('h3', { id: nameId }, el('a', { href: C.pageUrl(C.cfg.pages.trends, trend), text: C.metricName(metric) })));
     const hasValue = !C.missing(rec.value);
     li.dataset.value = hasValue ? String(rec.value) : '';
@@ -117,7 +121,7 @@
     const cards = [];
     for (const rec of group.metrics) {
       const s = body.series.metrics.filter((r) => r.metric === rec.metric);
-      const c = card(rec.metric, byMetric.get(rec.metric), s, eff, body.hours, body.stat);
+      const c = card(rec.metric, byMetric.get(rec.metric), s, eff, body);
       ul.append(c.li);
       cards.push(c);
     }
