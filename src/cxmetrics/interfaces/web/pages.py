@@ -7,6 +7,11 @@ page is as open as the API behind it. Everything a page loads comes from this ap
 (no CDN): the Vega, Vega-Lite and vega-embed JavaScript is bundled offline by
 vl-convert once per process and served from memory.
 
+Periods: the filter form carries a period selection (:mod:`cxmetrics.interfaces.web.period`)
+and a zone in the query string; each page has a default period (:attr:`Page.default_period`)
+and its script resolves the selection with ``GET /api/v1/period`` (the data's bounds are
+data, so they come with the reader's token) and states it under the page title.
+
 Security: Jinja2 autoescaping is on; the page configuration reaches the scripts as a
 JSON block (``<script type="application/json">``, escaped by ``tojson``); the scripts
 put data into the page as text nodes only. Pages send a Content-Security-Policy with

@@ -1,5 +1,7 @@
 /* cxmetrics dashboard core: configuration, texts and formats, API access with tokens,
- * the filter bar, charts (vega-embed, served by this app) and the drill-down panel.
+ * the filter bar and its period (resolved by GET /period, stated on every page, restored
+ * from the URL after Back), charts (vega-embed, served by this app) with targets drawn,
+ * explanations from the catalogue, the page's JSON twins and the drill-down panel.
  *
  * Data from the API reaches the page only as text (textContent / text nodes), never as HTML.
  */
