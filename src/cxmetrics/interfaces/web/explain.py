@@ -91,7 +91,7 @@ def _target(m: Metric, config: Config) -> dict[str, Any] | None:
 
 
 def metric_context(m: Metric, config: Config) -> dict[str, Any]:
-    from cxmetrics.engine.core import STATS
+    from cxmetrics.facts.query import STATS
     from cxmetrics.metrics.kinds import Duration
 
     return {
