@@ -72,6 +72,9 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "queue": ("fact", "queue"),
     "topic": ("fact", "topic"),
     "currency": ("fact", "currency"),
+    # SLA events (facts/sla.py): the policy that applied and the SLA metric measured
+    "sla_policy": ("fact", "sla_policy"),
+    "sla_metric": ("fact", "sla_metric"),
     # local hour of day (0-23) and ISO weekday (1 = Monday) of the metric's own instant
     "hour": ("time", "hour"),
     "weekday": ("time", "weekday"),
@@ -86,6 +89,14 @@ FACT_BUILDERS: dict[str, str] = {
     "orders": "cxmetrics.facts.customers.orders_for",
     "calls": "cxmetrics.metrics.contact.calls_for",
     "carts": "cxmetrics.metrics.contact.carts_for",
+    "ratings": "cxmetrics.facts.work.ratings_for",
+}
+#: Fact tables whose durations follow --hours: name -> "module.function(engine, hours) -> ibis Table"
+#: (built once per engine and hours).
+HOURLY_FACT_BUILDERS: dict[str, str] = {
+    "sla": "cxmetrics.facts.sla.sla_for",
+    "ticket_work": "cxmetrics.facts.work.ticket_work_for",
+    "reply_waits": "cxmetrics.facts.work.reply_waits_for",
 }
 STATS = ("mean", "median", "p90")
 HOURS = ("calendar", "business")
@@ -247,16 +258,19 @@ class Engine:
         (built once per engine and cached; they do not depend on --hours)."""
         if name in ("tickets", "waits", "backlog_events"):
             return getattr(self.facts(hours), name)
-        if name not in self._other_facts:
+        hourly = name in HOURLY_FACT_BUILDERS
+        key = f"{name}@{hours}" if hourly else name
+        if key not in self._other_facts:
             import importlib
 
             try:
-                module, func = FACT_BUILDERS[name].rsplit(".", 1)
+                module, func = (HOURLY_FACT_BUILDERS if hourly else FACT_BUILDERS)[name].rsplit(".", 1)
             except KeyError:
                 raise ValueError(f"no fact table {name!r}") from None
-            t = getattr(importlib.import_module(module), func)(self)
-            self._other_facts[name] = t.cache() if self.cache else t
-        return self._other_facts[name]
+            build = getattr(importlib.import_module(module), func)
+            t = build(self, hours) if hourly else build(self)
+            self._other_facts[key] = t.cache() if self.cache else t
+        return self._other_facts[key]
 
     def _with_targets(self, t: ir.Table, biz: BusinessClock | None) -> ir.Table:
         """SLA targets per ticket (priority overrides channel) and the age of open tickets."""
