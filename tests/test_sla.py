@@ -89,8 +89,14 @@ def frames() -> dict[str, pd.DataFrame]:
         ("E", local("2024-04-08 09:00"), "agent_id", "a2", None),
         ("E", local("2024-04-08 10:00"), "agent_id", "a1", "a2"),
     ], columns=["ticket_id", "changed_at", "field", "to_value", "from_value"])
+    ratings = [("P", "2024-04-03 17:00", 2), ("P", "2024-04-04 09:00", 5),  # improved
+               ("R", "2024-04-05 10:00", 5), ("R", "2024-04-05 11:00", 4),  # satisfied both times
+               ("E", "2024-04-08 14:00", 5), ("E", "2024-04-09 09:00", 1),  # worsened
+               ("D1", "2024-04-01 12:00", 1)]  # rated once: not a change
+    survey_responses = pd.DataFrame([(f"S{i}", "csat", utc(at), float(score), t) for i, (t, at, score) in enumerate(ratings)],
+                                    columns=["response_id", "survey", "responded_at", "score", "ticket_id"])
     return {"tickets": tickets, "messages": messages, "status_changes": status_changes,
-            "field_changes": field_changes}
+            "field_changes": field_changes, "survey_responses": survey_responses}
 
 
 @pytest.fixture(scope="module")
@@ -225,6 +231,13 @@ def test_reassignments_and_next_reply_time(store: Store) -> None:
     nr = df[df.metric == "next_reply_time"].iloc[0]
     # P 3600, R 1200 (Fri 09:00 -> 09:20), E 2700 (calendar)
     assert nr["n"] == 3 and nr["median"] == 2700
+
+
+def test_csat_change_compares_first_and_latest_rating(store: Store) -> None:
+    df = store.metrics(["csat_change", "csat_change:improved", "csat_change:worsened"], grain="total")
+    got = {r.metric: (r.numerator, r.denominator) for r in df.itertuples()}
+    # rated twice: P (2 -> 5), R (5 -> 4), E (5 -> 1); D1 once
+    assert got == {"csat_change": (2, 3), "csat_change:improved": (1, 3), "csat_change:worsened": (1, 3)}
 
 
 def test_default_without_policies_keeps_the_original_attainment(tmp_path) -> None:

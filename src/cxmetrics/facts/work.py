@@ -6,8 +6,8 @@ reassignments, next-reply waits and CSAT ratings that changed.
   agent to another, from ``field_changes``; null without assignment history);
 * ``reply_waits`` (per --hours): the ``waits`` facts with ``is_first`` (the wait before the
   ticket's first reply), so next-reply time is every later wait;
-* ``ratings``: one row per ticket rated more than once on a CSAT survey, with the first
-  and the latest rating's top-two-box verdict.
+* ``ratings``: one row per ticket and CSAT survey it was rated on more than once, with the
+  first and the latest rating's top-two-box verdict.
 """
 
 from __future__ import annotations
@@ -69,13 +69,14 @@ def reply_waits_for(engine: Engine, hours: str) -> ir.Table:
 
 
 def ratings_for(engine: Engine) -> ir.Table:
-    """Tickets rated at least twice on a CSAT survey: the first and the latest answer."""
+    """Tickets rated at least twice on one CSAT survey: the first and the latest answer."""
     r = engine.fact_table("responses", "calendar")
     r = r.filter((r.survey_type == "csat") & r.answered & r.ticket_id.notnull())
-    w_first = ibis.window(group_by=r.ticket_id, order_by=[r.responded_at, r.response_id])
-    w_last = ibis.window(group_by=r.ticket_id, order_by=[r.responded_at.desc(), r.response_id.desc()])
+    keys = [r.ticket_id, r.survey]
+    w_first = ibis.window(group_by=keys, order_by=[r.responded_at, r.response_id])
+    w_last = ibis.window(group_by=keys, order_by=[r.responded_at.desc(), r.response_id.desc()])
     r = r.mutate(_a=ibis.row_number().over(w_first), _z=ibis.row_number().over(w_last))
-    g = r.group_by("ticket_id").aggregate(
+    g = r.group_by(["ticket_id", "survey"]).aggregate(
         ratings=r.count(),
         first_rated_at=r.responded_at.min(),
         rated_at=r.responded_at.max(),
@@ -85,5 +86,5 @@ def ratings_for(engine: Engine) -> ir.Table:
         latest_satisfied=r.top2.arbitrary(where=r._z == 0),
     )
     g = g.filter(g.ratings >= 2)
-    dims = engine.source("tickets").select("ticket_id", *[d for d in TICKET_DIMS])
+    dims = engine.source("tickets").select("ticket_id", *TICKET_DIMS)
     return g.left_join(dims, "ticket_id").drop("ticket_id_right")

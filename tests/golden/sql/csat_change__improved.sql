@@ -19,6 +19,7 @@ FROM (
   FROM (
     SELECT
       "t17"."ticket_id",
+      "t17"."survey",
       "t17"."ratings",
       "t17"."first_rated_at",
       "t17"."rated_at",
@@ -65,6 +66,7 @@ FROM (
       FROM (
         SELECT
           "t15"."ticket_id",
+          "t15"."survey",
           "t15"."ratings",
           "t15"."first_rated_at",
           "t15"."rated_at",
@@ -90,6 +92,7 @@ FROM (
           FROM (
             SELECT
               "t12"."ticket_id",
+              "t12"."survey",
               COUNT(*) AS "ratings",
               MIN("t12"."responded_at") AS "first_rated_at",
               MAX("t12"."responded_at") AS "rated_at",
@@ -131,12 +134,12 @@ FROM (
                 "t11"."product",
                 "t11"."submission",
                 ROW_NUMBER() OVER (
-                  PARTITION BY "t11"."ticket_id"
+                  PARTITION BY "t11"."ticket_id", "t11"."survey"
                   ORDER BY "t11"."responded_at" ASC, "t11"."response_id" ASC
                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                 ) - 1 AS "_a",
                 ROW_NUMBER() OVER (
-                  PARTITION BY "t11"."ticket_id"
+                  PARTITION BY "t11"."ticket_id", "t11"."survey"
                   ORDER BY "t11"."responded_at" DESC, "t11"."response_id" DESC
                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                 ) - 1 AS "_z"
@@ -344,7 +347,8 @@ FROM (
               ) AS "t11"
             ) AS "t12"
             GROUP BY
-              1
+              1,
+              2
           ) AS "t13"
           WHERE
             "t13"."ratings" >= 2
