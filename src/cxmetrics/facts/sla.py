@@ -125,7 +125,7 @@ def legacy_events(engine: Engine, hours: str, as_of: dt.datetime) -> ir.Table:
             target_s=target.cast("float64"), stop_at=done, stopped_by=ibis.ifelse(
                 done.notnull(), ibis.literal("reply" if metric == "first_reply" else "resolution"), ibis.null("string")),
             elapsed_s=ibis.ifelse(elapsed.notnull(), elapsed, t.open_age_s).cast("float64"),
-            _x=start_b + target, sla_status=status,
+            _x=(start_b + target).cast("float64"), sla_status=status,
         )
         parts.append(e.filter(e.sla_status.notnull()))
     ev = parts[0].union(parts[1])
