@@ -265,3 +265,18 @@ def test_policies_are_validated() -> None:
         config_from_dict({"sla": {"policies": [{"name": "x", "first_reply": "1h"}] * 2}})
     with pytest.raises(ConfigError, match="did you mean next_reply"):
         config_from_dict({"sla": {"policies": [{"name": "x", "next_replyy": "1h"}]}})
+
+
+@pytest.mark.parametrize("metric", ["sla_attainment", "sla_breaches", "next_reply_time", "reassignments",
+                                    "csat_change"])
+def test_drill_down_lists_the_counted_rows(store: Store, metric: str) -> None:
+    from cxmetrics.engine import drill
+    from cxmetrics.engine.core import Query
+
+    rec = store.metrics([metric], grain="total").iloc[0]
+    rows, total = drill.rows(store.engine(), metric, Query(grain="total"), None)
+    n = rec["denominator"] if rec["unit"] == "percent" else rec["n"]
+    assert total == n == len(rows) > 0
+    if metric == "sla_attainment":
+        assert rows["counted"].sum() == rec["numerator"]
+        assert {"sla_metric", "sla_policy", "breach_at", "sla_status"} <= set(rows.columns)
