@@ -81,6 +81,8 @@ PAGES: tuple[Page, ...] = (
     Page("feedback", "/feedback", "feedback.html"),
     Page("customers", "/customers", "customers.html"),
     Page("calls", "/calls", "calls.html"),
+    Page("agents", "/agents", "agents.html"),
+    Page("queue", "/queue", "queue.html"),
     Page("timeline", "/timeline", "timeline.html", filtered=False),
     Page("imports", "/imports", "imports.html", filtered=False),
     Page("reports", "/reports", "reports.html", filtered=False),
