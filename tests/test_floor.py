@@ -171,3 +171,25 @@ def test_api_answers_as_the_cli(demo: Path, tmp_path: Path) -> None:
         assert q.json() == want_queue
         assert c.get("/api/v1/queue", params={"soon": 0}).status_code == 422
         assert c.get("/api/v1/agents", params={"where": "nonsense=1"}).status_code == 400
+
+
+def test_report_has_agents_teams_and_sla_by_policy(demo: Path) -> None:
+    import datetime as dt
+
+    from cxmetrics.analyses.agents import agents
+    from cxmetrics.interfaces.i18n import LANGS
+    from cxmetrics.interfaces.report.data import build_report
+    from cxmetrics.interfaces.report.html import render_html
+    from cxmetrics.settings import Config
+    from cxmetrics.store import Store
+
+    with Store(demo, read_only=True, config=Config()) as st:
+        data = build_report(st, "2026-09")
+        same = agents(st.engine(), from_=dt.date(2026, 9, 1), to=dt.date(2026, 9, 30))
+    floor = data["floor"]
+    assert floor["agents"] == same["agents"] and floor["teams"] == same["teams"]
+    assert {r["metric"] for r in floor["sla"]} == {"sla_attainment", "sla_breaches"}
+    for lang in LANGS:
+        html = render_html(data, lang)
+        assert 'id="agents-teams"' in html and 'id="sla-policies"' in html
+        assert html.count("<tr") > len(floor["agents"]) + 2 * len(floor["teams"])
