@@ -303,7 +303,7 @@ def test_explanations_name_exactly_the_settings_a_number_depends_on(small_demo: 
     calendar, business = _values(small_demo, targets, stat="mean"), _values(small_demo, targets, "business", "mean")
     with_values = {k for k, v in calendar.items() if v is not None}
     changed = _changed(calendar, business)
-    assert changed <= explain.BUSINESS_HOURS
+    assert changed <= explain.BUSINESS_HOURS, changed - explain.BUSINESS_HOURS
     assert explain.BUSINESS_HOURS & with_values == changed, explain.BUSINESS_HOURS & with_values ^ changed
 
 
@@ -311,9 +311,11 @@ def test_explanations_name_exactly_the_settings_a_number_depends_on(small_demo: 
 def test_labels_built_from_names_exist() -> None:
     from cxmetrics.interfaces.i18n import LANGS, catalog
     from cxmetrics.metrics.kinds import KINDS
+    from cxmetrics.settings import SLA_METRICS
 
     needed = {f"dashboard.explain.kind.{k}" for k in KINDS}
     needed |= {"dashboard.explain.setting." + s.replace(".", "_") for keys in explain.THRESHOLDS.values() for s in keys}
+    needed |= {f"dashboard.explain.setting.sla_policy_{m}" for m in SLA_METRICS}
     needed |= {f"dashboard.period.kind.{k}" for k in pages.PERIOD_KINDS}
     needed |= {f"dashboard.overview.spark.{g}" for g in ("day", "week", "month")}
     needed |= {f"dashboard.common.{v}" for v in ("better", "worse")}
@@ -340,3 +342,24 @@ def test_filter_form_carries_the_period(api: Any) -> None:
     assert 'id="period-statement"' in text and 'id="json-twins"' in text
     for page in pages.PAGES:  # every page states its period and zone
         assert 'id="period-statement"' in api.get(page.path).text, page.path
+
+
+def test_sla_policies_replace_the_sla_targets_in_the_explanations() -> None:
+    """With [[sla.policies]] an SLA number's thresholds are the policies' targets, by policy."""
+    from cxmetrics.metrics.registry import get
+    from cxmetrics.settings import config_from_dict
+
+    config = config_from_dict({"sla": {"policies": [
+        {"name": "urgent", "where": {"priority": "urgent"}, "first_reply": "1h", "resolution": "8h"},
+        {"name": "standard", "first_reply": "1d", "next_reply": "2d"}]}})
+    att = explain.thresholds(get("sla_attainment"), config)
+    assert [(t["sla_metric"], t["by"]) for t in att] == [
+        ("first_reply", {"urgent": 3600.0, "standard": 86400.0}), ("next_reply", {"standard": 172800.0}),
+        ("resolution", {"urgent": 28800.0})]
+    assert {t["setting"] for t in att} == {"sla.policies"}
+    assert [t["by"] for t in explain.thresholds(get("sla_attainment:resolution"), config)] == [{"urgent": 28800.0}]
+    assert explain.thresholds(get("sla_breaches"), config) == att
+    # without policies: the [sla] targets
+    plain = explain.thresholds(get("sla_breaches"), config_from_dict({}))
+    assert [t["setting"] for t in plain] == ["sla.first_reply", "sla.priority_first_reply", "sla.resolution",
+                                             "sla.priority_resolution"]

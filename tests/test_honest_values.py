@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from cxmetrics.engine.counts import integral_counts
 from cxmetrics.interfaces.i18n import LANGS, Translator
-from cxmetrics.interfaces.text import integral_counts
 from cxmetrics.periods.durations import duration_parts, human_duration
 from cxmetrics.settings import Config
 from cxmetrics.store import Store

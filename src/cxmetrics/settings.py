@@ -44,8 +44,8 @@ from pydantic import (
 
 from cxmetrics.errors import ConfigError
 
-__all__ = ["DEFAULT_SCALES", "SURVEY_TYPES", "WEEKDAYS", "BusinessHours", "Calls", "Config", "Fcr",
-           "Server", "Sla", "Survey", "Week", "config_from_dict", "load_config", "parse_duration", "setting_rows", "zone"]
+__all__ = ["DEFAULT_SCALES", "SLA_METRICS", "SURVEY_TYPES", "WEEKDAYS", "BusinessHours", "Calls", "Config", "Fcr",
+           "Server", "Sla", "SlaPolicy", "Survey", "Week", "config_from_dict", "load_config", "parse_duration", "setting_rows", "zone"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SURVEY_TYPES = ("nps", "csat", "ces", "cx")
@@ -214,6 +214,77 @@ class BusinessHours(Section):
         return dates
 
 
+#: The SLA metrics a policy sets targets for (``[[sla.policies]]``), in the order shown.
+SLA_METRICS = ("first_reply", "next_reply", "periodic_update", "requester_wait", "agent_work", "resolution")
+#: Ticket dimensions a policy's ``where`` may test (``agent`` is the assignee).
+SLA_POLICY_DIMS = ("channel", "category", "priority", "team", "agent", "brand", "product", "language", "created_by")
+#: Statuses a policy may pause its clocks in (solved and closed stop them anyway).
+SLA_PAUSABLE = ("new", "open", "pending", "on_hold")
+
+
+def _where_values(v: Any) -> Any:
+    """``where = { priority = "urgent" }``: a value or a list of values (any of them) per dimension."""
+    if not isinstance(v, dict):
+        return v
+    return {k: [x] if isinstance(x, str) else x for k, x in v.items()}
+
+
+def _positive(x: float) -> float:
+    if x <= 0:
+        raise ValueError(f"a target must be longer than 0 seconds, got {x:g}")
+    return x
+
+
+Target_ = Annotated[float, BeforeValidator(parse_duration), AfterValidator(_positive)]
+
+
+class SlaPolicy(Section):
+    """``[[sla.policies]]``: one SLA policy; the first whose ``where`` matches a ticket applies."""
+
+    name: str = Field(min_length=1, description="Policy name, shown as the `sla_policy` dimension.")
+    where: Annotated[dict[str, list[str]], BeforeValidator(_where_values)] = Field(default={}, description=(
+        "Ticket dimensions the policy applies to, e.g. `{ priority = \"urgent\", channel = [\"email\", \"web\"] }` "
+        f"(a list: any of its values); dimensions: {', '.join(SLA_POLICY_DIMS)}. Empty: every ticket. Tested "
+        "on the ticket as it was when each SLA event started (history from `field_changes`)."))
+    first_reply: Target_ | None = Field(default=None, description=(
+        "Target from creation to the first agent reply (or a resolution without one)."))
+    next_reply: Target_ | None = Field(default=None, description=(
+        "Target from a customer message that follows an agent reply to the next agent reply (or resolution)."))
+    periodic_update: Target_ | None = Field(default=None, description=(
+        "Target from each agent reply to the next one while the ticket is unresolved."))
+    requester_wait: Target_ | None = Field(default=None, description=(
+        "Target for the total time in new, open and on_hold until resolution."))
+    agent_work: Target_ | None = Field(default=None, description="Target for the total time in new and open until resolution.")
+    resolution: Target_ | None = Field(default=None, description=(
+        "Target from creation to resolution, counting every unresolved status (a reopen resumes it)."))
+    hours: Literal["calendar", "business"] = Field(default="calendar", description=(
+        "Count the targets in calendar hours or in `[business_hours]`."))
+    pause: tuple[Literal["new", "open", "pending", "on_hold"], ...] = Field(default=(), description=(
+        "Statuses in which this policy's clocks stop, e.g. `[\"pending\", \"on_hold\"]`."))
+
+    @field_validator("where")
+    @classmethod
+    def _known_dims(cls, where: dict[str, list[str]]) -> dict[str, list[str]]:
+        for dim, values in where.items():
+            if dim not in SLA_POLICY_DIMS:
+                close = difflib.get_close_matches(dim, SLA_POLICY_DIMS, n=1)
+                hint = f"; did you mean {close[0]}?" if close else f"; use one of {', '.join(SLA_POLICY_DIMS)}"
+                raise ValueError(f"unknown dimension {dim!r}{hint}")
+            if not values or not all(isinstance(x, str) for x in values):
+                raise ValueError(f"{dim}: expected a text or a list of texts, got {values!r}")
+        return where
+
+    @model_validator(mode="after")
+    def _has_target(self) -> SlaPolicy:
+        if not self.targets():
+            raise ValueError(f"policy {self.name!r} sets no target (set one of {', '.join(SLA_METRICS)})")
+        return self
+
+    def targets(self) -> dict[str, float]:
+        """The policy's targets in seconds, by SLA metric (only those it sets)."""
+        return {m: getattr(self, m) for m in SLA_METRICS if getattr(self, m) is not None}
+
+
 class Sla(Section):
     """``[sla]``: reply and resolution targets, in seconds once read."""
 
@@ -225,6 +296,19 @@ class Sla(Section):
                                                             "channel target.")
     priority_resolution: Durations = Field(default={}, description="Resolution target per priority; overrides the channel "
                                                            "target.")
+    policies: tuple[SlaPolicy, ...] = Field(default=(), description=(
+        "SLA policies, `[[sla.policies]]` tables, first match applies (docs/sla.md). Without any, "
+        "`sla_attainment` keeps the targets above."))
+
+    @field_validator("policies")
+    @classmethod
+    def _unique_names(cls, policies: tuple[SlaPolicy, ...]) -> tuple[SlaPolicy, ...]:
+        seen: set[str] = set()
+        for p in policies:
+            if p.name in seen:
+                raise ValueError(f"two policies are named {p.name!r}")
+            seen.add(p.name)
+        return policies
 
 
 class Fcr(Section):
@@ -491,6 +575,8 @@ def _known_keys(loc: tuple[str, ...]) -> list[str]:
             t = _unwrap(field.annotation)
         elif get_origin(t) is dict:
             t = _unwrap(get_args(t)[1])
+        elif get_origin(t) is tuple and part.isdigit():  # the n-th [[a.b]] table
+            t = _unwrap(get_args(t)[0])
         else:
             return []
     model = _model(t)
@@ -538,9 +624,13 @@ def setting_rows() -> list[SettingRow]:
                 walk(t, f"{prefix}{name}.")
             elif get_origin(t) is dict and _model(_unwrap(get_args(t)[1])) is not None:
                 walk(_unwrap(get_args(t)[1]), f"{prefix}{name}.NAME.")
+            elif get_origin(t) is tuple and _model(_unwrap(get_args(t)[0])) is not None:  # [[a.b]] tables
+                rows.append(SettingRow(prefix + name, toml_value(f.default), f.description or ""))
+                walk(_unwrap(get_args(t)[0]), f"{prefix}{name}[].")
             else:
                 env, option = extra.get("env"), extra.get("option")
-                rows.append(SettingRow(str(extra.get("key") or prefix + name), toml_value(f.default),
+                default = "(required)" if f.is_required() else toml_value(f.default)
+                rows.append(SettingRow(str(extra.get("key") or prefix + name), default,
                                        f.description or "", str(env) if env else None,
                                        str(option) if option else None))
 

@@ -114,6 +114,8 @@ def surveys(tk: dict[str, np.ndarray], facts: dict[str, np.ndarray], z: np.ndarr
     out.add_res("csat", responded_at=when[got], score=np.where(skip, np.nan, csat)[got],
                 question=np.full(got.sum(), SURVEYS["csat"][2], dtype=object), comment=com[got], **common)
     satisfaction = np.where(got & ~skip & (when < tl.end_ts), csat, np.nan)
+    _csat_changed(out, got & ~skip, when, z, common_all={
+        "customer": cust_of, "ticket": tix, "agent": agent, "channel": ch, "language": tk["language"]}, seed=seed)
     # CES for a third of email/web tickets: effort rises with back-and-forth and reopens
     ces_sel = ok & ((ch == EMAIL) | (ch == WEB)) & (rng.random(n) < 0.35)
     e = (1.5 - 0.55 * np.maximum(facts["replies"] - 1, 0) - 0.8 * facts["reopens"]
@@ -145,6 +147,20 @@ def surveys(tk: dict[str, np.ndarray], facts: dict[str, np.ndarray], z: np.ndarr
     _nps(out, tk, facts, z, cust, tl, seed)
     inv, res = out.arrays(tl.end_ts)
     return inv, res, satisfaction
+
+
+def _csat_changed(out: _Out, rated: np.ndarray, when: np.ndarray, z: np.ndarray,
+                  common_all: dict[str, np.ndarray], seed: int) -> None:
+    """About one CSAT answer in twenty-five is answered again days later (after a follow-up, or
+    second thoughts): the score is drawn again from the same experience (csat_change)."""
+    rng = rng_for(seed, "csat-again")
+    n = len(z)
+    again = rated & (rng.random(n) < 0.04)
+    later = when + np.minimum(rng.lognormal(np.log(2 * DAY), 0.8, n), 20 * DAY)
+    score = _cut(z + rng.normal(0.15, 0.9, n), [-1.6, -0.9, -0.2, 0.55], 1)
+    out.add_res("csat", responded_at=later[again], score=score[again],
+                question=np.full(again.sum(), SURVEYS["csat"][2], dtype=object),
+                **{k: v[again] for k, v in common_all.items()})
 
 
 def _nps(out: _Out, tk: dict[str, np.ndarray], facts: dict[str, np.ndarray], z: np.ndarray,

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cxmetrics.demo import customers as cu
-from cxmetrics.demo.clock import TEAMS, Calendar, Timeline, make_staff, timeline
+from cxmetrics.demo.clock import TEAMS, Calendar, Staff, Timeline, make_staff, timeline
 from cxmetrics.demo.conversation import AUTHORS, STATUSES, Simulation
 from cxmetrics.demo.facts import cut
 from cxmetrics.demo.feedback import SURVEYS, experience, surveys
@@ -33,7 +33,7 @@ from cxmetrics.demo.tickets import (
     make_tickets,
 )
 
-SUPPORT_TABLES = ("tickets", "messages", "status_changes", "work_sessions")
+SUPPORT_TABLES = ("tickets", "messages", "status_changes", "field_changes", "work_sessions")
 TABLE_ORDER = (*SUPPORT_TABLES, "calls", "survey_invitations", "survey_responses",
                "customers", "orders", "carts", "marketing_spend")
 #: tickets per month at scale 1 (measured; used to turn a ticket count into a scale)
@@ -144,6 +144,7 @@ def generate_tables(seed: int = 42, months: int = 18, end: dt.date | None = None
         "ticket_id": pc.take(tid, s["ticket"]), "changed_at": stamp(s["t"]),
         "to_status": names(STATUSES, s["to"]), "from_status": names(STATUSES, s["from"]),
     })
+    out["field_changes"] = _field_changes(tk, facts, staff, seed, tl.end_ts, tid, agent_col)
     w = ev_cut["work_sessions"]
     out["work_sessions"] = pa.table({
         "ticket_id": pc.take(tid, w["ticket"]), "agent_id": agent_col(w["agent"]),
@@ -247,6 +248,24 @@ _TYPES = {pa.string(): pd.StringDtype("pyarrow"), pa.bool_(): pd.BooleanDtype(),
 
 def to_pandas(tables: dict[str, pa.Table]) -> dict[str, pd.DataFrame]:
     return {k: v.to_pandas(types_mapper=_TYPES.get) for k, v in tables.items()}
+
+
+def _field_changes(tk: dict[str, np.ndarray], facts: dict[str, np.ndarray], staff: Staff, seed: int, end_ts: float,
+                   tid: pa.Array, agent_col: Callable[[np.ndarray], pa.Array]) -> pa.Table:
+    """Assignment history and priority escalations (demo/changes.py) as the canonical table."""
+    from cxmetrics.demo.changes import FIELDS, PRIORITIES, field_changes
+
+    fc = field_changes(tk, facts, staff.team, seed, end_ts)
+    is_agent = fc["field"] == 0
+
+    def value(codes: np.ndarray) -> pa.Array:
+        return pc.if_else(pa.array(is_agent), agent_col(np.where(is_agent, codes, -1)),
+                          names(PRIORITIES, np.where(is_agent, -1, codes)))
+
+    return pa.table({
+        "ticket_id": pc.take(tid, fc["ticket"]), "changed_at": stamp(fc["t"]),
+        "field": names(FIELDS, fc["field"]), "to_value": value(fc["to"]), "from_value": value(fc["frm"]),
+    })
 
 
 __all__ = ["SUPPORT_TABLES", "TABLE_ORDER", "Calendar", "generate_tables", "timeline", "to_pandas"]

@@ -37,7 +37,9 @@ from cxmetrics.facts.customers import customers_for, orders_for
 from cxmetrics.facts.issues import issues_for
 from cxmetrics.facts.query import DIMENSIONS, FactEngine, Query
 from cxmetrics.facts.responses import invitations_for, responses_for
+from cxmetrics.facts.sla import sla_for
 from cxmetrics.facts.tickets import BaseFacts, Facts, Sources, base_facts, query_facts, seconds
+from cxmetrics.facts.work import ratings_for, reply_waits_for, ticket_work_for
 from cxmetrics.metrics.registry import Metric, all_metrics, get
 from cxmetrics.model import schema
 from cxmetrics.periods.clock import LocalClock, clock_for
@@ -66,6 +68,14 @@ FACT_BUILDERS: dict[str, Callable[[FactEngine], ir.Table]] = {
     "orders": orders_for,
     "calls": calls_for,
     "carts": carts_for,
+    "ratings": ratings_for,
+}
+#: Fact tables whose durations follow --hours: name -> builder(engine, hours), built once per
+#: engine and hours.
+HOURLY_FACT_BUILDERS: dict[str, Callable[[FactEngine, str], ir.Table]] = {
+    "sla": sla_for,
+    "ticket_work": ticket_work_for,
+    "reply_waits": reply_waits_for,
 }
 
 
@@ -184,14 +194,17 @@ class Engine:
         (built once per engine and cached; they do not depend on --hours)."""
         if name in ("tickets", "waits", "backlog_events"):
             return getattr(self.facts(hours), name)
-        if name not in self._other_facts:
-            try:
-                build = FACT_BUILDERS[name]
-            except KeyError:
-                raise ValueError(f"no fact table {name!r}") from None
-            t = build(self)
-            self._other_facts[name] = t.cache() if self.cache else t
-        return self._other_facts[name]
+        hourly = name in HOURLY_FACT_BUILDERS
+        key = f"{name}@{hours}" if hourly else name
+        if key not in self._other_facts:
+            if hourly:
+                t = HOURLY_FACT_BUILDERS[name](self, hours)
+            elif name in FACT_BUILDERS:
+                t = FACT_BUILDERS[name](self)
+            else:
+                raise ValueError(f"no fact table {name!r}")
+            self._other_facts[key] = t.cache() if self.cache else t
+        return self._other_facts[key]
 
     def _with_targets(self, t: ir.Table, biz: BusinessClock | None) -> ir.Table:
         """SLA targets per ticket (priority overrides channel) and the age of open tickets."""

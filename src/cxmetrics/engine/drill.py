@@ -59,12 +59,23 @@ ROW_COLUMNS: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id", "acquired_at", "churned_at", "churn_reason"),
     "issues": ("issue_id", "customer_id", "category", "channel", "first_contact_at", "last_contact_at",
                "resolved_at", "contacts", "tickets", "calls", "is_resolved"),
+    # the support floor (facts/sla.py, facts/work.py)
+    "sla": ("ticket_id", "sla_metric", "seq", "sla_policy", "applied_at", "target_s", "stop_at", "stopped_by", "elapsed_s",
+            "breach_at", "sla_status", "channel", "priority", "team", "agent_id", "customer_id"),
+    "ticket_work": ("ticket_id", "created_at", "resolved_at", "channel", "category", "priority", "team", "agent_id",
+                    "customer_id", "status", "agent_work_s", "reassignments"),
+    "reply_waits": ("ticket_id", "wait_start", "reply_at", "channel", "category", "priority", "team", "agent_id",
+                    "customer_id", "status"),
+    "ratings": ("ticket_id", "survey", "first_rated_at", "rated_at", "ratings", "first_score", "latest_score",
+                "channel", "team", "agent_id", "customer_id"),
 }
 #: Tie-breakers after the metric's instant, so pages are stable.
 ROW_KEYS: dict[str, tuple[str, ...]] = {
     "tickets": ("ticket_id",), "waits": ("ticket_id", "wait_start"), "responses": ("response_id",),
     "invitations": ("invitation_id",), "calls": ("call_id",), "carts": ("cart_id",), "orders": ("order_id",),
     "customers": ("customer_id",), "issues": ("issue_id",),
+    "sla": ("ticket_id", "sla_metric", "seq"), "ticket_work": ("ticket_id",), "reply_waits": ("ticket_id", "wait_start"),
+    "ratings": ("ticket_id", "survey"),
 }
 CUSTOMER_FLAGS = ("at_start", "at_end", "new", "lost")
 #: customer builder metric -> (population, counted) over the customer x period flags

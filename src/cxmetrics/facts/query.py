@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pandas as pd
 
+    from cxmetrics.facts.tickets import Facts
+    from cxmetrics.periods.business import BusinessClock
     from cxmetrics.periods.clock import LocalClock
     from cxmetrics.settings import Config
 
@@ -52,6 +54,9 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "queue": ("fact", "queue"),
     "topic": ("fact", "topic"),
     "currency": ("fact", "currency"),
+    # SLA events (facts/sla.py): the policy that applied and the SLA metric measured
+    "sla_policy": ("fact", "sla_policy"),
+    "sla_metric": ("fact", "sla_metric"),
     # local hour of day (0-23) and ISO weekday (1 = Monday) of the metric's own instant
     "hour": ("time", "hour"),
     "weekday": ("time", "weekday"),
@@ -126,4 +131,16 @@ class FactEngine(Protocol):
 
     def clock(self, tz: str) -> LocalClock:
         """Local wall time in ``tz`` over the data's range."""
+        ...
+
+    def bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """Earliest ticket creation and latest instant in the support tables (the 'as of')."""
+        ...
+
+    def business_clock(self) -> BusinessClock:
+        """Business time over the data's range from ``[business_hours]``."""
+        ...
+
+    def facts(self, hours: str = "calendar") -> Facts:
+        """The ticket facts (tickets, waits, backlog events) in calendar or business hours."""
         ...

@@ -104,7 +104,7 @@ def register(*metrics: Metric) -> None:
 
 
 #: Modules whose ``METRICS`` tuples make up the catalogue, in display order.
-DOMAINS = ("cxmetrics.metrics.support", "cxmetrics.metrics.feedback", "cxmetrics.metrics.effort",
+DOMAINS = ("cxmetrics.metrics.support", "cxmetrics.metrics.sla", "cxmetrics.metrics.feedback", "cxmetrics.metrics.effort",
            "cxmetrics.metrics.customers", "cxmetrics.metrics.contact")
 
 

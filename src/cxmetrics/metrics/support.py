@@ -11,6 +11,9 @@ SEED004 = Reference("seed 004 (Sparkcentral, fi)", "formulas for response, resol
 SEED000 = Reference("seed 000 (eDesk, ja)", "ticket volume, backlog, resolution and response time, FCR, replies per resolution")
 SPEC41 = Reference("SPEC 4.1", "ticket facts: agent replies, first reply, resolution events, reopens")
 ZENDESK = Reference("Zendesk ticket metrics", "requester wait, agent wait and on-hold time are time spent in those statuses")
+DBT_ZENDESK = Reference("fivetran dbt_zendesk, models/sla_policy/",
+                        "SLA events: first and next reply, requester wait and agent work time, breach instants, "
+                        "business minutes, priority at the time of the event")
 
 TICKETS = ("tickets.ticket_id", "tickets.created_at")
 #: Setting defaults quoted in the definitions (the engine reads the configured values).
@@ -163,31 +166,44 @@ METRICS: tuple[Metric, ...] = (
         references=(SPEC41,),
     ),
     Metric(
-        matures_days=7, id="sla_attainment", label="First-reply SLA attainment", kind=RATE, unit="percent", direction="higher",
-        description="Share of tickets whose first reply met the target for their priority or channel.",
-        fact="tickets", time="created_at",
-        formula="100 * count(first response time <= target) / count(tickets with a target, replied or overdue)",
+        matures_days=7, id="sla_attainment", label="SLA attainment", kind=RATE, unit="percent", direction="higher",
+        description="Share of SLA events that met their target: every target of the [[sla.policies]] (by "
+                    "sla_policy and sla_metric), or without policies the first reply against the [sla] target "
+                    "for the ticket's priority or channel.",
+        fact="sla", time="applied_at",
+        formula="100 * count(SLA events met) / count(SLA events met or breached)",
         requires=(*TICKETS, "tickets.channel"),
-        where=lambda t: t.frt_target_s.notnull() & (
-            t.frt_s.notnull() | (t.first_reply_at.isnull() & ~t.is_resolved & (t.open_age_s > t.frt_target_s))),
-        condition=lambda t: t.frt_s.notnull() & (t.frt_s <= t.frt_target_s),
-        edge_cases=(f"Targets: [sla] in cxm.toml; default {FIRST_REPLY} (seed 003); other channels have none.",
-                    "Unanswered open tickets count as breached once past their target (as of the latest instant in the store); before that they are left out.",
-                    "Tickets resolved without a reply are left out."),
-        references=(SEED003,),
+        where=lambda t: t.headline & t.decided, condition=lambda t: t.met,
+        edge_cases=("Attributed to the instant the SLA clock started (ticket creation for first reply, "
+                    "resolution, requester wait and agent work; the customer message or agent reply for next "
+                    "reply and periodic update).",
+                    "Running events (not stopped, target not yet reached as of the latest instant in the "
+                    "store) are left out; a running event past its target counts as breached.",
+                    "With policies: the first matching policy applies, tested on the ticket as it was when "
+                    "the clock started (priority and other fields from field_changes); a resolution stops a "
+                    "reply clock (met if within the target, as in dbt_zendesk); a policy's pause statuses "
+                    "stop its clocks; hours are the policy's, not --hours. See docs/sla.md.",
+                    f"Without policies: targets from [sla] (default {FIRST_REPLY}, seed 003; other channels "
+                    "have none); --hours applies; unanswered open tickets count as breached once past their "
+                    "target; tickets resolved without a reply are left out.",
+                    "--by priority is the priority at the event's start; --by sla_policy names the policy "
+                    "(without policies: priority=P, channel=C or default)."),
+        references=(SEED003, DBT_ZENDESK),
     ),
     Metric(
         matures_days=14, id="sla_attainment", variant="resolution", base="sla_attainment", label="Resolution SLA attainment",
         kind=RATE, unit="percent", direction="higher",
-        description="Share of tickets resolved within the resolution target for their priority or channel.",
-        fact="tickets", time="created_at",
+        description="Share of resolution SLA events that met their target: the resolution targets of the "
+                    "[[sla.policies]], or without policies of [sla] for the ticket's priority or channel.",
+        fact="sla", time="applied_at",
         formula="100 * count(resolution time <= target) / count(tickets with a target, resolved or overdue)",
         requires=(*TICKETS, "tickets.channel"),
-        where=lambda t: t.res_target_s.notnull() & (
-            t.resolution_s.notnull() | (~t.is_resolved & (t.open_age_s > t.res_target_s))),
-        condition=lambda t: t.resolution_s.notnull() & (t.resolution_s <= t.res_target_s),
-        edge_cases=("Targets: [sla.resolution] in cxm.toml (none by default).",),
-        references=(SEED003,),
+        where=lambda t: (t.sla_metric == "resolution") & t.decided, condition=lambda t: t.met,
+        edge_cases=("Targets: `resolution` of [[sla.policies]], else [sla.resolution] in cxm.toml (none by "
+                    "default).",
+                    "With policies the clock counts every unresolved status but the policy's pause statuses, "
+                    "and a reopen resumes it; without, it is resolved_at - created_at in --hours."),
+        references=(SEED003, DBT_ZENDESK),
     ),
     Metric(
         id="channel_share", label="Channel share", kind=SHARE, unit="percent", direction="neutral",

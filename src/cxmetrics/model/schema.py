@@ -15,6 +15,8 @@ TICKET_STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
 RESOLVED_STATUSES = ("solved", "closed")
 AUTHOR_TYPES = ("customer", "agent", "bot", "system")
 CREATED_BY = ("customer", "agent", "system")
+#: ticket columns whose history ``field_changes`` may hold
+CHANGE_FIELDS = ("priority", "agent_id", "team", "channel", "category", "brand", "product", "language")
 
 #: SQL type used for each logical type. Timestamps are stored as naive
 #: TIMESTAMP values holding the UTC instant, which every Ibis engine reads alike.
@@ -131,6 +133,21 @@ TABLES: dict[str, Table] = {
             ),
             key=None,
             description="The status history of tickets.",
+        ),
+        Table(
+            "field_changes",
+            (
+                _c("ticket_id", required=True),
+                _c("changed_at", "timestamp", required=True),
+                _c("field", required=True, allowed=CHANGE_FIELDS,
+                   description="the tickets column that changed (priority, agent_id = assignee, team, ...)"),
+                _c("to_value", description="the value from changed_at on (empty: cleared)"),
+                _c("from_value", description="the value before"),
+            ),
+            key=None,
+            description="The history of other ticket fields (priority, assignee, team...): SLA policies "
+                        "match a ticket as it was when each SLA event started; reassignments count "
+                        "assignee changes.",
         ),
         Table(
             "work_sessions",

@@ -204,7 +204,7 @@ def register(app: typer.Typer) -> None:
             store.close()
         console.print(_table(rows, this, prev))
         if out is not None:
-            from cxmetrics.interfaces.text import integral_counts
+            from cxmetrics.engine.counts import integral_counts
 
             out.mkdir(parents=True, exist_ok=True)
             doc = {"store": str(path), "seed": seed, "months": months, "scale": scale,

@@ -59,7 +59,7 @@ def metrics(
                               stat=stat, where=parse_where(where or []), compare=compare)
     finally:
         store.close()
-    from cxmetrics.interfaces.text import integral_counts
+    from cxmetrics.engine.counts import integral_counts
 
     if fmt == "json":
         sys.stdout.write(json.dumps({"metrics": integral_counts(to_records(frame))}, ensure_ascii=False) + "\n")
@@ -70,7 +70,7 @@ def metrics(
 
 
 def _write_csv(frame) -> None:
-    from cxmetrics.interfaces.text import integral_count_frame
+    from cxmetrics.engine.counts import integral_count_frame
 
     integral_count_frame(frame).to_csv(sys.stdout, index=False)
 

@@ -33,7 +33,7 @@ def render(data: dict[str, Any], fmt: str, lang: str = "en") -> bytes:
 
     lang = normalise_lang(lang)
     if fmt == "json":
-        from cxmetrics.interfaces.text import integral_counts
+        from cxmetrics.engine.counts import integral_counts
 
         return json.dumps(integral_counts(data), ensure_ascii=False, indent=1, default=str).encode("utf-8")
     if fmt == "html":

@@ -282,6 +282,9 @@ def build_report(store: Store, period: str | dt.date | None = None, *, tz: str |
         frt = month_rows[month_rows["metric"] == "first_response_time"]["value"]
         report["busy_hours"] = _busy_hours(engine, start, end, tz, clean(frt.iloc[0]) if len(frt) else None)
         report["frt_by_channel"] = _frt_by_channel(engine, start, end, tz)
+        from cxmetrics.interfaces.report.floor import floor_data
+
+        report["floor"] = floor_data(engine, start, end, tz)  # agents, teams, SLA by policy
     if present["feedback"]:
         comp = [r for r in to_records(month_rows) if r["metric"] in ("promoters_share", "passives_share",
                                                                     "detractors_share")]

@@ -382,6 +382,7 @@ def context(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
         "spikes": spikes_view(data, tr) if "support" in sections else None,
         "busy": busy_view(data, tr) if "support" in sections else None,
         "frt_rows": frt_rows(data, tr) if "support" in sections else [],
+        "floor": _floor_view(data, tr) if "support" in sections else None,
         "composition": composition_text(data, tr) if "feedback" in sections else None,
         "comments": comment_rows(data, tr) if "feedback" in sections else [],
         "clv": clv_view(data, tr) if "customers" in sections else None,
@@ -389,6 +390,12 @@ def context(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
         "calls": calls_view(data, tr) if "calls" in sections else None,
         "definitions": definitions(data, tr),
     }
+
+
+def _floor_view(data: dict[str, Any], tr: Translator) -> dict[str, Any] | None:
+    from cxmetrics.interfaces.report.floor import floor_view
+
+    return floor_view(data, tr)
 
 
 def render_html(data: dict[str, Any], lang: str = "en") -> str:

@@ -125,7 +125,7 @@ def metrics(
         with ctx.compute_slots, ctx.reader() as r:
             frame = r.engine.frame(ids or None, grain=grain, by=list(by or ()), from_=start, to=end, tz=tz,
                                    hours=hours, stat=stat, where=w, compare=compare)
-        from cxmetrics.interfaces.text import integral_count_frame, integral_counts
+        from cxmetrics.engine.counts import integral_count_frame, integral_counts
 
         if format == "csv":
             return csv_bytes(integral_count_frame(frame)), CSV_TYPE

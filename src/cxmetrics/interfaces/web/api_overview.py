@@ -79,9 +79,9 @@ def overview(
     with the period's grain and dates), KPIs the filters do not apply to (`unsupported`),
     sections without data (`omitted`), and each KPI's series for its sparkline."""
     from cxmetrics.engine.core import Query as MetricQuery
+    from cxmetrics.engine.counts import integral_counts
     from cxmetrics.engine.records import to_records
     from cxmetrics.interfaces.report.data import NEEDS, PRIMARY
-    from cxmetrics.interfaces.text import integral_counts
 
     ctx = ctx_of(request)
     w = parse_where(where)

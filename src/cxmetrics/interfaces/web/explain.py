@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 THRESHOLDS: dict[str, tuple[str, ...]] = {
     "sla_attainment": ("sla.first_reply", "sla.priority_first_reply"),
     "sla_attainment:resolution": ("sla.resolution", "sla.priority_resolution"),
+    "sla_breaches": ("sla.first_reply", "sla.priority_first_reply", "sla.resolution", "sla.priority_resolution"),
     "fcr_rate:no_repeat_contact": ("fcr.repeat_window_days",),
     "contacts_per_issue": ("fcr.repeat_window_days",),
     "issue_resolution_time": ("fcr.repeat_window_days",),
@@ -36,12 +37,12 @@ THRESHOLDS: dict[str, tuple[str, ...]] = {
     "ces": ("surveys.ces",),
 }
 #: Metrics whose value ``hours=business`` changes: durations between ticket instants (and
-#: the SLA attainment measured by them). Handle time is working time, issue resolution
+#: the SLA attainment and breaches measured by them, without policies). Handle time is working time, issue resolution
 #: time calendar time only.
 BUSINESS_HOURS: frozenset[str] = frozenset({
     "first_response_time", "response_time", "resolution_time", "first_resolution_time",
     "requester_wait_time", "agent_wait_time", "on_hold_time",
-    "sla_attainment", "sla_attainment:resolution",
+    "sla_attainment", "sla_attainment:resolution", "sla_breaches", "next_reply_time", "agent_work_time",
 })
 
 
@@ -90,6 +91,34 @@ def _target(m: Metric, config: Config) -> dict[str, Any] | None:
     return None
 
 
+#: With ``[[sla.policies]]`` the policies replace the ``[sla]`` targets in these metrics
+#: (the SLA metrics each one measures; ``None``: every one).
+POLICY_METRICS: dict[str, tuple[str, ...] | None] = {
+    "sla_attainment": None, "sla_breaches": None, "sla_attainment:resolution": ("resolution",),
+}
+
+
+def _policy_thresholds(config: Config, key: str) -> list[dict[str, Any]]:
+    """One threshold per SLA metric the policies set: its target by policy name."""
+    from cxmetrics.settings import SLA_METRICS
+
+    wanted = POLICY_METRICS[key] or SLA_METRICS
+    out = []
+    for metric in wanted:
+        by = {p.name: p.targets()[metric] for p in config.sla.policies if metric in p.targets()}
+        if by:
+            out.append({"setting": "sla.policies", "sla_metric": metric, "unit": "seconds", "value": None,
+                        "by": by, "by_dimension": "sla_policy"})
+    return out
+
+
+def thresholds(m: Metric, config: Config) -> list[dict[str, Any]]:
+    """The threshold settings in force in ``m`` on this server."""
+    if m.key in POLICY_METRICS and config.sla.policies:
+        return _policy_thresholds(config, m.key)
+    return [_threshold(config, k) for k in THRESHOLDS.get(m.key, ())]
+
+
 def metric_context(m: Metric, config: Config) -> dict[str, Any]:
     from cxmetrics.facts.query import STATS
     from cxmetrics.metrics.kinds import Duration
@@ -98,7 +127,7 @@ def metric_context(m: Metric, config: Config) -> dict[str, Any]:
         "hours": m.key in BUSINESS_HOURS,
         "statistics": list(STATS) if isinstance(m.kind, Duration) else None,
         "sample": m.kind.sample,
-        "thresholds": [_threshold(config, k) for k in THRESHOLDS.get(m.key, ())],
+        "thresholds": thresholds(m, config),
         "target": _target(m, config),
     }
 

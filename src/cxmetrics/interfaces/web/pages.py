@@ -79,6 +79,8 @@ class Page:
     template: str
     #: whether the filter bar applies (else it is shown with a note)
     filtered: bool = True
+    #: whether the page shows a period (else a snapshot as of now: only the time zone is picked)
+    dated: bool = True
     #: the period shown when the query string names none (the page says which it is)
     default_period: str = "all"
 
@@ -91,6 +93,8 @@ PAGES: tuple[Page, ...] = (
     Page("feedback", "/feedback", "feedback.html"),
     Page("customers", "/customers", "customers.html"),
     Page("calls", "/calls", "calls.html"),
+    Page("agents", "/agents", "agents.html"),
+    Page("queue", "/queue", "queue.html", dated=False),
     Page("timeline", "/timeline", "timeline.html", filtered=False),
     Page("imports", "/imports", "imports.html", filtered=False),
     Page("reports", "/reports", "reports.html", filtered=False, default_period="month"),
@@ -272,7 +276,7 @@ def _page_context(request: Request, ctx: AppContext, page: Page, lang: str) -> d
     config = {
         "page": page.id, "lang": lang, "locale": LANGS[lang].replace("_", "-"),
         "api": "/api/v1", "requireReadToken": bool(ctx.require_read_token),
-        "filters": filters, "filterDims": list(FILTER_DIMS), "filtered": page.filtered,
+        "filters": filters, "filterDims": list(FILTER_DIMS), "filtered": page.filtered, "dated": page.dated,
         "defaultPeriod": page.default_period, "periodKinds": list(PERIOD_KINDS),
         "strings": client_strings(lang), "metrics": metrics,
         "durationUnits": _duration_units(LANGS[lang]), "weekdays": _weekdays(LANGS[lang]),

@@ -1087,7 +1087,8 @@
       row('currency', cur.length ? t('explain.currency_text', { currency: cur.join(', ') }) : t('explain.currency_unknown'));
     }
     for (const th of ctx.thresholds || []) {
-      rows.push(['setting.' + th.setting.replace(/\./g, '_'), byText(th, th.unit)]);
+      rows.push([th.sla_metric ? 'setting.sla_policy_' + th.sla_metric : 'setting.' + th.setting.replace(/\./g, '_'),
+        byText(th, th.unit)]);
     }
     if (rec && !missing(rec.target)) {
       row('target', t('explain.target_value', {
@@ -1178,7 +1179,7 @@
       else resolve();
     });
     ready.then(period).then((eff) => {
-      statePeriod(eff, { compares: o.compares || cfg.page === 'overview', timesOnly: o.timesOnly || !cfg.filtered });
+      statePeriod(eff, { compares: o.compares || cfg.page === 'overview', timesOnly: o.timesOnly || !cfg.filtered || !cfg.dated });
       return main(eff);
     }, (e) => {
       setStatus(document.getElementById('period-statement'), t('period.failed', { error: e && e.message ? e.message : String(e) }), true);

@@ -1,10 +1,13 @@
-"""Small formatting helpers shared by the CLI and reports (durations: :mod:`cxmetrics.periods.durations`)."""
+"""Counts as whole numbers in records and report data (``3893``, not ``3893.0``): every
+interface prints records through these, so the CLI, API, report and dashboard agree."""
 
 from __future__ import annotations
 
 import math
 from functools import cache
 from typing import Any
+
+from cxmetrics.engine.records import to_records
 
 #: Record fields that count things (rows, answers): whole numbers, whatever the unit.
 COUNT_FIELDS = ("n", "numerator", "denominator", "skipped", "tickets")
@@ -61,7 +64,5 @@ def integral_count_frame(frame: Any) -> Any:
     """``frame`` (metric records) for CSV: missing cells empty, counts as integers (a float
     column would print ``3893.0``)."""
     import pandas as pd
-
-    from cxmetrics.engine.records import to_records
 
     return pd.DataFrame(integral_counts(to_records(frame)), columns=frame.columns, dtype=object)
