@@ -22,6 +22,7 @@ from cxmetrics.ingest.write import ARROW_TYPES, Part, write
 from cxmetrics.model import schema
 
 if TYPE_CHECKING:
+    from cxmetrics.settings import Config
     from cxmetrics.store import Store
 
 #: problems kept on the result for display; the quarantine table has all of them
@@ -48,6 +49,10 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)
     date_order: str | None = None
     format: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    #: what the reader noticed (a header with its own delimiter, a workbook named .csv, ...)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     #: other tables written in the same transaction (source adapters feeding several tables)
     also: list[ImportResult] = field(default_factory=list)
@@ -77,7 +82,7 @@ def check_zone(name: str) -> str:
     return name
 
 
-def resolve_options(store: Store, table: str, *, format: str, mapping: Mapping | str | Path | None,
+def resolve_options(config: Config, table: str, *, format: str, mapping: Mapping | str | Path | None,
                     tz: str | None, date_order: str | None) -> tuple[schema.Table, Mapping, str, str | None, str]:
     """Check the user's options before any file is touched (usage errors exit 2)."""
     t = _table(table)
@@ -87,7 +92,7 @@ def resolve_options(store: Store, table: str, *, format: str, mapping: Mapping |
         raise ImportFailed(f"--date-order must be dmy, mdy or ymd, not {date_order!r}", code=2)
     m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping) if mapping else Mapping()
     check_against(m, t)
-    zone = check_zone(tz or m.timezone or store.config.timezone)
+    zone = check_zone(tz or m.timezone or config.timezone)
     order = date_order or m.date_order
     fmt = format if format != "auto" else (m.format or "auto")
     if fmt not in readers.FORMATS:
@@ -97,21 +102,36 @@ def resolve_options(store: Store, table: str, *, format: str, mapping: Mapping |
 
 def import_file(store: Store, table: str, path: str | Path, *, format: str = "auto", source: str | None = None,
                 mapping: Mapping | str | Path | None = None, tz: str | None = None, date_order: str | None = None,
-                encoding: str | None = None, progress: readers.Progress | None = None) -> ImportResult:
+                encoding: str | None = None, progress: readers.Progress | None = None,
+                name: str | None = None) -> ImportResult:
     """Import one file into ``table``; raises :class:`ImportFailed` when the file is refused as a whole.
 
     Rows that fail validation are quarantined and counted in ``rejected``; everything
-    else is upserted. The store is changed in one transaction or not at all.
+    else is upserted. The store is changed in one transaction or not at all. ``name`` is
+    what the import log, the quarantine and messages call the file (default: its path;
+    the API passes the uploaded file's name, never its temporary copy's path).
     """
     from cxmetrics.ingest import adapters
 
     path = Path(path)
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     adapter = adapters.get(source) if source else None
-    if adapter is not None:
-        return adapter(store, table, path, format=format, tz=tz, date_order=date_order, encoding=encoding,
-                       mapping=mapping, progress=progress)
-    t, m, zone, order, fmt = resolve_options(store, table, format=format, mapping=mapping, tz=tz,
+    try:
+        if adapter is not None:
+            return adapter(store, table, path, format=format, tz=tz, date_order=date_order, encoding=encoding,
+                           mapping=mapping, progress=progress, name=name)
+        return _import(store, table, path, format=format, source=source, mapping=mapping, tz=tz,
+                       date_order=date_order, encoding=encoding, progress=progress, name=name, started=started)
+    except ImportFailed as e:
+        if name is None or str(path) not in e.message:
+            raise
+        raise ImportFailed(e.message.replace(str(path), name), code=e.code) from None
+
+
+def _import(store: Store, table: str, path: Path, *, format: str, source: str | None,
+            mapping: Mapping | str | Path | None, tz: str | None, date_order: str | None, encoding: str | None,
+            progress: readers.Progress | None, name: str | None, started: dt.datetime) -> ImportResult:
+    t, m, zone, order, fmt = resolve_options(store.config, table, format=format, mapping=mapping, tz=tz,
                                              date_order=date_order)
     raw = readers.read(path, fmt, encoding=encoding or m.encoding, delimiter=m.delimiter, sheet=m.sheet,
                        table=t.name, progress=progress)
@@ -123,11 +143,14 @@ def import_file(store: Store, table: str, path: str | Path, *, format: str = "au
     part = Part(t, prep.data, rows_read=raw.n + len(raw.bad), rejected=prep.rejected, quarantine=prep.quarantine)
     options = {"format": raw.fmt, "source": source, "mapping": m.path, "tz": zone, "date_order": prep.date_order,
                "encoding": raw.encoding or encoding or m.encoding, "delimiter": raw.delimiter, "sheet": m.sheet}
-    import_id = write(store, [part], file=str(path), checksum=raw.checksum, source=source or raw.fmt, tz=zone,
+    file = name or str(path)
+    import_id = write(store, [part], file=file, checksum=raw.checksum, source=source or raw.fmt, tz=zone,
                       options={k: v for k, v in options.items() if v is not None}, started=started)
     if progress:
         progress("done", 1.0)
-    return result_for(part, prep, str(path), import_id, raw.checksum, zone, raw.fmt, started)
+    res = result_for(part, prep, file, import_id, raw.checksum, zone, raw.fmt, started)
+    res.encoding, res.delimiter, res.notes = options["encoding"], raw.delimiter, list(raw.notes)
+    return res
 
 
 def result_for(part: Part, prep: Prepared, file: str, import_id: int, checksum: str | None, zone: str,

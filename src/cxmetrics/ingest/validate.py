@@ -16,7 +16,16 @@ import pyarrow.compute as pc
 
 from cxmetrics.errors import ImportFailed
 from cxmetrics.ingest import parse as P
-from cxmetrics.ingest.mapping import Mapping, Val, _as_text, apply_steps, resolve_sources, value_map
+from cxmetrics.ingest.mapping import (
+    STAMP_MAKERS,
+    Mapping,
+    Val,
+    _as_text,
+    apply_steps,
+    computed_ids,
+    resolve_sources,
+    value_map,
+)
 from cxmetrics.ingest.readers import RawTable
 from cxmetrics.ingest.write import ARROW_TYPES, QUARANTINE_SCHEMA
 from cxmetrics.model import schema
@@ -31,7 +40,6 @@ ORDERED: dict[str, list[tuple[str, str]]] = {
     "marketing_spend": [("period_end", "period_start")],
     "status_changes": [],
 }
-STAMP_STEPS = {"date_time", "strptime", "epoch_seconds", "epoch_milliseconds", "excel_serial_to_timestamp"}
 VALUE_WIDTH = 80
 
 
@@ -81,6 +89,11 @@ def missing_required(t: schema.Table, have: set[str], header: list[str], m: Mapp
 def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order: str | None) -> Prepared:
     dropped = set(m.drop)
     cols = {k: v for k, v in raw.columns.items() if k not in dropped}
+    if not raw.header and raw.n == 0:  # an empty JSON array or JSONL file: no rows, no columns to check
+        empty = pa.Table.from_arrays([pa.array([], ARROW_TYPES[c.type]) for c in t.columns] + [pa.array([], pa.int64())],
+                                     names=[*t.names, "_row"])
+        quarantine, rejected, problems = _quarantine(raw, Issues(0), {}, cols)
+        return Prepared(empty, quarantine, rejected, problems, [], date_order)
     sources = resolve_sources(m, t, raw.header)
     missing_required(t, set(sources) | set(m.constants), raw.header, m)
     n = raw.n
@@ -88,7 +101,7 @@ def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order
     if order is None:
         for c in t.columns:
             names = [s for s, _ in m.transforms.get(c.name, [])]
-            if c.type != "timestamp" or c.name not in sources or (set(names) & STAMP_STEPS - {"date_time"}):
+            if c.type != "timestamp" or c.name not in sources or (set(names) & STAMP_MAKERS - {"date_time"}):
                 continue
             evidence.add(P.order_evidence(cols[sources[c.name][0]]))
         order = evidence.decide()
@@ -102,6 +115,10 @@ def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order
             const = _as_text(m.constants[c.name])
             val = Val(text=pa.array([const] * n, pa.string()))
             display[c.name] = val.text
+        elif c.name in sources and m.id_from and c.name == t.key:
+            ids = computed_ids([cols[s] for s in sources[c.name]])
+            display[c.name] = ids
+            val = Val(text=ids)
         elif c.name in sources:
             srcs = [cols[s] for s in sources[c.name]]
             texts = [P.clean_text(s) for s in srcs]
@@ -172,6 +189,12 @@ def _checks(t: schema.Table, typed: dict[str, pa.Array], issues: Issues) -> None
     """Ranges, required values and orderings that make a row impossible."""
     for c in t.columns:
         arr = typed[c.name]
+        if c.type == "float":  # a transform can overflow a finite number (1e308 x 60): never store +-inf
+            v = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=float)
+            inf = np.isinf(v) & ~issues.column_bad(c.name)
+            if inf.any():
+                issues.add(c.name, [(inf, P.OUT_OF_RANGE)])
+                arr = typed[c.name] = pa.array(np.where(inf, np.nan, v), pa.float64(), from_pandas=True)
         if c.min is not None or c.max is not None:
             v = arr.to_numpy(zero_copy_only=False).astype(float)
             if c.min is not None:

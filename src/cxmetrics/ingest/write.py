@@ -8,6 +8,7 @@ occurrence of a key wins.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from cxmetrics.errors import ImportFailed
 from cxmetrics.model import schema
 
 if TYPE_CHECKING:
@@ -69,9 +71,12 @@ def write(store: Store, parts: list[Part], *, file: str, checksum: str | None, s
                  json.dumps(options, sort_keys=True, default=str), message],
             )
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    except BaseException as e:
+        _rollback(con)
+        failed = _write_failed(e, store, file)
+        if failed is None:
+            raise
+        raise failed from None
     finally:
         for name in ("_cxm_stage", "_cxm_quarantine"):
             con.unregister(name)  # a no-op when not registered (a failure before that point)
@@ -79,6 +84,34 @@ def write(store: Store, parts: list[Part], *, file: str, checksum: str | None, s
         con.execute("DROP TABLE IF EXISTS _cxm_changed")
         con.execute("RESET enable_progress_bar")
     return import_id
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    import duckdb
+
+    # the failure may have ended the transaction already (or the disk is gone): nothing to undo then
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
+def _write_failed(e: BaseException, store: Store, file: str) -> ImportFailed | None:
+    """A failure of the store itself (disk full, out of memory, I/O) as a refused file; ``None`` for a bug."""
+    import errno
+
+    import duckdb
+
+    if isinstance(e, ImportFailed):
+        return e
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    full = (isinstance(e, OSError) and e.errno == errno.ENOSPC) or "No space left on device" in text \
+        or "disk is full" in text.lower()
+    if full:
+        return ImportFailed(f"{file}: cannot write to the store {store.path}: the disk is full; nothing of the "
+                            "file was stored (free some space and import it again)")
+    if isinstance(e, (duckdb.IOException, duckdb.OutOfMemoryException, OSError, MemoryError)):
+        return ImportFailed(f"{file}: cannot write to the store {store.path}: {text}; nothing of the file was "
+                            "stored")
+    return None
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
