@@ -206,7 +206,8 @@ def normalise_header(name: str) -> str:
 
 def resolve_sources(m: Mapping, t: schema.Table, header: list[str]) -> dict[str, list[str]]:
     """Canonical column -> the source column(s) it is read from."""
-    available = [h for h in header if h not in set(m.drop)]
+    dropped = set(m.drop)
+    available = [(h, normalise_header(h)) for h in header if h not in dropped]
     out: dict[str, list[str]] = {}
     for canon in t.names:
         steps = m.transforms.get(canon, [])
@@ -219,16 +220,17 @@ def resolve_sources(m: Mapping, t: schema.Table, header: list[str]) -> dict[str,
         elif canon in m.constants:
             continue
         else:
-            exact = [h for h in available if h == canon]
-            loose = [h for h in available if normalise_header(h) == canon]
+            exact = [h for h, _ in available if h == canon]
+            loose = [h for h, norm in available if norm == canon]
             if not exact and len(loose) > 1:
                 raise ImportFailed(f"columns {', '.join(map(repr, loose))} all match {canon}; say which one "
                                    f"with [columns] {canon} = \"...\" in a mapping, or rename the others")
             if exact or loose:
                 out[canon] = [(exact or loose)[0]]
+    in_file = set(header)
     for canon, srcs in out.items():
         for s in srcs:
-            if s not in header:
+            if s not in in_file:
                 where = f" (mapping {m.path})" if m.path else ""
                 raise ImportFailed(f"column {s!r} for {canon}{where} is not in the file; "
                                    f"the file has: {', '.join(header)}")

@@ -264,13 +264,8 @@ def parse_stamps(a: pa.Array, *, date_order: str | None, excel: bool = False,
     """
     a = as_array(a)
     n = len(a)
-    if pa.types.is_timestamp(a.type):
-        if a.type.tz is not None:
-            vals = pc.cast(a, pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
-            return Stamps(_np_us(vals), np.ones(n, bool))
-        return Stamps(_np_us(pc.cast(a, pa.timestamp("us"))), np.zeros(n, bool))
-    if pa.types.is_date(a.type):
-        return Stamps(_np_us(pc.cast(pc.cast(a, pa.date32()), pa.timestamp("us"))), np.zeros(n, bool))
+    if pa.types.is_timestamp(a.type) or pa.types.is_date(a.type):
+        return _typed_stamps(a)
     if pa.types.is_integer(a.type) or pa.types.is_floating(a.type):
         if excel:
             return excel_serial(a)
@@ -342,6 +337,38 @@ def parse_stamps(a: pa.Array, *, date_order: str | None, excel: bool = False,
     if todo.any():
         issues.append((todo, UNRECOGNISED))
     return Stamps(out, utc, issues)
+
+
+#: the instants a timestamp may hold: years 1 to 9999 (what every engine and Python can represent)
+_FIRST, _LAST = np.datetime64("0001-01-01", "us"), np.datetime64("9999-12-31T23:59:59.999999", "us")
+_PER_SECOND = {"s": 1, "ms": 1000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def _typed_stamps(a: pa.Array) -> Stamps:
+    """Typed timestamps and dates (Parquet); values beyond years 1-9999 are out of range (checked in
+    their own unit, before a conversion could overflow)."""
+    n = len(a)
+    if pa.types.is_date(a.type):
+        days = pc.cast(pc.cast(a, pa.date32()), pa.int32()).to_numpy(zero_copy_only=False)
+        raw, per_day = np.asarray(days, dtype=float), 1.0
+    else:
+        ints = pc.cast(a.cast(pa.timestamp(a.type.unit)), pa.int64()).to_numpy(zero_copy_only=False)
+        raw, per_day = np.asarray(ints, dtype=float), 86400.0 * _PER_SECOND[a.type.unit]
+    lo = (_FIRST - np.datetime64(0, "us")).astype(np.int64) / 86_400_000_000 * per_day
+    hi = (_LAST - np.datetime64(0, "us")).astype(np.int64) / 86_400_000_000 * per_day
+    out = ~np.isnan(raw) & ((raw < lo) | (raw > hi))
+    if out.any():
+        a = pc.if_else(pa.array(out), pa.scalar(None, a.type), a)
+    if pa.types.is_date(a.type):
+        vals = _np_us(pc.cast(pc.cast(a, pa.date32()), pa.timestamp("us")))
+        utc = np.zeros(n, bool)
+    elif a.type.tz is not None:
+        vals = _np_us(pc.cast(a, pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us")))
+        utc = np.ones(n, bool)
+    else:
+        vals = _np_us(pc.cast(a, pa.timestamp("us")))
+        utc = np.zeros(n, bool)
+    return Stamps(vals, utc, [(out, "timestamp out of range: {value!r} (years 1 to 9999)")] if out.any() else [])
 
 
 def _iso(s: pa.Array, aware: bool) -> np.ndarray:

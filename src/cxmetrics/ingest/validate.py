@@ -222,7 +222,7 @@ def _quarantine(raw: RawTable, issues: Issues, display: dict[str, pa.Array],
     raw_json: dict[int, str] = {}
     if len(rejected_idx):
         names = list(cols)
-        sub = pa.Table.from_arrays([cols[k].take(pa.array(rejected_idx)) for k in names], names=names)
+        sub = pa.Table.from_arrays([_showable(cols[k].take(pa.array(rejected_idx))) for k in names], names=names)
         for i, row in zip(rejected_idx.tolist(), sub.to_pylist(), strict=True):
             raw_json[i] = json.dumps(row, ensure_ascii=False, default=str)
     lines: list[int] = []
@@ -252,6 +252,15 @@ def _quarantine(raw: RawTable, issues: Issues, display: dict[str, pa.Array],
         q = q.take(pc.sort_indices(q, sort_keys=[("line", "ascending")]))
     head = q.slice(0, 50).select(["line", "column", "reason"]).to_pylist()
     return q, len(rejected_idx) + len(raw.bad), head
+
+
+def _showable(a: pa.Array) -> pa.Array:
+    """A column whose values Python can hold (a timestamp in year 33658 cannot): else as text."""
+    try:
+        a.to_pylist()
+    except (OverflowError, ValueError, pa.ArrowException):
+        return pc.cast(a, pa.string())
+    return a
 
 
 def _short(v: Any) -> str:

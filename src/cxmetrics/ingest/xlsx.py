@@ -134,23 +134,28 @@ def inspect(path: Path, sheet: str | None) -> SheetInfo:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
         raise _damaged(path, e) from None
     with z:
-        found = sheets(z, path)
-        if sheet is not None:
-            chosen = next((s for s in found if s.name == sheet), None)
-            if chosen is None:
-                raise ImportFailed(f"{path}: no sheet {sheet!r} (sheets: {', '.join(s.name for s in found)})")
-        else:
-            chosen = found[0]
-        if chosen.part not in set(z.namelist()):
-            raise _damaged(path, f"sheet {chosen.name!r} has no data part ({chosen.part or 'none named'})")
-        if "xl/sharedStrings.xml" in z.namelist():
-            _check_size(path, z.getinfo("xl/sharedStrings.xml"), MAX_STRINGS_BYTES)
-        info = z.getinfo(chosen.part)
-        _check_size(path, info, MAX_SHEET_BYTES)
         try:
-            _scan(z, info, chosen, path)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as e:
-            raise _damaged(path, e) from None  # a bad CRC, a damaged deflate stream, an unknown compression
+            return _inspect(z, path, sheet)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError,
+                RuntimeError) as e:  # a bad CRC or header, a damaged deflate stream, an unknown
+            raise _damaged(path, e) from None  # compression, an encrypted member
+
+
+def _inspect(z: zipfile.ZipFile, path: Path, sheet: str | None) -> SheetInfo:
+    found = sheets(z, path)
+    if sheet is not None:
+        chosen = next((s for s in found if s.name == sheet), None)
+        if chosen is None:
+            raise ImportFailed(f"{path}: no sheet {sheet!r} (sheets: {', '.join(s.name for s in found)})")
+    else:
+        chosen = found[0]
+    if chosen.part not in set(z.namelist()):
+        raise _damaged(path, f"sheet {chosen.name!r} has no data part ({chosen.part or 'none named'})")
+    if "xl/sharedStrings.xml" in z.namelist():
+        _check_size(path, z.getinfo("xl/sharedStrings.xml"), MAX_STRINGS_BYTES)
+    info = z.getinfo(chosen.part)
+    _check_size(path, info, MAX_SHEET_BYTES)
+    _scan(z, info, chosen, path)
     return chosen
 
 
@@ -204,9 +209,14 @@ def read_xlsx(path: Path, *, sheet: str | None) -> RawTable:
     first = next((i for i, r in enumerate(rows) if any(v not in (None, "") for v in r)), None)
     if first is None:
         raise ImportFailed(f"{path}: the sheet is empty (no header row)")
-    names = check_names([cell_text(v) or "" for v in rows[first]], path, f"the header row (row {first + 1})")
-    width = len(names)
+    header = [cell_text(v) or "" for v in rows[first]]
     body = [(i + 1, r) for i, r in enumerate(rows) if i > first and any(v not in (None, "") for v in r)]
+    # the header ends at its last named column or the last column holding a value below it
+    used = [j for j, h in enumerate(header)
+            if h.strip() or any(j < len(r) and r[j] not in (None, "") for _, r in body)]
+    header = header[: used[-1] + 1] if used else header
+    names = check_names(header, path, f"the header row (row {first + 1})")
+    width = len(names)
     cols = {n: pa.array([cell_text(r[j]) if j < len(r) else None for _, r in body], pa.string())
             for j, n in enumerate(names)}
     bad = [BadRecord(i, f"row has values beyond the {width} header columns",
