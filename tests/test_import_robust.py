@@ -215,6 +215,13 @@ def test_json_numbers_keep_their_text(store, tmp_path):
     assert reasons[2] == "not a number: 'NaN'"
 
 
+def test_import_frame_refuses_infinite_values(store):
+    frame = pd.DataFrame({"ticket_id": ["A"], "created_at": ["2024-01-01"], "handle_seconds": [float("inf")]})
+    with pytest.raises(ImportFailed, match="infinite values in handle_seconds"):
+        store.import_frame("tickets", frame)
+    assert store.count("tickets") == 0
+
+
 def test_a_transform_that_overflows_is_out_of_range(store, tmp_path):
     p = put(tmp_path, "t.csv", "ticket_id,created_at,minutes\nT1,2024-01-01,1e307\nT2,2024-01-01,2\n")
     m = put(tmp_path, "m.toml", '[columns]\nhandle_seconds = "minutes"\n[transforms]\nhandle_seconds = { multiply = 60 }\n')

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -203,6 +204,10 @@ def import_frame(store: Store, table: str, frame: pd.DataFrame, *, source: str =
     missing = [c for c in t.required if data.column(c).null_count]
     if missing:
         raise ImportFailed(f"import_frame({table}): required column(s) with empty values: {', '.join(missing)}")
+    infinite = [c.name for c in t.columns if c.type == "float"
+                and np.isinf(np.asarray(data.column(c.name).to_numpy(), dtype=float)).any()]
+    if infinite:  # +-inf would make every statistic over the column fail
+        raise ImportFailed(f"import_frame({table}): infinite values in {', '.join(infinite)}")
     part = Part(t, data, rows_read=len(frame))
     import_id = write(store, [part], file=source, checksum=None, source=source, tz="UTC",
                       options={"frame": True}, started=started)
