@@ -172,6 +172,7 @@ def parse_int(a: pa.Array) -> tuple[pa.Array, list[Issue]]:
     ok = pc.match_substring_regex(s, _INT_RE)
     bad = present(s) & ~mask(ok)
     digits = pc.replace_substring_regex(pc.if_else(ok, s, pa.scalar(None, pa.string())), r"\.0*$", "")
+    digits = pc.replace_substring_regex(digits, r"^\+", "")  # Arrow's cast refuses a leading +
     too_long = mask(pc.greater(pc.utf8_length(pc.utf8_ltrim(digits, "+-")), 18))
     if too_long.any():
         digits = pc.if_else(pa.array(too_long), pa.scalar(None, pa.string()), digits)
@@ -560,11 +561,23 @@ def to_utc(st: Stamps, zone: str) -> np.ndarray:
     conv = loc.tz_convert("UTC").tz_localize(None).as_unit("us").to_numpy()
     gap = np.isnat(conv)
     if gap.any():
-        back = pd.Timedelta(hours=3)
+        back = pd.Timedelta(hours=3).as_unit("us")
         shifted = (idx[gap] - back).tz_localize(zone, ambiguous=np.ones(int(gap.sum()), bool), nonexistent="NaT")
         conv[gap] = (shifted.tz_convert("UTC").tz_localize(None) + back).as_unit("us").to_numpy()
     vals[wall] = conv
     return vals
+
+
+def to_utc_checked(st: Stamps, zone: str) -> tuple[np.ndarray, list[Issue]]:
+    """:func:`to_utc`, plus the rows whose instant falls outside the years 1-9999 (a wall time
+    on 0001-01-01 east of Greenwich, 9999-12-31 west of it): out of range, never a silent gap."""
+    vals = to_utc(st, zone)
+    lost = ~np.isnat(st.values) & np.isnat(vals)
+    out = lost | (~np.isnat(vals) & ((vals < _FIRST) | (vals > _LAST)))
+    if not out.any():
+        return vals, []
+    vals = np.where(out, NAT, vals)
+    return vals, [(out, "timestamp out of range: {value!r} (years 1 to 9999)")]
 
 
 def _np_us(a: pa.Array) -> np.ndarray:

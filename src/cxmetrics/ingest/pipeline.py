@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 #: problems kept on the result for display; the quarantine table has all of them
 PROBLEMS_SHOWN = 20
+#: read CSV with DuckDB where the file allows it (tests switch it off to compare with the general path)
+NATIVE = True
 
 
 @dataclass
@@ -134,6 +136,11 @@ def _import(store: Store, table: str, path: Path, *, format: str, source: str | 
             progress: readers.Progress | None, name: str | None, started: dt.datetime) -> ImportResult:
     t, m, zone, order, fmt = resolve_options(store.config, table, format=format, mapping=mapping, tz=tz,
                                              date_order=date_order)
+    if NATIVE and path.is_file() and readers.detect_format(path, fmt) == ("csv", None):
+        res = _import_native(store, t, m, path, zone=zone, order=order, encoding=encoding or m.encoding,
+                             source=source, name=name, started=started, progress=progress)
+        if res is not None:
+            return res
     raw = readers.read(path, fmt, encoding=encoding or m.encoding, delimiter=m.delimiter, sheet=m.sheet,
                        table=t.name, progress=progress)
     if progress:
@@ -151,6 +158,34 @@ def _import(store: Store, table: str, path: Path, *, format: str, source: str | 
         progress("done", 1.0)
     res = result_for(part, prep, file, import_id, raw.checksum, zone, raw.fmt, started)
     res.encoding, res.delimiter, res.notes = options["encoding"], raw.delimiter, list(raw.notes)
+    return res
+
+
+def _import_native(store: Store, t: schema.Table, m: Mapping, path: Path, *, zone: str, order: str | None,
+                   encoding: str | None, source: str | None, name: str | None, started: dt.datetime,
+                   progress: readers.Progress | None) -> ImportResult | None:
+    """The DuckDB-native CSV path (:mod:`cxmetrics.ingest.native`); ``None`` when the file needs the general one."""
+    from cxmetrics.ingest import native
+
+    got = native.import_csv(store, t, m, path, zone=zone, date_order=order, encoding=encoding, progress=progress)
+    if got is None:
+        return None
+    try:
+        part = Part(t, None, rows_read=got.rows_read, rejected=got.rejected, quarantine=got.quarantine, sql=got.sql)
+        options = {"format": "csv", "source": source, "mapping": m.path, "tz": zone, "date_order": got.date_order,
+                   "encoding": "utf-8", "delimiter": got.delimiter, "sheet": m.sheet}
+        file = name or str(path)
+        if progress:
+            progress("writing", 0.8)
+        import_id = write(store, [part], file=file, checksum=got.checksum, source=source or "csv", tz=zone,
+                          options={k: v for k, v in options.items() if v is not None}, started=started)
+    finally:
+        native.drop(store.raw)
+    if progress:
+        progress("done", 1.0)
+    prep = Prepared(pa.table({}), got.quarantine, got.rejected, got.problems, got.ignored, got.date_order)
+    res = result_for(part, prep, file, import_id, got.checksum, zone, "csv", started)
+    res.encoding, res.delimiter = "utf-8", got.delimiter
     return res
 
 

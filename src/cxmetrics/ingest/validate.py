@@ -163,11 +163,13 @@ def _to_type(c: schema.Column, val: Val, ctx: dict[str, Any], zone: str, m: Mapp
         if c.type != "timestamp":
             raise ImportFailed(f"mapping {m.path}: the transforms of {c.name} make a timestamp, "
                                f"but {c.name} is a {c.type} column")
-        return pa.array(P.to_utc(val.stamps, zone), pa.timestamp("us")), []
+        vals, out = P.to_utc_checked(val.stamps, zone)
+        return pa.array(vals, pa.timestamp("us")), out
     src = val.typed if val.typed is not None else val.text
     if c.type == "timestamp":
         st = P.parse_stamps(src, date_order=ctx["date_order"], excel=ctx["excel"], mixed_orders=ctx["evidence"])
-        return pa.array(P.to_utc(st, zone), pa.timestamp("us")), st.issues
+        vals, out = P.to_utc_checked(st, zone)
+        return pa.array(vals, pa.timestamp("us")), [*st.issues, *out]
     if c.type == "float":
         return P.parse_float(src, decimal=ctx["decimal"])
     if c.type == "int":

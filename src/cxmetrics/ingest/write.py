@@ -35,10 +35,12 @@ class Part:
     """Everything one file contributes to one table."""
 
     table: schema.Table
-    data: pa.Table  # canonical columns in schema order, typed, plus "_row" (file order)
+    data: pa.Table | None  # canonical columns in schema order, typed, plus "_row" (file order)
     rows_read: int
     rejected: int = 0
     quarantine: pa.Table = field(default_factory=lambda: QUARANTINE_SCHEMA.empty_table())
+    #: instead of ``data``: a SELECT over the connection giving the same columns (DuckDB-native import)
+    sql: str | None = None
     # filled by write()
     inserted: int = 0
     updated: int = 0
@@ -125,14 +127,19 @@ def _upsert(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) -> None:
     t = part.table
     cols = t.names
     sel = ", ".join(q(c) for c in cols)
-    con.register("_cxm_stage", part.data)
+    if part.sql is not None:
+        source = f"({part.sql}) _cxm_src"
+    else:
+        con.register("_cxm_stage", part.data)
+        source = "_cxm_stage"
     if t.key is None:
         content = ", ".join(f"CAST({q(c)} AS VARCHAR)" for c in cols)
         con.execute(f"CREATE TEMP TABLE _cxm_in AS SELECT {sel}, md5(to_json([{content}])) AS _key, _row "
-                    "FROM _cxm_stage")
+                    f"FROM {source}")
     else:
-        con.execute(f"CREATE TEMP TABLE _cxm_in AS SELECT {sel}, _row FROM _cxm_stage")
-    con.unregister("_cxm_stage")
+        con.execute(f"CREATE TEMP TABLE _cxm_in AS SELECT {sel}, _row FROM {source}")
+    if part.sql is None:
+        con.unregister("_cxm_stage")
     key = q(t.key_column)
     n, distinct = _one(con, f"SELECT count(*), count(DISTINCT {key}) FROM _cxm_in")
     if n != distinct:
