@@ -68,7 +68,34 @@ def normalise_newlines(data: bytes) -> bytes:
     return re.sub(rb"\r(?!\n)", b"\n", data)
 
 
-def _samples(data: bytes) -> list[str]:
+class FileBytes:
+    """The bytes of a file from ``offset`` on, read on demand: enough of ``bytes`` for :func:`sniff`
+    to sample a file without loading it."""
+
+    def __init__(self, path: Path, offset: int = 0) -> None:
+        self.path, self.offset = path, offset
+        self.size = max(path.stat().st_size - offset, 0)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, key: slice) -> bytes:
+        start, stop, _ = key.indices(self.size)
+        with self.path.open("rb") as f:
+            f.seek(self.offset + start)
+            return f.read(max(stop - start, 0))
+
+    def find(self, sub: bytes, start: int) -> int:
+        step = 1 << 16
+        while start < self.size:
+            got = self[start:start + step + len(sub)].find(sub)
+            if got >= 0:
+                return start + got
+            start += step
+        return -1
+
+
+def _samples(data: bytes | FileBytes) -> list[str]:
     """Chunks of whole lines from the start and from places spread over the file."""
     n = len(data)
     starts = [0] if n <= SAMPLE_BYTES * SAMPLE_PLACES else \
@@ -94,7 +121,7 @@ def _widths(text: str, delim: str) -> list[int]:
         return []
 
 
-def sniff(data: bytes) -> Dialect:
+def sniff(data: bytes | FileBytes) -> Dialect:
     """The body's delimiter (most lines agreeing on one field count >= 2), and the header's
     if it differs (a header that only splits into that many fields with another candidate)."""
     samples = _samples(data)
