@@ -68,9 +68,9 @@ def test_readers_never_fail_with_anything_but_a_user_error(tmp_path: Path) -> No
 def test_cli_exit_codes_on_fuzzed_files(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     runner = CliRunner()
     db = tmp_path / "cx.duckdb"
     for cid, table, name, data in cases(SEED + 1, 40):

@@ -377,9 +377,9 @@ def test_a_full_disk_refuses_the_file_and_changes_nothing(store, tmp_path, monke
 def test_import_of_a_missing_file_creates_no_store(tmp_path):
     from typer.testing import CliRunner
 
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     db = tmp_path / "new.duckdb"
     r = CliRunner().invoke(app, ["--db", str(db), "import", "tickets", str(tmp_path / "nope.csv")])
     assert r.exit_code == 1 and "no such file" in r.output
@@ -389,9 +389,9 @@ def test_import_of_a_missing_file_creates_no_store(tmp_path):
 def test_cli_summary_names_delimiter_encoding_and_notes(tmp_path):
     from typer.testing import CliRunner
 
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     p = put(tmp_path, "t.csv", "ticket_id;created_at\nT1,2024-01-01\nT2;2024-01-02\nT3,2024-01-03\nT4,2024-01-04\n")
     r = CliRunner().invoke(app, ["--db", str(tmp_path / "cx.duckdb"), "import", "tickets", str(p)],
                            terminal_width=200)

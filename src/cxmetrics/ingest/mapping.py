@@ -241,13 +241,13 @@ def resolve_sources(m: Mapping, t: schema.Table, header: list[str]) -> dict[str,
 
 def value_map(text: pa.Array, vmap: dict[str, Any]) -> pa.Array:
     keys = pa.array(list(vmap))
-    targets = pa.array([_as_text(v) for v in vmap.values()], pa.string())
+    targets = pa.array([as_text(v) for v in vmap.values()], pa.string())
     idx = pc.index_in(pc.utf8_lower(text), value_set=keys)
     # a mapped value replaces the text even when it maps to missing (``No = ""``)
     return pc.if_else(pc.is_valid(idx), pc.take(targets, idx), text)
 
 
-def _as_text(v: Any) -> str | None:
+def as_text(v: Any) -> str | None:
     if isinstance(v, bool):
         return "true" if v else "false"
     return None if v == "" else str(v)
@@ -270,7 +270,7 @@ def apply_steps(val: Val, steps: list[Step], columns: dict[str, pa.Array], ctx: 
         elif name in ("lower", "upper"):
             val = Val(text=(pc.utf8_lower if name == "lower" else pc.utf8_upper)(text))
         elif name == "default":
-            val = Val(text=pc.fill_null(text, _as_text(arg)))
+            val = Val(text=pc.fill_null(text, as_text(arg)))
         elif name == "not":
             b, iss = P.parse_bool(val.typed if val.typed is not None else text)
             issues += iss

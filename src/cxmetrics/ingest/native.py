@@ -35,7 +35,7 @@ import pyarrow as pa
 from cxmetrics.errors import ImportFailed
 from cxmetrics.ingest import parse as P
 from cxmetrics.ingest.csvfile import WHITESPACE, FileBytes, sniff
-from cxmetrics.ingest.mapping import Mapping, _as_text, resolve_sources
+from cxmetrics.ingest.mapping import Mapping, as_text, resolve_sources
 from cxmetrics.ingest.rawtable import check_names
 from cxmetrics.ingest.validate import ORDERED, VALUE_WIDTH, missing_required
 from cxmetrics.model import schema
@@ -43,7 +43,7 @@ from cxmetrics.model import schema
 if TYPE_CHECKING:
     import duckdb
 
-    from cxmetrics.store import Store
+    from cxmetrics.model.database import Database as Store
 
 #: the characters Arrow's utf8_trim_whitespace removes (the general path trims with it)
 WS = "".join(map(chr, (0x9, 0xA, 0xB, 0xC, 0xD, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
@@ -341,7 +341,7 @@ def _plan(t: schema.Table, m: Mapping, sources: dict[str, list[str]], columns: d
     cleaned: dict[str, str] = {}
     for c in t.columns:
         if c.name in m.constants:
-            const = _as_text(m.constants[c.name])
+            const = as_text(m.constants[c.name])
             texts[c.name] = "NULL::VARCHAR" if const is None else lit(const)
         elif c.name in sources:
             src = columns[sources[c.name][0]]
@@ -355,7 +355,7 @@ def _plan(t: schema.Table, m: Mapping, sources: dict[str, list[str]], columns: d
         plan.shown.append(texts[c.name])
         if c.name in m.values:
             x = texts[c.name]
-            cases = " ".join(f"WHEN {lit(k)} THEN {'NULL' if _as_text(v) is None else lit(str(_as_text(v)))}"
+            cases = " ".join(f"WHEN {lit(k)} THEN {'NULL' if as_text(v) is None else lit(str(as_text(v)))}"
                              for k, v in m.values[c.name].items())
             texts[c.name] = f"(CASE lower({x}) {cases} ELSE {x} END)"
     for c in t.columns:
@@ -372,13 +372,13 @@ def _plan(t: schema.Table, m: Mapping, sources: dict[str, list[str]], columns: d
             conversions: list[tuple[str, str]] = []
         elif c.type == "float":
             xd = f"replace({x}, ',', '.')" if m.decimal == "," else x
-            ok = f"regexp_full_match({xd}, {lit(P._FLOAT_RE[1:-1])})"
+            ok = f"regexp_full_match({xd}, {lit(P.FLOAT_RE[1:-1])})"
             num = f"TRY_CAST({xd} AS DOUBLE)"
             conversions = [(f"{x} IS NOT NULL AND NOT {ok}", "not a number: {value!r}"),
                            (f"{ok} AND NOT isfinite({num})", P.OUT_OF_RANGE)]
             value = f"(CASE WHEN {ok} AND isfinite({num}) THEN {num} END)"
         elif c.type == "int":
-            ok = f"regexp_full_match({x}, {lit(P._INT_RE[1:-1])})"
+            ok = f"regexp_full_match({x}, {lit(P.INT_RE[1:-1])})"
             digits = f"regexp_replace({x}, '\\.0*$', '')"
             long = f"length(ltrim({digits}, '+-')) > 18"
             conversions = [(f"{x} IS NOT NULL AND NOT {ok}", "not a whole number: {value!r}"),

@@ -25,8 +25,8 @@ EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "us")
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "1.0")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0")
 
-_FLOAT_RE = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
-_INT_RE = r"^[+-]?\d+(?:\.0*)?$"
+FLOAT_RE = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+INT_RE = r"^[+-]?\d+(?:\.0*)?$"
 _NUMBER_RE = r"^\d+(?:\.\d+)?$"
 _ISO_HEAD = r"^\d{4}-\d{2}-\d{2}(?:$|[T ]\d)"
 _HAS_OFFSET = r"[Tt ]\d{1,2}(?:[:.,]?\d)*\s*(?:[Zz]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
@@ -140,7 +140,7 @@ def parse_float(a: pa.Array, *, decimal: str = ".") -> tuple[pa.Array, list[Issu
     s = clean_text(a)
     if decimal == ",":
         s = pc.replace_substring(s, ",", ".")
-    ok = pc.match_substring_regex(s, _FLOAT_RE)
+    ok = pc.match_substring_regex(s, FLOAT_RE)
     bad = present(s) & ~mask(ok)
     vals, inf = _finite(pc.cast(pc.if_else(ok, s, pa.scalar(None, pa.string())), pa.float64()))
     issues: list[Issue] = []
@@ -169,7 +169,7 @@ def parse_int(a: pa.Array) -> tuple[pa.Array, list[Issue]]:
         issues = [(m, t) for m, t in ((frac, "not a whole number: {value!r}"), (huge, OUT_OF_RANGE)) if m.any()]
         return pc.cast(good, pa.int64()), issues
     s = clean_text(a)
-    ok = pc.match_substring_regex(s, _INT_RE)
+    ok = pc.match_substring_regex(s, INT_RE)
     bad = present(s) & ~mask(ok)
     digits = pc.replace_substring_regex(pc.if_else(ok, s, pa.scalar(None, pa.string())), r"\.0*$", "")
     digits = pc.replace_substring_regex(digits, r"^\+", "")  # Arrow's cast refuses a leading +

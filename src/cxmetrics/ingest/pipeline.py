@@ -23,8 +23,8 @@ from cxmetrics.ingest.write import ARROW_TYPES, Part, write
 from cxmetrics.model import schema
 
 if TYPE_CHECKING:
+    from cxmetrics.model.database import Database as Store  # what ingest may use of a cxmetrics.store.Store
     from cxmetrics.settings import Config
-    from cxmetrics.store import Store
 
 #: problems kept on the result for display; the quarantine table has all of them
 PROBLEMS_SHOWN = 20

@@ -26,7 +26,7 @@ __all__ = ["DELIMITERS", "FORMATS", "WHITESPACE", "BadRecord", "RawTable", "cell
            "detect_format", "read", "read_csv", "read_json", "read_parquet", "read_xlsx", "sha256", "sniff"]
 
 FORMATS = ("auto", "csv", "json", "jsonl", "parquet", "xlsx")
-_EXT = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
+EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
         ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
 Progress = Callable[[str, float], None]
@@ -66,7 +66,7 @@ def detect_format(path: Path, fmt: str) -> tuple[str, str | None]:
             raise ImportFailed(f"{path}: not {'a Parquet file' if fmt == 'parquet' else 'an Excel workbook (.xlsx)'}"
                                " (its first bytes are not the format's signature); check --format")
         return fmt, None
-    by_name = _EXT.get(path.suffix.lower())
+    by_name = EXTENSIONS.get(path.suffix.lower())
     if found:
         note = None
         if by_name and by_name != found:

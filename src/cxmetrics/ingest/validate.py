@@ -20,8 +20,8 @@ from cxmetrics.ingest.mapping import (
     STAMP_MAKERS,
     Mapping,
     Val,
-    _as_text,
     apply_steps,
+    as_text,
     computed_ids,
     resolve_sources,
     value_map,
@@ -92,7 +92,7 @@ def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order
     if not raw.header and raw.n == 0:  # an empty JSON array or JSONL file: no rows, no columns to check
         empty = pa.Table.from_arrays([pa.array([], ARROW_TYPES[c.type]) for c in t.columns] + [pa.array([], pa.int64())],
                                      names=[*t.names, "_row"])
-        quarantine, rejected, problems = _quarantine(raw, Issues(0), {}, cols)
+        quarantine, rejected, problems = build_quarantine(raw, Issues(0), {}, cols)
         return Prepared(empty, quarantine, rejected, problems, [], date_order)
     sources = resolve_sources(m, t, raw.header)
     missing_required(t, set(sources) | set(m.constants), raw.header, m)
@@ -112,7 +112,7 @@ def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order
     display: dict[str, pa.Array] = {}
     for c in t.columns:
         if c.name in m.constants:
-            const = _as_text(m.constants[c.name])
+            const = as_text(m.constants[c.name])
             val = Val(text=pa.array([const] * n, pa.string()))
             display[c.name] = val.text
         elif c.name in sources and m.id_from and c.name == t.key:
@@ -141,7 +141,7 @@ def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order
             arr = pc.fill_null(arr, pa.scalar(c.default, ARROW_TYPES[c.type]))
         typed[c.name] = arr
     _checks(t, typed, issues)
-    quarantine, rejected, problems = _quarantine(raw, issues, display, cols)
+    quarantine, rejected, problems = build_quarantine(raw, issues, display, cols)
     keep = pa.array(~issues.any)
     data = pa.Table.from_arrays([typed[c].filter(keep) for c in t.names] +
                                 [pa.array(np.arange(n, dtype=np.int64)).filter(keep)],
@@ -218,7 +218,7 @@ def _checks(t: schema.Table, typed: dict[str, pa.Array], issues: Issues) -> None
         issues.add("scale_max", [(P.mask(pc.less_equal(hi, lo)), "scale_max is not above scale_min")])
 
 
-def _quarantine(raw: RawTable, issues: Issues, display: dict[str, pa.Array],
+def build_quarantine(raw: RawTable, issues: Issues, display: dict[str, pa.Array],
                 cols: dict[str, pa.Array]) -> tuple[pa.Table, int, list[dict[str, Any]]]:
     rejected_idx = np.flatnonzero(issues.any)
     raw_json: dict[int, str] = {}

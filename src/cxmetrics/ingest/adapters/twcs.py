@@ -22,12 +22,12 @@ from cxmetrics.errors import ImportFailed
 from cxmetrics.ingest import parse as P
 from cxmetrics.ingest import readers
 from cxmetrics.ingest.pipeline import ImportResult, check_zone
-from cxmetrics.ingest.validate import Issues, Prepared, _quarantine
+from cxmetrics.ingest.validate import Issues, Prepared, build_quarantine
 from cxmetrics.ingest.write import Part, write
 from cxmetrics.model import schema
 
 if TYPE_CHECKING:
-    from cxmetrics.store import Store
+    from cxmetrics.model.database import Database as Store  # what ingest may use of a cxmetrics.store.Store
 
 NAME = "twcs"
 COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "in_response_to_tweet_id")
@@ -115,7 +115,7 @@ def _import(store: Store, table: str, path: Path, *, encoding: str | None, progr
         bad = np.zeros(raw.n, bool)
         bad[np.asarray(cyc, dtype=np.int64)] = True
         issues.add("in_response_to_tweet_id", [(bad, "the reply chain of this tweet forms a cycle")])
-    quarantine, rejected, problems = _quarantine(raw, issues, _display(raw), raw.columns)
+    quarantine, rejected, problems = build_quarantine(raw, issues, _display(raw), raw.columns)
     t_part = Part(schema.table("tickets"), _canonical("tickets", tickets), rows_read=tickets.num_rows)
     m_part = Part(schema.table("messages"), _canonical("messages", messages), rows_read=raw.n + len(raw.bad),
                   rejected=rejected, quarantine=quarantine)

@@ -138,10 +138,10 @@ def display_name(name: str | None) -> str:
 
 
 def _extension(name: str | None) -> str:
-    from cxmetrics.ingest.readers import _EXT
+    from cxmetrics.ingest.readers import EXTENSIONS
 
     suffix = PureWindowsPath(name or "").suffix.lower()
-    return suffix if suffix in _EXT else ""
+    return suffix if suffix in EXTENSIONS else ""
 
 
 def _summary(res: Any, shown: str, tmp: Path) -> dict[str, Any]:
