@@ -540,3 +540,23 @@ def test_cdnow_log_through_the_example_mapping(store):
     assert np.allclose(have["total"], per["total"].sort_index())
     again = store.import_file("orders", path, mapping=EXAMPLES / "cdnow_orders.toml")
     assert (again.inserted, again.unchanged) == (0, 69659)
+
+
+@pytest.mark.parametrize("args", [
+    ["metrics", "ticket_volume"], ["report", "--out", "r.xlsx"], ["comments"], ["drivers"], ["cohort"],
+    ["customer", "C1"], ["clv"],
+])
+def test_commands_that_only_read_create_no_store(tmp_path, monkeypatch, args):
+    """Issue 11: a command that only reads, pointed at a store that is not there, says so and
+    leaves no empty store file behind."""
+    from typer.testing import CliRunner
+
+    from cxmetrics.interfaces.cli.main import app, register_commands
+
+    register_commands()
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "missing.duckdb"
+    r = CliRunner().invoke(app, ["--db", str(db), *args])
+    assert r.exit_code != 0, r.output
+    assert not db.exists()
+    assert "Traceback" not in r.output
