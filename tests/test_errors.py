@@ -6,6 +6,7 @@ narrow ``except`` clauses that replaced broad ones, one behaviour each."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import logging
 import subprocess
@@ -354,7 +355,7 @@ def test_report_leaves_out_clv_without_customers(tickets_only: Path) -> None:
 def test_damaged_workbooks_are_refused(tmp_path: Path, reader: str) -> None:
     import openpyxl
 
-    from cxmetrics.ingest import readers
+    from cxmetrics.ingest import xlsx
 
     good = tmp_path / "good.xlsx"
     wb = openpyxl.Workbook()
@@ -369,7 +370,7 @@ def test_damaged_workbooks_are_refused(tmp_path: Path, reader: str) -> None:
     no_workbook = tmp_path / "other.xlsx"  # a zip, but not a workbook
     with zipfile.ZipFile(no_workbook, "w") as z:
         z.writestr("hello.txt", "hi")
-    read = readers._xlsx_rows if reader == "calamine" else readers._openpyxl_rows
+    read = functools.partial(xlsx.sheet_rows, reader=xlsx.calamine_rows if reader == "calamine" else xlsx.openpyxl_rows)
     assert read(good, None)[0] == ["call_id", "offered_at"]
     for path in (damaged, no_workbook):
         with pytest.raises(ImportFailed, match=r"not an Excel workbook \(.xlsx\) or damaged"):

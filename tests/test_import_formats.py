@@ -12,7 +12,7 @@ import pytest
 
 import cxmetrics as cx
 from cxmetrics.errors import ImportFailed
-from cxmetrics.ingest import readers
+from cxmetrics.ingest import xlsx
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ talk_seconds = "excel_day_fraction_to_seconds"
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
 def test_xlsx(store, tmp_path, monkeypatch, engine):
     if engine == "openpyxl":
-        monkeypatch.setattr(readers, "_xlsx_rows", readers._openpyxl_rows)
+        monkeypatch.setattr(xlsx, "calamine_rows", xlsx.openpyxl_rows)
     else:
         pytest.importorskip("python_calamine", reason="python-calamine not installed; openpyxl path tested")
     p = tmp_path / "calls.xlsx"
@@ -134,7 +134,7 @@ def test_xlsx(store, tmp_path, monkeypatch, engine):
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
 def test_damaged_xlsx_is_named_not_a_zip_error(store, tmp_path, monkeypatch, engine):
     if engine == "openpyxl":
-        monkeypatch.setattr(readers, "_xlsx_rows", readers._openpyxl_rows)
+        monkeypatch.setattr(xlsx, "calamine_rows", xlsx.openpyxl_rows)
     p = tmp_path / "calls.xlsx"
     p.write_bytes(b"PK\x03\x04 this is not really a workbook")
     with pytest.raises(ImportFailed, match=r"calls.xlsx: not an Excel workbook \(.xlsx\) or damaged"):

@@ -173,28 +173,85 @@ class Store:
             self.refresh_facts(stamp)
         return BaseFacts(*(self.ibis.table(f"_fact_{n}") for n in self.FACT_TABLES))
 
-    def refresh_facts(self, stamp: int | None = None) -> None:
-        """Derive and store the base facts in one transaction (SPEC 4.1: once per ticket)."""
-        from cxmetrics.engine.core import Engine
-        from cxmetrics.facts.tickets import base_facts
+    def refresh_facts(self, stamp: int | None = None, *, full: bool = False) -> None:
+        """Derive and store the base facts in one transaction (SPEC 4.1: once per ticket).
 
+        After imports into a store whose facts are current up to an earlier import, only
+        the tickets those imports touched (and the other tickets of their customers, whose
+        repeat contacts may change) are derived again, unless they are more than
+        :attr:`DELTA_SHARE` of all tickets; ``full`` rebuilds everything. Either way the
+        stored facts equal a full rebuild.
+        """
         stamp = self.data_stamp() if stamp is None else stamp
+        old = self.facts_stamp()
+        if not full and old is not None and old % 1000 == stamp % 1000 and old // 1000 < stamp // 1000 \
+                and self._refresh_delta(old // 1000, stamp):
+            return
+        self._derive_facts(stamp)
+
+    #: above this share of all tickets affected, an incremental refresh rebuilds everything instead
+    DELTA_SHARE = 0.2
+
+    def _derive_facts(self, stamp: int, affected: ir.Table | None = None) -> None:
+        """Derive the facts of every ticket, or (``affected``: a table of ticket ids) of those
+        tickets only, replacing their earlier rows."""
+        from cxmetrics.engine.core import Engine
+        from cxmetrics.facts.tickets import Sources, base_facts
+
         src = Engine(self.ibis, self.config).sources()
+        if affected is not None:
+            src = Sources(*(t.filter(t.ticket_id.isin(affected.ticket_id)) for t in
+                            (src.tickets, src.messages, src.status_changes, src.work_sessions)))
         con = self.raw
+        delta = affected is not None
 
         def stage(name: str, expr: ir.Table) -> ir.Table:
             sql = self.ibis.compile(expr)
-            if name == "messages":  # an intermediate, not worth keeping
-                con.execute(f"CREATE OR REPLACE TEMP TABLE _fact_{name} AS {sql}")
-                return self.ibis.table(f"_fact_{name}", database="temp")
+            if name == "messages" or delta:  # an intermediate, or a delta (named apart: temp shadows main)
+                temp = f"_cxm_delta_{name}" if delta else f"_fact_{name}"
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {temp} AS {sql}")
+                return self.ibis.table(temp, database="temp")
             con.execute(f"CREATE OR REPLACE TABLE _fact_{name} AS {sql}")
             return self.ibis.table(f"_fact_{name}")
 
-        with transaction(con):
-            base_facts(src, stage)
-            con.execute("CREATE OR REPLACE TABLE _facts_meta AS SELECT ?::BIGINT AS stamp, now() AS built_at",
-                        [stamp])
-        con.execute("DROP TABLE IF EXISTS temp._fact_messages")
+        try:
+            with transaction(con):
+                base_facts(src, stage)
+                if delta:
+                    for n in self.FACT_TABLES:
+                        con.execute(f"DELETE FROM _fact_{n} WHERE ticket_id IN (SELECT ticket_id FROM _cxm_affected)")
+                        con.execute(f"INSERT INTO _fact_{n} BY NAME SELECT * FROM _cxm_delta_{n}")
+                con.execute("CREATE OR REPLACE TABLE _facts_meta AS SELECT ?::BIGINT AS stamp, now() AS built_at",
+                            [stamp])
+        finally:
+            for n in ("messages", *self.FACT_TABLES) if delta else ("messages",):
+                con.execute(f"DROP TABLE IF EXISTS temp.{'_cxm_delta_' if delta else '_fact_'}{n}")
+
+    def _refresh_delta(self, since: int, stamp: int) -> bool:
+        """Refresh the facts of the tickets imports after ``since`` touched; ``False`` (nothing
+        done) when too many tickets are affected for that to pay."""
+        con = self.raw
+        touched = " UNION ".join(f'SELECT ticket_id FROM "{n}" WHERE "_import_id" > {int(since)}'
+                                 for n in ("tickets", "messages", "status_changes", "work_sessions"))
+        # a ticket's repeat-contact link depends on the other tickets of its customer in its category
+        # (before and after an update): those groups are derived again whole
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _cxm_affected AS
+            WITH touched AS ({touched}),
+            groups AS (
+                SELECT customer_id, category FROM tickets WHERE ticket_id IN (SELECT ticket_id FROM touched)
+                UNION SELECT customer_id, category FROM _fact_tickets
+                WHERE ticket_id IN (SELECT ticket_id FROM touched))
+            SELECT ticket_id FROM touched
+            UNION SELECT t.ticket_id FROM tickets t JOIN groups g USING (customer_id, category)
+            UNION SELECT f.ticket_id FROM _fact_tickets f JOIN groups g USING (customer_id, category)""")
+        try:
+            n = int(con.execute("SELECT count(*) FROM temp._cxm_affected").fetchone()[0])
+            if n > self.DELTA_SHARE * max(self.count("tickets"), 1):
+                return False
+            self._derive_facts(stamp, self.ibis.table("_cxm_affected", database="temp"))
+            return True
+        finally:
+            con.execute("DROP TABLE IF EXISTS temp._cxm_affected")
 
     # -- metrics ---------------------------------------------------------
     def engine(self, *, cache: bool = True, stored: bool = True, **kw: Any) -> Engine:

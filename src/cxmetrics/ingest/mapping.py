@@ -7,6 +7,7 @@ whole columns.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -36,9 +37,14 @@ TRANSFORMS: dict[str, type | tuple[type, ...] | None] = {
     "strptime": str,
     "default": (str, int, float, bool),
     "date_time": list,
+    "months_before": str,
+    "if_true": str,
 }
+#: transforms that make a timestamp out of something else (the file's date order does not apply)
+STAMP_MAKERS = {"date_time", "strptime", "epoch_seconds", "epoch_milliseconds", "excel_serial_to_timestamp",
+                "months_before", "if_true"}
 SETTINGS = ("table", "format", "sheet", "encoding", "delimiter", "decimal", "date_order", "timezone", "drop",
-            "columns", "constants", "values", "transforms")
+            "id_from", "columns", "constants", "values", "transforms")
 
 Step = tuple[str, Any]
 
@@ -55,6 +61,8 @@ class Mapping:
     date_order: str | None = None
     timezone: str | None = None
     drop: list[str] = field(default_factory=list)
+    #: source columns whose values make the id of a file without ids (see :func:`computed_ids`)
+    id_from: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -103,6 +111,10 @@ def mapping_from_dict(raw: dict[str, Any], path: str | None = None) -> Mapping:
     if not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
         raise _bad(path, "drop must be a list of column names")
     m.drop = drop
+    id_from = raw.get("id_from", [])
+    if not isinstance(id_from, list) or not all(isinstance(c, str) for c in id_from):
+        raise _bad(path, 'id_from must be a list of source column names, e.g. id_from = ["Customer", "Date"]')
+    m.id_from = id_from
     for key in ("columns", "constants", "values", "transforms"):
         if not isinstance(raw.get(key, {}), dict):
             raise _bad(path, f"[{key}] must be a table")
@@ -150,18 +162,27 @@ def _steps(canon: str, spec: Any, path: str | None) -> list[Step]:
                                  'e.g. { date_time = ["Date", "Time"] }')
         if name == "strptime" and (not isinstance(arg, str) or "%" not in arg):
             raise _bad(path, f"[transforms] {canon}: strptime format {arg!r} has no % directive")
+        if name in ("months_before", "if_true"):
+            try:
+                dt.date.fromisoformat(str(arg)[:10])
+                dt.datetime.fromisoformat(str(arg))
+            except ValueError:
+                raise _bad(path, f"[transforms] {canon}: {name} needs a date, e.g. {_EXAMPLES[name]}") from None
         steps.append((name, arg))
     return steps
 
 
 _EXAMPLES = {"multiply": "{ multiply = 60 }", "strptime": '{ strptime = "%d/%m/%Y %H:%M" }',
-             "default": '{ default = "email" }', "date_time": '{ date_time = ["Date", "Time"] }'}
+             "default": '{ default = "email" }', "date_time": '{ date_time = ["Date", "Time"] }',
+             "months_before": '{ months_before = "2018-02-01" }', "if_true": '{ if_true = "2018-02-01" }'}
 
 
 def check_against(m: Mapping, t: schema.Table) -> None:
     """Every canonical name the mapping uses must exist in the table."""
     if m.table is not None and m.table != t.name:
         raise _bad(m.path, f"written for table {m.table!r}, not {t.name!r}")
+    if m.id_from and t.key is None:
+        raise _bad(m.path, f"id_from: {t.name} has no id column (its rows are keyed by their content)")
     for section in ("columns", "constants", "values", "transforms"):
         for canon in getattr(m, section):
             if not t.has(canon):
@@ -170,6 +191,8 @@ def check_against(m: Mapping, t: schema.Table) -> None:
     both = set(m.columns) & set(m.constants)
     if both:
         raise _bad(m.path, f"{', '.join(sorted(both))} is both mapped and a constant")
+    if m.id_from and t.key is not None and (t.key in m.columns or t.key in m.constants):
+        raise _bad(m.path, f"{t.key} is both computed by id_from and mapped")
     for canon, steps in m.transforms.items():
         if steps and steps[0][0] == "date_time" and canon in m.columns:
             raise _bad(m.path, f"{canon} is both in [columns] and built by date_time")
@@ -183,24 +206,31 @@ def normalise_header(name: str) -> str:
 
 def resolve_sources(m: Mapping, t: schema.Table, header: list[str]) -> dict[str, list[str]]:
     """Canonical column -> the source column(s) it is read from."""
-    available = [h for h in header if h not in set(m.drop)]
+    dropped = set(m.drop)
+    available = [(h, normalise_header(h)) for h in header if h not in dropped]
     out: dict[str, list[str]] = {}
     for canon in t.names:
         steps = m.transforms.get(canon, [])
-        if steps and steps[0][0] == "date_time":
+        if m.id_from and canon == t.key:
+            out[canon] = list(m.id_from)
+        elif steps and steps[0][0] == "date_time":
             out[canon] = list(steps[0][1])
         elif canon in m.columns:
             out[canon] = [m.columns[canon]]
         elif canon in m.constants:
             continue
         else:
-            exact = [h for h in available if h == canon]
-            loose = [h for h in available if normalise_header(h) == canon]
+            exact = [h for h, _ in available if h == canon]
+            loose = [h for h, norm in available if norm == canon]
+            if not exact and len(loose) > 1:
+                raise ImportFailed(f"columns {', '.join(map(repr, loose))} all match {canon}; say which one "
+                                   f"with [columns] {canon} = \"...\" in a mapping, or rename the others")
             if exact or loose:
                 out[canon] = [(exact or loose)[0]]
+    in_file = set(header)
     for canon, srcs in out.items():
         for s in srcs:
-            if s not in header:
+            if s not in in_file:
                 where = f" (mapping {m.path})" if m.path else ""
                 raise ImportFailed(f"column {s!r} for {canon}{where} is not in the file; "
                                    f"the file has: {', '.join(header)}")
@@ -211,12 +241,13 @@ def resolve_sources(m: Mapping, t: schema.Table, header: list[str]) -> dict[str,
 
 def value_map(text: pa.Array, vmap: dict[str, Any]) -> pa.Array:
     keys = pa.array(list(vmap))
-    targets = pa.array([_as_text(v) for v in vmap.values()], pa.string())
+    targets = pa.array([as_text(v) for v in vmap.values()], pa.string())
     idx = pc.index_in(pc.utf8_lower(text), value_set=keys)
-    return pc.coalesce(pc.take(targets, idx), text)
+    # a mapped value replaces the text even when it maps to missing (``No = ""``)
+    return pc.if_else(pc.is_valid(idx), pc.take(targets, idx), text)
 
 
-def _as_text(v: Any) -> str | None:
+def as_text(v: Any) -> str | None:
     if isinstance(v, bool):
         return "true" if v else "false"
     return None if v == "" else str(v)
@@ -239,7 +270,7 @@ def apply_steps(val: Val, steps: list[Step], columns: dict[str, pa.Array], ctx: 
         elif name in ("lower", "upper"):
             val = Val(text=(pc.utf8_lower if name == "lower" else pc.utf8_upper)(text))
         elif name == "default":
-            val = Val(text=pc.fill_null(text, _as_text(arg)))
+            val = Val(text=pc.fill_null(text, as_text(arg)))
         elif name == "not":
             b, iss = P.parse_bool(val.typed if val.typed is not None else text)
             issues += iss
@@ -264,6 +295,16 @@ def apply_steps(val: Val, steps: list[Step], columns: dict[str, pa.Array], ctx: 
         elif name in ("epoch_seconds", "epoch_milliseconds"):
             st = P.epoch(val.typed if val.typed is not None else text, "s" if name == "epoch_seconds" else "ms")
             issues += st.issues
+            val = Val(stamps=st)
+        elif name == "months_before":
+            f, iss = P.parse_float(val.typed if val.typed is not None else text)
+            st = P.months_before(f, arg)
+            issues += iss + st.issues
+            val = Val(stamps=st)
+        elif name == "if_true":
+            b, iss = P.parse_bool(val.typed if val.typed is not None else text)
+            st = P.if_true(b, arg)
+            issues += iss
             val = Val(stamps=st)
         elif name == "strptime":
             try:
@@ -295,3 +336,20 @@ def _date_time(date: pa.Array, time: pa.Array, ctx: dict[str, Any]) -> P.Stamps:
     if missing_date.any():
         issues.append((missing_date, "a time without a date"))
     return P.Stamps(vals, d.utc & ~has_time, [*d.issues, *issues])
+
+
+def computed_ids(sources: list[pa.Array]) -> pa.Array:
+    """Ids for a file without them: a hash of the listed columns' text, plus ``-2``, ``-3``, ... for
+    the second and later rows with the same values (by position in the file), so re-importing
+    the file, or a longer version of it, gives every row the id it had before."""
+    import hashlib
+
+    texts = [P.clean_text(a).to_pylist() for a in sources]
+    keys = ["\x1f".join("" if v is None else v for v in vals) for vals in zip(*texts, strict=True)]
+    seen: dict[str, int] = {}
+    out = []
+    for k in keys:
+        h = hashlib.blake2b(k.encode("utf-8"), digest_size=8).hexdigest()
+        n = seen[h] = seen.get(h, 0) + 1
+        out.append(h if n == 1 else f"{h}-{n}")
+    return pa.array(out, pa.string())

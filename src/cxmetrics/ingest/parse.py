@@ -8,6 +8,7 @@ An *issue* is ``(mask, template)``: the rows that failed and a reason in which
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,8 +25,8 @@ EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "us")
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "1.0")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0")
 
-_FLOAT_RE = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
-_INT_RE = r"^[+-]?\d+(?:\.0*)?$"
+FLOAT_RE = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+INT_RE = r"^[+-]?\d+(?:\.0*)?$"
 _NUMBER_RE = r"^\d+(?:\.\d+)?$"
 _ISO_HEAD = r"^\d{4}-\d{2}-\d{2}(?:$|[T ]\d)"
 _HAS_OFFSET = r"[Tt ]\d{1,2}(?:[:.,]?\d)*\s*(?:[Zz]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
@@ -117,37 +118,67 @@ def _ints(a: pa.Array, default: int = 0) -> np.ndarray:
 
 
 # -- numbers, booleans -----------------------------------------------------------
+OUT_OF_RANGE = "number out of range: {value!r}"
+#: int64 bounds as floats (every float at or beyond them overflows a BIGINT)
+_INT64_LIMIT = 2.0 ** 63
+
+
+def _finite(vals: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Float values with NaN as missing, plus the rows holding +-inf (out of range: never stored)."""
+    f = np.asarray(vals.to_numpy(zero_copy_only=False), dtype=float)
+    inf = np.isinf(f)
+    return pa.array(np.where(inf, np.nan, f), pa.float64(), from_pandas=True), inf
+
+
 def parse_float(a: pa.Array, *, decimal: str = ".") -> tuple[pa.Array, list[Issue]]:
+    """Numbers as float64. Text that overflows a double (``1e400``, a 400-digit integer) and
+    infinite typed values are out of range, never stored as +-inf; a typed NaN is missing."""
     a = as_array(a)
     if pa.types.is_integer(a.type) or pa.types.is_floating(a.type) or pa.types.is_boolean(a.type):
-        return pc.cast(a, pa.float64()), []
+        vals, inf = _finite(pc.cast(a, pa.float64(), safe=False))  # a big uint64 rounds, like any float
+        return vals, ([(inf, OUT_OF_RANGE)] if inf.any() else [])
     s = clean_text(a)
     if decimal == ",":
         s = pc.replace_substring(s, ",", ".")
-    ok = pc.match_substring_regex(s, _FLOAT_RE)
+    ok = pc.match_substring_regex(s, FLOAT_RE)
     bad = present(s) & ~mask(ok)
-    vals = pc.cast(pc.if_else(ok, s, pa.scalar(None, pa.string())), pa.float64())
-    return vals, ([(bad, "not a number: {value!r}")] if bad.any() else [])
+    vals, inf = _finite(pc.cast(pc.if_else(ok, s, pa.scalar(None, pa.string())), pa.float64()))
+    issues: list[Issue] = []
+    if bad.any():
+        issues.append((bad, "not a number: {value!r}"))
+    if inf.any():
+        issues.append((inf, OUT_OF_RANGE))
+    return vals, issues
 
 
 def parse_int(a: pa.Array) -> tuple[pa.Array, list[Issue]]:
+    """Whole numbers as int64; beyond 18 digits (or a typed value beyond int64) is out of range."""
     a = as_array(a)
     if pa.types.is_integer(a.type):
+        if pa.types.is_unsigned_integer(a.type) and a.type.bit_width == 64:  # uint64 may exceed int64
+            big = mask(pc.greater(a, pa.scalar(2 ** 63 - 1, a.type)))
+            if big.any():
+                good = pc.if_else(pa.array(big), pa.scalar(None, a.type), a)
+                return pc.cast(good, pa.int64()), [(big, OUT_OF_RANGE)]
         return pc.cast(a, pa.int64()), []
     if pa.types.is_floating(a.type):
-        f = a.to_numpy(zero_copy_only=False)
-        bad = ~np.isnan(f) & (f != np.round(f))
-        good = pc.if_else(pa.array(bad), pa.scalar(None, a.type), a)
-        return pc.cast(good, pa.int64()), ([(bad, "not a whole number: {value!r}")] if bad.any() else [])
+        f = np.asarray(a.to_numpy(zero_copy_only=False), dtype=float)
+        huge = np.isinf(f) | (np.abs(np.nan_to_num(f, posinf=0, neginf=0)) >= _INT64_LIMIT)
+        frac = ~np.isnan(f) & ~huge & (f != np.round(np.nan_to_num(f)))
+        good = pa.array(np.where(huge | frac | np.isnan(f), np.nan, f), pa.float64(), from_pandas=True)
+        issues = [(m, t) for m, t in ((frac, "not a whole number: {value!r}"), (huge, OUT_OF_RANGE)) if m.any()]
+        return pc.cast(good, pa.int64()), issues
     s = clean_text(a)
-    ok = pc.match_substring_regex(s, _INT_RE)
+    ok = pc.match_substring_regex(s, INT_RE)
     bad = present(s) & ~mask(ok)
     digits = pc.replace_substring_regex(pc.if_else(ok, s, pa.scalar(None, pa.string())), r"\.0*$", "")
+    digits = pc.replace_substring_regex(digits, r"^\+", "")  # Arrow's cast refuses a leading +
     too_long = mask(pc.greater(pc.utf8_length(pc.utf8_ltrim(digits, "+-")), 18))
     if too_long.any():
-        bad |= too_long
         digits = pc.if_else(pa.array(too_long), pa.scalar(None, pa.string()), digits)
-    return pc.cast(digits, pa.int64()), ([(bad, "not a whole number: {value!r}")] if bad.any() else [])
+    issues = [(m, t) for m, t in ((bad, "not a whole number: {value!r}"),
+                                  (too_long, "whole number out of range: {value!r} (at most 18 digits)")) if m.any()]
+    return pc.cast(digits, pa.int64()), issues
 
 
 def parse_bool(a: pa.Array) -> tuple[pa.Array, list[Issue]]:
@@ -234,13 +265,8 @@ def parse_stamps(a: pa.Array, *, date_order: str | None, excel: bool = False,
     """
     a = as_array(a)
     n = len(a)
-    if pa.types.is_timestamp(a.type):
-        if a.type.tz is not None:
-            vals = pc.cast(a, pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
-            return Stamps(_np_us(vals), np.ones(n, bool))
-        return Stamps(_np_us(pc.cast(a, pa.timestamp("us"))), np.zeros(n, bool))
-    if pa.types.is_date(a.type):
-        return Stamps(_np_us(pc.cast(pc.cast(a, pa.date32()), pa.timestamp("us"))), np.zeros(n, bool))
+    if pa.types.is_timestamp(a.type) or pa.types.is_date(a.type):
+        return _typed_stamps(a)
     if pa.types.is_integer(a.type) or pa.types.is_floating(a.type):
         if excel:
             return excel_serial(a)
@@ -261,8 +287,12 @@ def parse_stamps(a: pa.Array, *, date_order: str | None, excel: bool = False,
         for group, aware in ((iso & ~off, False), (iso & off, True)):
             if group.any():
                 idx = np.flatnonzero(group)
-                vals = _iso(s.filter(pa.array(group)), aware)
+                sub = s.filter(pa.array(group))
+                vals = _iso(sub, aware)
                 got = ~np.isnat(vals)
+                if aware:  # offsets beyond +-14:00 go on to the component forms, which name them
+                    tail = pc.extract_regex(sub, r"(?P<tz>[+-]\d{2}(?::?\d{2})?)$").field("tz")
+                    got &= ~_offset_minutes(tail)[1]
                 out[idx[got]] = vals[got]
                 utc[idx[got]] = aware
                 todo[idx[got]] = False
@@ -308,6 +338,38 @@ def parse_stamps(a: pa.Array, *, date_order: str | None, excel: bool = False,
     if todo.any():
         issues.append((todo, UNRECOGNISED))
     return Stamps(out, utc, issues)
+
+
+#: the instants a timestamp may hold: years 1 to 9999 (what every engine and Python can represent)
+_FIRST, _LAST = np.datetime64("0001-01-01", "us"), np.datetime64("9999-12-31T23:59:59.999999", "us")
+_PER_SECOND = {"s": 1, "ms": 1000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def _typed_stamps(a: pa.Array) -> Stamps:
+    """Typed timestamps and dates (Parquet); values beyond years 1-9999 are out of range (checked in
+    their own unit, before a conversion could overflow)."""
+    n = len(a)
+    if pa.types.is_date(a.type):
+        days = pc.cast(pc.cast(a, pa.date32()), pa.int32()).to_numpy(zero_copy_only=False)
+        raw, per_day = np.asarray(days, dtype=float), 1.0
+    else:
+        ints = pc.cast(a.cast(pa.timestamp(a.type.unit)), pa.int64()).to_numpy(zero_copy_only=False)
+        raw, per_day = np.asarray(ints, dtype=float), 86400.0 * _PER_SECOND[a.type.unit]
+    lo = (_FIRST - np.datetime64(0, "us")).astype(np.int64) / 86_400_000_000 * per_day
+    hi = (_LAST - np.datetime64(0, "us")).astype(np.int64) / 86_400_000_000 * per_day
+    out = ~np.isnan(raw) & ((raw < lo) | (raw > hi))
+    if out.any():
+        a = pc.if_else(pa.array(out), pa.scalar(None, a.type), a)
+    if pa.types.is_date(a.type):
+        vals = _np_us(pc.cast(pc.cast(a, pa.date32()), pa.timestamp("us")))
+        utc = np.zeros(n, bool)
+    elif a.type.tz is not None:
+        vals = _np_us(pc.cast(a, pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us")))
+        utc = np.ones(n, bool)
+    else:
+        vals = _np_us(pc.cast(a, pa.timestamp("us")))
+        utc = np.zeros(n, bool)
+    return Stamps(vals, utc, [(out, "timestamp out of range: {value!r} (years 1 to 9999)")] if out.any() else [])
 
 
 def _iso(s: pa.Array, aware: bool) -> np.ndarray:
@@ -380,7 +442,9 @@ def _assemble(parts: pa.StructArray, kind: str, date_order: str | None,
     ok &= day <= dim
     days = first.astype("M8[D]") + (np.clip(day, 1, 31) - 1).astype("timedelta64[D]")
     vals = (days.astype("M8[us]") + ((hour * 3600 + minute * 60 + sec) * 1_000_000 + micro).astype("timedelta64[us]"))
-    offs = _offset_minutes(parts.field("tz"))
+    offs, bad_off = _offset_minutes(parts.field("tz"))
+    if bad_off.any():
+        probs.append((bad_off, BAD_OFFSET))
     has_off = ~np.isnan(offs)
     vals = np.where(has_off, vals - (np.nan_to_num(offs) * 60_000_000).astype("timedelta64[us]"), vals)
     for bad_local, _ in probs:
@@ -389,19 +453,29 @@ def _assemble(parts: pa.StructArray, kind: str, date_order: str | None,
     return vals, offs, probs
 
 
-def _offset_minutes(tz: pa.Array) -> np.ndarray:
-    """``Z``/``UTC``/``+02:00``/``-0530``/``+02`` -> minutes east of UTC; NaN where there is none."""
+#: the widest UTC offsets in use (Kiribati +14:00, Baker Island -12:00); anything beyond is an error
+MAX_OFFSET_MINUTES = 14 * 60
+BAD_OFFSET = "UTC offset out of range in {value!r} (offsets run from -14:00 to +14:00)"
+
+
+def _offset_minutes(tz: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """``Z``/``UTC``/``+02:00``/``-0530``/``+02`` -> minutes east of UTC (NaN where there is
+    none), and the rows whose offset cannot exist (beyond +-14:00, or minutes over 59)."""
     up = pc.utf8_upper(tz)
     zulu = mask(pc.is_in(up, value_set=pa.array(["Z", "UTC", "GMT"])))
     parts = pc.extract_regex(tz, r"^(?P<s>[+-])(?P<h>\d{2}):?(?P<m>\d{2})?$")
     signed = mask(pc.is_valid(parts))
     out = np.full(len(tz), np.nan)
     out[zulu] = 0.0
+    bad = np.zeros(len(tz), bool)
     if signed.any():
         sign = np.where(parts.field("s").to_numpy(zero_copy_only=False) == "-", -1.0, 1.0)
-        mins = _ints(parts.field("h")) * 60 + _ints(parts.field("m"))
-        out[signed] = (sign * mins)[signed]
-    return out
+        h, m = _ints(parts.field("h")), _ints(parts.field("m"))
+        mins = h * 60 + m
+        bad = signed & ((m > 59) | (mins > MAX_OFFSET_MINUTES))
+        ok = signed & ~bad
+        out[ok] = (sign * mins)[ok]
+    return out, bad
 
 
 def excel_serial(a: pa.Array) -> Stamps:
@@ -441,6 +515,36 @@ def epoch(a: pa.Array, unit: str) -> Stamps:
     return Stamps(vals, np.ones(len(x), bool), issues)
 
 
+def _wall(value: str) -> np.datetime64:
+    return np.datetime64(dt.datetime.fromisoformat(value).replace(tzinfo=None), "us")
+
+
+def months_before(months: pa.Array, anchor: str) -> Stamps:
+    """A number of whole months before ``anchor`` (a customer's tenure on a snapshot date) -> the
+    wall-clock date that many calendar months earlier (the day clipped to the month's length)."""
+    f = np.asarray(pc.cast(months, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+    base = _wall(anchor)
+    ok = ~np.isnan(f) & (f >= 0) & (f == np.round(np.nan_to_num(f))) & (f < 12 * 2000)
+    n = np.where(ok, f, 0).astype(np.int64)
+    month0 = base.astype("M8[M]")
+    first = month0 - n.astype("timedelta64[M]")
+    day = (base.astype("M8[D]") - month0.astype("M8[D]")).astype(np.int64)
+    dim = ((first + 1).astype("M8[D]") - first.astype("M8[D]")).astype(np.int64)
+    time_of_day = base - base.astype("M8[D]").astype("M8[us]")
+    vals = first.astype("M8[D]") + np.minimum(day, dim - 1).astype("timedelta64[D]")
+    vals = np.where(ok, vals.astype("M8[us]") + time_of_day, NAT)
+    bad = ~np.isnan(f) & ~ok
+    return Stamps(vals, np.zeros(len(f), bool),
+                  [(bad, "not a whole number of months: {value!r}")] if bad.any() else [])
+
+
+def if_true(flags: pa.Array, when: str) -> Stamps:
+    """A yes/no column -> ``when`` (wall-clock) where it is true, missing elsewhere (a churn flag on a
+    snapshot -> churned_at)."""
+    yes = mask(flags)
+    return Stamps(np.where(yes, _wall(when), NAT), np.zeros(len(yes), bool))
+
+
 def to_utc(st: Stamps, zone: str) -> np.ndarray:
     """Wall-clock values -> UTC instants in ``zone``.
 
@@ -457,11 +561,23 @@ def to_utc(st: Stamps, zone: str) -> np.ndarray:
     conv = loc.tz_convert("UTC").tz_localize(None).as_unit("us").to_numpy()
     gap = np.isnat(conv)
     if gap.any():
-        back = pd.Timedelta(hours=3)
+        back = pd.Timedelta(hours=3).as_unit("us")
         shifted = (idx[gap] - back).tz_localize(zone, ambiguous=np.ones(int(gap.sum()), bool), nonexistent="NaT")
         conv[gap] = (shifted.tz_convert("UTC").tz_localize(None) + back).as_unit("us").to_numpy()
     vals[wall] = conv
     return vals
+
+
+def to_utc_checked(st: Stamps, zone: str) -> tuple[np.ndarray, list[Issue]]:
+    """:func:`to_utc`, plus the rows whose instant falls outside the years 1-9999 (a wall time
+    on 0001-01-01 east of Greenwich, 9999-12-31 west of it): out of range, never a silent gap."""
+    vals = to_utc(st, zone)
+    lost = ~np.isnat(st.values) & np.isnat(vals)
+    out = lost | (~np.isnat(vals) & ((vals < _FIRST) | (vals > _LAST)))
+    if not out.any():
+        return vals, []
+    vals = np.where(out, NAT, vals)
+    return vals, [(out, "timestamp out of range: {value!r} (years 1 to 9999)")]
 
 
 def _np_us(a: pa.Array) -> np.ndarray:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -23,9 +24,12 @@ from cxmetrics.model import schema
 
 if TYPE_CHECKING:
     from cxmetrics.model.database import Database as Store  # what ingest may use of a cxmetrics.store.Store
+    from cxmetrics.settings import Config
 
 #: problems kept on the result for display; the quarantine table has all of them
 PROBLEMS_SHOWN = 20
+#: read CSV with DuckDB where the file allows it (tests switch it off to compare with the general path)
+NATIVE = True
 
 
 @dataclass
@@ -48,6 +52,10 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)
     date_order: str | None = None
     format: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    #: what the reader noticed (a header with its own delimiter, a workbook named .csv, ...)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     #: other tables written in the same transaction (source adapters feeding several tables)
     also: list[ImportResult] = field(default_factory=list)
@@ -77,7 +85,7 @@ def check_zone(name: str) -> str:
     return name
 
 
-def resolve_options(store: Store, table: str, *, format: str, mapping: Mapping | str | Path | None,
+def resolve_options(config: Config, table: str, *, format: str, mapping: Mapping | str | Path | None,
                     tz: str | None, date_order: str | None) -> tuple[schema.Table, Mapping, str, str | None, str]:
     """Check the user's options before any file is touched (usage errors exit 2)."""
     t = _table(table)
@@ -87,7 +95,7 @@ def resolve_options(store: Store, table: str, *, format: str, mapping: Mapping |
         raise ImportFailed(f"--date-order must be dmy, mdy or ymd, not {date_order!r}", code=2)
     m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping) if mapping else Mapping()
     check_against(m, t)
-    zone = check_zone(tz or m.timezone or store.config.timezone)
+    zone = check_zone(tz or m.timezone or config.timezone)
     order = date_order or m.date_order
     fmt = format if format != "auto" else (m.format or "auto")
     if fmt not in readers.FORMATS:
@@ -97,22 +105,42 @@ def resolve_options(store: Store, table: str, *, format: str, mapping: Mapping |
 
 def import_file(store: Store, table: str, path: str | Path, *, format: str = "auto", source: str | None = None,
                 mapping: Mapping | str | Path | None = None, tz: str | None = None, date_order: str | None = None,
-                encoding: str | None = None, progress: readers.Progress | None = None) -> ImportResult:
+                encoding: str | None = None, progress: readers.Progress | None = None,
+                name: str | None = None) -> ImportResult:
     """Import one file into ``table``; raises :class:`ImportFailed` when the file is refused as a whole.
 
     Rows that fail validation are quarantined and counted in ``rejected``; everything
-    else is upserted. The store is changed in one transaction or not at all.
+    else is upserted. The store is changed in one transaction or not at all. ``name`` is
+    what the import log, the quarantine and messages call the file (default: its path;
+    the API passes the uploaded file's name, never its temporary copy's path).
     """
     from cxmetrics.ingest import adapters
 
     path = Path(path)
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     adapter = adapters.get(source) if source else None
-    if adapter is not None:
-        return adapter(store, table, path, format=format, tz=tz, date_order=date_order, encoding=encoding,
-                       mapping=mapping, progress=progress)
-    t, m, zone, order, fmt = resolve_options(store, table, format=format, mapping=mapping, tz=tz,
+    try:
+        if adapter is not None:
+            return adapter(store, table, path, format=format, tz=tz, date_order=date_order, encoding=encoding,
+                           mapping=mapping, progress=progress, name=name)
+        return _import(store, table, path, format=format, source=source, mapping=mapping, tz=tz,
+                       date_order=date_order, encoding=encoding, progress=progress, name=name, started=started)
+    except ImportFailed as e:
+        if name is None or str(path) not in e.message:
+            raise
+        raise ImportFailed(e.message.replace(str(path), name), code=e.code) from None
+
+
+def _import(store: Store, table: str, path: Path, *, format: str, source: str | None,
+            mapping: Mapping | str | Path | None, tz: str | None, date_order: str | None, encoding: str | None,
+            progress: readers.Progress | None, name: str | None, started: dt.datetime) -> ImportResult:
+    t, m, zone, order, fmt = resolve_options(store.config, table, format=format, mapping=mapping, tz=tz,
                                              date_order=date_order)
+    if NATIVE and path.is_file() and readers.detect_format(path, fmt) == ("csv", None):
+        res = _import_native(store, t, m, path, zone=zone, order=order, encoding=encoding or m.encoding,
+                             source=source, name=name, started=started, progress=progress)
+        if res is not None:
+            return res
     raw = readers.read(path, fmt, encoding=encoding or m.encoding, delimiter=m.delimiter, sheet=m.sheet,
                        table=t.name, progress=progress)
     if progress:
@@ -123,11 +151,42 @@ def import_file(store: Store, table: str, path: str | Path, *, format: str = "au
     part = Part(t, prep.data, rows_read=raw.n + len(raw.bad), rejected=prep.rejected, quarantine=prep.quarantine)
     options = {"format": raw.fmt, "source": source, "mapping": m.path, "tz": zone, "date_order": prep.date_order,
                "encoding": raw.encoding or encoding or m.encoding, "delimiter": raw.delimiter, "sheet": m.sheet}
-    import_id = write(store, [part], file=str(path), checksum=raw.checksum, source=source or raw.fmt, tz=zone,
+    file = name or str(path)
+    import_id = write(store, [part], file=file, checksum=raw.checksum, source=source or raw.fmt, tz=zone,
                       options={k: v for k, v in options.items() if v is not None}, started=started)
     if progress:
         progress("done", 1.0)
-    return result_for(part, prep, str(path), import_id, raw.checksum, zone, raw.fmt, started)
+    res = result_for(part, prep, file, import_id, raw.checksum, zone, raw.fmt, started)
+    res.encoding, res.delimiter, res.notes = options["encoding"], raw.delimiter, list(raw.notes)
+    return res
+
+
+def _import_native(store: Store, t: schema.Table, m: Mapping, path: Path, *, zone: str, order: str | None,
+                   encoding: str | None, source: str | None, name: str | None, started: dt.datetime,
+                   progress: readers.Progress | None) -> ImportResult | None:
+    """The DuckDB-native CSV path (:mod:`cxmetrics.ingest.native`); ``None`` when the file needs the general one."""
+    from cxmetrics.ingest import native
+
+    got = native.import_csv(store, t, m, path, zone=zone, date_order=order, encoding=encoding, progress=progress)
+    if got is None:
+        return None
+    try:
+        part = Part(t, None, rows_read=got.rows_read, rejected=got.rejected, quarantine=got.quarantine, sql=got.sql)
+        options = {"format": "csv", "source": source, "mapping": m.path, "tz": zone, "date_order": got.date_order,
+                   "encoding": "utf-8", "delimiter": got.delimiter, "sheet": m.sheet}
+        file = name or str(path)
+        if progress:
+            progress("writing", 0.8)
+        import_id = write(store, [part], file=file, checksum=got.checksum, source=source or "csv", tz=zone,
+                          options={k: v for k, v in options.items() if v is not None}, started=started)
+    finally:
+        native.drop(store.raw)
+    if progress:
+        progress("done", 1.0)
+    prep = Prepared(pa.table({}), got.quarantine, got.rejected, got.problems, got.ignored, got.date_order)
+    res = result_for(part, prep, file, import_id, got.checksum, zone, "csv", started)
+    res.encoding, res.delimiter = "utf-8", got.delimiter
+    return res
 
 
 def result_for(part: Part, prep: Prepared, file: str, import_id: int, checksum: str | None, zone: str,
@@ -180,6 +239,10 @@ def import_frame(store: Store, table: str, frame: pd.DataFrame, *, source: str =
     missing = [c for c in t.required if data.column(c).null_count]
     if missing:
         raise ImportFailed(f"import_frame({table}): required column(s) with empty values: {', '.join(missing)}")
+    infinite = [c.name for c in t.columns if c.type == "float"
+                and np.isinf(np.asarray(data.column(c.name).to_numpy(), dtype=float)).any()]
+    if infinite:  # +-inf would make every statistic over the column fail
+        raise ImportFailed(f"import_frame({table}): infinite values in {', '.join(infinite)}")
     part = Part(t, data, rows_read=len(frame))
     import_id = write(store, [part], file=source, checksum=None, source=source, tz="UTC",
                       options={"frame": True}, started=started)

@@ -16,7 +16,16 @@ import pyarrow.compute as pc
 
 from cxmetrics.errors import ImportFailed
 from cxmetrics.ingest import parse as P
-from cxmetrics.ingest.mapping import Mapping, Val, _as_text, apply_steps, resolve_sources, value_map
+from cxmetrics.ingest.mapping import (
+    STAMP_MAKERS,
+    Mapping,
+    Val,
+    apply_steps,
+    as_text,
+    computed_ids,
+    resolve_sources,
+    value_map,
+)
 from cxmetrics.ingest.readers import RawTable
 from cxmetrics.ingest.write import ARROW_TYPES, QUARANTINE_SCHEMA
 from cxmetrics.model import schema
@@ -31,7 +40,6 @@ ORDERED: dict[str, list[tuple[str, str]]] = {
     "marketing_spend": [("period_end", "period_start")],
     "status_changes": [],
 }
-STAMP_STEPS = {"date_time", "strptime", "epoch_seconds", "epoch_milliseconds", "excel_serial_to_timestamp"}
 VALUE_WIDTH = 80
 
 
@@ -81,6 +89,11 @@ def missing_required(t: schema.Table, have: set[str], header: list[str], m: Mapp
 def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order: str | None) -> Prepared:
     dropped = set(m.drop)
     cols = {k: v for k, v in raw.columns.items() if k not in dropped}
+    if not raw.header and raw.n == 0:  # an empty JSON array or JSONL file: no rows, no columns to check
+        empty = pa.Table.from_arrays([pa.array([], ARROW_TYPES[c.type]) for c in t.columns] + [pa.array([], pa.int64())],
+                                     names=[*t.names, "_row"])
+        quarantine, rejected, problems = build_quarantine(raw, Issues(0), {}, cols)
+        return Prepared(empty, quarantine, rejected, problems, [], date_order)
     sources = resolve_sources(m, t, raw.header)
     missing_required(t, set(sources) | set(m.constants), raw.header, m)
     n = raw.n
@@ -88,7 +101,7 @@ def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order
     if order is None:
         for c in t.columns:
             names = [s for s, _ in m.transforms.get(c.name, [])]
-            if c.type != "timestamp" or c.name not in sources or (set(names) & STAMP_STEPS - {"date_time"}):
+            if c.type != "timestamp" or c.name not in sources or (set(names) & STAMP_MAKERS - {"date_time"}):
                 continue
             evidence.add(P.order_evidence(cols[sources[c.name][0]]))
         order = evidence.decide()
@@ -99,9 +112,13 @@ def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order
     display: dict[str, pa.Array] = {}
     for c in t.columns:
         if c.name in m.constants:
-            const = _as_text(m.constants[c.name])
+            const = as_text(m.constants[c.name])
             val = Val(text=pa.array([const] * n, pa.string()))
             display[c.name] = val.text
+        elif c.name in sources and m.id_from and c.name == t.key:
+            ids = computed_ids([cols[s] for s in sources[c.name]])
+            display[c.name] = ids
+            val = Val(text=ids)
         elif c.name in sources:
             srcs = [cols[s] for s in sources[c.name]]
             texts = [P.clean_text(s) for s in srcs]
@@ -124,7 +141,7 @@ def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order
             arr = pc.fill_null(arr, pa.scalar(c.default, ARROW_TYPES[c.type]))
         typed[c.name] = arr
     _checks(t, typed, issues)
-    quarantine, rejected, problems = _quarantine(raw, issues, display, cols)
+    quarantine, rejected, problems = build_quarantine(raw, issues, display, cols)
     keep = pa.array(~issues.any)
     data = pa.Table.from_arrays([typed[c].filter(keep) for c in t.names] +
                                 [pa.array(np.arange(n, dtype=np.int64)).filter(keep)],
@@ -146,11 +163,13 @@ def _to_type(c: schema.Column, val: Val, ctx: dict[str, Any], zone: str, m: Mapp
         if c.type != "timestamp":
             raise ImportFailed(f"mapping {m.path}: the transforms of {c.name} make a timestamp, "
                                f"but {c.name} is a {c.type} column")
-        return pa.array(P.to_utc(val.stamps, zone), pa.timestamp("us")), []
+        vals, out = P.to_utc_checked(val.stamps, zone)
+        return pa.array(vals, pa.timestamp("us")), out
     src = val.typed if val.typed is not None else val.text
     if c.type == "timestamp":
         st = P.parse_stamps(src, date_order=ctx["date_order"], excel=ctx["excel"], mixed_orders=ctx["evidence"])
-        return pa.array(P.to_utc(st, zone), pa.timestamp("us")), st.issues
+        vals, out = P.to_utc_checked(st, zone)
+        return pa.array(vals, pa.timestamp("us")), [*st.issues, *out]
     if c.type == "float":
         return P.parse_float(src, decimal=ctx["decimal"])
     if c.type == "int":
@@ -172,6 +191,12 @@ def _checks(t: schema.Table, typed: dict[str, pa.Array], issues: Issues) -> None
     """Ranges, required values and orderings that make a row impossible."""
     for c in t.columns:
         arr = typed[c.name]
+        if c.type == "float":  # a transform can overflow a finite number (1e308 x 60): never store +-inf
+            v = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=float)
+            inf = np.isinf(v) & ~issues.column_bad(c.name)
+            if inf.any():
+                issues.add(c.name, [(inf, P.OUT_OF_RANGE)])
+                arr = typed[c.name] = pa.array(np.where(inf, np.nan, v), pa.float64(), from_pandas=True)
         if c.min is not None or c.max is not None:
             v = arr.to_numpy(zero_copy_only=False).astype(float)
             if c.min is not None:
@@ -193,13 +218,13 @@ def _checks(t: schema.Table, typed: dict[str, pa.Array], issues: Issues) -> None
         issues.add("scale_max", [(P.mask(pc.less_equal(hi, lo)), "scale_max is not above scale_min")])
 
 
-def _quarantine(raw: RawTable, issues: Issues, display: dict[str, pa.Array],
+def build_quarantine(raw: RawTable, issues: Issues, display: dict[str, pa.Array],
                 cols: dict[str, pa.Array]) -> tuple[pa.Table, int, list[dict[str, Any]]]:
     rejected_idx = np.flatnonzero(issues.any)
     raw_json: dict[int, str] = {}
     if len(rejected_idx):
         names = list(cols)
-        sub = pa.Table.from_arrays([cols[k].take(pa.array(rejected_idx)) for k in names], names=names)
+        sub = pa.Table.from_arrays([_showable(cols[k].take(pa.array(rejected_idx))) for k in names], names=names)
         for i, row in zip(rejected_idx.tolist(), sub.to_pylist(), strict=True):
             raw_json[i] = json.dumps(row, ensure_ascii=False, default=str)
     lines: list[int] = []
@@ -229,6 +254,15 @@ def _quarantine(raw: RawTable, issues: Issues, display: dict[str, pa.Array],
         q = q.take(pc.sort_indices(q, sort_keys=[("line", "ascending")]))
     head = q.slice(0, 50).select(["line", "column", "reason"]).to_pylist()
     return q, len(rejected_idx) + len(raw.bad), head
+
+
+def _showable(a: pa.Array) -> pa.Array:
+    """A column whose values Python can hold (a timestamp in year 33658 cannot): else as text."""
+    try:
+        a.to_pylist()
+    except (OverflowError, ValueError, pa.ArrowException):
+        return pc.cast(a, pa.string())
+    return a
 
 
 def _short(v: Any) -> str:

@@ -8,6 +8,7 @@ occurrence of a key wins.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from cxmetrics.errors import ImportFailed
 from cxmetrics.model import schema
 
 if TYPE_CHECKING:
@@ -33,10 +35,12 @@ class Part:
     """Everything one file contributes to one table."""
 
     table: schema.Table
-    data: pa.Table  # canonical columns in schema order, typed, plus "_row" (file order)
+    data: pa.Table | None  # canonical columns in schema order, typed, plus "_row" (file order)
     rows_read: int
     rejected: int = 0
     quarantine: pa.Table = field(default_factory=lambda: QUARANTINE_SCHEMA.empty_table())
+    #: instead of ``data``: a SELECT over the connection giving the same columns (DuckDB-native import)
+    sql: str | None = None
     # filled by write()
     inserted: int = 0
     updated: int = 0
@@ -69,9 +73,12 @@ def write(store: Store, parts: list[Part], *, file: str, checksum: str | None, s
                  json.dumps(options, sort_keys=True, default=str), message],
             )
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    except BaseException as e:
+        _rollback(con)
+        failed = _write_failed(e, store, file)
+        if failed is None:
+            raise
+        raise failed from None
     finally:
         for name in ("_cxm_stage", "_cxm_quarantine"):
             con.unregister(name)  # a no-op when not registered (a failure before that point)
@@ -79,6 +86,34 @@ def write(store: Store, parts: list[Part], *, file: str, checksum: str | None, s
         con.execute("DROP TABLE IF EXISTS _cxm_changed")
         con.execute("RESET enable_progress_bar")
     return import_id
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    import duckdb
+
+    # the failure may have ended the transaction already (or the disk is gone): nothing to undo then
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
+def _write_failed(e: BaseException, store: Store, file: str) -> ImportFailed | None:
+    """A failure of the store itself (disk full, out of memory, I/O) as a refused file; ``None`` for a bug."""
+    import errno
+
+    import duckdb
+
+    if isinstance(e, ImportFailed):
+        return e
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    full = (isinstance(e, OSError) and e.errno == errno.ENOSPC) or "No space left on device" in text \
+        or "disk is full" in text.lower()
+    if full:
+        return ImportFailed(f"{file}: cannot write to the store {store.path}: the disk is full; nothing of the "
+                            "file was stored (free some space and import it again)")
+    if isinstance(e, (duckdb.IOException, duckdb.OutOfMemoryException, OSError, MemoryError)):
+        return ImportFailed(f"{file}: cannot write to the store {store.path}: {text}; nothing of the file was "
+                            "stored")
+    return None
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
@@ -92,14 +127,19 @@ def _upsert(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) -> None:
     t = part.table
     cols = t.names
     sel = ", ".join(q(c) for c in cols)
-    con.register("_cxm_stage", part.data)
+    if part.sql is not None:
+        source = f"({part.sql}) _cxm_src"
+    else:
+        con.register("_cxm_stage", part.data)
+        source = "_cxm_stage"
     if t.key is None:
         content = ", ".join(f"CAST({q(c)} AS VARCHAR)" for c in cols)
         con.execute(f"CREATE TEMP TABLE _cxm_in AS SELECT {sel}, md5(to_json([{content}])) AS _key, _row "
-                    "FROM _cxm_stage")
+                    f"FROM {source}")
     else:
-        con.execute(f"CREATE TEMP TABLE _cxm_in AS SELECT {sel}, _row FROM _cxm_stage")
-    con.unregister("_cxm_stage")
+        con.execute(f"CREATE TEMP TABLE _cxm_in AS SELECT {sel}, _row FROM {source}")
+    if part.sql is None:
+        con.unregister("_cxm_stage")
     key = q(t.key_column)
     n, distinct = _one(con, f"SELECT count(*), count(DISTINCT {key}) FROM _cxm_in")
     if n != distinct:

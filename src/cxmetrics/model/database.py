@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import ibis.expr.types as ir
 
     from cxmetrics.settings import Config
@@ -23,6 +25,8 @@ class Database(Protocol):
     config: Config
     #: the DuckDB connection (or cursor) over the file
     raw: Any
+    #: the file (named in messages, e.g. when its disk is full)
+    path: Path
 
     def table(self, name: str) -> ir.Table:
         """A canonical table as an Ibis table."""

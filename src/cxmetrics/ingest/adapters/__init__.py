@@ -22,3 +22,9 @@ def get(name: str | None) -> Callable[..., Any] | None:
 
 def names() -> list[str]:
     return sorted(ADAPTERS)
+
+
+def check_usage(name: str | None, table: str, **options: Any) -> None:
+    """Refuse options the adapter ``name`` cannot take (a usage error) before any file is read."""
+    if name and name in ADAPTERS:
+        importlib.import_module(ADAPTERS[name]).check_usage(table, **options)

@@ -22,7 +22,7 @@ from cxmetrics.errors import ImportFailed
 from cxmetrics.ingest import parse as P
 from cxmetrics.ingest import readers
 from cxmetrics.ingest.pipeline import ImportResult, check_zone
-from cxmetrics.ingest.validate import Issues, Prepared, _quarantine
+from cxmetrics.ingest.validate import Issues, Prepared, build_quarantine
 from cxmetrics.ingest.write import Part, write
 from cxmetrics.model import schema
 
@@ -68,8 +68,16 @@ ORDER BY _row
 
 def import_file(store: Store, table: str, path: Path, *, format: str = "auto", tz: str | None = None,
                 date_order: str | None = None, encoding: str | None = None, mapping: Any = None,
-                progress: readers.Progress | None = None) -> ImportResult:
+                progress: readers.Progress | None = None, name: str | None = None) -> ImportResult:
     """Import a twcs CSV into tickets *and* messages (``table`` must be one of the two)."""
+    check_usage(table, format=format, mapping=mapping)
+    if tz:
+        check_zone(tz)  # twcs times carry their offset; the zone only matters for naive ones (none)
+    return _import(store, table, path, encoding=encoding, progress=progress, name=name)
+
+
+def check_usage(table: str, *, format: str = "auto", mapping: Any = None) -> None:
+    """The options this adapter refuses (usage errors, exit 2), checked before any file is read."""
     if table not in ("tickets", "messages"):
         raise ImportFailed(f"the twcs adapter writes tickets and messages; use `cxm import tickets FILE "
                            f"--source twcs`, not {table!r}", code=2)
@@ -77,8 +85,10 @@ def import_file(store: Store, table: str, path: Path, *, format: str = "auto", t
         raise ImportFailed("the twcs adapter takes no --mapping", code=2)
     if format not in ("auto", "csv"):
         raise ImportFailed(f"the twcs adapter reads CSV, not {format}", code=2)
-    if tz:
-        check_zone(tz)  # twcs times carry their offset; the zone only matters for naive ones (none)
+
+
+def _import(store: Store, table: str, path: Path, *, encoding: str | None, progress: readers.Progress | None,
+            name: str | None) -> ImportResult:
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     raw = readers.read(path, "csv", encoding=encoding, progress=progress)
     missing = [c for c in COLUMNS if c not in raw.columns]
@@ -105,22 +115,23 @@ def import_file(store: Store, table: str, path: Path, *, format: str = "auto", t
         bad = np.zeros(raw.n, bool)
         bad[np.asarray(cyc, dtype=np.int64)] = True
         issues.add("in_response_to_tweet_id", [(bad, "the reply chain of this tweet forms a cycle")])
-    quarantine, rejected, problems = _quarantine(raw, issues, _display(raw), raw.columns)
+    quarantine, rejected, problems = build_quarantine(raw, issues, _display(raw), raw.columns)
     t_part = Part(schema.table("tickets"), _canonical("tickets", tickets), rows_read=tickets.num_rows)
     m_part = Part(schema.table("messages"), _canonical("messages", messages), rows_read=raw.n + len(raw.bad),
                   rejected=rejected, quarantine=quarantine)
     if progress:
         progress("writing", 0.8)
     zone = "UTC"
-    import_id = write(store, [t_part, m_part], file=str(path), checksum=raw.checksum, source=NAME, tz=zone,
+    file = name or str(path)
+    import_id = write(store, [t_part, m_part], file=file, checksum=raw.checksum, source=NAME, tz=zone,
                       options={"source": NAME, "format": "csv", "encoding": raw.encoding, "delimiter": raw.delimiter},
                       started=started)
     from cxmetrics.ingest.pipeline import result_for
 
     prep_t = Prepared(t_part.data, t_part.quarantine, 0)
     prep_m = Prepared(m_part.data, quarantine, rejected, problems)
-    res_t = result_for(t_part, prep_t, str(path), import_id, raw.checksum, zone, "csv", started)
-    res_m = result_for(m_part, prep_m, str(path), import_id, raw.checksum, zone, "csv", started)
+    res_t = result_for(t_part, prep_t, file, import_id, raw.checksum, zone, "csv", started)
+    res_m = result_for(m_part, prep_m, file, import_id, raw.checksum, zone, "csv", started)
     if table == "messages":
         res_m.also = [res_t]
         return res_m

@@ -70,6 +70,7 @@ def _clear(store: Store) -> None:
         for name in schema.TABLES:
             con.execute(f'DELETE FROM "{name}"')
         con.execute("DELETE FROM _quarantine")
+        con.execute("DROP TABLE IF EXISTS _facts_meta")  # rows went without an import: rebuild all facts
 
 
 def _month_end(first: dt.date) -> dt.date:

@@ -64,10 +64,18 @@ def import_command(
     if tz:
         check_zone(tz)
     loaded = load_mapping(mapping) if mapping else None
+    if adapters.get(source) is not None:
+        adapters.check_usage(source, table, format=format, mapping=loaded)
+    else:  # the options alone: no store is opened (or created) for a usage error
+        resolve_options(ctx.obj.config(), table, format=format, mapping=loaded, tz=tz,
+                        date_order=date_order)
+    missing = {f: _unreadable(f) for f in files}
+    if all(missing.values()):  # nothing to import: refuse before a store file is created
+        for f in files:
+            error_line(missing[f] or "")
+        raise typer.Exit(1)
     store = ctx.obj.open_store()
     try:
-        if adapters.get(source) is None:
-            resolve_options(store, table, format=format, mapping=loaded, tz=tz, date_order=date_order)
         codes = [_one(store, table, f, format=format, source=source, mapping=loaded, tz=tz,
                       date_order=date_order, encoding=encoding) for f in files]
     finally:
@@ -77,6 +85,15 @@ def import_command(
         failed = sum(c in (1, 2) for c in codes)
         console.print(f"{len(files)} files: {len(files) - failed} imported, {failed} refused", highlight=False)
     raise typer.Exit(worst)
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why ``path`` cannot be imported before it is even opened (``None``: try it)."""
+    if not path.exists():
+        return f"{path}: no such file"
+    if path.is_dir():
+        return f"{path}: is a directory, not a file"
+    return None
 
 
 def _one(store, table: str, path: Path, **options) -> int:
@@ -127,7 +144,12 @@ class _progress:
 def _summary(res, db: Path) -> None:
     results = [res, *res.also]
     head = f"[bold]{escape(res.file)}[/]"
-    extras = [f"format {res.format}", f"times read in {res.tz}"]
+    extras = [f"format {res.format}"]
+    if res.encoding and res.format in ("csv", "json", "jsonl"):
+        extras.append(f"encoding {res.encoding}")
+    if res.delimiter:
+        extras.append(f"delimiter {_delimiter(res.delimiter)}")
+    extras.append(f"times read in {res.tz}")
     if res.date_order:
         extras.append(f"date order {res.date_order}")
     console.print(f"{head}  ({', '.join(extras)}; import {res.import_id}, {res.seconds:.1f}s)", highlight=False,
@@ -139,6 +161,8 @@ def _summary(res, db: Path) -> None:
         t.add_row(r.table, f"{r.rows_read:,}", f"{r.inserted:,}", f"{r.updated:,}", f"{r.unchanged:,}",
                   f"{r.duplicates:,}", f"[red]{r.rejected:,}[/]" if r.rejected else "0")
     console.print(t)
+    for note in res.notes:
+        console.print(f"  note: {note}", highlight=False, markup=False, soft_wrap=True)
     for r in results:
         if r.duplicates:
             console.print(f"  {r.duplicates:,} rows repeated a key already in the file: the last occurrence was kept",
@@ -155,3 +179,7 @@ def _summary(res, db: Path) -> None:
             where = f"table _quarantine of {db}, import_id {r.import_id}"
             console.print(f"    {'and ' + format(more, ',') + ' more; all' if more > 0 else 'all'} in {where}",
                           highlight=False)
+
+
+def _delimiter(d: str) -> str:
+    return {"\t": "tab", "whitespace": "whitespace", " ": "space"}.get(d, repr(d))

@@ -2,7 +2,10 @@
 
 Safety: the table must be a canonical table; the uploaded file is copied to a fresh
 private directory under a fixed name (``upload`` plus a known extension), so its name
-is never used as a path, only recorded in the import log as text; bodies over
+is never used as a path, only recorded in the import log (in the import's own
+transaction) as text. The directory is removed when the request ends; one left behind
+by a server that was killed mid-upload (its name carries the dead process's id) is
+removed by the next upload; bodies over
 ``[server] max_upload_mb`` are refused with 413 while they arrive (:class:`UploadLimit`),
 before anything is stored. Imports take the writer lock: readers keep answering
 from their snapshots, concurrent uploads wait their turn and all land. After the
@@ -12,6 +15,8 @@ commit the stored facts are refreshed under the same lock, so readers use them.
 from __future__ import annotations
 
 import dataclasses
+import errno
+import os
 import re
 import shutil
 import tempfile
@@ -95,6 +100,36 @@ async def _too_large(send: Send, text: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+UPLOAD_PREFIX = "cxm-upload-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def sweep_uploads(directory: Path | None = None) -> list[Path]:
+    """Remove upload copies left by servers that died mid-upload; returns what was removed."""
+    root = Path(directory or tempfile.gettempdir())
+    removed = []
+    for d in root.glob(f"{UPLOAD_PREFIX}*-*"):
+        pid = d.name[len(UPLOAD_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        try:
+            if d.is_dir() and d.stat().st_uid == os.getuid():
+                shutil.rmtree(d, ignore_errors=True)
+                removed.append(d)
+        except OSError:  # gone meanwhile, or not ours to look at
+            continue
+    return removed
+
+
 def display_name(name: str | None) -> str:
     """The uploaded file's name as text for the import log: no directories, no control characters."""
     base = PureWindowsPath(name or "").name  # splits on both / and \
@@ -103,10 +138,10 @@ def display_name(name: str | None) -> str:
 
 
 def _extension(name: str | None) -> str:
-    from cxmetrics.ingest.readers import _EXT
+    from cxmetrics.ingest.readers import EXTENSIONS
 
     suffix = PureWindowsPath(name or "").suffix.lower()
-    return suffix if suffix in _EXT else ""
+    return suffix if suffix in EXTENSIONS else ""
 
 
 def _summary(res: Any, shown: str, tmp: Path) -> dict[str, Any]:
@@ -153,7 +188,8 @@ def import_upload(
         except LookupError:
             raise UsageError(f"unknown encoding {encoding!r}") from None
     shown = display_name(file.filename)
-    tmp = Path(tempfile.mkdtemp(prefix="cxm-upload-"))
+    sweep_uploads()
+    tmp = Path(tempfile.mkdtemp(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-"))
     path = tmp / f"upload{_extension(file.filename)}"
     try:
         loaded = None
@@ -167,28 +203,33 @@ def import_upload(
                 raise UsageError(str(e)) from None
         if tz:
             check_zone(tz)
-        size = 0
-        with path.open("wb") as out:
-            while chunk := file.file.read(CHUNK):
-                size += len(chunk)
-                if size > ctx.max_upload_bytes:
-                    raise UploadTooLarge(_limit_text(ctx.max_upload_bytes))
-                out.write(chunk)
+        _receive(file, path, ctx.max_upload_bytes)
         with ctx.writer() as store:
-            try:
+            try:  # the log and quarantine name the upload, never our temporary copy
                 res = import_file(store, table, path, format=format, source=source, mapping=loaded, tz=tz,
-                                  date_order=date_order, encoding=encoding)
+                                  date_order=date_order, encoding=encoding, name=shown)
             finally:
                 _refresh(store)
-            ids = [res.import_id] if res.import_id is not None else []
-            if ids:  # the log names the upload, not our temporary copy
-                store.raw.execute("UPDATE _import_log SET file = ? WHERE import_id = ?", [shown, ids[0]])
-                store.raw.execute("UPDATE _quarantine SET file = ? WHERE import_id = ?", [shown, ids[0]])
     except ImportFailed as e:  # the same error, naming the upload instead of our temporary copy
         raise type(e)(str(e).replace(str(path), shown).replace(str(tmp), ""), code=e.code) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return json_response(_summary(res, shown, tmp))
+
+
+def _receive(file: UploadFile, path: Path, limit: int) -> None:
+    """Copy the upload to ``path``; over ``limit`` bytes is a 413, a full disk a refused file (422)."""
+    size = 0
+    try:
+        with path.open("wb") as out:
+            while chunk := file.file.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise UploadTooLarge(_limit_text(limit))
+                out.write(chunk)
+    except OSError as e:
+        why = "the disk is full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+        raise ImportFailed(f"cannot store the upload on the server: {why}; nothing was imported") from None
 
 
 def _refresh(store: Any) -> None:
