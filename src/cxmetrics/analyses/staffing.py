@@ -52,6 +52,8 @@ __all__ = ["Staffing", "erlang_a", "erlang_b", "erlang_c", "offered_load", "requ
 FloatArray = npt.NDArray[np.float64]
 #: stop looking for N beyond A + this many sqrt(A) + 50 (a target no N meets is an error)
 _SEARCH_SIGMAS = 12
+#: the largest offered load staffed (a bigger one is a units mistake, and the search would be slow)
+MAX_ERLANGS = 100_000
 #: Erlang A: queue states kept until the stationary tail falls below this (relative)
 _TAIL = 1e-13
 
@@ -246,6 +248,9 @@ def _check(volume: float, interval: float, aht: float, target: float | None, wit
         raise UsageError(f"interval must be > 0 minutes, not {interval}")
     if aht <= 0 or not math.isfinite(aht):
         raise UsageError(f"AHT must be > 0 seconds, not {aht}")
+    if offered_load(volume, interval, aht / max(concurrency, 1.0)) > MAX_ERLANGS:
+        raise UsageError(f"{volume:g} contacts of {aht:g} s in {interval:g} minutes is more than "
+                         f"{MAX_ERLANGS:,} Erlangs: check the units (--aht is seconds, --interval minutes)")
     if target is not None and not 0 < target < 1:
         raise UsageError(f"the service-level target is a share between 0 and 1 (0.8 = 80%), not {target}")
     if within < 0:
