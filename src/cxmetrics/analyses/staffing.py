@@ -54,6 +54,8 @@ FloatArray = npt.NDArray[np.float64]
 _SEARCH_SIGMAS = 12
 #: the largest offered load staffed (a bigger one is a units mistake, and the search would be slow)
 MAX_ERLANGS = 100_000
+#: Erlang A: the longest queue computed (states); beyond, the inputs are a units mistake
+_MAX_QUEUE = 200_000
 #: Erlang A: queue states kept until the stationary tail falls below this (relative)
 _TAIL = 1e-13
 
@@ -126,24 +128,25 @@ def erlang_c(n: int, a: float, aht: float, within: float) -> dict[str, float]:
 
 def _erlang_a_states(n: int, a: float, mu: float, theta: float) -> FloatArray:
     """Stationary probabilities of 0, 1, ... contacts in the system (truncated far in the tail)."""
+    from scipy.special import gammaln
+
+    k = np.arange(n + 1, dtype=float)
     # agents part: Poisson-shaped weights a^k / k!, in logs (A can be in the thousands)
-    k = np.arange(n + 1)
-    log_w = k * math.log(a) - np.array([math.lgamma(x + 1) for x in k]) if a > 0 else np.where(k == 0, 0.0, -np.inf)
-    # queue part: each extra waiting contact multiplies by lambda / (N mu + j theta)
+    log_w = k * math.log(a) - gammaln(k + 1)
+    # queue part: each extra waiting contact multiplies by lambda / (N mu + j theta); the weights
+    # rise while that is above 1 (j < j*), then fall like a Gaussian of width ~sqrt(lambda / theta)
     lam = a * mu
-    logs = [float(log_w[-1])]
-    j = 0
-    peak = float(log_w.max())
-    while True:
-        j += 1
-        step = math.log(lam) - math.log(n * mu + j * theta) if lam > 0 else -math.inf
-        nxt = logs[-1] + step
-        logs.append(nxt)
-        peak = max(peak, nxt)
-        if (step < 0 and nxt - peak < math.log(_TAIL)) or j > 1_000_000:
-            break
-    full = np.concatenate([log_w[:-1], np.array(logs)])
-    w = np.exp(full - full.max())
+    j_star = max(0.0, (lam - n * mu) / theta)
+    span = int(j_star + 40 * math.sqrt(lam / theta + 1) + 100)
+    if span > _MAX_QUEUE:
+        raise UsageError(f"Erlang A with {n} agents for {a:,.0f} Erlangs and that patience needs a queue of "
+                         f"{span:,} places: too large to compute; check --patience and --aht (seconds)")
+    j = np.arange(1, span + 1, dtype=float)
+    logs = log_w[-1] + np.cumsum(math.log(lam) - np.log(n * mu + j * theta))
+    full = np.concatenate([log_w, logs])
+    keep = full - full.max() > math.log(_TAIL)
+    last = int(np.flatnonzero(keep)[-1]) + 1
+    w = np.exp(full[:last] - full.max())
     return np.asarray(w / w.sum(), dtype=np.float64)
 
 
@@ -229,7 +232,8 @@ maximum share of callers who hang up.
     if not ok(hi):
         raise UsageError(f"no number of agents up to {hi} meets the targets (service level {target}, ASA "
                          f"{asa_target}); check --target and --asa")
-    lo = 0 if patience is not None else math.floor(a)  # ok(lo) is false: Erlang C needs N > A
+    # ok(lo) is false: Erlang C needs N > A; with hang-ups, service level <= answered share <= N / A
+    lo = math.floor(a) if patience is None else max(0, math.floor(a * target) - 1 if target else 0)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if ok(mid):

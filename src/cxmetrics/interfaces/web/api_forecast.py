@@ -21,14 +21,14 @@ router = APIRouter(dependencies=[Depends(require_viewer)], responses=ERRORS, tag
 @router.get("/forecast")
 def forecast(
     request: Request,
-    horizon: Annotated[int, Query(ge=1, le=366, description="Days ahead, whatever the grain.")] = 28,
+    horizon: Annotated[int, Query(ge=1, le=84, description="Days ahead (1 to 12 weeks), whatever the grain.")] = 28,
     grain: Literal["hour", "day"] = "hour",
     by: Annotated[list[str] | None, Query(description="Forecast each value of a dimension (repeatable).")] = None,
     source: Literal["auto", "tickets", "calls", "interval_volumes"] = "auto",
     model: Literal["weekly_mean", "seasonal_naive", "ets"] = "weekly_mean",
     country: Annotated[str | None, Query(description="Holiday calendar: ISO country or market code (NYSE).")] = None,
     event: Annotated[list[str] | None, Query(description="DATE=FACTOR: a known event (repeatable).")] = None,
-    folds: Annotated[int, Query(ge=0, le=12, description="Held-out windows of the backtest.")] = 4,
+    folds: Annotated[int, Query(ge=0, le=4, description="Held-out windows of the backtest.")] = 4,
     staff: Annotated[bool, Query(description="Add the agents each forecast hour needs.")] = False,
     aht: Annotated[float | None, Query(gt=0, description="AHT in seconds for staff where the data has none.")] = None,
     volume_change: Annotated[float, Query(gt=-1, le=10, description="What-if: +0.1 = 10% more contacts.")] = 0.0,
@@ -67,8 +67,8 @@ def forecast(
 @router.get("/staff")
 def staff(
     request: Request,
-    volume: Annotated[float, Query(ge=0, description="Contacts offered in the interval.")],
-    aht: Annotated[float, Query(gt=0, description="Average handle time, seconds.")],
+    volume: Annotated[float, Query(ge=0, le=1_000_000, description="Contacts offered in the interval.")],
+    aht: Annotated[float, Query(gt=0, le=86400, description="Average handle time, seconds.")],
     interval: Annotated[int | None, Query(gt=0, le=1440, description="Minutes (default staffing.interval).")] = None,
     target: Annotated[float | None, Query(ge=0, lt=1, description="Service-level target; 0 leaves it out.")] = None,
     within: Annotated[float | None, Query(ge=0, description="Seconds of the service level.")] = None,
