@@ -190,7 +190,11 @@ def _served_within(queued: FloatArray, rate: float, theta: float, t: float) -> f
     if t <= 0 or queued.sum() == 0:
         return 0.0
     up = rate + np.arange(m, dtype=float) * theta
-    if theta * t > 40:  # everyone still waiting would have hung up (e^-40): all who will be answered are
+    # Done by t: everyone still waiting would have hung up (e^-40), or even the last in the queue,
+    # whose m steps each end at rate >= rate + theta (a wait below Gamma(m, rate + theta)), is through.
+    from scipy.stats import gamma
+
+    if theta * t > 40 or gamma.sf(t, m, scale=1.0 / (rate + theta)) < 1e-13:
         return float((queued * np.cumprod(up / (up + theta))).sum())
     q = lil_matrix((m + 2, m + 2))  # transposed generator: d p / dt = Q^T p
     q.setdiag(np.r_[-(up + theta), 0.0, 0.0])
