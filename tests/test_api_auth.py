@@ -41,9 +41,9 @@ def upload(c, headers: dict | None = None):
 
 
 def cxm(*args: str) -> tuple[int, str, str]:
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     res = CliRunner().invoke(app, list(args))
     return res.exit_code, res.stdout, res.stderr
 

@@ -28,7 +28,7 @@ def test_staff_endpoint_reproduces_the_published_example(api_demo: Path) -> None
 
 
 def test_forecast_endpoint_is_the_cli_json(api_demo: Path, tmp_path: Path) -> None:
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
     params = {"horizon": 7, "grain": "day", "by": "channel", "folds": 1}
     with client(api_demo) as api:
@@ -42,7 +42,7 @@ def test_forecast_endpoint_is_the_cli_json(api_demo: Path, tmp_path: Path) -> No
         for bad in ({"by": "nope"}, {"event": "x=1"}, {"country": "ZZZ"}, {"grain": "day", "staff": "true"}):
             r = api.get("/api/v1/forecast", params=bad)
             assert r.status_code == 400, (bad, r.status_code, r.text)
-    _register()
+    register_commands()
     res = CliRunner().invoke(app, ["--db", str(api_demo), "--config", str(empty_config(tmp_path)), "forecast",
                                    "--horizon", "7", "--grain", "day", "--by", "channel", "--folds", "1",
                                    "--format", "json"])

@@ -7,7 +7,6 @@ Content-Security-Policy. Screenshots land in test-artifacts/ (kept out of git).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -25,32 +24,18 @@ import pandas as pd
 import pytest
 
 from tests.api_support import copy_store
+from tests.browser_support import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, SKIP_REASON, Session, shot
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 #: the small demo (conftest.small_demo) ends 2026-01-01: its last complete month
 LAST_MONTH = "2025-12-01"
 HOSTILE_CATEGORY = '<img src=x onerror="window.__xss=1">'
 HOSTILE_TEAM = '"><script>window.__xss=2</script>'
 HOSTILE_COMMENT = '<script>window.__xss=3</script><b>bold</b> & "quoted"'
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium (apt install chromium); "
-                                                      "the tests never download a browser"),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason=SKIP_REASON)]
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 expect = sync_api.expect
 expect.set_options(timeout=90_000)  # a cold server computes its first answers on two shared cores
-
-#: Recorded by every page before its own scripts run: CSP violations and script errors.
-WATCH = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber);
-});
-"""
 
 
 # -- a real server ------------------------------------------------------------------------------
@@ -130,37 +115,6 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-class Session:
-    """A browser context that records every request and checks, at the end, that all of
-    them stayed on the local server and that no page broke its CSP or threw."""
-
-    def __init__(self, browser: Any, base: str, **kw: Any) -> None:
-        kw.setdefault("viewport", {"width": 1366, "height": 900})
-        self.base = base
-        self.context = browser.new_context(accept_downloads=True, **kw)
-        self.context.add_init_script(WATCH)
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.context.on("request", lambda r: self.requests.append(r.url))
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.set_default_timeout(60_000)
-
-    def goto(self, path: str) -> Any:
-        self.page.goto(self.base + path)
-        return self.page
-
-    def check(self) -> None:
-        outside = [u for u in self.requests if not (u.startswith(self.base + "/") or u.startswith(("data:", "blob:")))]
-        assert not outside, f"requests left the local server: {outside[:5]}"
-        with contextlib.suppress(Exception):
-            assert self.page.evaluate("window.__csp || []") == [], "Content-Security-Policy violations"
-        assert not self.errors, self.errors
-
-    def close(self) -> None:
-        self.context.close()
-
-
 @pytest.fixture
 def session(browser: Any, server: LiveServer) -> Iterator[Session]:
     s = Session(browser, server.base)
@@ -169,11 +123,6 @@ def session(browser: Any, server: LiveServer) -> Iterator[Session]:
         s.check()
     finally:
         s.close()
-
-
-def shot(page: Any, name: str, full: bool = True) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
 
 
 def card_value(page: Any, metric: str) -> float:

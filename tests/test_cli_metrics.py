@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cxmetrics.interfaces.cli.main import _register, app
+from cxmetrics.interfaces.cli.main import app, register_commands
 from cxmetrics.settings import Config
 from cxmetrics.store import Store
 from tests import scenario
@@ -31,7 +31,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    _register()
+    register_commands()
     res = CliRunner().invoke(app, list(args))
     return res.exit_code, res.stdout, res.stderr
 

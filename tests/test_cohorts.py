@@ -81,10 +81,10 @@ def test_empty_store(store) -> None:
 
 def cli(args: list[str]):
     from cxmetrics.interfaces.cli import cohort_cmd
-    from cxmetrics.interfaces.cli.main import _global
+    from cxmetrics.interfaces.cli.main import global_options
 
     app = typer.Typer()
-    app.callback()(_global)
+    app.callback()(global_options)
     cohort_cmd.register(app)
     return CliRunner().invoke(app, args)
 

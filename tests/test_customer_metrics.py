@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from cxmetrics.analyses.churn import churn_by_feedback, churn_reasons
 from cxmetrics.engine.core import Query
 from cxmetrics.errors import QueryError
-from cxmetrics.facts.customers import churn_by_feedback, churn_reasons
 from cxmetrics.metrics.stats import wilson
 from cxmetrics.settings import Config
 from cxmetrics.store import Store

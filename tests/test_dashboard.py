@@ -217,9 +217,9 @@ def test_pages_with_read_tokens(db: Path, tmp_path: Path) -> None:
 
 # -- catalogs ----------------------------------------------------------------------------------
 def _own(lang: str) -> dict[str, str]:
-    from cxmetrics.interfaces.i18n import _flatten
+    from cxmetrics.interfaces.i18n import flatten
 
-    return _flatten(tomllib.loads((CATALOGS / f"dashboard.{lang}.toml").read_text(encoding="utf-8")))
+    return flatten(tomllib.loads((CATALOGS / f"dashboard.{lang}.toml").read_text(encoding="utf-8")))
 
 
 def test_catalogs_translate_every_key() -> None:

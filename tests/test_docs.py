@@ -33,9 +33,9 @@ def test_every_metric_documented() -> None:
 def test_every_cli_command_and_option_documented() -> None:
     import typer
 
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     group = typer.main.get_command(app)
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
     def walk(path: str, cmd) -> list:

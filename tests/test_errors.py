@@ -103,9 +103,9 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def cxm(*args: str) -> tuple[int, str, str]:
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     res = CliRunner().invoke(app, list(args), catch_exceptions=False)
     return res.exit_code, res.stdout, res.stderr
 
@@ -312,10 +312,10 @@ def test_facts_never_built(tmp_path: Path) -> None:
     from cxmetrics.interfaces.web.context import _previous_facts
 
     with Store(tmp_path / "cx.duckdb", config=Config()) as s:
-        assert s._facts_stamp() is None and s.stored_facts(refresh=False) is None
+        assert s.facts_stamp() is None and s.stored_facts(refresh=False) is None
         assert _previous_facts(s) is None
         s.stored_facts()
-        assert s._facts_stamp() == s.data_stamp() and _previous_facts(s) is not None
+        assert s.facts_stamp() == s.data_stamp() and _previous_facts(s) is not None
 
 
 def test_stale_facts_with_another_reader_are_derived_in_memory(tmp_path: Path,

@@ -152,9 +152,9 @@ def test_interval_volumes_are_the_history_when_they_are_the_only_one(store) -> N
 
 
 def _cxm(tmp_path: Path, db: Path, *args: str) -> tuple[int, str, str]:
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     config = tmp_path / "cxm.toml"
     config.write_text("", encoding="utf-8")
     res = CliRunner().invoke(app, ["--db", str(db), "--config", str(config), *args])

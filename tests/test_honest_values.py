@@ -17,7 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cxmetrics.interfaces.i18n import LANGS, Translator
-from cxmetrics.interfaces.text import duration_parts, human_duration, integral_counts
+from cxmetrics.interfaces.text import integral_counts
+from cxmetrics.periods.durations import duration_parts, human_duration
 from cxmetrics.settings import Config
 from cxmetrics.store import Store
 from tests import scenario
@@ -133,9 +134,9 @@ def test_duration_parts_carry_at_every_boundary() -> None:
 
 # -- the CLI -----------------------------------------------------------------------------
 def _cli(*args: str) -> tuple[int, str]:
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     res = CliRunner().invoke(app, list(args))
     return res.exit_code, res.stdout
 

@@ -19,7 +19,7 @@ def cxm(tmp_path: Path):
     """Run `cxm --db <tmp> ...` in-process; returns (exit code, stdout + stderr)."""
     global _registered
     if not _registered:
-        cli_main._register()
+        cli_main.register_commands()
         _registered = True
     runner = CliRunner()
     db = tmp_path / "cx.duckdb"

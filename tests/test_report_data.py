@@ -152,9 +152,9 @@ def test_spikes_against_the_same_weekday_baseline(store: Store) -> None:
 def test_cli_report_json_and_errors(small_demo: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     runner = CliRunner()
     out = tmp_path / "r.json"
     res = runner.invoke(app, ["--db", str(small_demo), "report", "--period", PERIOD, "--out", str(out)])

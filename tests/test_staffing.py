@@ -191,9 +191,9 @@ def test_targets_and_options() -> None:
 
 # -- the CLI --------------------------------------------------------------------------------------
 def _cxm(tmp_path: Path, *args: str) -> tuple[int, str, str]:
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     config = tmp_path / "cxm.toml"
     config.write_text("", encoding="utf-8")
     res = CliRunner().invoke(app, ["--config", str(config), *args])

@@ -146,7 +146,7 @@ def hourly_history(engine: Engine, source: str, by: Sequence[str], tz: str) -> p
 
 def dense_history(long: pd.DataFrame, dims: Sequence[str]) -> History:
     """The long hourly counts as a (series, days, 24) array over whole local days, zeros where no contact."""
-    from cxmetrics.interfaces.i18n import NONE
+    from cxmetrics.analyses.spikes import NONE
 
     if long.empty:
         raise QueryError("no contacts to forecast from: import tickets, calls or interval_volumes first")

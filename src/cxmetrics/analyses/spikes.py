@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
-from cxmetrics.interfaces.i18n import NONE
-
 if TYPE_CHECKING:
     from cxmetrics.engine.core import Engine
 
+#: How the daily aggregate names a missing category or channel (interfaces show it as ``ui.none``).
+NONE = "(none)"
 RATIO = 1.5
 Z = 3.0
 MIN_EXCESS = 10

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from cxmetrics.errors import UnknownCustomer
-from cxmetrics.interfaces.text import human_duration
+from cxmetrics.periods.durations import human_duration
 
 if TYPE_CHECKING:
     from cxmetrics.store import Store

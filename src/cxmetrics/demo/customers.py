@@ -40,11 +40,12 @@ PLAN_HAZARD = np.array([1.4, 1.0, 0.6])
 MONTH = 30.44 * DAY
 
 
-def _choice(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
+def choose(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
+    """``n`` draws of an index of ``p`` (weights, need not sum to 1)."""
     return np.searchsorted(np.cumsum(p) / np.sum(p), rng.random(n), side="right").clip(0, len(p) - 1)
 
 
-def _rows_choice(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
+def choose_per_row(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     """One draw per row of a probability matrix."""
     cum = np.cumsum(p, axis=1)
     u = rng.random(len(p)) * cum[:, -1]
@@ -109,16 +110,16 @@ def make_customers(cal: Calendar, tl: Timeline, seed: int, scale: float) -> Cust
     keep = rng.random(len(cand)) < season_factor(cal, cand) * growth / (1.6 * 1.25)
     acquired = np.sort(np.concatenate([base_acq, cand[keep]]))
     n = len(acquired)
-    segment = _choice(rng, np.array([0.8, 0.15, 0.05]), n)
-    plan = _choice(rng, np.array([0.55, 0.33, 0.12]), n)
-    country = _choice(rng, np.array([0.42, 0.2, 0.14, 0.08, 0.1, 0.06]), n)
-    channel = _choice(rng, np.array([0.3, 0.25, 0.15, 0.08, 0.1, 0.12]), n)
-    language = _rows_choice(rng, COUNTRY_LANG[country])
+    segment = choose(rng, np.array([0.8, 0.15, 0.05]), n)
+    plan = choose(rng, np.array([0.55, 0.33, 0.12]), n)
+    country = choose(rng, np.array([0.42, 0.2, 0.14, 0.08, 0.1, 0.06]), n)
+    channel = choose(rng, np.array([0.3, 0.25, 0.15, 0.08, 0.1, 0.12]), n)
+    language = choose_per_row(rng, COUNTRY_LANG[country])
     hazard = HAZARD[segment] * PLAN_HAZARD[plan] / MONTH
     since = np.maximum(acquired, tl.start_ts)
     churned = since + rng.exponential(1.0, n) / hazard
     churned = np.where(churned < tl.end_ts, churned, tl.never)
-    reason = np.where(churned < tl.never, _choice(rng, BASE_REASON_P, n), -1)
+    reason = np.where(churned < tl.never, choose(rng, BASE_REASON_P, n), -1)
     propensity = rng.gamma(0.7, 1.0, n) * np.where(segment > 0, 2.0, 1.0)
     return Customers(acquired, churned, segment, plan, country, channel, language, propensity, reason)
 
@@ -137,7 +138,7 @@ def finish_churn(c: Customers, tl: Timeline, seed: int, last_t: np.ndarray, last
     hit = has & (rng.random(n) < p)
     when = last_t + lag
     hit &= (when < c.churned) & (when < tl.end_ts)
-    reasons = np.where(last_cancel, _choice(rng, CANCEL_REASON_P, n), _choice(rng, SERVICE_REASON_P, n))
+    reasons = np.where(last_cancel, choose(rng, CANCEL_REASON_P, n), choose(rng, SERVICE_REASON_P, n))
     c.churned = np.where(hit, when, c.churned)
     c.reason = np.where(hit, reasons, c.reason)
 

@@ -23,7 +23,7 @@ from cxmetrics.demo.clock import (
     Timeline,
     rng_for,
 )
-from cxmetrics.demo.customers import Customers, _choice, _rows_choice
+from cxmetrics.demo.customers import Customers, choose, choose_per_row
 
 CHANNELS = ("email", "chat", "phone", "social", "web")
 EMAIL, CHAT, PHONE, SOCIAL, WEB = range(5)
@@ -142,7 +142,7 @@ def arrivals(cal: Calendar, tl: Timeline, seed: int, scale: float,
     p[:, CHAT] *= 1 + 0.5 * progress[di]
     p[:, EMAIL] *= 1 - 0.2 * progress[di]
     p[closed, PHONE] = 0.0
-    channel = _rows_choice(rng, p)
+    channel = choose_per_row(rng, p)
     hour = np.zeros(n)
     u = rng.random(n)
     for ch in range(len(CHANNELS)):
@@ -240,8 +240,8 @@ def make_tickets(cal: Calendar, staff: Staff, cust: Customers, tl: Timeline, see
     t_sys = t[rng.integers(0, n_in, n_sys)] + rng.normal(0, HOUR, n_sys)
     t_new = np.concatenate([t_out, t_sys])
     kind = np.concatenate([kind, np.full(n_out, OUTBOUND), np.full(n_sys, SYSTEM)])
-    cat = np.concatenate([cat, _choice(rng, np.array([.4, 0, 0, 0, .4, .2]), n_out),
-                          _choice(rng, np.array([.3, 0, 0, 0, .7, 0]), n_sys)])
+    cat = np.concatenate([cat, choose(rng, np.array([.4, 0, 0, 0, .4, .2]), n_out),
+                          choose(rng, np.array([.3, 0, 0, 0, .7, 0]), n_sys)])
     ch = np.concatenate([ch, np.where(rng.random(n_out) < 0.85, EMAIL, SOCIAL), np.full(n_sys, WEB)])
     p_new = np.concatenate([p_new, np.zeros(n_out + n_sys)])
     customer = np.concatenate([customer, cust.assign(t_new, rng)])
@@ -263,7 +263,7 @@ def make_tickets(cal: Calendar, staff: Staff, cust: Customers, tl: Timeline, see
     rep &= cust.churned[customer[src]] > t
     customer = np.where(rep, customer[src], customer)
     cat = np.where(rep, cat[src], cat)
-    priority = _rows_choice(rng, PRIORITY_MIX[cat])
+    priority = choose_per_row(rng, PRIORITY_MIX[cat])
     aurora = rng.random(n) < np.where(cat == TECH, 0.85, 0.55)
     prod = np.where(aurora, rng.integers(0, 3, n), rng.integers(4, 7, n))
     launched = 10**9 if tl.launch_month is None else cal.day_index(tl.launch_month)

@@ -9,6 +9,7 @@ into flat records (SPEC 5.1).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -31,6 +32,11 @@ from cxmetrics.engine.records import (
 )
 from cxmetrics.engine.targets import TARGET_COLUMNS, apply_targets, check_targets
 from cxmetrics.errors import QueryError
+from cxmetrics.facts.contact import calls_for, carts_for
+from cxmetrics.facts.customers import customers_for, orders_for
+from cxmetrics.facts.issues import issues_for
+from cxmetrics.facts.query import DIMENSIONS, FactEngine, Query
+from cxmetrics.facts.responses import invitations_for, responses_for
 from cxmetrics.facts.tickets import BaseFacts, Facts, Sources, base_facts, query_facts, seconds
 from cxmetrics.metrics.registry import Metric, all_metrics, get
 from cxmetrics.model import schema
@@ -38,7 +44,6 @@ from cxmetrics.periods.clock import LocalClock, clock_for
 from cxmetrics.periods.dates import parse_date
 from cxmetrics.periods.grain import (
     COMPARE_MODES,
-    GRAINS,
     Period,
     PeriodSpec,
     periods_between,
@@ -48,88 +53,20 @@ from cxmetrics.settings import Config, zone
 if TYPE_CHECKING:
     from cxmetrics.periods.business import BusinessClock
 
-#: user-facing dimension name -> (source, column)
-DIMENSIONS: dict[str, tuple[str, str]] = {
-    "channel": ("fact", "channel"),
-    "category": ("fact", "category"),
-    "priority": ("fact", "priority"),
-    "team": ("fact", "team"),
-    "agent": ("fact", "agent_id"),
-    "agent_id": ("fact", "agent_id"),
-    "brand": ("fact", "brand"),
-    "product": ("fact", "product"),
-    "language": ("fact", "language"),
-    "status": ("fact", "status"),
-    "created_by": ("fact", "created_by"),
-    "customer": ("fact", "customer_id"),
-    "customer_id": ("fact", "customer_id"),
-    "segment": ("customers", "segment"),
-    "plan": ("customers", "plan"),
-    "country": ("customers", "country"),
-    "acquisition_channel": ("customers", "acquisition_channel"),
-    "survey": ("fact", "survey"),
-    "question": ("fact", "question"),
-    "queue": ("fact", "queue"),
-    "topic": ("fact", "topic"),
-    "currency": ("fact", "currency"),
-    # local hour of day (0-23) and ISO weekday (1 = Monday) of the metric's own instant
-    "hour": ("time", "hour"),
-    "weekday": ("time", "weekday"),
+# Query and DIMENSIONS (cxmetrics.facts.query) are part of the engine's public surface too: they
+# are defined below the engine because fact builders and builder metrics take queries as well.
+
+#: Fact tables other than the ticket facts: name -> builder (the engine passes itself, as a
+#: :class:`~cxmetrics.facts.query.FactEngine`). The engine builds each once per query session.
+FACT_BUILDERS: dict[str, Callable[[FactEngine], ir.Table]] = {
+    "responses": responses_for,
+    "invitations": invitations_for,
+    "issues": issues_for,
+    "customers": customers_for,
+    "orders": orders_for,
+    "calls": calls_for,
+    "carts": carts_for,
 }
-#: Fact tables other than the ticket facts: name -> "module.function(engine) -> ibis Table".
-#: Domain modules add theirs here; the engine builds each once per query session.
-FACT_BUILDERS: dict[str, str] = {
-    "responses": "cxmetrics.facts.responses.responses_for",
-    "invitations": "cxmetrics.facts.responses.invitations_for",
-    "issues": "cxmetrics.analyses.effort.issues_for",
-    "customers": "cxmetrics.facts.customers.customers_for",
-    "orders": "cxmetrics.facts.customers.orders_for",
-    "calls": "cxmetrics.metrics.contact.calls_for",
-    "carts": "cxmetrics.metrics.contact.carts_for",
-}
-STATS = ("mean", "median", "p90")
-HOURS = ("calendar", "business")
-
-
-@dataclass(frozen=True)
-class Query:
-    grain: str = "month"
-    by: tuple[str, ...] = ()
-    from_: dt.date | None = None
-    to: dt.date | None = None
-    tz: str | None = None
-    hours: str = "calendar"
-    stat: str = "median"
-    where: tuple[tuple[str, str], ...] = ()
-
-    def validate(self) -> None:
-        if self.grain not in GRAINS:
-            raise QueryError(f"unknown grain {self.grain!r}; use one of {', '.join(GRAINS)}")
-        for d in list(self.by) + [w[0] for w in self.where]:
-            if d not in DIMENSIONS:
-                raise QueryError(f"unknown dimension {d!r}; use one of {', '.join(DIMENSIONS)}")
-        if self.hours not in HOURS:
-            raise QueryError(f"--hours must be calendar or business, not {self.hours!r}")
-        if self.stat not in STATS:
-            raise QueryError(f"--stat must be one of {', '.join(STATS)}, not {self.stat!r}")
-        for option, day in (("--from", self.from_), ("--to", self.to)):
-            if day is not None:
-                parse_date(day, option)
-        if self.from_ and self.to and self.from_ > self.to:
-            raise QueryError(f"--from {self.from_} is after --to {self.to}")
-        if len(set(self.by)) != len(self.by):
-            raise QueryError("a dimension is repeated in --by")
-
-
-def split_where(items: list[str] | tuple[str, ...] | None, option: str = "--where") -> list[tuple[str, str]]:
-    """``DIM=VALUE`` filter texts (CLI options, API parameters) as (dimension, value) pairs."""
-    out = []
-    for item in items or []:
-        if "=" not in item:
-            raise QueryError(f"{option} expects DIM=VALUE, got {item!r}")
-        k, v = item.split("=", 1)
-        out.append((k.strip(), v))
-    return out
 
 
 def _empty_table(name: str) -> ir.Table:
@@ -248,13 +185,11 @@ class Engine:
         if name in ("tickets", "waits", "backlog_events"):
             return getattr(self.facts(hours), name)
         if name not in self._other_facts:
-            import importlib
-
             try:
-                module, func = FACT_BUILDERS[name].rsplit(".", 1)
+                build = FACT_BUILDERS[name]
             except KeyError:
                 raise ValueError(f"no fact table {name!r}") from None
-            t = getattr(importlib.import_module(module), func)(self)
+            t = build(self)
             self._other_facts[name] = t.cache() if self.cache else t
         return self._other_facts[name]
 

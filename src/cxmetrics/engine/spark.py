@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
     from cxmetrics.engine.core import Engine
+    from cxmetrics.model.database import Database
     from cxmetrics.settings import Config
-    from cxmetrics.store import Store
 
 #: Spark SQL type of each logical column type. Timestamps are Spark ``TIMESTAMP``
 #: (instants); with the session zone at UTC they read back as the same naive UTC
@@ -236,7 +236,7 @@ def spark_ddl(name: str) -> str:
     return ", ".join(f"`{c.name}` {SPARK_TYPES[c.type]}" for c in schema.table(name).columns)
 
 
-def load_store_into_spark(store: Store, backend: Backend, tables: list[str] | None = None, *,
+def load_store_into_spark(store: Database, backend: Backend, tables: list[str] | None = None, *,
                           cache: bool = True) -> dict[str, int]:
     """Copy the canonical tables of a DuckDB store into Spark temp views; returns row counts.
 
@@ -259,7 +259,7 @@ def load_store_into_spark(store: Store, backend: Backend, tables: list[str] | No
     return counts
 
 
-def spark_engine(store: Store, session: SparkSession | None = None, *, cache: bool = True) -> Engine:
+def spark_engine(store: Database, session: SparkSession | None = None, *, cache: bool = True) -> Engine:
     """An :class:`~cxmetrics.engine.core.Engine` over Spark holding a copy of ``store``, with its config."""
     from cxmetrics.engine.core import Engine
 

@@ -14,44 +14,42 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from cxmetrics.engine.core import DIMENSIONS, Query
 from cxmetrics.errors import QueryError
+from cxmetrics.facts.query import DIMENSIONS, Query
 
 if TYPE_CHECKING:
-    from cxmetrics.engine.core import Engine
+    from cxmetrics.facts.query import FactEngine
 
 CUSTOMER_DIMS = ("segment", "plan", "country", "acquisition_channel")
 #: Per customer and period: the group of the customer's latest answer before the period.
 FEEDBACK_DIMS = {"feedback_group": "nps", "csat_group": "csat"}
 NO_ANSWER = "no answer"
-#: Survey names read as exit surveys by :func:`churn_reasons` (case-insensitive).
-EXIT_SURVEYS = ("exit", "exit_survey", "cancellation", "churn")
 PERIODS_SCHEMA = ibis.schema({"period_index": "int64", "period_start": "date", "p_start": "timestamp",
                               "p_end": "timestamp", "l_start": "timestamp", "l_end": "timestamp"})
 #: Join key standing in for the null period_start of --grain total.
 NO_PERIOD = dt.date(1900, 1, 1)
 
 
-# -- fact builders (engine.FACT_BUILDERS) -----------------------------------
-def customers_for(engine: Engine) -> ir.Table:
+# -- fact builders (engine.core.FACT_BUILDERS) -----------------------------------
+def customers_for(engine: FactEngine) -> ir.Table:
     """Customers with their life span; a churn before acquisition (rejected at import) counts at acquisition."""
     c = engine.source("customers")
     churned = ibis.ifelse(c.churned_at < c.acquired_at, c.acquired_at, c.churned_at)
     return c.select("customer_id", "acquired_at", "churn_reason", churned_at=churned)
 
 
-def orders_for(engine: Engine) -> ir.Table:
+def orders_for(engine: FactEngine) -> ir.Table:
     return engine.source("orders").select("order_id", "customer_id", "ordered_at", "amount", "currency")
 
 
 # -- periods and dimensions --------------------------------------------------
-def periods_table(engine: Engine, q: Query) -> ir.Table:
+def periods_table(engine: FactEngine, q: Query) -> ir.Table:
     """The query's periods as a small table: UTC bounds for instants, local bounds for dates."""
     pdf = engine.periods(q)
     tz = q.tz or engine.config.timezone
@@ -72,7 +70,7 @@ def period_key(t: ir.Table) -> ir.Value:
     return t.period_start.fill_null(ibis.date(NO_PERIOD))
 
 
-def with_dims(engine: Engine, t: ir.Table, q: Query, dims: list[str], what: str,
+def with_dims(engine: FactEngine, t: ir.Table, q: Query, dims: list[str], what: str,
               skip: tuple[str, ...] = ()) -> ir.Table:
     """``_d_<dim>`` columns for customer dimensions (joined on customer_id) and the query's filters.
 
@@ -100,7 +98,7 @@ def with_dims(engine: Engine, t: ir.Table, q: Query, dims: list[str], what: str,
     return t.drop(*[c for c in t.columns if c.startswith("_c_")])
 
 
-def customer_periods(engine: Engine, q: Query, dims: list[str]) -> ir.Table:
+def customer_periods(engine: FactEngine, q: Query, dims: list[str]) -> ir.Table:
     """One row per customer and period for customers acquired before the period's end.
 
     Flags: ``at_start`` (a customer at the period's first instant), ``at_end`` (at its
@@ -129,7 +127,7 @@ def customer_periods(engine: Engine, q: Query, dims: list[str]) -> ir.Table:
     return j
 
 
-def _with_feedback(engine: Engine, cp: ir.Table, name: str, survey_type: str) -> ir.Table:
+def _with_feedback(engine: FactEngine, cp: ir.Table, name: str, survey_type: str) -> ir.Table:
     """The group of each customer's latest answer before each period (ties: the larger response_id)."""
     r = engine.fact_table("responses", "calendar")
     r = r.filter((r.survey_type == survey_type) & r.answered & r.customer_id.notnull())
@@ -160,12 +158,12 @@ def finish(t: ir.Table, dims: list[str]) -> ir.Table:
 
 
 # -- orders and currencies -----------------------------------------------------
-def orders_in_periods(engine: Engine, q: Query, dims: list[str]) -> ir.Table:
+def orders_in_periods(engine: FactEngine, q: Query, dims: list[str]) -> ir.Table:
     """Orders of the query's range with ``period_start`` and the dimensions (customer dims joined)."""
     return engine.prepared("orders", "ordered_at", dims, q)
 
 
-def check_one_currency(engine: Engine, q: Query, metric: str) -> None:
+def check_one_currency(engine: FactEngine, q: Query, metric: str) -> None:
     """Money from orders in several currencies cannot be added up: say so instead of mixing them."""
     if "currency" in q.by or any(k == "currency" for k, _ in q.where):
         return
@@ -174,83 +172,3 @@ def check_one_currency(engine: Engine, q: Query, metric: str) -> None:
     if len(found) > 1:
         raise QueryError(f"{metric}: orders are in {len(found)} currencies ({', '.join(found)}); "
                          "add --by currency or --where currency=CODE")
-
-
-# -- feedback meets churn ------------------------------------------------------------
-def churn_by_feedback(store: Any, *, survey: str = "nps", grain: str = "total", by: tuple[str, ...] = (),
-                      from_: dt.date | str | None = None, to: dt.date | str | None = None,
-                      tz: str | None = None) -> pd.DataFrame:
-    """Churn and retention rate per feedback group (seed 002: does good service keep customers?).
-
-    ``survey="nps"``: promoter / passive / detractor of each customer's latest NPS answer
-    before the period; ``"csat"``: satisfied (top two boxes) / not_satisfied, the groups of
-    CLV by feedback. Customers who never answered form the group ``no answer``. Records as
-    ``store.metrics``, with a ``feedback_group`` or ``csat_group`` column."""
-    from cxmetrics.engine.records import make_result, records_frame
-    from cxmetrics.metrics.registry import get
-    from cxmetrics.periods.dates import parse_date
-
-    if survey not in ("nps", "csat"):
-        raise QueryError(f"survey must be nps or csat, not {survey!r}")
-    engine = store.engine() if hasattr(store, "engine") else store
-    dim = "feedback_group" if survey == "nps" else "csat_group"
-    Query(grain=grain, by=tuple(by), from_=parse_date(from_), to=parse_date(to), tz=tz).validate()
-    q = Query(grain=grain, by=(dim, *by), from_=parse_date(from_), to=parse_date(to), tz=tz)
-    frames = []
-    for key in ("churn_rate", "retention_rate"):
-        m = get(key)
-        raw = m.builder(engine, q).execute()  # type: ignore[misc]
-        frames.append(records_frame(make_result(m, q, raw, engine.periods(q), engine.coverage(m))))
-    return pd.concat(frames, ignore_index=True)
-
-
-def churn_reasons(store: Any, *, from_: dt.date | str | None = None, to: dt.date | str | None = None,
-                  tz: str | None = None, exit_surveys: tuple[str, ...] = EXIT_SURVEYS,
-                  window_days: int = 30) -> pd.DataFrame:
-    """Why customers left: counts and shares of reasons among customers churned in the range.
-
-    The reason is ``customers.churn_reason``; where it is empty, the comment of the
-    customer's latest exit-survey answer (a survey named in ``exit_surveys``, answered
-    within ``window_days`` of the churn), trimmed and lower-cased; else ``unknown``.
-    Shares are of all churned customers in the range (they sum to 100), with Wilson
-    intervals; ``from_exit_survey`` counts reasons taken from a comment and
-    ``exit_comments`` the customers of the reason who left an exit-survey comment."""
-    from cxmetrics.metrics.stats import wilson
-    from cxmetrics.periods.dates import parse_date
-
-    engine = store.engine() if hasattr(store, "engine") else store
-    q = Query(grain="total", from_=parse_date(from_), to=parse_date(to), tz=tz)
-    q.validate()
-    p = engine.periods(q)
-    lo, hi = p["p_start"].iloc[0].to_pydatetime(), p["p_end"].iloc[-1].to_pydatetime()
-    c = engine.fact_table("customers", "calendar")
-    c = c.filter(c.churned_at.notnull() & (c.churned_at >= ibis.literal(lo, "timestamp"))
-                 & (c.churned_at < ibis.literal(hi, "timestamp")))
-    r = engine.source("survey_responses")
-    names = [s.lower() for s in exit_surveys]
-    r = r.filter(r.survey.lower().isin(names) & r.customer_id.notnull() & r.comment.notnull())
-    r = r.filter(r.comment.strip() != "")
-    r = r.select(r_customer=r.customer_id, r_at=r.responded_at, r_id=r.response_id,
-                 r_comment=r.comment.strip().lower())
-    window = ibis.interval(days=window_days)
-    j = c.inner_join(r, [c.customer_id == r.r_customer, r.r_at >= c.churned_at - window,
-                         r.r_at < c.churned_at + window])
-    w = ibis.window(group_by=j.customer_id, order_by=[ibis.desc(j.r_at), ibis.desc(j.r_id)])
-    j = j.mutate(_rn=ibis.row_number().over(w))
-    latest = j.filter(j._rn == 0).select(x_customer=j.customer_id, x_comment=j.r_comment)
-    t = c.left_join(latest, c.customer_id == latest.x_customer)
-    reason = t.churn_reason.strip()
-    reason = ibis.ifelse(reason == "", ibis.null("string"), reason)
-    t = t.mutate(reason=reason.fill_null(t.x_comment).fill_null("unknown"),
-                 from_comment=reason.isnull() & t.x_comment.notnull(), commented=t.x_comment.notnull())
-    agg = t.group_by("reason").aggregate(customers=t.count(), from_exit_survey=t.from_comment.cast("int64").sum(),
-                                         exit_comments=t.commented.cast("int64").sum()).execute()
-    agg = agg.sort_values(["customers", "reason"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    total = float(agg["customers"].sum())
-    n = agg["customers"].to_numpy("float64")
-    agg["share"] = 100.0 * n / total if total else n * float("nan")
-    lo_ci, hi_ci = wilson(n, n * 0 + total)
-    agg["ci_low"], agg["ci_high"] = lo_ci, hi_ci
-    for col in ("customers", "from_exit_survey", "exit_comments"):
-        agg[col] = agg[col].astype("int64")
-    return agg[["reason", "customers", "share", "ci_low", "ci_high", "from_exit_survey", "exit_comments"]]

@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 from cxmetrics.settings import DEFAULT_SCALES, Config
 
 if TYPE_CHECKING:
-    from cxmetrics.engine.core import Engine
+    from cxmetrics.facts.query import FactEngine
 
 
 def _by_survey(r: ir.Table, values: dict[str, object], default: object, type_: str) -> ir.Value:
@@ -88,9 +88,9 @@ def invitation_facts(invitations: ir.Table, tickets: ir.Table, config: Config) -
     )
 
 
-def responses_for(engine: Engine) -> ir.Table:
+def responses_for(engine: FactEngine) -> ir.Table:
     return response_facts(engine.source("survey_responses"), engine.source("tickets"), engine.config)
 
 
-def invitations_for(engine: Engine) -> ir.Table:
+def invitations_for(engine: FactEngine) -> ir.Table:
     return invitation_facts(engine.source("survey_invitations"), engine.source("tickets"), engine.config)

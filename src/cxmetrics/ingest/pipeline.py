@@ -22,7 +22,7 @@ from cxmetrics.ingest.write import ARROW_TYPES, Part, write
 from cxmetrics.model import schema
 
 if TYPE_CHECKING:
-    from cxmetrics.store import Store
+    from cxmetrics.model.database import Database as Store  # what ingest may use of a cxmetrics.store.Store
 
 #: problems kept on the result for display; the quarantine table has all of them
 PROBLEMS_SHOWN = 20

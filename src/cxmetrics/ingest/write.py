@@ -20,7 +20,7 @@ from cxmetrics.model import schema
 if TYPE_CHECKING:
     import duckdb
 
-    from cxmetrics.store import Store
+    from cxmetrics.model.database import Database as Store  # what ingest may use of a cxmetrics.store.Store
 
 QUARANTINE_SCHEMA = pa.schema([("line", pa.int64()), ("column", pa.string()), ("reason", pa.string()),
                                ("raw", pa.string())])

@@ -54,9 +54,9 @@ def _anchor(key: str) -> str:
 def cli_md() -> str:
     import typer
 
-    from cxmetrics.interfaces.cli.main import _register, app
+    from cxmetrics.interfaces.cli.main import app, register_commands
 
-    _register()
+    register_commands()
     group = typer.main.get_command(app)
     out = [HEADER, "# Command line\n\n",
            "Global options go before the command: `cxm [--db PATH] [--config PATH] COMMAND ...`.\n\n",

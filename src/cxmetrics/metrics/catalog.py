@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from cxmetrics.metrics.registry import Metric, all_metrics, get
 
 if TYPE_CHECKING:
-    from cxmetrics.engine.core import Engine, Query
+    from cxmetrics.facts.query import Query
+
 
 def entry(m: Metric) -> dict[str, Any]:
     return {
@@ -38,7 +39,9 @@ MATURING = ("values of periods ending less than {d} days before the data's last 
             "(`maturing` on the record; no better/worse verdict)")
 
 
-def explain_text(key: str, engine: Engine, q: Query) -> str:
+def explain_text(key: str, q: Query, sql: str, backend: str) -> str:
+    """`cxm explain`: the metric's definition and ``sql``, what the engine compiled for ``q``
+    on ``backend`` (e.g. ``Engine.sql(key, q)`` and ``Engine.con.name``)."""
     m = get(key)
     lines = [
         f"{m.key} - {m.label}",
@@ -59,7 +62,6 @@ def explain_text(key: str, engine: Engine, q: Query) -> str:
         lines += ["", "edge cases:"] + [f"  - {e}" for e in m.edge_cases]
     if m.references:
         lines += ["", "references:"] + [f"  - {r.source}: {r.note}" if r.note else f"  - {r.source}" for r in m.references]
-    sql = normalise_sql(engine.sql(key, q))
-    lines += ["", f"SQL ({engine.con.name}, grain {q.grain}{', by ' + ', '.join(q.by) if q.by else ''}; "
-              "memtable_0 holds the reporting periods as UTC ranges):", "", sql, ""]
+    lines += ["", f"SQL ({backend}, grain {q.grain}{', by ' + ', '.join(q.by) if q.by else ''}; "
+              "memtable_0 holds the reporting periods as UTC ranges):", "", normalise_sql(sql), ""]
     return "\n".join(lines)

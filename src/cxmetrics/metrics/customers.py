@@ -9,9 +9,8 @@ customers of one period always come from the same rows and
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
@@ -28,10 +27,10 @@ from cxmetrics.facts.customers import (
     periods_table,
 )
 from cxmetrics.metrics.kinds import COUNT, LEVEL, MEAN, RATE, SUM
-from cxmetrics.metrics.registry import Metric, Reference
+from cxmetrics.metrics.registry import Builder, Metric, Reference
 
 if TYPE_CHECKING:
-    from cxmetrics.engine.core import Engine, Query
+    from cxmetrics.facts.query import FactEngine, Query
 
 SEED004 = Reference("seed 004 (Sparkcentral, fi)",
                     "churn = lost / customers at start x 100; CRR = ((E - N) / S) x 100 (S=100, E=90, N=15 give 75%); "
@@ -47,11 +46,10 @@ TOTAL = ("With --grain total and no --from, the period starts before any custome
 CURRENCY = ("Money is in the orders' currency; orders in several currencies are an error unless split "
             "(--by currency) or filtered (--where currency=CODE).")
 SPEND_DIMS = ("acquisition_channel",)
-Builder = Callable[[Any, Any], ir.Table]
 DIMS = "Sliced by segment, plan, country and acquisition_channel (customer attributes)."
 
 
-def _states(engine: Engine, q: Query) -> ir.Table:
+def _states(engine: FactEngine, q: Query) -> ir.Table:
     """S, E, N, lost (all, and of the starting customers) per period and group."""
     dims = list(q.by)
     cp = customer_periods(engine, q, dims)
@@ -62,7 +60,7 @@ def _states(engine: Engine, q: Query) -> ir.Table:
 
 def _level(column: str) -> Builder:
     """A stock (customers at the start or end) as a level: the engine adds up ``delta`` per group."""
-    def build(engine: Engine, q: Query) -> ir.Table:
+    def build(engine: FactEngine, q: Query) -> ir.Table:
         dims = list(q.by)
         t = _states(engine, q)
         w = ibis.window(group_by=[t[f"_d_{d}"] for d in dims], order_by=t.period_index)
@@ -72,7 +70,7 @@ def _level(column: str) -> Builder:
 
 
 def _rate(numerator: str) -> Builder:
-    def build(engine: Engine, q: Query) -> ir.Table:
+    def build(engine: FactEngine, q: Query) -> ir.Table:
         dims = list(q.by)
         t = _states(engine, q)
         num = t.e - t.new if numerator == "retained" else t[numerator]
@@ -81,7 +79,7 @@ def _rate(numerator: str) -> Builder:
     return build
 
 
-def _spend_per_period(engine: Engine, q: Query) -> ir.Table:
+def _spend_per_period(engine: FactEngine, q: Query) -> ir.Table:
     """Marketing spend prorated to the periods by overlapping time.
 
     A row covers the local days from its period_start to its period_end, both
@@ -105,7 +103,7 @@ def _spend_per_period(engine: Engine, q: Query) -> ir.Table:
     return j.mutate(part=j.amount * overlap.cast("float64") / length.cast("float64"))
 
 
-def _money_parts(engine: Engine, q: Query) -> ir.Table:
+def _money_parts(engine: FactEngine, q: Query) -> ir.Table:
     """Spend and customers acquired per period (and acquisition channel), side by side."""
     dims = list(q.by)
     keys = group_keys(dims)
@@ -116,13 +114,13 @@ def _money_parts(engine: Engine, q: Query) -> ir.Table:
     return u.group_by(keys).aggregate(spend=u.spend.sum(), new=u.new.sum())
 
 
-def _marketing_spend(engine: Engine, q: Query) -> ir.Table:
+def _marketing_spend(engine: FactEngine, q: Query) -> ir.Table:
     dims = list(q.by)
     t = _spend_per_period(engine, q)
     return finish(t.group_by(group_keys(dims)).aggregate(n=t.count(), total=t.part.sum()), dims)
 
 
-def _cac(engine: Engine, q: Query) -> ir.Table:
+def _cac(engine: FactEngine, q: Query) -> ir.Table:
     dims = list(q.by)
     t = _money_parts(engine, q)
     cac = ibis.ifelse(t.new > 0, t.spend / t.new.cast("float64"), ibis.null("float64"))
@@ -130,14 +128,14 @@ def _cac(engine: Engine, q: Query) -> ir.Table:
     return finish(t.select(*group_keys(dims), n=t.new, mean=cac, median=nan, p90=nan, std=nan), dims)
 
 
-def _revenue(engine: Engine, q: Query) -> ir.Table:
+def _revenue(engine: FactEngine, q: Query) -> ir.Table:
     check_one_currency(engine, q, "revenue")
     dims = list(q.by)
     o = orders_in_periods(engine, q, dims)
     return finish(o.group_by(group_keys(dims, index=False)).aggregate(n=o.count(), total=o.amount.sum()), dims)
 
 
-def _arpu(engine: Engine, q: Query) -> ir.Table:
+def _arpu(engine: FactEngine, q: Query) -> ir.Table:
     """Mean over the period's active customers of their revenue in it (0 without orders)."""
     if "currency" in q.by:
         raise QueryError("arpu cannot be split by currency (customers have none); use --where currency=CODE")
@@ -154,7 +152,7 @@ def _arpu(engine: Engine, q: Query) -> ir.Table:
         n=j.count(), mean=rev.mean(), median=rev.quantile(0.5), p90=rev.quantile(0.9), std=rev.std()), dims)
 
 
-def _repeat_purchase(engine: Engine, q: Query) -> ir.Table:
+def _repeat_purchase(engine: FactEngine, q: Query) -> ir.Table:
     dims = list(q.by)
     o = orders_in_periods(engine, q, dims)
     o = o.filter(o.customer_id.notnull())

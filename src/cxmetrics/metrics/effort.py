@@ -1,6 +1,6 @@
 """Issue effort metrics (SPEC 4.6): contacts per issue and issue resolution time.
 
-They aggregate the ``issues`` fact table (one row per issue; see cxmetrics.analyses.effort
+They aggregate the ``issues`` fact table (one row per issue; see cxmetrics.facts.issues
 for how contacts chain into issues), attributed to the issue's first contact.
 """
 

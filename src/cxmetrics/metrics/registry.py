@@ -21,15 +21,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import ibis.expr.types as ir
 
 from cxmetrics.errors import UnknownMetric
+from cxmetrics.facts.query import FactEngine, Query
 from cxmetrics.metrics.kinds import Kind
 
 Direction = Literal["higher", "lower", "neutral"]
 Expr = Callable[[ir.Table], ir.Value]
+#: A builder metric's query: the engine (as the facts see it) and the query -> the aggregated table.
+Builder = Callable[[FactEngine, Query], ir.Table]
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class Metric:
     #: Ibis table itself, with ``period_start``, ``_d_<dim>`` per --by dimension and
     #: the columns of its kind (count: n; rate/ratio: numerator, denominator;
     #: mean/duration: n, mean, median, p90, std).
-    builder: Callable[[Any, Any], ir.Table] | None = None
+    builder: Builder | None = None
     #: The only dimensions (--by and --where) the metric supports; ``None``: those of its fact.
     #: Builder metrics set it so "all metrics" leaves them out instead of failing.
     dimensions: tuple[str, ...] | None = None

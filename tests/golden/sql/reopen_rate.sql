@@ -1,531 +1,108 @@
-WITH "t8" AS (
-  SELECT
-    "t3"."ticket_id",
-    "t3"."changed_at",
-    "t3"."to_status",
-    "t3"."from_status"
-  FROM "status_changes" AS "t3"
-), "t13" AS (
-  SELECT
-    "t11"."ticket_id",
-    "t11"."changed_at",
-    "t11"."to_status",
-    "t11"."from_status",
-    LEAD("t11"."changed_at") OVER (
-      PARTITION BY "t11"."ticket_id"
-      ORDER BY "t11"."changed_at" ASC, "t11"."to_status" ASC
-      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-    ) AS "_next",
-    ROW_NUMBER() OVER (
-      PARTITION BY "t11"."ticket_id"
-      ORDER BY "t11"."changed_at" ASC, "t11"."to_status" ASC
-      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-    ) - 1 AS "_rn"
-  FROM "t8" AS "t11"
-)
 SELECT
-  "t38"."period_start",
-  "t38"."_d_channel" AS "channel",
-  "t38"."numerator",
-  "t38"."denominator"
+  "t2"."period_start",
+  "t2"."_d_channel" AS "channel",
+  "t2"."numerator",
+  "t2"."denominator"
 FROM (
   SELECT
-    "t37"."period_start",
-    "t37"."_d_channel",
+    "t1"."period_start",
+    "t1"."_d_channel",
     SUM(
       CAST(COALESCE(
-        COALESCE("t37"."reopens" >= 1, FALSE)
+        COALESCE("t1"."reopens" >= 1, FALSE)
         AND (
-          "t37"."is_resolved" AND (
-            "t37"."resolved_at" IS NOT NULL
+          "t1"."is_resolved" AND (
+            "t1"."resolved_at" IS NOT NULL
           )
         ),
         FALSE
       ) AS BIGINT)
     ) AS "numerator",
     COUNT(*) FILTER(WHERE
-      "t37"."is_resolved" AND (
-        "t37"."resolved_at" IS NOT NULL
+      "t1"."is_resolved" AND (
+        "t1"."resolved_at" IS NOT NULL
       )) AS "denominator"
   FROM (
     SELECT
-      "t36"."ticket_id",
-      "t36"."created_at",
-      "t36"."channel",
-      "t36"."category",
-      "t36"."priority",
-      "t36"."team",
-      "t36"."agent_id",
-      "t36"."brand",
-      "t36"."product",
-      "t36"."language",
-      "t36"."customer_id",
-      "t36"."status",
-      "t36"."created_by",
-      "t36"."has_messages",
-      "t36"."has_status_changes",
-      "t36"."first_reply_at",
-      "t36"."replies",
-      "t36"."reply_agents",
-      "t36"."reopens",
-      "t36"."is_resolved",
-      "t36"."first_resolved_at",
-      "t36"."resolved_at",
-      "t36"."handle_seconds",
-      "t36"."next_contact_at",
-      CASE
-        WHEN "t36"."has_status_changes"
-        THEN COALESCE("t36"."requester_wait_s", 0.0)
-        ELSE NULL
-      END AS "requester_wait_s",
-      CASE
-        WHEN "t36"."has_status_changes"
-        THEN COALESCE("t36"."agent_wait_s", 0.0)
-        ELSE NULL
-      END AS "agent_wait_s",
-      CASE
-        WHEN "t36"."has_status_changes"
-        THEN COALESCE("t36"."on_hold_s", 0.0)
-        ELSE NULL
-      END AS "on_hold_s",
-      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."first_reply_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "frt_s",
-      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "resolution_s",
-      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."first_resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "first_resolution_s",
+      "t0"."ticket_id",
+      "t0"."created_at",
+      "t0"."channel",
+      "t0"."category",
+      "t0"."priority",
+      "t0"."team",
+      "t0"."agent_id",
+      "t0"."brand",
+      "t0"."product",
+      "t0"."language",
+      "t0"."customer_id",
+      "t0"."status",
+      "t0"."created_by",
+      "t0"."has_messages",
+      "t0"."has_status_changes",
+      "t0"."first_reply_at",
+      "t0"."replies",
+      "t0"."reply_agents",
+      "t0"."reopens",
+      "t0"."is_resolved",
+      "t0"."first_resolved_at",
+      "t0"."resolved_at",
+      "t0"."handle_seconds",
+      "t0"."next_contact_at",
+      "t0"."requester_wait_s",
+      "t0"."agent_wait_s",
+      "t0"."on_hold_s",
+      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."first_reply_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "frt_s",
+      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "resolution_s",
+      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."first_resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "first_resolution_s",
       COALESCE(
         (
-          "t36"."next_contact_at" IS NOT NULL
+          "t0"."next_contact_at" IS NOT NULL
         )
         AND (
-          "t36"."next_contact_at" <= (
-            "t36"."created_at" + INTERVAL '7' DAY
+          "t0"."next_contact_at" <= (
+            "t0"."created_at" + INTERVAL '7' DAY
           )
         ),
         FALSE
       ) AS "repeat_contact",
       CASE
-        WHEN "t36"."channel" = 'email'
+        WHEN "t0"."channel" = 'email'
         THEN 86400.0
-        WHEN "t36"."channel" = 'social'
+        WHEN "t0"."channel" = 'social'
         THEN 3600.0
         ELSE CAST(NULL AS DOUBLE)
       END AS "frt_target_s",
       CAST(NULL AS DOUBLE) AS "res_target_s",
       MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS "as_of",
-      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0)) AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t36"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "open_age_s",
-      "t36"."channel" AS "_d_channel",
+      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0)) AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "open_age_s",
+      "t0"."channel" AS "_d_channel",
       CAST(DATE_TRUNC(
         'MONTH',
-        "t36"."resolved_at" + TO_SECONDS(
+        "t0"."resolved_at" + TO_SECONDS(
           CAST(CASE
-            WHEN "t36"."resolved_at" < MAKE_TIMESTAMP(1999, 3, 28, 1, 0, 0.0)
+            WHEN "t0"."resolved_at" < MAKE_TIMESTAMP(1999, 3, 28, 1, 0, 0.0)
             THEN 7200
-            WHEN "t36"."resolved_at" < MAKE_TIMESTAMP(1999, 10, 31, 1, 0, 0.0)
+            WHEN "t0"."resolved_at" < MAKE_TIMESTAMP(1999, 10, 31, 1, 0, 0.0)
             THEN 10800
-            WHEN "t36"."resolved_at" < MAKE_TIMESTAMP(2000, 3, 26, 1, 0, 0.0)
+            WHEN "t0"."resolved_at" < MAKE_TIMESTAMP(2000, 3, 26, 1, 0, 0.0)
             THEN 7200
-            WHEN "t36"."resolved_at" < MAKE_TIMESTAMP(2000, 10, 29, 1, 0, 0.0)
+            WHEN "t0"."resolved_at" < MAKE_TIMESTAMP(2000, 10, 29, 1, 0, 0.0)
             THEN 10800
-            WHEN "t36"."resolved_at" < MAKE_TIMESTAMP(2001, 3, 25, 1, 0, 0.0)
+            WHEN "t0"."resolved_at" < MAKE_TIMESTAMP(2001, 3, 25, 1, 0, 0.0)
             THEN 7200
-            WHEN "t36"."resolved_at" < MAKE_TIMESTAMP(2001, 10, 28, 1, 0, 0.0)
+            WHEN "t0"."resolved_at" < MAKE_TIMESTAMP(2001, 10, 28, 1, 0, 0.0)
             THEN 10800
             ELSE 7200
           END AS BIGINT)
         )
       ) AS DATE) AS "period_start"
-    FROM (
-      SELECT
-        "t35".*
-        EXCLUDE ("ticket_id_right")
-      FROM (
-        SELECT
-          "t33"."ticket_id",
-          "t33"."created_at",
-          "t33"."channel",
-          "t33"."category",
-          "t33"."priority",
-          "t33"."team",
-          "t33"."agent_id",
-          "t33"."brand",
-          "t33"."product",
-          "t33"."language",
-          "t33"."customer_id",
-          "t33"."status",
-          "t33"."created_by",
-          "t33"."has_messages",
-          "t33"."has_status_changes",
-          "t33"."first_reply_at",
-          "t33"."replies",
-          "t33"."reply_agents",
-          "t33"."reopens",
-          "t33"."is_resolved",
-          "t33"."first_resolved_at",
-          "t33"."resolved_at",
-          "t33"."handle_seconds",
-          "t33"."next_contact_at",
-          "t34"."ticket_id" AS "ticket_id_right",
-          "t34"."requester_wait_s",
-          "t34"."agent_wait_s",
-          "t34"."on_hold_s"
-        FROM (
-          SELECT
-            "t29"."ticket_id",
-            "t29"."created_at",
-            "t29"."channel",
-            "t29"."category",
-            "t29"."priority",
-            "t29"."team",
-            "t29"."agent_id",
-            "t29"."brand",
-            "t29"."product",
-            "t29"."language",
-            "t29"."customer_id",
-            "t29"."status",
-            "t29"."created_by",
-            "t29"."has_messages",
-            "t29"."has_status_changes",
-            "t29"."first_reply_at",
-            "t29"."replies",
-            "t29"."reply_agents",
-            "t29"."reopens",
-            "t29"."is_resolved",
-            "t29"."first_resolved_at",
-            "t29"."resolved_at",
-            "t29"."handle_seconds",
-            CASE
-              WHEN (
-                "t29"."customer_id" IS NOT NULL
-              ) AND (
-                "t29"."category" IS NOT NULL
-              )
-              THEN LEAD("t29"."created_at") OVER (
-                PARTITION BY "t29"."customer_id", "t29"."category"
-                ORDER BY "t29"."created_at" ASC, "t29"."ticket_id" ASC
-                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-              )
-              ELSE NULL
-            END AS "next_contact_at"
-          FROM (
-            SELECT
-              "t10"."ticket_id",
-              "t10"."created_at",
-              "t10"."channel",
-              "t10"."category",
-              "t10"."priority",
-              "t10"."team",
-              "t10"."agent_id",
-              "t10"."brand",
-              "t10"."product",
-              "t10"."language",
-              "t10"."customer_id",
-              "t10"."status",
-              "t10"."created_by",
-              "t26"."m_count" IS NOT NULL AS "has_messages",
-              "t23"."s_count" IS NOT NULL AS "has_status_changes",
-              CASE
-                WHEN "t26"."m_count" IS NOT NULL
-                THEN "t26"."m_first_reply_at"
-                ELSE "t10"."first_reply_at"
-              END AS "first_reply_at",
-              CASE
-                WHEN "t26"."m_count" IS NOT NULL
-                THEN "t26"."m_replies"
-                ELSE "t10"."replies"
-              END AS "replies",
-              CASE
-                WHEN "t26"."m_count" IS NOT NULL
-                THEN "t26"."m_reply_agents"
-                ELSE CASE
-                  WHEN CASE
-                    WHEN "t26"."m_count" IS NOT NULL
-                    THEN "t26"."m_replies"
-                    ELSE "t10"."replies"
-                  END > 0
-                  THEN 1
-                  ELSE 0
-                END
-              END AS "reply_agents",
-              CASE
-                WHEN "t23"."s_count" IS NOT NULL
-                THEN "t23"."s_reopens"
-                ELSE COALESCE("t10"."reopens", 0)
-              END AS "reopens",
-              COALESCE(
-                CASE
-                  WHEN "t23"."s_count" IS NOT NULL
-                  THEN "t23"."s_current" IN ('solved', 'closed')
-                  ELSE "t10"."status" IN ('solved', 'closed')
-                  OR (
-                    (
-                      "t10"."status" IS NULL
-                    ) AND (
-                      "t10"."solved_at" IS NOT NULL
-                    )
-                  )
-                END,
-                FALSE
-              ) AS "is_resolved",
-              CASE
-                WHEN "t23"."s_count" IS NOT NULL
-                THEN "t23"."s_first_resolved_at"
-                ELSE "t10"."solved_at"
-              END AS "first_resolved_at",
-              CASE
-                WHEN COALESCE(
-                  CASE
-                    WHEN "t23"."s_count" IS NOT NULL
-                    THEN "t23"."s_current" IN ('solved', 'closed')
-                    ELSE "t10"."status" IN ('solved', 'closed')
-                    OR (
-                      (
-                        "t10"."status" IS NULL
-                      ) AND (
-                        "t10"."solved_at" IS NOT NULL
-                      )
-                    )
-                  END,
-                  FALSE
-                )
-                THEN CASE
-                  WHEN "t23"."s_count" IS NOT NULL
-                  THEN "t23"."s_last_resolved_at"
-                  ELSE "t10"."solved_at"
-                END
-                ELSE NULL
-              END AS "resolved_at",
-              COALESCE("t17"."w_handle", "t10"."handle_seconds") AS "handle_seconds"
-            FROM (
-              SELECT
-                "t0"."ticket_id",
-                "t0"."created_at",
-                "t0"."channel",
-                "t0"."category",
-                "t0"."priority",
-                "t0"."status",
-                "t0"."customer_id",
-                "t0"."agent_id",
-                "t0"."team",
-                "t0"."brand",
-                "t0"."product",
-                "t0"."language",
-                "t0"."created_by",
-                "t0"."first_reply_at",
-                "t0"."solved_at",
-                "t0"."reopens",
-                "t0"."replies",
-                "t0"."handle_seconds",
-                "t0"."satisfaction"
-              FROM "tickets" AS "t0"
-            ) AS "t10"
-            LEFT OUTER JOIN (
-              SELECT
-                "t21"."ticket_id",
-                COUNT(*) AS "m_count",
-                MIN("t21"."created_at") FILTER(WHERE
-                  "t21"."is_reply") AS "m_first_reply_at",
-                SUM(CAST("t21"."is_reply" AS BIGINT)) AS "m_replies",
-                COUNT(DISTINCT "t21"."author_id") FILTER(WHERE
-                  "t21"."is_reply") AS "m_reply_agents"
-              FROM (
-                SELECT
-                  "t12"."message_id",
-                  "t12"."ticket_id",
-                  "t12"."created_at",
-                  "t12"."author_type",
-                  "t12"."author_id",
-                  "t12"."public",
-                  "t12"."channel",
-                  "t12"."_rn",
-                  (
-                    "t12"."author_type" = 'agent'
-                  )
-                  AND "t12"."public"
-                  AND NOT (
-                    (
-                      "t12"."_rn" = 0
-                    )
-                    AND (
-                      (
-                        "t12"."author_type" = 'agent'
-                      ) AND "t12"."public"
-                    )
-                  ) AS "is_reply",
-                  "t12"."author_type" = 'customer' AS "is_customer"
-                FROM (
-                  SELECT
-                    "t7"."message_id",
-                    "t7"."ticket_id",
-                    "t7"."created_at",
-                    "t7"."author_type",
-                    "t7"."author_id",
-                    COALESCE("t7"."public", TRUE) AS "public",
-                    "t7"."channel",
-                    ROW_NUMBER() OVER (
-                      PARTITION BY "t7"."ticket_id"
-                      ORDER BY "t7"."created_at" ASC, "t7"."message_id" ASC
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                    ) - 1 AS "_rn"
-                  FROM (
-                    SELECT
-                      "t2"."message_id",
-                      "t2"."ticket_id",
-                      "t2"."created_at",
-                      "t2"."author_type",
-                      "t2"."author_id",
-                      "t2"."public",
-                      "t2"."channel"
-                    FROM "messages" AS "t2"
-                  ) AS "t7"
-                ) AS "t12"
-              ) AS "t21"
-              GROUP BY
-                1
-            ) AS "t26"
-              ON "t10"."ticket_id" = "t26"."ticket_id"
-            LEFT OUTER JOIN (
-              SELECT
-                "t14"."ticket_id",
-                COUNT(*) AS "s_count",
-                MIN("t14"."changed_at") FILTER(WHERE
-                  "t14"."to_status" IN ('solved', 'closed')) AS "s_first_resolved_at",
-                MAX("t14"."changed_at") FILTER(WHERE
-                  "t14"."to_status" IN ('solved', 'closed')) AS "s_last_resolved_at",
-                ANY_VALUE("t14"."to_status") FILTER(WHERE
-                  "t14"."_rn_desc" = 0) AS "s_current",
-                SUM(
-                  CAST("t14"."_prev" IN ('solved', 'closed')
-                  AND NOT (
-                    "t14"."to_status" IN ('solved', 'closed')
-                  ) AS BIGINT)
-                ) AS "s_reopens"
-              FROM (
-                SELECT
-                  "t11"."ticket_id",
-                  "t11"."changed_at",
-                  "t11"."to_status",
-                  "t11"."from_status",
-                  COALESCE(
-                    "t11"."from_status",
-                    LAG("t11"."to_status") OVER (
-                      PARTITION BY "t11"."ticket_id"
-                      ORDER BY "t11"."changed_at" ASC, "t11"."to_status" ASC
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                    )
-                  ) AS "_prev",
-                  ROW_NUMBER() OVER (
-                    PARTITION BY "t11"."ticket_id"
-                    ORDER BY "t11"."changed_at" DESC, "t11"."to_status" DESC
-                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                  ) - 1 AS "_rn_desc"
-                FROM "t8" AS "t11"
-              ) AS "t14"
-              GROUP BY
-                1
-            ) AS "t23"
-              ON "t10"."ticket_id" = "t23"."ticket_id"
-            LEFT OUTER JOIN (
-              SELECT
-                "t6"."ticket_id",
-                SUM(
-                  COALESCE(
-                    "t6"."seconds",
-                    CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."started_at") AS TIMESTAMP)) AS DOUBLE)
-                  )
-                ) AS "w_handle",
-                COUNT(
-                  COALESCE(
-                    "t6"."seconds",
-                    CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."started_at") AS TIMESTAMP)) AS DOUBLE)
-                  )
-                ) AS "w_sessions"
-              FROM (
-                SELECT
-                  "t1"."ticket_id",
-                  "t1"."agent_id",
-                  "t1"."started_at",
-                  "t1"."ended_at",
-                  "t1"."seconds"
-                FROM "work_sessions" AS "t1"
-              ) AS "t6"
-              GROUP BY
-                1
-            ) AS "t17"
-              ON "t10"."ticket_id" = "t17"."ticket_id"
-          ) AS "t29"
-        ) AS "t33"
-        LEFT OUTER JOIN (
-          SELECT
-            "t30"."ticket_id",
-            SUM("t30"."span_s") FILTER(WHERE
-              "t30"."status" IN ('new', 'open', 'on_hold')) AS "requester_wait_s",
-            SUM("t30"."span_s") FILTER(WHERE
-              "t30"."status" IN ('pending')) AS "agent_wait_s",
-            SUM("t30"."span_s") FILTER(WHERE
-              "t30"."status" IN ('on_hold')) AS "on_hold_s"
-          FROM (
-            SELECT
-              "t28"."ticket_id",
-              "t28"."status",
-              "t28"."span_start",
-              "t28"."span_end",
-              CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t28"."span_end") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t28"."span_start") AS TIMESTAMP)) AS DOUBLE) AS "span_s"
-            FROM (
-              SELECT
-                *
-              FROM (
-                SELECT
-                  "t15"."ticket_id",
-                  "t15"."to_status" AS "status",
-                  "t15"."changed_at" AS "span_start",
-                  "t15"."_next" AS "span_end"
-                FROM "t13" AS "t15"
-                WHERE
-                  "t15"."_next" IS NOT NULL
-              ) AS "t18"
-              UNION ALL
-              SELECT
-                *
-              FROM (
-                SELECT
-                  *
-                FROM (
-                  SELECT
-                    "t20"."ticket_id",
-                    COALESCE("t20"."from_status", 'new') AS "status",
-                    "t9"."created_at" AS "span_start",
-                    "t20"."changed_at" AS "span_end"
-                  FROM (
-                    SELECT
-                      *
-                    FROM "t13" AS "t15"
-                    WHERE
-                      "t15"."_rn" = 0
-                  ) AS "t20"
-                  INNER JOIN (
-                    SELECT
-                      "t0"."ticket_id",
-                      "t0"."created_at"
-                    FROM "tickets" AS "t0"
-                  ) AS "t9"
-                    ON "t20"."ticket_id" = "t9"."ticket_id"
-                ) AS "t24"
-                WHERE
-                  "t24"."span_end" > "t24"."span_start"
-              ) AS "t27"
-            ) AS "t28"
-          ) AS "t30"
-          GROUP BY
-            1
-        ) AS "t34"
-          ON "t33"."ticket_id" = "t34"."ticket_id"
-      ) AS "t35"
-    ) AS "t36"
+    FROM "_fact_tickets" AS "t0"
     WHERE
-      "t36"."resolved_at" IS NOT NULL
-      AND "t36"."resolved_at" < MAKE_TIMESTAMP(2024, 12, 31, 22, 0, 0.0)
-      AND "t36"."resolved_at" >= MAKE_TIMESTAMP(2023, 12, 31, 22, 0, 0.0)
-  ) AS "t37"
+      "t0"."resolved_at" IS NOT NULL
+      AND "t0"."resolved_at" < MAKE_TIMESTAMP(2024, 12, 31, 22, 0, 0.0)
+      AND "t0"."resolved_at" >= MAKE_TIMESTAMP(2023, 12, 31, 22, 0, 0.0)
+  ) AS "t1"
   GROUP BY
     1,
     2
-) AS "t38"
+) AS "t2"

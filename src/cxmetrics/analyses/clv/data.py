@@ -38,7 +38,8 @@ RECORD_COLUMNS = ["metric", "period_start", "value", "unit", "n", "numerator", "
                   "mean", "median", "p90"]
 
 
-def _days(a: ir.TimestampValue, b: ir.TimestampValue) -> ir.NumericValue:
+def days_between(a: ir.TimestampValue, b: ir.TimestampValue) -> ir.NumericValue:
+    """Days from ``a`` to ``b`` (whole seconds), as a float."""
     return seconds(a, b) / DAY_S
 
 
@@ -65,8 +66,8 @@ def rfm_summary(orders: ir.Table, end: dt.date, *, unit_days: float = WEEK_DAYS)
     return g.select(
         "customer_id", "first_at",
         x=x,
-        t_x=_days(g.first_at, g.last_at) / unit_days,
-        T=_days(g.first_at, end_ts) / unit_days,
+        t_x=days_between(g.first_at, g.last_at) / unit_days,
+        T=days_between(g.first_at, end_ts) / unit_days,
         zbar=ibis.ifelse(x > 0, g.repeat.cast("float64") / x, 0.0),
         orders_value=g.total.cast("float64"),
     ).order_by("customer_id")
@@ -83,12 +84,12 @@ def tenure_summary(customers: ir.Table, as_of: dt.datetime, *, period_days: floa
     periods (left truncation); others have ``entered`` = 0."""
     c = customers.filter(customers.acquired_at.notnull() & (customers.acquired_at <= ibis.literal(as_of, "timestamp")))
     end = ibis.literal(as_of, "timestamp")
-    observed = (_days(c.acquired_at, end) / period_days).floor().cast("int64")
-    churn_t = (_days(c.acquired_at, c.churned_at) / period_days).floor().cast("int64") + 1
+    observed = (days_between(c.acquired_at, end) / period_days).floor().cast("int64")
+    churn_t = (days_between(c.acquired_at, c.churned_at) / period_days).floor().cast("int64") + 1
     is_churn = c.churned_at.notnull() & (c.churned_at <= end) & (churn_t <= observed)
     if observed_from is not None:
         start = ibis.literal(observed_from, "timestamp")
-        entered = ibis.greatest((_days(c.acquired_at, start) / period_days).floor().cast("int64"), 0)
+        entered = ibis.greatest((days_between(c.acquired_at, start) / period_days).floor().cast("int64"), 0)
     else:
         entered = ibis.literal(0, "int64")
     out = c.select(

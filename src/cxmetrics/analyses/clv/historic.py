@@ -34,11 +34,11 @@ from cxmetrics.analyses.clv.data import (
     CUSTOMER_DIMS,
     YEAR_DAYS,
     ClvError,
-    _days,
     as_of,
     as_records,
     check_by,
     currency,
+    days_between,
 )
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def customer_exposure(store: Store, start: dt.datetime, end: dt.datetime) -> ir.
     hi = ibis.least(c.churned_at.fill_null(hi_ts), hi_ts)
     c = c.select(
         "customer_id", *CUSTOMER_DIMS,
-        years=ibis.greatest(_days(lo, hi), 0.0) / YEAR_DAYS,
+        years=ibis.greatest(days_between(lo, hi), 0.0) / YEAR_DAYS,
         churned=(c.churned_at.notnull() & (c.churned_at > lo_ts) & (c.churned_at <= hi_ts)
                  & (c.churned_at >= c.acquired_at)).fill_null(False),
         acquired=((c.acquired_at > lo_ts) & (c.acquired_at <= hi_ts)).fill_null(False),
@@ -81,8 +81,8 @@ def spend_in(store: Store, start: dt.datetime, end: dt.datetime) -> float | None
         return None
     lo_ts, hi_ts = ibis.literal(start, "timestamp"), ibis.literal(end, "timestamp")
     p_end = s.period_end + ibis.interval(days=1)
-    overlap = ibis.greatest(_days(ibis.greatest(s.period_start, lo_ts), ibis.least(p_end, hi_ts)), 0.0)
-    length = ibis.greatest(_days(s.period_start, p_end), 1.0)
+    overlap = ibis.greatest(days_between(ibis.greatest(s.period_start, lo_ts), ibis.least(p_end, hi_ts)), 0.0)
+    length = ibis.greatest(days_between(s.period_start, p_end), 1.0)
     v = (s.amount * overlap / length).sum().execute()
     return float(v) if v is not None and not pd.isna(v) else 0.0
 

@@ -27,7 +27,7 @@ from cxmetrics.ingest.write import Part, write
 from cxmetrics.model import schema
 
 if TYPE_CHECKING:
-    from cxmetrics.store import Store
+    from cxmetrics.model.database import Database as Store  # what ingest may use of a cxmetrics.store.Store
 
 NAME = "twcs"
 COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "in_response_to_tweet_id")

@@ -85,7 +85,7 @@ def open_for_reading(state: State) -> Store:
 
 def parse_where(items: list[str]) -> list[tuple[str, str]]:
     """``--where DIM=VALUE`` options as (dimension, value) pairs; a bad one is a usage error."""
-    from cxmetrics.engine.core import split_where
+    from cxmetrics.facts.query import split_where
 
     return split_where(items)
 

@@ -121,7 +121,7 @@ def _fmt(v: float | None, unit: str) -> str:
     if unit == "percent":
         return f"{v:.1f}%"
     if unit == "seconds":
-        from cxmetrics.interfaces.text import human_duration
+        from cxmetrics.periods.durations import human_duration
 
         return human_duration(v)  # rounded at the smaller unit shown, as `cxm metrics`
     return f"{v:.2f}"

@@ -19,8 +19,9 @@ app = App(
 )
 
 
+# The options before the command (`cxm --db x.duckdb metrics`); tests attach it to their own apps.
 @app.callback()
-def _global(
+def global_options(
     ctx: typer.Context,
     db: Annotated[Path | None, typer.Option("--db", help="Store file (default $CXM_DB, else the `db` setting of "
                                                          "cxm.toml, else ./cx.duckdb).")] = None,
@@ -35,7 +36,7 @@ COMMAND_MODULES = ("demo_cmd", "import_cmd", "metrics_cmd", "calc_cmd", "comment
 _registered: list[str] = []
 
 
-def _register() -> None:
+def register_commands() -> None:
     """Attach every command module's commands (once) to the app."""
     import importlib
 
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry. Commands map their own errors to a line and an exit code
     (:class:`~cxmetrics.interfaces.cli.common.Command`); here only what Click raises
     around them: bad usage, help shown, Ctrl-C."""
-    _register()
+    register_commands()
     try:
         rc = app(args=argv, prog_name="cxm", standalone_mode=False)
     except KeyboardInterrupt:

@@ -18,7 +18,7 @@ def _fmt(v: object, unit: str | None, business: bool = False) -> str:
         return "-"
     if isinstance(v, float):
         if unit == "seconds":
-            from cxmetrics.interfaces.text import human_duration
+            from cxmetrics.periods.durations import human_duration
 
             return human_duration(v, business=business)
         if unit == "percent":
@@ -162,7 +162,8 @@ def explain(
     store = ctx.obj.open_store(read_only=True)
     try:
         q = Query(grain=grain, by=tuple(by or ()), hours=hours)
-        text = explain_text(metric_id, store.engine(cache=False), q)
+        engine = store.engine(cache=False)
+        text = explain_text(metric_id, q, engine.sql(metric_id, q), engine.con.name)
     finally:
         store.close()
     sys.stdout.write(text)

@@ -21,14 +21,13 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton, format_timedelta
 from babel.numbers import format_decimal, format_percent
 
+from cxmetrics.analyses.spikes import NONE  # how aggregates name a missing value; shown as ``ui.none``
 from cxmetrics.errors import UnknownLanguage
-from cxmetrics.interfaces.text import UNITS, duration_parts
+from cxmetrics.periods.durations import UNITS, duration_parts
 
 #: Report languages (the languages of the articles the product was specified from) -> Babel locale.
 LANGS: dict[str, str] = {"en": "en", "ja": "ja", "zh-Hant": "zh_Hant_TW", "it": "it", "fi": "fi"}
 DEFAULT_LANG = "en"
-#: How aggregates (e.g. spikes' daily volume) name a missing dimension value; shown as ``ui.none``.
-NONE = "(none)"
 #: Native names, for language pickers.
 LANG_NAMES: dict[str, str] = {"en": "English", "ja": "日本語", "zh-Hant": "繁體中文", "it": "Italiano", "fi": "Suomi"}
 #: Units of human durations, largest first, with their length in seconds (Babel's names).
@@ -40,12 +39,12 @@ def _unknown(lang: str) -> UnknownLanguage:
     return UnknownLanguage(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
 
 
-def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
+def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     for k, v in d.items():
         key = f"{prefix}{k}"
         if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
+            out.update(flatten(v, key + "."))
         else:
             out[key] = str(v)
     return out
@@ -61,7 +60,7 @@ def catalog(lang: str) -> dict[str, str]:
         name = entry.name
         if not name.endswith(f".{lang}.toml"):
             continue
-        data = _flatten(tomllib.loads(entry.read_text(encoding="utf-8")))
+        data = flatten(tomllib.loads(entry.read_text(encoding="utf-8")))
         clash = set(out) & set(data)
         if clash:
             raise ValueError(f"catalog {name} repeats keys {sorted(clash)[:5]}")

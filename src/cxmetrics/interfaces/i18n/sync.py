@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cxmetrics.interfaces.i18n import DEFAULT_LANG, LANGS, _flatten
+from cxmetrics.interfaces.i18n import DEFAULT_LANG, LANGS, flatten
 
 CATALOGS = Path(__file__).with_name("catalogs")
 #: The catalogue domain generated from the registry, and the fields of each metric.
@@ -74,7 +74,7 @@ def read_keys(path: Path) -> dict[str, str]:
     """The flattened keys of one catalogue file ({} when it does not exist)."""
     if not path.exists():
         return {}
-    return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+    return flatten(tomllib.loads(path.read_text(encoding="utf-8")))
 
 
 def domains(catalogs: Path = CATALOGS) -> list[str]:
@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     en_path = catalogs / f"{DOMAIN}.{DEFAULT_LANG}.toml"
 
     text = english_text()
-    new = _flatten(tomllib.loads(text))
+    new = flatten(tomllib.loads(text))
     old = read_keys(en_path)
     stale = not en_path.exists() or en_path.read_text(encoding="utf-8") != text
     changed = sorted(k for k in new.keys() & old.keys() if new[k] != old[k])

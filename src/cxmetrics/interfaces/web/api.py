@@ -72,11 +72,24 @@ def health(request: Request, credentials: Credentials) -> Response:
 
 
 @reads.get("/catalog", response_model=CatalogAnswer, tags=["metrics"])
-def catalog() -> Response:
-    """Every metric with its definition, unit, direction and references (as `cxm catalog --format json`)."""
+def catalog(
+    request: Request,
+    lang: Annotated[str | None, Query(description="Also give names, definitions and formulas in this language "
+                                                  "(en, ja, zh-Hant, it, fi).")] = None,
+) -> Response:
+    """Every metric with its definition, unit, direction and references (`catalog`, as `cxm catalog
+    --format json`), and what this server computes it with: the reporting and business-hours
+    zones (`settings`), and per metric the thresholds its settings set, whether business hours
+    apply, the statistics of a duration and its target or benchmark (`context`)."""
+    from cxmetrics.interfaces.i18n import normalise_lang
+    from cxmetrics.interfaces.web.explain import catalog_context, catalog_texts
     from cxmetrics.metrics.catalog import catalog_entries
 
-    return json_response({"catalog": catalog_entries()})
+    out: dict[str, Any] = {"catalog": catalog_entries(), **catalog_context(ctx_of(request).config)}
+    if lang is not None:
+        code = normalise_lang(lang)
+        out |= {"lang": code, "texts": catalog_texts(code)}
+    return json_response(out)
 
 
 @reads.get("/metrics", response_model=MetricsAnswer, tags=["metrics"],

@@ -110,13 +110,15 @@ def comments(
 
 
 @router.get("/imports", response_model=ImportLogAnswer, tags=["imports"])
-def imports(request: Request, limit: Annotated[int, Query(ge=1, le=10_000)] = 100) -> Response:
-    """The import log, newest first: file name, checksum, rows read / inserted / updated / rejected."""
+def imports(request: Request, limit: Annotated[int, Query(ge=1, le=10_000)] = 100, tz: TzParam = None) -> Response:
+    """The import log, newest first: file name, checksum, rows read / inserted / updated / rejected
+    (times in `tz`, default the reporting zone)."""
     ctx = ctx_of(request)
+    zone = check_tz(tz) or ctx.config.timezone
     with ctx.reader() as r:
         df = r.store.raw.execute("SELECT * FROM _import_log ORDER BY import_id DESC, table_name LIMIT ?",
                                  [limit]).fetchdf()
-    df = _local(df, ctx.config.timezone)
+    df = _local(df, zone)
     out = frame_records(df)
     for rec in out:
         rec["file"] = _name_only(rec.get("file"))

@@ -111,10 +111,19 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
     app.state.ctx = ctx
     _errors(app)
 
-    from cxmetrics.interfaces.web import api, api_admin, api_forecast, api_imports, api_records, api_rows
+    from cxmetrics.interfaces.web import (
+        api,
+        api_admin,
+        api_forecast,
+        api_imports,
+        api_overview,
+        api_records,
+        api_rows,
+    )
 
     for router in (api.router, api.reads, api_rows.router, api_records.router, api_imports.router,
-                   api_admin.reports, api_admin.tokens, api_forecast.router):
+                   api_overview.router, api_admin.reports, api_admin.tokens,
+                   api_forecast.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_middleware(api_imports.UploadLimit, limit=ctx.max_upload_bytes)
     if ctx.cors_origins:

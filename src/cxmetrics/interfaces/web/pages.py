@@ -7,6 +7,11 @@ page is as open as the API behind it. Everything a page loads comes from this ap
 (no CDN): the Vega, Vega-Lite and vega-embed JavaScript is bundled offline by
 vl-convert once per process and served from memory.
 
+Periods: the filter form carries a period selection (:mod:`cxmetrics.interfaces.web.period`)
+and a zone in the query string; each page has a default period (:attr:`Page.default_period`)
+and its script resolves the selection with ``GET /api/v1/period`` (the data's bounds are
+data, so they come with the reader's token) and states it under the page title.
+
 Security: Jinja2 autoescaping is on; the page configuration reaches the scripts as a
 JSON block (``<script type="application/json">``, escaped by ``tojson``); the scripts
 put data into the page as text nodes only. Pages send a Content-Security-Policy with
@@ -30,8 +35,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from cxmetrics.engine.core import STATS
+from cxmetrics.facts.query import STATS
 from cxmetrics.interfaces.report import FORMATS as REPORT_MEDIA
+from cxmetrics.interfaces.web.period import KINDS as PERIOD_KINDS
+from cxmetrics.interfaces.web.period import PARAMS as PERIOD_PARAMS
 from cxmetrics.periods.grain import GRAINS as PERIOD_GRAINS
 
 if TYPE_CHECKING:
@@ -44,9 +51,10 @@ STATIC_DIR = HERE / "static"
 TEMPLATES_DIR = HERE / "templates"
 
 LANG_COOKIE = "cxm_lang"
-#: Filters of the filter bar: dimensions sent as ``where=DIM=VALUE``, plus the date range.
+#: Filters of the filter bar: dimensions sent as ``where=DIM=VALUE``, plus the period
+#: (:mod:`cxmetrics.interfaces.web.period`) and the reporting zone.
 FILTER_DIMS = ("channel", "category", "team", "agent")
-FILTER_KEYS = ("from", "to", *FILTER_DIMS)
+FILTER_KEYS = (*PERIOD_PARAMS, "tz", *FILTER_DIMS)
 #: Dimensions offered for "break down by" on the trends page.
 BY_DIMS = ("channel", "category", "priority", "team", "agent", "brand", "product", "language", "segment",
            "plan", "country", "queue", "survey", "weekday", "hour")
@@ -71,19 +79,21 @@ class Page:
     template: str
     #: whether the filter bar applies (else it is shown with a note)
     filtered: bool = True
+    #: the period shown when the query string names none (the page says which it is)
+    default_period: str = "all"
 
 
 PAGES: tuple[Page, ...] = (
-    Page("overview", "/", "overview.html"),
+    Page("overview", "/", "overview.html", default_period="month"),
     Page("trends", "/trends", "trends.html"),
-    Page("volume", "/volume", "volume.html"),
+    Page("volume", "/volume", "volume.html", default_period="last90"),
     Page("busy_hours", "/busy-hours", "busy_hours.html"),
     Page("feedback", "/feedback", "feedback.html"),
     Page("customers", "/customers", "customers.html"),
     Page("calls", "/calls", "calls.html"),
     Page("timeline", "/timeline", "timeline.html", filtered=False),
     Page("imports", "/imports", "imports.html", filtered=False),
-    Page("reports", "/reports", "reports.html", filtered=False),
+    Page("reports", "/reports", "reports.html", filtered=False, default_period="month"),
 )
 
 
@@ -235,13 +245,21 @@ def _filters(request: Request) -> dict[str, str]:
     return {k: q.get(k, "").strip() for k in FILTER_KEYS if q.get(k, "").strip()}
 
 
+def _selected_period(filters: dict[str, str], page: Page) -> str:
+    """The period kind the picker shows: the query's, ``custom`` for bare dates, else the page's default.
+    (An unknown kind shows the default; the API says what is wrong with it.)"""
+    kind = filters.get("period", "")
+    if kind in PERIOD_KINDS:
+        return kind
+    return "custom" if filters.get("from") or filters.get("to") else page.default_period
+
+
 def _href(path: str, params: dict[str, str]) -> str:
     return path + ("?" + urllib.parse.urlencode(params) if params else "")
 
 
 def _page_context(request: Request, ctx: AppContext, page: Page, lang: str) -> dict[str, Any]:
     from cxmetrics.interfaces.i18n import LANG_NAMES, LANGS, translator
-    from cxmetrics.interfaces.report.data import NEEDS, PRIMARY
     from cxmetrics.model import schema
 
     tr = translator(lang)
@@ -255,16 +273,17 @@ def _page_context(request: Request, ctx: AppContext, page: Page, lang: str) -> d
         "page": page.id, "lang": lang, "locale": LANGS[lang].replace("_", "-"),
         "api": "/api/v1", "requireReadToken": bool(ctx.require_read_token),
         "filters": filters, "filterDims": list(FILTER_DIMS), "filtered": page.filtered,
+        "defaultPeriod": page.default_period, "periodKinds": list(PERIOD_KINDS),
         "strings": client_strings(lang), "metrics": metrics,
         "durationUnits": _duration_units(LANGS[lang]), "weekdays": _weekdays(LANGS[lang]),
         "d3": d3_locales(LANGS[lang]),
         "pages": {p.id: p.path for p in PAGES},
-        "kpis": [{"section": sec, "table": NEEDS[sec], "metrics": list(ids)} for sec, ids in PRIMARY.items()],
     }
     return {
         "t": lambda key, **kw: tr.t(f"dashboard.{key}", **kw),
         "lang": lang, "langs": LANG_NAMES, "page": page, "pages": PAGES, "config": config,
         "filters": filters, "filter_dims": FILTER_DIMS, "query": dict(request.query_params),
+        "period_kinds": PERIOD_KINDS, "selected_period": _selected_period(filters, page),
         "nav": [(p, _href(p.path, filters)) for p in PAGES],
         "lang_links": [(code, name, _href(page.path, keep | {"lang": code})) for code, name in LANG_NAMES.items()],
         "clear_href": _href(page.path, {}),

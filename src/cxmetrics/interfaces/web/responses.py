@@ -90,7 +90,7 @@ def csv_response(frame: pd.DataFrame, filename: str) -> Response:
 
 def parse_where(items: list[str] | None) -> list[tuple[str, str]]:
     """``where=DIM=VALUE`` parameters as (dimension, value) pairs."""
-    from cxmetrics.engine.core import split_where
+    from cxmetrics.facts.query import split_where
 
     return split_where(items, "where")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 Number = float | int | None
 
@@ -51,7 +51,67 @@ class MetricsAnswer(BaseModel):
 
 
 class CatalogAnswer(BaseModel):
+    #: every metric's definition, as `cxm catalog --format json`
     catalog: list[dict[str, Any]]
+    #: this server's zones, business-hours schedule and sample rule
+    settings: dict[str, Any]
+    #: per metric: thresholds set by the settings, whether business hours apply, statistics, target
+    context: dict[str, dict[str, Any]]
+    #: with `lang`: per metric its name, definition and formula in that language
+    lang: str | None = None
+    texts: dict[str, dict[str, str]] | None = None
+
+
+class Period(BaseModel):
+    kind: str
+    grain: str
+    tz: str
+    from_: str | None = Field(alias="from")
+    to: str | None
+    month: str | None
+    week: str | None
+    days: int | None
+    in_data: bool
+    partial: bool
+    covered_to: str | None
+    previous_from: str | None
+    previous_to: str | None
+    data_from: str | None
+    data_to: str | None
+    as_of: str | None
+    previous_step: dict[str, str] | None
+    next_step: dict[str, str] | None
+
+
+class PeriodAnswer(BaseModel):
+    period: Period
+
+
+class OverviewSection(BaseModel):
+    section: str
+    table: str
+    metrics: list[MetricRecord]
+    #: KPIs that the filters do not apply to
+    unsupported: list[str]
+    #: a user error of this section's query (e.g. money in several currencies)
+    error: str | None
+
+
+class OverviewSeries(BaseModel):
+    grain: str | None
+    from_: str | None = Field(alias="from")
+    to: str | None
+    metrics: list[MetricRecord]
+
+
+class OverviewAnswer(BaseModel):
+    period: Period
+    hours: str
+    stat: str
+    where: list[str]
+    sections: list[OverviewSection]
+    omitted: list[dict[str, str]]
+    series: OverviewSeries
 
 
 class RowsAnswer(BaseModel):

@@ -1,5 +1,7 @@
 /* cxmetrics dashboard core: configuration, texts and formats, API access with tokens,
- * the filter bar, charts (vega-embed, served by this app) and the drill-down panel.
+ * the filter bar and its period (resolved by GET /period, stated on every page, restored
+ * from the URL after Back), charts (vega-embed, served by this app) with targets drawn,
+ * explanations from the catalogue, the page's JSON twins and the drill-down panel.
  *
  * Data from the API reaches the page only as text (textContent / text nodes), never as HTML.
  */
@@ -101,18 +103,37 @@
     if (unit === 'count') return number(v, 0);
     return number(v, unit === 'currency' || Math.abs(Number(v)) < 10 ? 2 : 1);
   }
-  /** Change from previous: points for percent and scores, else relative %. */
-  function change(v, prev, unit) {
-    if (missing(v) || missing(prev)) return { text: '–', delta: null };
-    const absolute = unit === 'percent' || unit === 'score';
-    if (!absolute && Number(prev) === 0) return { text: '–', delta: null };
-    const d = absolute ? Number(v) - Number(prev) : (Number(v) / Number(prev) - 1) * 100;
-    const sign = d > 0 ? '+' : (d < 0 ? '−' : '±');
-    let text;
-    if (unit === 'percent') text = sign + number(Math.abs(d), 1) + ' ' + (S['unit.pp'] || 'pp');
-    else if (absolute) text = sign + number(Math.abs(d), 1);
-    else text = sign + percent(Math.abs(d));
-    return { text, delta: Number(v) - Number(prev) };
+  /** Decimals a change is shown with, per unit (a change that shows as zero gets no colour). */
+  const CHANGE_DIGITS = { percent: 1, score: 1, count: 0, currency: 2 };
+  /**
+   * A record's change as the API gives it (`change` = value - previous_value): points for
+   * percentages, score points, else the unit's own amount with the relative change.
+   * Returns {text, zero, rel}: `zero` when it shows as zero (±0), `rel` the relative change in %.
+   */
+  function changeText(rec, unit, business) {
+    const c = rec ? rec.change : null;
+    if (missing(c) || missing(rec.previous_value)) return { text: '–', zero: true, rel: null };
+    const d = Number(c);
+    let mag;
+    if (unit === 'seconds') mag = duration(Math.abs(d), business);
+    else if (unit === 'percent') mag = number(Math.abs(d), 1) + ' ' + (S['unit.pp'] || 'pp');
+    else mag = number(Math.abs(d), CHANGE_DIGITS[unit] === undefined ? 2 : CHANGE_DIGITS[unit]);
+    const zero = !/[1-9]/.test(mag);
+    const sign = zero ? '±' : (d > 0 ? '+' : '−');
+    let text = sign + mag;
+    const prev = Number(rec.previous_value);
+    let rel = null;
+    if ((unit === 'count' || unit === 'seconds' || unit === 'currency') && prev !== 0 && !zero) {
+      rel = d / Math.abs(prev) * 100;
+      text += ' (' + (rel > 0 ? '+' : '−') + percent(Math.abs(rel)) + ')';
+    }
+    return { text, zero, rel };
+  }
+  /** The colour of a change: the API's verdict only (significant, not zero, not maturing, has a direction). */
+  function verdictClass(rec) {
+    if (rec && rec.verdict === 'better') return 'good';
+    if (rec && rec.verdict === 'worse') return 'bad';
+    return 'neutral';
   }
   function parseDay(iso) {
     return new Date(String(iso).slice(0, 10) + 'T00:00:00Z');
@@ -129,7 +150,13 @@
   function month(iso) {
     return iso ? df({ year: 'numeric', month: 'long' }).format(parseDay(iso)) : '–';
   }
-  function period(iso, grain) {
+  /** A range of local dates: "1 Dec 2025 – 31 Dec 2025", one date when they are the same. */
+  function span(a, b) {
+    if (!a && !b) return '–';
+    if (!b || a === b) return date(a || b);
+    return t('period.span', { from: date(a), to: date(b) });
+  }
+  function periodText(iso, grain) {
     if (!iso) return t('grain.total');
     const d = parseDay(iso);
     switch (grain) {
@@ -236,8 +263,25 @@
       return resp.status + ' ' + resp.statusText;
     }
   }
+  // -- JSON twins: every API answer a page shows, listed under the page ----------------------
+  const twins = [];
+  /** Plumbing (liveness, filter options) is not part of what a page shows. */
+  const NOT_TWINS = ['/health', '/dimensions/'];
+  function addTwin(url) {
+    const path = url.slice(API.length);
+    if (NOT_TWINS.some((p) => path.startsWith(p)) || twins.includes(url)) return;
+    twins.push(url);
+    const box = document.getElementById('json-twins');
+    const list = document.getElementById('json-twin-list');
+    if (!box || !list) return;
+    const a = el('a', { href: url, class: 'twin api-link', 'data-path': url.split('?')[0], text: decodeURIComponent(url) });
+    list.append(el('li', null, a));
+    box.hidden = false;
+  }
   async function api(path, params, init) {
-    const resp = await fetch(apiUrl(path, params), Object.assign({ headers: authHeaders(), credentials: 'same-origin' }, init || {}));
+    const url = apiUrl(path, params);
+    if (!init || !init.method || init.method === 'GET') addTwin(url);
+    const resp = await fetch(url, Object.assign({ headers: authHeaders(), credentials: 'same-origin' }, init || {}));
     if (resp.status === 401) {
       showTokenPrompt(!!getToken());
       throw new ApiError(401, await errorDetail(resp));
@@ -289,14 +333,17 @@
 
   // -- filters --------------------------------------------------------------------------
   const filters = cfg.filters || {};
-  /** The filter bar's state as API parameters (where=DIM=VALUE, from, to). */
+  const PERIOD_KEYS = ['period', 'month', 'week', 'from', 'to'];
+  /** The filter bar's state as API parameters: the effective period's dates (from, to), the
+   * zone (tz), where=DIM=VALUE. Pages call it after the period is resolved (see run). */
   function filterParams(opts) {
     const o = opts || {};
     const p = [];
-    if (!o.noDates) {
-      if (filters.from) p.push(['from', filters.from]);
-      if (filters.to) p.push(['to', filters.to]);
+    if (!o.noDates && effective) {
+      if (effective.from) p.push(['from', effective.from]);
+      if (effective.to) p.push(['to', effective.to]);
     }
+    if (filters.tz) p.push(['tz', filters.tz]);
     for (const dim of cfg.filterDims) {
       if (filters[dim] && !(o.skip || []).includes(dim)) p.push(['where', dim + '=' + filters[dim]]);
     }
@@ -305,6 +352,148 @@
   }
   function activeFilterDims() {
     return cfg.filterDims.filter((d) => filters[d]);
+  }
+
+  // -- the period: the query string's selection, resolved by the API --------------------
+  /** The page's period selection as API parameters: the query string's, else the page's default. */
+  function periodSelection() {
+    const out = PERIOD_KEYS.filter((k) => filters[k]).map((k) => [k, filters[k]]);
+    if (!filters.period && !filters.from && !filters.to) out.unshift(['period', cfg.defaultPeriod]);
+    return out;
+  }
+  let effective = null;
+  let periodPromise = null;
+  /** The effective period (GET /period): dates, zone, compared span, where the data ends. */
+  function resolvePeriod(selection) {
+    const sel = selection || periodSelection();
+    const p = [...sel];
+    if (filters.tz) p.push(['tz', filters.tz]);
+    return api('/period', p).then((b) => b.period);
+  }
+  function period() {
+    if (!periodPromise) periodPromise = resolvePeriod().then((eff) => { effective = eff; return eff; });
+    return periodPromise;
+  }
+  function periodName(eff) {
+    if (eff.kind === 'month') return month(eff.from);
+    if (eff.kind === 'week') return t('period.week_name', { week: eff.week });
+    return t('period.kind.' + eff.kind);
+  }
+  /** How the overview names the comparison: previous month / week, or the N days before. */
+  function previousName(eff) {
+    if (eff.grain === 'month') return t('period.previous_month');
+    if (eff.grain === 'week') return t('period.previous_week');
+    return t('period.previous_days', { days: number(eff.days) });
+  }
+  /** The URL of this page with another period selection (the other filters kept). */
+  function withPeriod(sel) {
+    const q = new URLSearchParams(window.location.search);
+    for (const k of PERIOD_KEYS) q.delete(k);
+    for (const [k, v] of Object.entries(sel)) q.set(k, v);
+    const text = q.toString();
+    return window.location.pathname + (text ? '?' + text : '');
+  }
+  /** "Period: … · Time zone: …" under the page title; the overview adds what it compares with. */
+  function statePeriod(eff, opts) {
+    const o = opts || {};
+    const node = document.getElementById('period-statement');
+    if (!node) return;
+    clear(node);
+    node.classList.remove('error');
+    node.dataset.kind = eff.kind;
+    node.dataset.from = eff.from || '';
+    node.dataset.to = eff.to || '';
+    node.dataset.tz = eff.tz;
+    const parts = [];
+    if (o.timesOnly) {
+      parts.push(el('span', { class: 'period-tz' }, t('period.times_in', { tz: eff.tz })));
+    } else {
+      const name = periodName(eff);
+      const dates = eff.from ? span(eff.from, eff.to) : t('period.empty_store');
+      parts.push(el('span', { class: 'period-name' }, el('strong', { text: t('period.label') + ': ' }),
+        t('period.named_span', { name, span: dates })));
+      if (o.compares && eff.previous_from) {
+        parts.push(el('span', { class: 'period-previous' }, t('period.compared_with', { span: span(eff.previous_from, eff.previous_to) })));
+      }
+      parts.push(el('span', { class: 'period-tz' }, el('strong', { text: t('period.tz') + ': ' }), eff.tz));
+      if (eff.data_from) parts.push(el('span', { class: 'period-data' }, t('period.data', { span: span(eff.data_from, eff.data_to) })));
+    }
+    parts.forEach((p, i) => { if (i) node.append(' · '); node.append(p); });
+    if (!o.timesOnly && eff.from && !eff.in_data) {
+      node.append(el('span', { class: 'period-note warn' }, ' ' + (eff.data_from
+        ? t('period.outside', { span: span(eff.data_from, eff.data_to) }) : t('period.empty_store'))));
+    } else if (!o.timesOnly && eff.partial) {
+      node.append(el('span', { class: 'period-note' }, ' ' + t(o.compares ? 'period.partial_compared' : 'period.partial', {
+        last: date(eff.covered_to), covered: span(eff.from, eff.covered_to), previous: span(eff.previous_from, eff.previous_to),
+      })));
+    }
+    const steps = document.getElementById('period-steps');
+    if (steps && !o.timesOnly) {
+      clear(steps);
+      const stepName = (sel) => (sel.period === 'month' ? month(sel.month + '-01') : t('period.week_name', { week: sel.week }));
+      if (eff.previous_step) steps.append(el('a', { href: withPeriod(eff.previous_step), rel: 'prev', class: 'step-prev', text: '‹ ' + stepName(eff.previous_step) }));
+      if (eff.next_step) steps.append(el('a', { href: withPeriod(eff.next_step), rel: 'next', class: 'step-next', text: stepName(eff.next_step) + ' ›' }));
+      steps.hidden = !steps.firstChild;
+    }
+  }
+
+  // -- the filter form: state in the query string, restored from it after Back ------------
+  function showPeriodFields(form) {
+    const sel = form.querySelector('select[name=period]');
+    if (!sel) return;
+    for (const f of form.querySelectorAll('[data-period-kinds]')) {
+      f.hidden = !f.dataset.periodKinds.split(' ').includes(sel.value);
+    }
+  }
+  /** Every control of the form from the URL (absent: its default), as the server rendered it:
+   * a page restored by Back (or the back-forward cache) shows the state of its own URL, not
+   * what was typed before leaving it. */
+  function syncForm() {
+    const form = document.getElementById('filters');
+    if (!form) return;
+    const q = new URLSearchParams(window.location.search);
+    for (const c of Array.from(form.elements)) {
+      if (!c.name || c.tagName === 'BUTTON' || c.tagName === 'FIELDSET') continue;
+      c.disabled = false;
+      let v = q.get(c.name);
+      if (c.name === 'period' && !v) v = q.get('from') || q.get('to') ? 'custom' : null;
+      if (v === null) v = c.dataset.default !== undefined ? c.dataset.default : '';
+      v = v.trim();
+      if (c.tagName === 'SELECT' && !Array.from(c.options).some((o) => o.value === v)) {
+        if (!c.dataset.dim) continue; // an unknown page control value: the server's choice stands
+        c.append(el('option', { value: v, text: dimValue(c.dataset.dim, v) }));
+      }
+      c.value = v;
+    }
+    showPeriodFields(form);
+  }
+  function initForm() {
+    const form = document.getElementById('filters');
+    if (!form) return;
+    const sel = form.querySelector('select[name=period]');
+    syncForm();
+    if (sel) {
+      sel.addEventListener('change', () => showPeriodFields(form));
+      const pick = { month: 'month', week: 'week', from: 'custom', to: 'custom' };
+      for (const [name, kind] of Object.entries(pick)) {
+        const input = form.querySelector('input[name=' + name + ']');
+        if (input) input.addEventListener('input', () => { sel.value = kind; showPeriodFields(form); });
+      }
+    }
+    form.addEventListener('submit', () => {
+      // only what the selection uses goes into the URL; empty fields stay out
+      const kind = sel ? sel.value : null;
+      for (const f of form.querySelectorAll('[data-period-kinds]')) {
+        if (!f.dataset.periodKinds.split(' ').includes(kind)) f.querySelectorAll('input, select').forEach((c) => { c.disabled = true; });
+      }
+      for (const c of Array.from(form.elements)) {
+        if (c.name && c.tagName !== 'BUTTON' && !String(c.value).trim()) c.disabled = true;
+      }
+      // the page's own default period, without a month or week, is the page's default: not written
+      if (sel && sel.value === sel.dataset.default && !form.querySelector('[data-period-kinds] input:not(:disabled)')) sel.disabled = true;
+    });
+    window.addEventListener('pageshow', syncForm);
+    window.addEventListener('popstate', syncForm);
   }
   /** Keep the filters when following a link built by a script. */
   function pageUrl(path, params) {
@@ -444,7 +633,7 @@
       const d = {
         metric: o.metric, grain, period_start: r.period_start,
         group: Object.fromEntries(groupDims.map((g) => [g, r[g]])),
-        label: period(r.period_start, grain) + (group ? ' · ' + group : ''),
+        label: periodText(r.period_start, grain) + (group ? ' · ' + group : ''),
       };
       drills.push(d);
       values.push({
@@ -454,7 +643,7 @@
         hi: missing(r.ci_high) ? null : Number(r.ci_high) / ax.div,
         prev: missing(r.previous_value) ? null : Number(r.previous_value) / ax.div,
         group: group || info.name,
-        periodLabel: period(r.period_start, grain),
+        periodLabel: periodText(r.period_start, grain),
         valueLabel: value(r.value, info.unit),
         nLabel: missing(r.n) ? '–' : number(r.n, 0),
         ciLabel: missing(r.ci_low) ? '–' : value(r.ci_low, info.unit) + ' – ' + value(r.ci_high, info.unit),
@@ -471,6 +660,9 @@
     const starts = Array.from(new Set(values.map((v) => v.period))).sort();
     if ((grain === 'quarter' || grain === 'year' || (grain === 'month' && starts.length <= 7)) && starts.length) {
       x.axis.values = starts.map((p) => parseDay(p).getTime());
+    } else if (grain === 'month' && starts.length) {
+      // ticks on month starts (automatic ones fall between months and repeat a month's label)
+      x.axis.tickCount = { interval: 'month', step: Math.max(1, Math.ceil(starts.length / 12)) };
     }
     const y = { type: 'quantitative', title: ax.title || null, scale: { zero: info.unit === 'count' } };
     const tooltip = [
@@ -527,7 +719,56 @@
       layers[layers.length - 2].mark.color = PALETTE[0];
       spec.layer = layers.filter((l) => l.mark.type !== 'area');
     }
+    spec.layer.push(...targetLayers(records, { groupOf: groupDim ? groupOf : null, color, y, div: ax.div, info, sparkline: o.sparkline }));
     return { spec, drills, values };
+  }
+
+  const TARGET_COLOR = '#2b8a3e';
+  /**
+   * The records' targets (the team's, from cxm.toml, or a published benchmark) as dashed
+   * horizontal rules across the chart, one per group and target; a single series gets a label.
+   */
+  function targetLayers(records, o) {
+    const seen = new Map();
+    for (const r of records) {
+      if (missing(r.target)) continue;
+      const group = o.groupOf ? o.groupOf(r) : o.info.name;
+      const key = group + '\u0000' + r.target;
+      if (seen.has(key)) continue;
+      const source = r.target_source === 'cxm.toml' ? t('common.target') : t('common.target') + ' (' + t('common.benchmark') + ')';
+      seen.set(key, {
+        target: Number(r.target) / o.div, group,
+        targetLabel: value(r.target, o.info.unit) + (o.groupOf ? ' · ' + group : ''),
+        sourceLabel: r.target_source === 'cxm.toml' ? 'cxm.toml' : String(r.target_source || ''),
+        text: source + ' ' + value(r.target, o.info.unit),
+      });
+    }
+    const rows = Array.from(seen.values());
+    if (!rows.length) return [];
+    const y = Object.assign({}, o.y, { field: 'target' });
+    if (o.sparkline) y.axis = null;
+    const rule = {
+      name: 'target',
+      data: { values: rows },
+      mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: o.sparkline ? 1 : 1.5, color: TARGET_COLOR },
+      encoding: {
+        y,
+        tooltip: [{ field: 'targetLabel', title: t('common.target') }, { field: 'sourceLabel', title: t('explain.source') }],
+      },
+    };
+    if (o.groupOf && !o.sparkline) {
+      rule.encoding.color = o.color;
+      delete rule.mark.color;
+    }
+    const out = [rule];
+    if (!o.sparkline && rows.length === 1) {
+      out.push({
+        data: { values: rows },
+        mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -3, color: TARGET_COLOR, fontSize: 11 },
+        encoding: { y, x: { value: 'width' }, text: { field: 'text' } },
+      });
+    }
+    return out;
   }
 
   // -- data tables (keyboard access to every chart value) ------------------------------
@@ -536,13 +777,13 @@
   function monthTable(node, recs, metrics) {
     const months = Array.from(new Set(recs.map((r) => r.period_start))).sort();
     const at = new Map(recs.map((r) => [r.metric + ':' + r.period_start, r]));
-    const cols = [{ label: t('common.period'), text: (p) => period(p, 'month') }];
+    const cols = [{ label: t('common.period'), text: (p) => periodText(p, 'month') }];
     for (const m of metrics) {
       const info = metricInfo(m);
       cols.push({
         label: metricName(m), num: true,
         text: (p) => { const r = at.get(m + ':' + p); return r ? value(r.value, info.unit) : '–'; },
-        drill: (p) => (at.has(m + ':' + p) ? { metric: m, grain: 'month', period_start: p, group: {}, label: period(p, 'month') } : null),
+        drill: (p) => (at.has(m + ':' + p) ? { metric: m, grain: 'month', period_start: p, group: {}, label: periodText(p, 'month') } : null),
       });
     }
     table(node, cols, months);
@@ -563,7 +804,7 @@
       const row = el('tr');
       columns.forEach((c, i) => {
         const text = c.text(r);
-        const cls = [c.num ? 'num' : '', /^\d{4}-\d{2}-\d{2}[ T]\d/.test(text) ? 'nowrap' : ''].join(' ').trim();
+        const cls = [c.num ? 'num' : '', /^\d{4}-\d{2}-\d{2}[ T]\d/.test(text) ? 'nowrap' : '', c.cls ? c.cls(r) : ''].join(' ').trim();
         const cell = el(i === 0 ? 'th' : 'td', { class: cls || null, scope: i === 0 ? 'row' : null });
         const d = c.drill ? c.drill(r) : null;
         if (d && text !== '–' && text !== '') {
@@ -673,7 +914,7 @@
     setStatus(status, t('common.loading'));
     let body;
     try {
-      body = await api('/tickets/' + encodeURIComponent(id));
+      body = await api('/tickets/' + encodeURIComponent(id), filters.tz ? [['tz', filters.tz]] : []);
     } catch (e) {
       setStatus(status, t('common.error', { error: e.message }), true);
       return;
@@ -744,6 +985,155 @@
     });
   }
 
+  // -- each number explains itself (from GET /catalog) ---------------------------------
+  let cataloguePromise = null;
+  /** The catalogue in the page's language, with this server's settings; fetched once. */
+  function catalogue() {
+    if (!cataloguePromise) {
+      cataloguePromise = api('/catalog', [['lang', cfg.lang]]).then((body) => {
+        const entries = {};
+        for (const e of body.catalog || []) entries[e.id] = e;
+        return { entries, texts: body.texts || {}, context: body.context || {}, settings: body.settings || {} };
+      });
+      cataloguePromise.catch(() => { cataloguePromise = null; });
+    }
+    return cataloguePromise;
+  }
+  let currencyPromise = null;
+  function currencies() {
+    if (!currencyPromise) {
+      currencyPromise = api('/dimensions/currency/values', { limit: 20 }).then((b) => b.values || [], () => []);
+    }
+    return currencyPromise;
+  }
+  /** A weekly schedule as text: "Mon–Fri 09:00–17:00", days with the same window grouped. */
+  function scheduleText(week) {
+    const keys = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+    const runs = [];
+    keys.forEach((k, i) => {
+      const w = week[k] || null;
+      const last = runs[runs.length - 1];
+      if (last && last.w === w && last.end === i - 1) last.end = i;
+      else runs.push({ w, start: i, end: i });
+    });
+    const open = runs.filter((r) => r.w);
+    if (!open.length) return t('explain.closed');
+    return open.map((r) => (r.start === r.end ? cfg.weekdays[r.start] : cfg.weekdays[r.start] + '–' + cfg.weekdays[r.end])
+      + ' ' + r.w.replace('-', '–')).join(', ');
+  }
+  /** A setting's value: a number of days, a rating scale, else in the metric's unit (seconds: calendar). */
+  function thresholdValue(v, unit) {
+    if (missing(v)) return '–';
+    if (unit === 'days') return t('explain.days', { n: number(v) });
+    if (unit === 'scale') return number(v[0], 0) + '–' + number(v[1], 0);
+    return value(v, unit, false);
+  }
+  function byText(x, unit) {
+    const parts = [];
+    if (!missing(x.value)) parts.push(thresholdValue(x.value, unit) + (x.by ? ' (' + t('explain.otherwise') + ')' : ''));
+    for (const [k, v] of Object.entries(x.by || {})) parts.push(dimValue(x.by_dimension, k) + ' ' + thresholdValue(v, unit));
+    return parts.join(', ') || t('explain.none_set');
+  }
+  /**
+   * The explanation of one number: a disclosure whose list is filled from the catalogue the
+   * first time it opens. `rec`: the record shown (n, interval, target, comparison);
+   * `o.stat`, `o.business`: how the page asked for it; `o.periodText`: the period it covers.
+   */
+  function explain(metric, rec, opts) {
+    const o = opts || {};
+    const box = el('details', { class: 'explain', 'data-metric': metric });
+    box.append(el('summary', { text: t('explain.summary') }, el('span', { class: 'visually-hidden', text: ' — ' + metricName(metric) })));
+    const dl = el('dl', { class: 'explain-list' });
+    box.append(dl);
+    let filled = false;
+    box.addEventListener('toggle', () => {
+      if (!box.open || filled) return;
+      filled = true;
+      dl.append(el('div', null, el('dd', { text: t('common.loading') })));
+      fillExplanation(dl, metric, rec, o).then(() => { box.dataset.ready = 'true'; }, (e) => {
+        clear(dl).append(el('div', null, el('dd', { class: 'error', text: t('common.error', { error: e.message }) })));
+        filled = false;
+      });
+    });
+    return box;
+  }
+  async function fillExplanation(dl, metric, rec, o) {
+    const cat = await catalogue();
+    const entry = cat.entries[metric] || {};
+    const text = cat.texts[metric] || {};
+    const ctx = cat.context[metric] || {};
+    const settings = cat.settings || {};
+    const info = metricInfo(metric);
+    const rows = [];
+    const row = (key, value) => { if (value) rows.push([key, value]); };
+    row('definition', text.description || entry.description);
+    row('formula', text.formula || entry.formula);
+    // the statistic: durations say which one the value is; other kinds what they are
+    if (ctx.statistics) {
+      row('statistic', t('explain.stat_duration', { stat: t('stat.' + (o.stat || 'median')) }));
+    } else if (entry.kind) {
+      row('statistic', t('explain.kind.' + entry.kind));
+    }
+    if (ctx.hours) {
+      const bh = settings.business_hours || {};
+      const business = o.business === undefined ? businessHours() : o.business;
+      row('hours', business
+        ? t('explain.hours_business', { schedule: scheduleText(bh.week || {}), tz: bh.timezone || '' })
+          + (bh.country ? ' ' + t('explain.holidays', { country: bh.country }) : '')
+        : t('explain.hours_calendar'));
+    }
+    if (info.unit === 'currency') {
+      const cur = await currencies();
+      row('currency', cur.length ? t('explain.currency_text', { currency: cur.join(', ') }) : t('explain.currency_unknown'));
+    }
+    for (const th of ctx.thresholds || []) {
+      rows.push(['setting.' + th.setting.replace(/\./g, '_'), byText(th, th.unit)]);
+    }
+    if (rec && !missing(rec.target)) {
+      row('target', t('explain.target_value', {
+        target: value(rec.target, info.unit, o.business),
+        source: rec.target_source === 'cxm.toml' ? t('explain.target_own') : rec.target_source,
+      }));
+    } else if (ctx.target) {
+      row('target', byText(ctx.target, info.unit) + ' · '
+        + (ctx.target.source === 'cxm.toml' ? t('explain.target_own') : ctx.target.source));
+    }
+    if (rec) {
+      if (!missing(rec.denominator) && (entry.kind === 'rate' || entry.kind === 'share' || entry.kind === 'ratio')) {
+        row('n', t('explain.n_rate', { numerator: number(rec.numerator), denominator: number(rec.denominator) }));
+      } else if (!missing(rec.n)) {
+        row('n', t('explain.n_text', { n: number(rec.n) }));
+      }
+      if (!missing(rec.skipped) && Number(rec.skipped) > 0) row('skipped', t('explain.skipped_text', { n: number(rec.skipped) }));
+      if (rec.low_sample) row('sample', t('explain.low_sample', { n: number(settings.low_sample) }));
+      if (!missing(rec.ci_low)) {
+        row('interval', value(rec.ci_low, info.unit, o.business) + ' – ' + value(rec.ci_high, info.unit, o.business));
+      }
+    }
+    if (o.periodText) row('period', o.periodText);
+    if (rec && rec.previous_from) {
+      let cmp = t('explain.compared', { span: span(rec.previous_from, rec.previous_to), value: value(rec.previous_value, info.unit, o.business) });
+      if (rec.partial) cmp += ' ' + t('explain.partial');
+      if (!missing(rec.p_value)) {
+        const pv = Number(rec.p_value);
+        cmp += ' ' + t(rec.significant ? 'explain.p_significant' : 'explain.p_not_significant', {
+          p: pv < 0.001 ? '< ' + number(0.001, 3) : '= ' + number(pv, 3),
+          confidence: new Intl.NumberFormat(loc, { style: 'percent' }).format(Number(settings.confidence || 0.95)),
+        });
+      }
+      row('comparison', cmp);
+    }
+    if (entry.matures_days) {
+      row('maturing', t('explain.maturing_text', { days: number(entry.matures_days) })
+        + (rec && rec.maturing ? ' ' + t('explain.maturing_now') : ''));
+    }
+    row('zone', t('explain.zone_text', { tz: (effective && effective.tz) || settings.timezone || '' }));
+    clear(dl);
+    for (const [key, v] of rows) {
+      dl.append(el('div', { 'data-key': key }, el('dt', { text: t('explain.' + key) }), el('dd', { text: v })));
+    }
+  }
+
   // -- shared bits of pages -------------------------------------------------------------
   let healthPromise = null;
   function health() {
@@ -755,19 +1145,6 @@
     const h = await health();
     if (!h.tables) return true;
     return Number(h.tables[tableName] || 0) > 0;
-  }
-  /** The reference month: of the `to` filter, else the last month with data (the one
-   * before when that is the current, unfinished calendar month). */
-  async function referenceMonth(anchorMetric) {
-    if (filters.to) return filters.to.slice(0, 7) + '-01';
-    const body = await api('/metrics', [['metric', anchorMetric], ['grain', 'month']]);
-    const recs = (body.metrics || []).filter((r) => r.period_start && (!missing(r.value) && Number(r.value) !== 0 || Number(r.n || 0) > 0));
-    const now = new Date();
-    const thisMonth = isoDay(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)));
-    if (!recs.length) return addMonths(thisMonth, -1);
-    let last = recs[recs.length - 1].period_start.slice(0, 10);
-    if (last >= thisMonth && recs.length > 1) last = recs[recs.length - 2].period_start.slice(0, 10);
-    return last;
   }
   /** Unsupported filter: a one-line explanation instead of a chart. */
   function unsupportedText() {
@@ -784,28 +1161,57 @@
     if (!n && window.matchMedia && window.matchMedia('(max-width: 640px)').matches) box.open = false;
   }
 
-  /** Run a page's main function; a failure shows as a message instead of an unhandled error. */
-  function run(main, statusId) {
-    Promise.resolve().then(main).catch((e) => {
+  /**
+   * Run a page's main function once its period is resolved and stated (``opts.compares``: the
+   * page compares with the previous period; ``opts.timesOnly``: a page without a period says
+   * the zone its times are in); a failure shows as a message instead of an unhandled error.
+   */
+  function run(main, statusId, opts) {
+    const o = opts || {};
+    const fail = (e) => {
       const node = document.getElementById(statusId);
       if (node) setStatus(node, t('common.error', { error: e && e.message ? e.message : String(e) }), true);
       if (window.console) console.warn(e);
+    };
+    const ready = new Promise((resolve) => {
+      if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', resolve);
+      else resolve();
+    });
+    ready.then(period).then((eff) => {
+      statePeriod(eff, { compares: o.compares || cfg.page === 'overview', timesOnly: o.timesOnly || !cfg.filtered });
+      return main(eff);
+    }, (e) => {
+      setStatus(document.getElementById('period-statement'), t('period.failed', { error: e && e.message ? e.message : String(e) }), true);
+      throw e;
+    }).catch(fail);
+  }
+
+  /** Links to API answers (the JSON twins): with a token they are fetched with it and saved. */
+  function initApiLinks() {
+    document.addEventListener('click', (ev) => {
+      const a = ev.target instanceof Element ? ev.target.closest('a.api-link') : null;
+      if (!a || !getToken()) return;
+      ev.preventDefault();
+      download(a.href, 'cxm-' + a.pathname.split('/').filter(Boolean).pop() + '.json').catch(() => {});
     });
   }
 
   function init() {
     initFilterBox();
+    initApiLinks();
+    initForm();
     initToken();
     initDrill();
     fillFilterOptions();
   }
 
   window.CXM = {
-    cfg, t, metricName, metricInfo, dimLabel, dimValue, number, percent, duration, value, change, businessHours,
-    date, month, period, parseDay, isoDay, addMonths, monthEnd, cellText, el, clear, setStatus,
-    api, apiUrl, download, getToken, ApiError, filters, filterParams, activeFilterDims, pageUrl,
-    chart, trendSpec, table, monthTable, openDrill, openTicket, health, hasRows, referenceMonth, unsupportedText, missing,
-    PALETTE, THEME, timeAxisFormat, run,
+    cfg, t, metricName, metricInfo, dimLabel, dimValue, number, percent, duration, value, changeText,
+    verdictClass, businessHours, date, month, span, period: periodText, parseDay, isoDay, addMonths, monthEnd, cellText,
+    el, clear, setStatus, api, apiUrl, download, getToken, ApiError, filters, filterParams, activeFilterDims, pageUrl,
+    chart, trendSpec, table, monthTable, openDrill, openTicket, health, hasRows, unsupportedText, missing,
+    PALETTE, THEME, timeAxisFormat, run, effectivePeriod: () => effective, resolvePeriod, periodName, previousName,
+    statePeriod, explain, catalogue,
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();

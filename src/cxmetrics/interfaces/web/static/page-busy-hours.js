@@ -6,6 +6,7 @@
   const HOURS = Array.from({ length: 24 }, (_, i) => i);
   const DAYS = [1, 2, 3, 4, 5, 6, 7];
 
+  let zone = '';
   function heatSpec(cells, metric, scheme) {
     const info = C.metricInfo(metric);
     const ax = metric === 'first_response_time' ? 60 : 1;
@@ -25,7 +26,7 @@
       height: 230,
       mark: { type: 'rect', cursor: 'pointer', stroke: '#fff', strokeWidth: 1 },
       encoding: {
-        x: { field: 'hour', type: 'ordinal', sort: HOURS.map((h) => C.dimValue('hour', h)), title: C.dimLabel('hour'), axis: { labelAngle: -90, labelOverlap: true } },
+        x: { field: 'hour', type: 'ordinal', sort: HOURS.map((h) => C.dimValue('hour', h)), title: t('busy.hour_axis', { tz: zone }), axis: { labelAngle: -90, labelOverlap: true } },
         y: { field: 'day', type: 'ordinal', sort: DAYS.map((d) => C.dimValue('weekday', d)), title: null },
         color: { field: 'v', type: 'quantitative', title: unitTitle, scale: { scheme }, legend: { orient: 'right', direction: 'vertical' } },
         tooltip: [
@@ -54,7 +55,13 @@
     node.append(tbl);
   }
 
-  async function main() {
+  async function main(eff) {
+    zone = eff.tz;
+    // the hours are local hours of this zone: say so wherever they are shown
+    for (const node of document.querySelectorAll('[data-zone-label]')) {
+      node.textContent = t(node.dataset.zoneLabel, { tz: zone });
+      node.dataset.tz = zone;
+    }
     const status = document.getElementById('busy-status');
     if (!(await C.hasRows('tickets'))) {
       C.setStatus(status, t('common.no_data'));
@@ -75,14 +82,16 @@
     const a = heatSpec(vol, 'ticket_volume', 'blues');
     const b = heatSpec(frt, 'first_response_time', 'orangered');
     await Promise.all([
-      C.chart(document.getElementById('busy-volume'), a.spec, a.drills, t('busy.chart_volume')),
-      C.chart(document.getElementById('busy-frt'), b.spec, b.drills, t('busy.chart_frt')),
+      C.chart(document.getElementById('busy-volume'), a.spec, a.drills, t('busy.chart_volume_in', { tz: zone })),
+      C.chart(document.getElementById('busy-frt'), b.spec, b.drills, t('busy.chart_frt_in', { tz: zone })),
     ]);
+    document.getElementById('busy-volume-explain').append(C.explain('ticket_volume', null, { periodText: C.span(eff.from, eff.to) }));
+    document.getElementById('busy-frt-explain').append(C.explain('first_response_time', null, { stat: 'median', periodText: C.span(eff.from, eff.to) }));
     const holder = document.getElementById('busy-table');
     const wrap = holder.parentNode;
     holder.remove();
-    matrix(wrap, vol, 'ticket_volume', t('busy.volume'));
-    matrix(wrap, frt, 'first_response_time', t('busy.frt'));
+    matrix(wrap, vol, 'ticket_volume', t('busy.volume_in', { tz: zone }));
+    matrix(wrap, frt, 'first_response_time', t('busy.frt_in', { tz: zone }));
   }
 
   C.run(main, 'busy-status');

@@ -99,6 +99,8 @@
       }
       const { spec, drills } = C.trendSpec(rs, { metric, grain: 'month', height: 240 });
       jobs.push(C.chart(target, spec, drills, t(label)));
+      const latest = rs.filter((r) => !C.missing(r.value)).pop();
+      target.parentNode.append(C.explain(metric, latest, { periodText: C.period(latest.period_start, 'month') }));
     }
     await Promise.all(jobs);
     // data table: months x the six metrics

@@ -9,7 +9,7 @@
     const tbl = document.getElementById('imports-table');
     let body;
     try {
-      body = await C.api('/imports');
+      body = await C.api('/imports', C.filters.tz ? [['tz', C.filters.tz]] : []);
     } catch (e) {
       C.setStatus(status, t('common.error', { error: e.message }), true);
       return;

@@ -1,124 +1,172 @@
-/* Overview: the month's KPI cards (value, change vs the month before, target, 13-month sparkline). */
+/* Overview: the period's KPI cards from GET /overview (value, change against the previous
+ * period with the API's verdict, partial and maturing periods said, target, n, a sparkline
+ * with the target drawn, and what the number is, from the catalogue). */
 (function () {
   'use strict';
   const C = window.CXM;
   const { t, el } = C;
 
-  function changeClass(delta, direction) {
-    if (delta === null || delta === 0 || direction === 'neutral') return 'neutral';
-    return (delta > 0) === (direction === 'higher') ? 'good' : 'bad';
+  /** The period's name for the lead ("December 2025 compared with November 2025"). */
+  function intro(eff) {
+    const node = document.getElementById('overview-intro');
+    C.clear(node);
+    node.dataset.kind = eff.kind;
+    if (eff.kind === 'month') {
+      node.dataset.month = eff.from;
+      node.textContent = t('overview.intro', { month: C.month(eff.from), previous: C.month(eff.previous_from) });
+    } else {
+      delete node.dataset.month;
+      node.textContent = t('overview.intro_span', {
+        period: C.periodName(eff) + ' (' + C.span(eff.from, eff.to) + ')',
+        previous: C.span(eff.previous_from, eff.previous_to),
+      });
+    }
   }
 
-  function card(metric, rec, series, start) {
+  /** "vs previous month" in the page's words; the exact span is in the card's title and explanation. */
+  function vsText(eff, change) {
+    if (eff.grain === 'month') return t('common.vs_previous', { change });
+    return t('overview.vs', { change, previous: C.previousName(eff) });
+  }
+
+  function card(metric, rec, series, eff, body) {
+    const { hours, stat } = body;
     const info = C.metricInfo(metric);
+    const business = info.unit === 'seconds' && hours === 'business';
     const li = el('li', { class: 'card', 'data-metric': metric });
     const nameId = 'kpi-' + metric.replace(/[^a-z0-9_]/gi, '-');
-    li.append(el('h3', { id: nameId }, el('a', {
-      href: C.pageUrl(C.cfg.pages.trends, { metric, grain: 'month', compare: 'previous' }),
-      text: C.metricName(metric),
-    })));
-    li.append(el('p', { class: 'value', 'data-value': C.missing(rec.value) ? '' : String(rec.value), text: C.value(rec.value, info.unit) }));
-    // change vs the previous month (with the significance test's verdict)
-    const ch = C.change(rec.value, rec.previous_value, info.unit);
-    const cls = changeClass(ch.delta, info.direction);
-    const arrow = ch.delta === null ? '' : (ch.delta > 0 ? '▲ ' : (ch.delta < 0 ? '▼ ' : '■ '));
-    const verdict = cls === 'good' ? t('common.better') : (cls === 'bad' ? t('common.worse') : '');
-    const changeP = el('p', { class: 'change ' + cls }, arrow + t('common.vs_previous', { change: ch.text }));
-    if (verdict) changeP.append(t('common.verdict', { word: verdict }));
-    if (rec.significant === true) changeP.append(' ', el('span', { class: 'badge', text: t('common.significant') }));
-    li.append(changeP);
-    // target status
-    let targetText = t('common.no_target');
-    let targetCls = 'neutral';
-    if (!C.missing(rec.target)) {
-      const tv = C.value(rec.target, info.unit);
-      targetText = rec.meets_target === false ? t('common.target_missed', { target: tv }) : t('common.target_met', { target: tv });
-      targetCls = rec.meets_target === false ? 'target-missed' : 'target-met';
-      if (rec.target_source === 'benchmark') targetText += ' (' + t('common.benchmark') + ')';
-      if (rec.meets_target === null || rec.meets_target === undefined) targetCls = 'neutral';
+    // the trend behind the card: the sparkline's range at its grain, compared period by period
+    const s = body.series;
+    const trend = s.grain ? { metric, grain: s.grain, compare: 'previous', period: 'custom', from: s.from, to: s.to, month: '', week: '' }
+      : { metric, compare: 'previous' };
+    li.append(el('h3', { id: nameId }, el('a', { href: C.pageUrl(C.cfg.pages.trends, trend), text: C.metricName(metric) })));
+    const hasValue = !C.missing(rec.value);
+    li.dataset.value = hasValue ? String(rec.value) : '';
+    li.append(el('p', {
+      class: 'value' + (hasValue ? '' : ' no-data'), 'data-value': hasValue ? String(rec.value) : '',
+      text: hasValue ? C.value(rec.value, info.unit, business) : t('common.no_data_short'),
+    }));
+    // the change against the previous period: the API's numbers and verdict (better / worse only
+    // when significant, not zero at the shown precision, not maturing)
+    const ch = C.changeText(rec, info.unit, business);
+    const cls = ch.zero ? 'neutral' : C.verdictClass(rec);
+    const changeP = el('p', {
+      class: 'change ' + cls,
+      'data-change': C.missing(rec.change) ? '' : String(rec.change),
+      'data-previous': C.missing(rec.previous_value) ? '' : String(rec.previous_value),
+      'data-verdict': rec.verdict || '',
+      title: rec.previous_from ? t('overview.compared_span', { span: C.span(rec.previous_from, rec.previous_to) }) : null,
+    });
+    if (!hasValue) {
+      changeP.textContent = '';
+    } else if (C.missing(rec.previous_value)) {
+      changeP.textContent = t('overview.no_previous', { span: C.span(rec.previous_from || eff.previous_from, rec.previous_to || eff.previous_to) });
+    } else {
+      const arrow = ch.zero ? '■ ' : (Number(rec.change) > 0 ? '▲ ' : '▼ ');
+      changeP.append(arrow + vsText(eff, ch.text));
+      if (rec.verdict) changeP.append(t('common.verdict', { word: t('common.' + rec.verdict) }));
+      if (rec.significant === true) changeP.append(' ', el('span', { class: 'badge', text: t('common.significant') }));
     }
-    li.append(el('p', { class: 'target ' + targetCls, text: (targetCls === 'target-met' ? '✓ ' : (targetCls === 'target-missed' ? '✗ ' : '')) + targetText }));
-    if (rec.low_sample) li.append(el('p', { class: 'muted', text: t('common.low_sample') }));
+    li.append(changeP);
+    if (rec.partial) {
+      li.append(el('p', {
+        class: 'partial muted', 'data-previous-from': rec.previous_from || '', 'data-previous-to': rec.previous_to || '',
+        text: t('overview.partial', { span: C.span(eff.from, eff.covered_to), previous: C.span(rec.previous_from, rec.previous_to) }),
+      }));
+    }
+    if (rec.maturing) li.append(el('p', { class: 'maturing warn', text: t('overview.maturing') }));
+    // target status
+    if (!C.missing(rec.target)) {
+      const tv = C.value(rec.target, info.unit, business);
+      let text = rec.meets_target === false ? t('common.target_missed', { target: tv }) : t('common.target_met', { target: tv });
+      let tcls = rec.meets_target === false ? 'target-missed' : 'target-met';
+      if (rec.meets_target === null || rec.meets_target === undefined) { tcls = 'neutral'; text = t('common.target') + ' ' + tv; }
+      if (rec.target_source !== 'cxm.toml') text += ' (' + t('common.benchmark') + ')';
+      li.append(el('p', { class: 'target ' + tcls, text: (tcls === 'target-met' ? '✓ ' : (tcls === 'target-missed' ? '✗ ' : '')) + text }));
+    } else {
+      li.append(el('p', { class: 'target neutral', text: t('common.no_target') }));
+    }
+    const n = [];
+    if (!C.missing(rec.n)) n.push(t('overview.n', { n: C.number(rec.n) }));
+    if (rec.low_sample) n.push(t('common.low_sample'));
+    if (n.length) li.append(el('p', { class: 'n muted', text: n.join(' · ') }));
     const spark = el('div', { class: 'spark chart-spark' });
     li.append(spark);
-    const drill = { metric, grain: 'month', period_start: start, group: {}, label: C.month(start) };
-    li.append(el('div', { class: 'card-actions' }, el('button', {
-      type: 'button', 'aria-describedby': nameId, text: t('common.show_rows'), onclick: () => C.openDrill(drill),
-    })));
+    li.append(C.explain(metric, rec, { stat, business, periodText: C.periodName(eff) + ' (' + C.span(eff.from, eff.to) + ')' }));
+    const drill = {
+      metric, grain: eff.grain, period_start: rec.period_start, group: {},
+      label: C.periodName(eff) + ' (' + C.span(eff.from, eff.to) + ')',
+    };
+    if (hasValue || Number(rec.n || 0) > 0) {
+      li.append(el('div', { class: 'card-actions' }, el('button', {
+        type: 'button', 'aria-describedby': nameId, text: t('common.show_rows'), onclick: () => C.openDrill(drill),
+      })));
+    }
     return { li, spark, series, metric };
   }
 
-  async function section(group, start, from, end, sparkFrom, container) {
-    if (!(await C.hasRows(group.table))) return;
+  function section(group, body, eff, container) {
     const sec = el('section', { 'aria-labelledby': 'sec-' + group.section, 'data-section': group.section });
     sec.append(el('h2', { id: 'sec-' + group.section, text: t('section.' + group.section) }));
-    const status = el('p', { class: 'status', role: 'status', text: t('common.loading') });
-    sec.append(status);
     container.append(sec);
-    const ids = group.metrics.map((m) => ['metric', m]);
-    const where = C.filterParams({ noDates: true });
-    let series, current;
-    try {
-      [series, current] = await Promise.all([
-        C.api('/metrics', [...ids, ['grain', 'month'], ['from', sparkFrom], ['to', end], ...where]),
-        C.api('/metrics', [...ids, ['grain', 'month'], ['from', from], ['to', end], ['compare', 'previous'], ...where]),
-      ]);
-    } catch (e) {
-      C.setStatus(status, e.status === 400 && C.activeFilterDims().length ? C.unsupportedText() : t('common.error', { error: e.message }), e.status !== 400);
-      return;
+    if (group.error) {
+      sec.append(el('p', { class: 'error', text: t('common.error', { error: group.error }) }));
+      return [];
     }
+    if (group.unsupported.length) {
+      sec.append(el('p', { class: 'muted unsupported', text: C.unsupportedText() + ' (' + group.unsupported.map(C.metricName).join(', ') + ')' }));
+    }
+    const byMetric = new Map(group.metrics.map((r) => [r.metric, r]));
     const ul = el('ul', { class: 'cards' });
     const cards = [];
-    for (const metric of group.metrics) {
-      const rec = (current.metrics || []).find((r) => r.metric === metric && (r.period_start || '').slice(0, 10) === start);
-      if (!rec || (C.missing(rec.value) && !rec.n)) continue;
-      const s = (series.metrics || []).filter((r) => r.metric === metric);
-      const c = card(metric, rec, s, start);
+    for (const rec of group.metrics) {
+      const s = body.series.metrics.filter((r) => r.metric === rec.metric);
+      const c = card(rec.metric, byMetric.get(rec.metric), s, eff, body);
       ul.append(c.li);
       cards.push(c);
     }
-    if (!cards.length) {
-      C.setStatus(status, t('overview.no_kpis'));
-      return;
-    }
-    status.remove();
-    sec.append(ul);
-    for (const c of cards) {
-      const { spec, drills } = C.trendSpec(c.series, { metric: c.metric, grain: 'month', sparkline: true });
-      C.chart(c.spark, spec, drills, t('overview.sparkline', { metric: C.metricName(c.metric) })).catch(() => {});
-    }
+    if (cards.length) sec.append(ul);
+    else if (!group.unsupported.length) sec.append(el('p', { class: 'muted', text: t('overview.no_kpis') }));
+    return cards;
   }
 
-  async function main() {
+  async function main(eff) {
     const box = document.getElementById('kpis');
-    const intro = document.getElementById('overview-intro');
-    const h = await C.health();
-    const present = (C.cfg.kpis || []).filter((g) => !h.tables || Number(h.tables[g.table] || 0) > 0);
-    if (!present.length) {
-      C.clear(box).append(el('p', { text: t('common.no_data') }));
+    intro(eff);
+    const params = [['period', eff.kind], ...C.filterParams({ noDates: true })];
+    if (eff.kind === 'month') params.push(['month', eff.from.slice(0, 7)]);
+    else if (eff.kind === 'week') params.push(['week', eff.week]);
+    else if (eff.kind === 'custom') params.push(['from', eff.from], ['to', eff.to]);
+    let body;
+    try {
+      body = await C.api('/overview', params);
+    } catch (e) {
+      C.clear(box).append(el('p', { class: 'error', text: t('common.error', { error: e.message }) }));
       box.setAttribute('aria-busy', 'false');
       return;
     }
-    const anchor = present[0].metrics[0];
-    let start;
-    try {
-      start = await C.referenceMonth(anchor);
-    } catch (e) {
-      C.clear(box).append(el('p', { class: 'error', text: t('common.error', { error: e.message }) }));
+    C.clear(box);
+    if (!body.sections.length) {
+      box.append(el('p', { text: t('common.no_data') }));
+      box.setAttribute('aria-busy', 'false');
       return;
     }
-    let end = C.monthEnd(start);
-    if (C.filters.to && C.filters.to < end) end = C.filters.to;
-    let sparkFrom = C.addMonths(start, -12);
-    if (C.filters.from && C.filters.from > sparkFrom) sparkFrom = C.filters.from;
-    let monthStart = start;
-    if (C.filters.from && C.filters.from > monthStart && C.filters.from <= end) monthStart = C.filters.from;
-    intro.textContent = t('overview.intro', { month: C.month(start), previous: C.month(C.addMonths(start, -1)) });
-    intro.dataset.month = start;
-    C.clear(box);
-    await Promise.all(present.map((g) => section(g, start, monthStart, end, sparkFrom, box)));
+    if (!eff.in_data) {
+      box.append(el('p', { class: 'warn no-data-note', text: t('period.outside', { span: C.span(eff.data_from, eff.data_to) }) }));
+    }
+    const cards = [];
+    for (const g of body.sections) cards.push(...section(g, body, eff, box));
+    const s = body.series;
+    const sparkLabel = s.grain ? t('overview.spark.' + s.grain, { span: C.span(s.from, s.to) }) : '';
+    for (const c of cards) {
+      if (!c.series.some((r) => !C.missing(r.value))) continue;
+      const { spec, drills } = C.trendSpec(c.series, { metric: c.metric, grain: s.grain, sparkline: true });
+      C.chart(c.spark, spec, drills, t('overview.sparkline', { metric: C.metricName(c.metric) }) + ' · ' + sparkLabel)
+        .catch(() => {});
+    }
+    document.getElementById('spark-note').textContent = sparkLabel;
     box.setAttribute('aria-busy', 'false');
   }
 
-  C.run(main, 'kpis');
+  C.run(main, 'kpis', { compares: true });
 })();

@@ -58,6 +58,8 @@
       if (!rs.some((r) => !C.missing(r.value))) continue;
       const node = el('div', { class: 'chart' });
       const fig = el('figure', { class: 'chart-figure', 'data-metric': m }, el('figcaption', { text: C.metricName(m) }), node);
+      const latest = rs.filter((r) => !C.missing(r.value)).pop();
+      fig.append(C.explain(m, latest, { periodText: C.period(latest.period_start, 'month') }));
       holder.append(fig);
       const { spec, drills } = C.trendSpec(rs, { metric: m, grain: 'month', height: 220 });
       jobs.push(C.chart(node, spec, drills, C.metricName(m)));

@@ -13,7 +13,7 @@
     C.setStatus(status, t('common.loading'));
     let body;
     try {
-      body = await C.api('/customers/' + encodeURIComponent(id) + '/timeline');
+      body = await C.api('/customers/' + encodeURIComponent(id) + '/timeline', C.filters.tz ? [['tz', C.filters.tz]] : []);
     } catch (e) {
       C.setStatus(status, e.status === 404 ? t('timeline.not_found', { id }) : t('common.error', { error: e.message }), true);
       return;

@@ -41,6 +41,12 @@
     C.setStatus(status, '');
     const { spec, drills } = C.trendSpec(recs, { metric, grain, groupDims, height: 320 });
     await C.chart(node, spec, drills, caption.textContent);
+    // what the number is: the latest period's record when there is one series
+    const latest = groupDims.length ? null : recs.filter((r) => !C.missing(r.value)).pop() || null;
+    const why = document.getElementById('trend-explain');
+    C.clear(why).append(C.explain(metric, latest, {
+      stat, business, periodText: latest ? C.period(latest.period_start, grain) : null,
+    }));
     const cols = [
       { label: t('common.period'), text: (r) => C.period(r.period_start, grain) },
     ];
@@ -57,9 +63,15 @@
       cols.push({ label: t('common.interval'), num: true, text: (r) => (C.missing(r.ci_low) ? '–' : C.value(r.ci_low, info.unit) + ' – ' + C.value(r.ci_high, info.unit)) });
     }
     if (compare) {
+      cols.push({ label: t('common.compared_span'), text: (r) => (r.previous_from ? C.span(r.previous_from, r.previous_to) + (r.partial ? ' · ' + t('common.partial') : '') : '–') });
       cols.push({ label: t('common.previous_value'), num: true, text: (r) => C.value(r.previous_value, info.unit) });
-      cols.push({ label: t('common.change'), num: true, text: (r) => C.change(r.value, r.previous_value, info.unit).text });
+      cols.push({ label: t('common.change'), num: true, text: (r) => C.changeText(r, info.unit).text, cls: (r) => C.verdictClass(r) });
       cols.push({ label: t('common.significant'), text: (r) => (r.significant === true ? '✓' : (r.significant === false ? '–' : '')) });
+      cols.push({
+        label: t('common.verdict_label'),
+        text: (r) => (r.verdict ? t('common.' + r.verdict) : (r.maturing ? t('common.maturing') : '')),
+        cls: (r) => C.verdictClass(r),
+      });
     }
     if (recs.some((r) => !C.missing(r.target))) {
       cols.push({ label: t('common.target'), num: true, text: (r) => C.value(r.target, info.unit) + (r.meets_target === true ? ' ✓' : (r.meets_target === false ? ' ✗' : '')) });

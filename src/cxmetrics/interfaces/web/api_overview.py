@@ -1,0 +1,132 @@
+"""The dashboard's period and overview endpoints of ``/api/v1`` (the overview page's JSON twin).
+
+``GET /period`` resolves a period selection (:mod:`cxmetrics.interfaces.web.period`) against
+the data: the local dates, the zone, the compared span, where the data ends.
+``GET /overview`` is everything the overview page shows: per section the headline KPIs of
+the monthly report (:data:`cxmetrics.interfaces.report.data.PRIMARY`) as metric records of
+that period with ``compare=previous`` (the records ``cxm metrics --compare previous`` prints
+for the same range, built by :meth:`Engine.frame` like ``/metrics``), and the series the
+sparklines draw. Answers are cached per data stamp like ``/metrics``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from cxmetrics.errors import QueryError
+from cxmetrics.interfaces.web.api import ERRORS, FromParam, ToParam, TzParam, WhereParam, ctx_of
+from cxmetrics.interfaces.web.auth import require_viewer
+from cxmetrics.interfaces.web.period import Effective, parse_selection, resolve
+from cxmetrics.interfaces.web.responses import JSON_TYPE, check_tz, json_bytes, json_response, parse_where
+from cxmetrics.interfaces.web.schemas import OverviewAnswer, PeriodAnswer
+
+router = APIRouter(dependencies=[Depends(require_viewer)], responses=ERRORS)
+
+PeriodParam = Annotated[Literal["month", "week", "last7", "last30", "last90", "custom", "all"] | None, Query(
+    description="month (with `month`), week (with `week`), last7|last30|last90 (days ending on the data's last "
+                "date), custom (with `from`/`to`) or all. Default: custom when `from` or `to` is given, else month.")]
+MonthParam = Annotated[str | None, Query(description="YYYY-MM (period=month); default the last complete month.")]
+WeekParam = Annotated[str | None, Query(description="YYYY-Www or a date in the week (period=week); default the "
+                                                    "last complete week.")]
+
+
+def _effective(request: Request, period: str | None, month: str | None, week: str | None, from_: str | None,
+               to: str | None, tz: str | None) -> Effective:
+    sel = parse_selection(period, month, week, from_, to)
+    ctx = ctx_of(request)
+    zone = check_tz(tz) or ctx.config.timezone
+    with ctx.reader() as r:
+        return resolve(sel, r.engine, zone)
+
+
+@router.get("/period", response_model=PeriodAnswer, tags=["dashboard"])
+def period(request: Request, period: PeriodParam = None, month: MonthParam = None, week: WeekParam = None,
+           from_: FromParam = None, to: ToParam = None, tz: TzParam = None) -> Response:
+    """A period selection resolved against the data: local dates in the reporting zone, the grain
+    of its records, the span it is compared with (`previous_from`..`previous_to`, as the
+    records of a `compare=previous` query say), whether the data ends inside it (`partial`,
+    `covered_to`) or misses it (`in_data` false: no data, not zeros), and the neighbouring
+    calendar periods."""
+    eff = _effective(request, period, month, week, from_, to, tz)
+    return json_response({"period": eff.to_json()})
+
+
+def _has_data(key: str, counts: dict[str, int]) -> bool:
+    """Every table the metric strictly requires has rows (alternatives ``a|b`` are optional)."""
+    from cxmetrics.metrics.registry import get
+
+    return all(counts.get(req.split(".")[0], 0) > 0 for req in get(key).requires if "|" not in req)
+
+
+@router.get("/overview", response_model=OverviewAnswer, tags=["dashboard"])
+def overview(
+    request: Request,
+    period: PeriodParam = None,
+    month: MonthParam = None,
+    week: WeekParam = None,
+    from_: FromParam = None,
+    to: ToParam = None,
+    tz: TzParam = None,
+    hours: Literal["calendar", "business"] = "calendar",
+    stat: Literal["mean", "median", "p90"] = "median",
+    where: WhereParam = None,
+) -> Response:
+    """The overview page as data: the period, and per section the headline KPIs of that period
+    compared with the previous one (metric records exactly as `/metrics?compare=previous`
+    with the period's grain and dates), KPIs the filters do not apply to (`unsupported`),
+    sections without data (`omitted`), and each KPI's series for its sparkline."""
+    from cxmetrics.engine.core import Query as MetricQuery
+    from cxmetrics.engine.records import to_records
+    from cxmetrics.interfaces.report.data import NEEDS, PRIMARY
+    from cxmetrics.interfaces.text import integral_counts
+
+    ctx = ctx_of(request)
+    w = parse_where(where)
+    eff = _effective(request, period, month, week, from_, to, tz)
+    spark = eff.spark_range()
+    key = ("overview", ctx.stamp, eff, hours, stat, tuple(w))
+
+    def compute() -> tuple[bytes, str]:
+        sections: list[dict[str, Any]] = []
+        omitted: list[dict[str, str]] = []
+        series: list[dict[str, Any]] = []
+        with ctx.compute_slots, ctx.reader() as r:
+            counts = r.store.counts()
+            q = MetricQuery(where=tuple(w))
+            q.validate()  # an unknown dimension is a user error before anything else
+            applicable = {m.key for m in r.engine.applicable(q)}
+            for section, ids in PRIMARY.items():
+                table = NEEDS[section]
+                if not counts.get(table):
+                    omitted.append({"section": section, "reason": f"no_{table}"})
+                    continue
+                present = [k for k in ids if _has_data(k, counts)]
+                ok = [k for k in present if k in applicable]
+                out: dict[str, Any] = {"section": section, "table": table, "metrics": [],
+                                       "unsupported": [k for k in present if k not in applicable], "error": None}
+                sections.append(out)
+                if not ok or eff.first is None or eff.last is None:
+                    continue
+                try:
+                    frame = r.engine.frame(ok, grain=eff.grain, from_=eff.first, to=eff.last, tz=eff.tz,
+                                           hours=hours, stat=stat, where=w, compare="previous")
+                    out["metrics"] = integral_counts(to_records(frame))
+                    if spark is not None:
+                        grain, first, last = spark
+                        s = r.engine.frame(ok, grain=grain, from_=first, to=last, tz=eff.tz, hours=hours,
+                                           stat=stat, where=w)
+                        series += integral_counts(to_records(s))
+                except QueryError as e:  # e.g. money in several currencies: said, not hidden
+                    out["metrics"], out["error"] = [], str(e)
+        body = {"period": eff.to_json(), "hours": hours, "stat": stat,
+                "where": [f"{k}={v}" for k, v in w], "sections": sections, "omitted": omitted,
+                "series": {"grain": spark[0] if spark else None,
+                           "from": spark[1].isoformat() if spark else None,
+                           "to": spark[2].isoformat() if spark else None, "metrics": series}}
+        return json_bytes(body), JSON_TYPE
+
+    body, media = ctx.cache.get_or_compute(key, compute)
+    return Response(body, media_type=media)
