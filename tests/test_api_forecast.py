@@ -39,6 +39,9 @@ def test_forecast_endpoint_is_the_cli_json(api_demo: Path, tmp_path: Path) -> No
                                                       "volume_change": 0.2})
         assert staffed.status_code == 200, staffed.text
         assert len(staffed.json()["staffing"]) == 7 * 24
+        cov = staffed.json()["coverage"]  # the demo has no schedules: required agents only
+        assert cov["basis"] is None and len(cov["cells"]) == 7 * 24 and cov["hours"] == 7 * 24
+        assert staffed.json()["what_if"] == {"volume_change": 0.2, "aht_change": 0.0}
         for bad in ({"by": "nope"}, {"event": "x=1"}, {"country": "ZZZ"}, {"grain": "day", "staff": "true"}):
             r = api.get("/api/v1/forecast", params=bad)
             assert r.status_code == 400, (bad, r.status_code, r.text)

@@ -180,6 +180,12 @@ def test_cli_forecast_json_on_the_small_demo(small_demo: Path, tmp_path: Path) -
     plan = json.loads(out)["staffing"]
     assert len(plan) == 7 * 24 and all(r["agents"] >= 0 for r in plan)
     assert all(r["agents"] == 0 for r in plan if r["volume"] == 0)
+    code, out, err = _cxm(tmp_path, small_demo, "forecast", "--horizon", "7", "--staff", "--volume-change", "0.5",
+                          "--folds", "0", "--format", "json")
+    assert code == 0, err
+    more = json.loads(out)
+    assert more["what_if"]["volume_change"] == 0.5 and more["coverage"]["basis"] is None
+    assert sum(r["agents"] for r in more["staffing"]) > sum(r["agents"] for r in plan)
     code, _, err = _cxm(tmp_path, small_demo, "forecast", "--grain", "week")
     assert code == 2 and "error:" in err
     code, _, err = _cxm(tmp_path, small_demo, "forecast", "--event", "tomorrow=2")

@@ -54,6 +54,10 @@ def forecast_command(
         "--staff", help="Add the agents each forecast hour needs (Erlang C, the [staffing] settings).")] = False,
     aht: Annotated[float | None, typer.Option(
         help="AHT in seconds for --staff where the data has no handle times (or to override them).")] = None,
+    volume_change: Annotated[float, typer.Option(
+        help="What-if for --staff: +0.1 staffs 10% more contacts than forecast.", min=-0.99, max=10)] = 0.0,
+    aht_change: Annotated[float, typer.Option(
+        help="What-if for --staff: -0.1 staffs a 10% shorter handle time.", min=-0.99, max=10)] = 0.0,
     fmt: Annotated[str, typer.Option(
         "--format", help="table or json ({\"forecast\": [...], \"backtest\": {...}, ...}).")] = "table",
 ) -> None:
@@ -64,7 +68,7 @@ def forecast_command(
     intervals held the real counts. Closed hours and closed public holidays forecast zero.
     """
     from cxmetrics.analyses.forecast import run
-    from cxmetrics.analyses.plan import staffing_plan
+    from cxmetrics.analyses.plan import plan_with_coverage
 
     if fmt not in ("table", "json"):
         raise UsageError(f"--format must be table or json, not {fmt!r}")
@@ -81,7 +85,8 @@ def forecast_command(
                          tz=tz, country=country, folds=folds, events=events)
         out = result.to_json()
         if staff:
-            out["staffing"] = staffing_plan(result, store.config, aht=aht)
+            out |= plan_with_coverage(result, engine, aht=aht, volume_factor=1 + volume_change,
+                                      aht_factor=1 + aht_change)
     finally:
         store.close()
     if fmt == "json":
@@ -128,6 +133,19 @@ def _table(out: dict[str, Any]) -> None:
         peak = max(out["staffing"], key=lambda r: r["scheduled_agents"])
         console.print(f"Peak staffing: {peak['scheduled_agents']} scheduled agents at {peak['period_start']}"
                       + "".join(f" {peak[d]}" for d in dims), highlight=False)
+        cov = out["coverage"]
+        if cov["basis"]:
+            short = [c for c in cov["cells"] if c["short_hours"]]
+            days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+            worst = sorted(short, key=lambda c: c["gap"])[:5]
+            console.print(f"Schedule ({cov['basis'].replace('_', ' ')}): {cov['short_hours']} of {cov['hours']} "
+                          "forecast hours have fewer agents scheduled than required"
+                          + ("; worst: " + ", ".join(f"{days[c['weekday'] - 1]} {c['hour']:02d}:00 "
+                                                     f"({c['gap']:+.1f})" for c in worst) if worst else ""),
+                          highlight=False)
+        else:
+            console.print("No schedules imported: cxm import schedules FILE compares them with these needs.",
+                          highlight=False)
 
 
 def register(app: typer.Typer) -> None:

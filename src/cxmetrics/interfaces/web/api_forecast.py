@@ -29,7 +29,8 @@ def forecast(
     country: Annotated[str | None, Query(description="Holiday calendar: ISO country or market code (NYSE).")] = None,
     event: Annotated[list[str] | None, Query(description="DATE=FACTOR: a known event (repeatable).")] = None,
     folds: Annotated[int, Query(ge=0, le=4, description="Held-out windows of the backtest.")] = 4,
-    staff: Annotated[bool, Query(description="Add the agents each forecast hour needs.")] = False,
+    staff: Annotated[bool, Query(description="Add the agents each forecast hour needs (`staffing`) and, by hour "
+                                             "of the week, required against scheduled agents (`coverage`).")] = False,
     aht: Annotated[float | None, Query(gt=0, description="AHT in seconds for staff where the data has none.")] = None,
     volume_change: Annotated[float, Query(gt=-1, le=10, description="What-if: +0.1 = 10% more contacts.")] = 0.0,
     aht_change: Annotated[float, Query(gt=-1, le=10, description="What-if: -0.1 = 10% shorter handle time.")] = 0.0,
@@ -38,7 +39,7 @@ def forecast(
     """Contacts per hour or day ahead with 80/95% intervals and the backtest, as `cxm forecast --format json`
     prints them: `{"forecast": [...], "backtest": {"mase", "coverage_80", "coverage_95", ...}, ...}`."""
     from cxmetrics.analyses.forecast import run
-    from cxmetrics.analyses.plan import staffing_plan
+    from cxmetrics.analyses.plan import plan_with_coverage
     from cxmetrics.errors import UsageError
     from cxmetrics.interfaces.cli.forecast_cmd import parse_events
 
@@ -54,10 +55,10 @@ def forecast(
         with ctx.compute_slots, ctx.reader() as r:
             result = run(r.engine, horizon=horizon, grain=grain, by=list(by or ()), source=source, model=model,
                          tz=tz, country=country, folds=folds, events=events)
-        out = result.to_json()
-        if staff:
-            out["staffing"] = staffing_plan(result, ctx.config, aht=aht, volume_factor=1 + volume_change,
-                                            aht_factor=1 + aht_change)
+            out = result.to_json()
+            if staff:
+                out |= plan_with_coverage(result, r.engine, aht=aht, volume_factor=1 + volume_change,
+                                          aht_factor=1 + aht_change)
         return json_bytes(out), JSON_TYPE
 
     body, media = ctx.cache.get_or_compute(("forecast", ctx.stamp, params), compute)
