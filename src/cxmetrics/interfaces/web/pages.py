@@ -91,6 +91,7 @@ PAGES: tuple[Page, ...] = (
     Page("feedback", "/feedback", "feedback.html"),
     Page("customers", "/customers", "customers.html"),
     Page("calls", "/calls", "calls.html"),
+    Page("forecast", "/forecast", "forecast.html", filtered=False),
     Page("timeline", "/timeline", "timeline.html", filtered=False),
     Page("imports", "/imports", "imports.html", filtered=False),
     Page("reports", "/reports", "reports.html", filtered=False, default_period="month"),
