@@ -507,8 +507,10 @@ def forecast(history: History, horizon: int, *, model: str = "weekly_mean", grai
 
 def run(engine: Engine, *, horizon: int = 28, grain: str = "hour", by: Sequence[str] = (),
         source: str = "auto", model: str = "weekly_mean", tz: str | None = None, country: str | None = None,
-        folds: int = 4, backtest_: bool = True, events: dict[dt.date, float] | None = None) -> Forecast:
-    """Load the history, forecast ``horizon`` days and backtest the same model."""
+        folds: int = 4, backtest_: bool = True, events: dict[dt.date, float] | None = None,
+        until: dt.date | None = None) -> Forecast:
+    """Load the history, forecast ``horizon`` days and backtest the same model. ``until``: the
+    history ends on that local day at the latest (a report's forecast from its month's end)."""
     if grain not in ("hour", "day"):
         raise UsageError(f"--grain must be hour or day, not {grain!r}")
     if not 1 <= horizon <= 366:
@@ -520,7 +522,10 @@ def run(engine: Engine, *, horizon: int = 28, grain: str = "hour", by: Sequence[
     config = engine.config
     zone_name = tz or config.timezone
     src = pick_source(engine, source)
-    history = dense_history(hourly_history(engine, src, by, zone_name), by)
+    long = hourly_history(engine, src, by, zone_name)
+    if until is not None:
+        long = long[pd.to_datetime(long["hour"]) < pd.Timestamp(until + dt.timedelta(days=1))]
+    history = dense_history(long, by)
     if history.days < 7 * MIN_WEEKS:
         raise QueryError(f"{history.days} days of history: a forecast needs at least {MIN_WEEKS} weeks")
     bh = config.business_hours
