@@ -35,8 +35,9 @@ def app(api_demo: Path, tmp_path_factory: pytest.TempPathFactory):
 def api_schema(app):
     s = schemathesis.openapi.from_asgi("/openapi.json", app)
     s.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE])
-    # The report operation renders whole reports (seconds each): it is covered by test_api.py.
-    return s.exclude(path_regex=r"^/api/v1/reports/")
+    # The report operation renders whole reports (seconds each): it is covered by test_api.py;
+    # a forecast fits and backtests models (seconds each): covered by test_api_forecast.py.
+    return s.exclude(path_regex=r"^/api/v1/(reports/|forecast)")
 
 
 def operations(api_schema) -> list:

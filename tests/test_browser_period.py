@@ -431,8 +431,8 @@ def test_every_view_has_a_json_twin(session: Session, served: dict[str, Any]) ->
         expect(page.locator('#json-twin-list a[data-path="/api/v1/period"]')).to_have_count(1)
 
 
-PAGES = ["/", "/trends", "/volume", "/busy-hours", "/feedback", "/customers", "/calls", "/timeline", "/imports",
-         "/reports"]
+PAGES = ["/", "/trends", "/volume", "/busy-hours", "/feedback", "/customers", "/calls", "/forecast", "/timeline",
+         "/imports", "/reports"]
 
 
 def test_every_page_states_its_period_and_zone(session: Session) -> None:
@@ -441,7 +441,7 @@ def test_every_page_states_its_period_and_zone(session: Session) -> None:
         statement = page.locator("#period-statement")
         expect(statement).to_have_attribute("data-tz", "America/New_York")
         expect(statement).to_contain_text("America/New_York")
-        if path not in ("/timeline", "/imports"):
+        if path not in ("/forecast", "/timeline", "/imports"):
             expect(statement).to_contain_text(re.compile(r"Period: .*\(\w{3} \d+, \d{4} – \w{3} \d+, \d{4}\)"))
     page = session.goto("/reports?period=month&month=2025-11")
     expect(page.locator("#period-statement")).to_contain_text("November 2025")

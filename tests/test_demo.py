@@ -44,7 +44,8 @@ def test_same_seed_same_frames_other_seed_differs() -> None:
 
 
 def test_tables_follow_the_canonical_schema(demo: dict[str, pd.DataFrame]) -> None:
-    assert set(demo) == set(schema.TABLES)
+    # interval reports and schedules come from contact-centre systems, not from the demo
+    assert set(demo) == set(schema.TABLES) - {"interval_volumes", "schedules"}
     for name, frame in demo.items():
         t = schema.table(name)
         assert len(frame), name

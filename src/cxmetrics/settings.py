@@ -45,7 +45,8 @@ from pydantic import (
 from cxmetrics.errors import ConfigError
 
 __all__ = ["DEFAULT_SCALES", "SLA_METRICS", "SURVEY_TYPES", "WEEKDAYS", "BusinessHours", "Calls", "Config", "Fcr",
-           "Server", "Sla", "SlaPolicy", "Survey", "Week", "config_from_dict", "load_config", "parse_duration", "setting_rows", "zone"]
+           "Server", "Sla", "SlaPolicy", "Staffing", "Survey", "Week", "config_from_dict", "load_config", "parse_duration",
+           "setting_rows", "zone"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SURVEY_TYPES = ("nps", "csat", "ces", "cx")
@@ -331,6 +332,29 @@ class Calls(Section):
         "scale)."))
 
 
+class Staffing(Section):
+    """``[staffing]``: targets of `cxm staff` and the staffing plan of `cxm forecast`."""
+
+    interval: Literal[15, 30, 60] = Field(default=30, description="Staffing interval in minutes: 15, 30 or 60.")
+    service_level_target: float = Field(default=0.8, gt=0, lt=1, description=(
+        "Share of contacts to answer within `calls.service_level` seconds (0.8 = 80/20 with the default)."))
+    asa_target: Duration | None = Field(default=None, description=(
+        "Optional target for the average speed of answer, e.g. `30s`; agents meet both targets."))
+    max_occupancy: float = Field(default=0.85, gt=0, le=1, description=(
+        "Highest share of time agents may be busy; more agents are staffed where the queue would run hotter."))
+    shrinkage: float = Field(default=0.3, ge=0, lt=1, description=(
+        "Share of paid time not spent on contacts (breaks, training, absence): scheduled = productive / "
+        "(1 - shrinkage)."))
+    patience: Durations = Field(default={}, description=(
+        "Mean time callers wait before hanging up, per channel (`default` key for the others); where set, "
+        "Erlang A replaces Erlang C."))
+    concurrency: dict[str, Annotated[float, Field(ge=1)]] = Field(default=_raw({"chat": 2}), description=(
+        "Contacts an agent handles at once, per channel: staffed with the effective AHT `aht / concurrency`."))
+    asynchronous: tuple[str, ...] = Field(default=("email", "web", "social"), description=(
+        "Channels answered later rather than while the customer waits (e-mail, forms): staffed by workload "
+        "over the interval at the maximum occupancy, not by Erlang C."))
+
+
 class Survey(Section):
     """``[surveys.NAME]``: what a survey measures and how its scores read."""
 
@@ -371,6 +395,7 @@ class Config(Section):
     sla: Sla = Field(default_factory=Sla)
     fcr: Fcr = Field(default_factory=Fcr)
     calls: Calls = Field(default_factory=Calls)
+    staffing: Staffing = Field(default_factory=Staffing)
     surveys: dict[str, Survey] = Field(default={}, description="Declared surveys by name.")
     targets: Targets = Field(default={}, description=(
         "The team's target for a metric (a number, or a duration such as `4h`); a table `[targets.METRIC]` sets it "

@@ -265,6 +265,35 @@ TABLES: dict[str, Table] = {
             key=None,
             description="Sales and marketing spend per period.",
         ),
+        Table(
+            "interval_volumes",
+            (
+                _c("interval_start", "timestamp", required=True),
+                _c("interval_minutes", "int", required=True, min=1, max=1440),
+                _c("channel", required=True),
+                _c("queue"),
+                _c("offered", "int", required=True, **NONNEG),
+                _c("handled", "int", **NONNEG),
+                _c("aht_seconds", "float", **NONNEG),
+            ),
+            key=None,
+            description="Contacts per interval from a contact-centre interval report (offered and handled per "
+                        "5, 15, 30 or 60 minutes, with AHT); forecasts and staffing read it like calls.",
+        ),
+        Table(
+            "schedules",
+            (
+                _c("interval_start", "timestamp", required=True),
+                _c("interval_minutes", "int", required=True, min=1, max=1440),
+                _c("agents", "float", required=True, **NONNEG),
+                _c("channel"),
+                _c("queue"),
+                _c("team"),
+            ),
+            key=None,
+            description="Agents scheduled per interval (headcount on the schedule, before shrinkage), to compare "
+                        "with the staffing a forecast needs.",
+        ),
     )
 }
 

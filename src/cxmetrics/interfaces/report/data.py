@@ -206,6 +206,63 @@ def _volume(engine: Engine, start: dt.date, end: dt.date, first: dt.date, tz: st
             "spikes": spikes, "method": METHOD}
 
 
+#: the report's forecast: days after the report month, backtest windows of as many days
+FORECAST_DAYS = 28
+FORECAST_FOLDS = 2
+
+
+def _forecast(engine: Engine, end: dt.date, tz: str) -> dict[str, Any]:
+    """Contacts in the FORECAST_DAYS after the report month (history up to the month's end) per
+    channel (calls: queue): each series' total and busiest day with its 80/95% interval, the backtest, AHT, and the
+    staffing against the schedules table (``cxm forecast --staff``). ``{"omitted": reason}`` when
+    there is too little history."""
+    from cxmetrics.analyses import forecast as fc
+    from cxmetrics.analyses.plan import plan_with_coverage
+    from cxmetrics.errors import CxmError
+
+    try:
+        src = fc.pick_source(engine, "auto")
+        by = {"tickets": ["channel"], "calls": ["queue"]}.get(src, ["channel"])
+        daily = fc.run(engine, horizon=FORECAST_DAYS, grain="day", by=by, tz=tz, folds=FORECAST_FOLDS, until=end)
+    except CxmError as e:
+        return {"omitted": str(e)}
+    bt = daily.backtest
+    f = pd.DataFrame(daily.records)
+    per = {tuple(s[d] for d in by): s for s in bt.get("series", [])}
+    ahts = {tuple(a[d] for d in by): a["aht_seconds"] for a in daily.aht}
+    series = []
+    for key, g in f.groupby(by, sort=True):
+        k = key if isinstance(key, tuple) else (key,)
+        s = per.get(k, {})
+        top = g.loc[g["value"].idxmax()]  # the busiest day, with its own interval (intervals do not add up)
+        series.append({**dict(zip(by, k, strict=True)), "total": round(float(g["value"].sum()), 1),
+                       "peak_day": top["period_start"], "peak": float(top["value"]),
+                       **{c: float(top[c]) for c in ("lower_80", "upper_80", "lower_95", "upper_95")},
+                       "mase": s.get("mase"), "coverage_80": s.get("coverage_80"), "aht_seconds": ahts.get(k)})
+    out: dict[str, Any] = {
+        "source": src, "by": by, "from": (end + dt.timedelta(days=1)).isoformat(),
+        "to": (end + dt.timedelta(days=FORECAST_DAYS)).isoformat(), "history_to": daily.meta["history_to"],
+        "model": daily.meta["model"], "series": series,
+        "backtest": {k: bt.get(k) for k in ("mase", "coverage_80", "coverage_95", "folds", "horizon_days", "points")},
+    }
+    try:
+        hourly = fc.run(engine, horizon=FORECAST_DAYS, grain="hour", by=by, tz=tz, folds=0, until=end)
+        plan = plan_with_coverage(hourly, engine)
+    except CxmError as e:  # no handle times to staff from
+        out["staffing"] = {"omitted": str(e)}
+        return out
+    cov = plan["coverage"]
+    per_hour: dict[str, int] = {}
+    for r in plan["staffing"]:
+        per_hour[r["period_start"]] = per_hour.get(r["period_start"], 0) + r["scheduled_agents"]
+    peak = max(per_hour.items(), key=lambda x: x[1]) if per_hour else (None, 0)
+    short = sorted((c for c in cov["cells"] if c["gap"] is not None and c["gap"] < 0), key=lambda c: c["gap"])
+    out["staffing"] = {"basis": cov["basis"], "hours": cov["hours"], "short_hours": cov["short_hours"],
+                       "agent_hours": sum(per_hour.values()), "peak_agents": peak[1], "peak_at": peak[0],
+                       "worst": short[:5], "cells": cov["cells"]}
+    return out
+
+
 def _comments(engine: Engine, start: dt.date, end: dt.date, tz: str) -> list[dict[str, Any]]:
     from cxmetrics.analyses.comments import comments
 
@@ -285,6 +342,8 @@ def build_report(store: Store, period: str | dt.date | None = None, *, tz: str |
         from cxmetrics.interfaces.report.floor import floor_data
 
         report["floor"] = floor_data(engine, start, end, tz)  # agents, teams, SLA by policy
+    if present["support"] or present["calls"] or counts.get("interval_volumes", 0) > 0:
+        report["forecast"] = _forecast(engine, end, tz)
     if present["feedback"]:
         comp = [r for r in to_records(month_rows) if r["metric"] in ("promoters_share", "passives_share",
                                                                     "detractors_share")]

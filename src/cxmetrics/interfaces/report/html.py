@@ -213,6 +213,50 @@ def busy_view(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
             "intro": tr.t("report.busy.staff_intro", median=tr.duration(median))}
 
 
+def forecast_view(data: dict[str, Any], tr: Translator) -> dict[str, Any] | None:
+    """The forecast section: series rows, the backtest sentence, the staffing lines."""
+    from babel.dates import get_day_names
+
+    fc = data.get("forecast")
+    if not fc:
+        return None
+    if "omitted" in fc:
+        return {"omitted": tr.t("report.forecast.omitted", reason=fc["omitted"])}
+    dim = fc["by"][0]
+    pct = lambda v: "–" if v is None else tr.percent(100 * v)  # noqa: E731 (shares 0-1 as percent)
+    rows = [{"series": tr.dim_value(dim, r[dim]),
+             "total": _num(tr, round(r["total"])), "peak_day": tr.date(r["peak_day"]), "peak": _num(tr, round(r["peak"])),
+             "i80": f"{_num(tr, round(r['lower_80']))}–{_num(tr, round(r['upper_80']))}",
+             "i95": f"{_num(tr, round(r['lower_95']))}–{_num(tr, round(r['upper_95']))}",
+             "mase": "–" if r["mase"] is None else tr.number(r["mase"], 2), "coverage_80": pct(r["coverage_80"]),
+             "aht": "–" if r["aht_seconds"] is None else tr.duration(r["aht_seconds"])} for r in fc["series"]]
+    bt = fc["backtest"]
+    backtest = (tr.t("report.forecast.backtest", folds=_num(tr, bt["folds"]), days=_num(tr, bt["horizon_days"]),
+                     mase=tr.number(bt["mase"], 2), c80=pct(bt["coverage_80"]), c95=pct(bt["coverage_95"]))
+                if bt.get("points") else tr.t("report.forecast.no_backtest"))
+    lines: list[str] = []
+    st = fc.get("staffing") or {}
+    names = get_day_names("wide", locale=tr.locale)
+    if "omitted" in st:
+        lines.append(tr.t("report.forecast.staff_omitted", reason=st["omitted"]))
+    elif st:
+        lines.append(tr.t("report.forecast.staff_peak", agents=_num(tr, st["peak_agents"]),
+                          when=tr.date(st["peak_at"][:10]) + " " + _hour(tr, int(st["peak_at"][11:13])),
+                          hours=_num(tr, st["agent_hours"])))
+        if st["basis"] is None:
+            lines.append(tr.t("report.forecast.no_schedule"))
+        else:
+            lines.append(tr.t("report.forecast.short", short=_num(tr, st["short_hours"]), hours=_num(tr, st["hours"])))
+            for c in st["worst"]:
+                h = int(c["hour"])
+                lines.append(tr.t("report.forecast.short_item", weekday=names[(int(c["weekday"]) - 1) % 7],
+                                  start=_hour(tr, h), end=_hour(tr, h + 1), required=_num(tr, c["required_max"]),
+                                  scheduled=tr.number(c["scheduled"], 1), gap=tr.number(-c["gap"], 1)))
+    return {"rows": rows, "dim": tr.t(f"report.forecast.by_{dim}"), "backtest": backtest, "staff": lines,
+            "intro": tr.t("report.forecast.lead", start=tr.date(fc["from"]), end=tr.date(fc["to"]),
+                          history=tr.date(fc["history_to"]))}
+
+
 def frt_rows(data: dict[str, Any], tr: Translator) -> list[dict[str, Any]]:
     rows = []
     for r in data.get("frt_by_channel") or []:
@@ -365,6 +409,8 @@ def context(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
                     for k in TABLE_COUNTS if k in counts]
     toc = [{"id": "kpis", "title": tr.t("report.section.kpis")}]
     toc += [{"id": s, "title": tr.t(f"report.section.{s}")} for s in sections]
+    if data.get("forecast"):
+        toc.append({"id": "forecast", "title": tr.t("report.section.forecast")})
     toc.append({"id": "definitions", "title": tr.t("report.section.definitions")})
     month = tr.month(data["period"]["start"])
     return {
@@ -388,6 +434,7 @@ def context(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
         "clv": clv_view(data, tr) if "customers" in sections else None,
         "clv_omitted": omitted.get("clv"),
         "calls": calls_view(data, tr) if "calls" in sections else None,
+        "forecast": forecast_view(data, tr),
         "definitions": definitions(data, tr),
     }
 

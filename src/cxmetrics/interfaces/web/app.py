@@ -115,6 +115,7 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
         api,
         api_admin,
         api_floor,
+        api_forecast,
         api_imports,
         api_overview,
         api_records,
@@ -122,7 +123,8 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
     )
 
     for router in (api.router, api.reads, api_rows.router, api_records.router, api_imports.router,
-                   api_overview.router, api_admin.reports, api_admin.tokens, api_floor.router):
+                   api_overview.router, api_admin.reports, api_admin.tokens, api_floor.router,
+                   api_forecast.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_middleware(api_imports.UploadLimit, limit=ctx.max_upload_bytes)
     if ctx.cors_origins:

@@ -95,6 +95,7 @@ PAGES: tuple[Page, ...] = (
     Page("calls", "/calls", "calls.html"),
     Page("agents", "/agents", "agents.html"),
     Page("queue", "/queue", "queue.html", dated=False),
+    Page("forecast", "/forecast", "forecast.html", filtered=False),
     Page("timeline", "/timeline", "timeline.html", filtered=False),
     Page("imports", "/imports", "imports.html", filtered=False),
     Page("reports", "/reports", "reports.html", filtered=False, default_period="month"),

@@ -1,0 +1,87 @@
+"""The report's Forecast and staffing section (report/data.py ``forecast``, report/html.py): the
+forecast from the report month's end, its backtest, the staffing against a schedules table, in
+every language, in the HTML and the PDF printed from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from cxmetrics.interfaces.i18n import LANGS, catalog
+from tests.api_support import copy_store
+
+
+@pytest.fixture(scope="module")
+def reports(small_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from cxmetrics.interfaces.report.data import build_report
+    from cxmetrics.settings import Config
+    from cxmetrics.store import Store
+
+    db = copy_store(small_demo, tmp_path_factory.mktemp("report-forecast"))
+    with Store(db, config=Config()) as s:
+        plain = build_report(s, "2025-12")
+        october = build_report(s, "2025-10")
+        stamps = pd.Timestamp("2026-01-01") + pd.to_timedelta(range(0, 28 * 24 * 60, 60), unit="min")
+        s.import_frame("schedules", pd.DataFrame({"interval_start": stamps.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                                  "interval_minutes": 60, "agents": 3.0}))
+        scheduled = build_report(s, "2025-12")
+    return {"plain": plain, "october": october, "scheduled": scheduled}
+
+
+def test_the_forecast_starts_after_the_report_month(reports: dict[str, Any]) -> None:
+    dec, octo = reports["plain"]["forecast"], reports["october"]["forecast"]
+    assert (dec["from"], dec["to"], dec["history_to"]) == ("2026-01-01", "2026-01-28", "2025-12-31")
+    # a report of an earlier month forecasts from that month's history only: the same report later
+    assert (octo["from"], octo["history_to"]) == ("2025-11-01", "2025-10-31")
+    assert dec["by"] == ["channel"] and {r["channel"] for r in dec["series"]} >= {"email", "chat", "phone"}
+    bt = dec["backtest"]
+    assert bt["mase"] < 1 and 0.7 <= bt["coverage_80"] <= 0.9, bt
+    for r in dec["series"]:
+        assert r["lower_95"] <= r["lower_80"] <= r["peak"] <= r["upper_80"] <= r["upper_95"]
+        assert r["aht_seconds"] > 0
+    st = dec["staffing"]
+    assert st["basis"] is None and st["short_hours"] is None and st["peak_agents"] > 0
+
+
+def test_the_schedule_gaps_are_listed(reports: dict[str, Any]) -> None:
+    st = reports["scheduled"]["forecast"]["staffing"]
+    assert st["basis"] == "dates" and st["short_hours"] > 0
+    assert 0 < len(st["worst"]) <= 5 and all(c["gap"] < 0 and c["scheduled"] == 3.0 for c in st["worst"])
+    assert [c["gap"] for c in st["worst"]] == sorted(c["gap"] for c in st["worst"])
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_the_section_in_every_language(reports: dict[str, Any], lang: str) -> None:
+    from cxmetrics.interfaces.report.html import render_html
+
+    words = catalog(lang)
+    html = render_html(reports["scheduled"], lang)
+    section = re.search(r'<section id="forecast".*?</section>\s*</section>', html, re.S)
+    assert section, lang
+    text = section.group(0)
+    assert words["report.section.forecast"] in html and 'href="#forecast"' in html
+    assert text.count('<tr><th scope="row">') == len(reports["scheduled"]["forecast"]["series"])
+    assert "MASE" in text and "{" not in re.sub(r"<[^>]+>", "", text)  # every placeholder filled
+    assert text.count("<li>") == 2 + len(reports["scheduled"]["forecast"]["staffing"]["worst"])
+
+
+@pytest.mark.slow
+def test_the_pdf_has_the_section(reports: dict[str, Any]) -> None:
+    from cxmetrics.interfaces.report.pdf import chromium_path, has_weasyprint, render_pdf
+
+    if not (chromium_path() or has_weasyprint()):
+        pytest.skip("no PDF printer")
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("needs pdftotext (poppler-utils) to read the PDF")
+    pdf = render_pdf(reports["scheduled"], "en")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "Forecast and staffing" in text and "Agents required against scheduled" in text
+    assert dt.date(2026, 1, 1).strftime("%b %-d, %Y") in text
