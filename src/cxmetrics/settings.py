@@ -292,6 +292,10 @@ class Config(Section):
         "The team's target for a metric (a number, or a duration such as `4h`); a table `[targets.METRIC]` sets it "
         "per channel, with `default`."), json_schema_extra=_where(key="targets.METRIC"))
     server: Server = Field(default_factory=Server)
+    write_wait: Number = Field(default=600, ge=0, le=86_400, description=(
+        "Seconds a command that writes the store (an import, `cxm demo`, `cxm token`, an upload to `cxm serve`) "
+        "waits for another writer to finish before giving up with 'store busy'; `0`: do not wait. Readers never "
+        "wait (docs/architecture.md)."), json_schema_extra=_where(env="CXM_WRITE_WAIT", option="--wait"))
 
     #: the file the settings came from (None: defaults only)
     _source: str | None = PrivateAttr(default=None)
