@@ -228,6 +228,8 @@ class Store:
         #: a snapshot whose import methods open writer sessions (see :func:`connect`)
         self.writable = not read_only
         self.on_wait = on_wait
+        #: called with this writer session before it publishes (e.g. to compute answers kept with the data)
+        self.before_publish: list[Callable[[Store], None]] = []
         self._lock: WriteLock | None = None
         self._work: Path | None = None
         self._snapshot: tuple[int, int, int, int] | None = None
@@ -298,6 +300,8 @@ class Store:
         try:
             if self.data_stamp() // 1000 > 0 and self.facts_stamp() != self.data_stamp():
                 self.refresh_facts()
+            for hook in self.before_publish:
+                hook(self)
             self._disconnect()  # checkpoints: the copy is complete in one file
             assert self._work is not None
             os.replace(self._work, self.path)
@@ -337,6 +341,7 @@ class Store:
         self.read_only = read_only
         self.writable = not read_only
         self.on_wait = None
+        self.before_publish = []
         self._lock = self._work = self._snapshot = None
         self.ibis = ibis.duckdb.from_connection(con)
         self.raw = con

@@ -59,7 +59,12 @@ class State:
         config = self.config()
         if not create and not config.db.exists():
             raise StoreMissing(f"no store at {config.db}; run `cxm demo` or `cxm import` first")
-        return Store(config.db, read_only=read_only, config=config, on_wait=waiting)
+        store = Store(config.db, read_only=read_only, config=config, on_wait=waiting)
+        if not read_only:
+            from cxmetrics.interfaces.web.api_overview import warm_answers
+
+            store.before_publish.append(warm_answers)  # the dashboard's first screen, ready when it starts
+        return store
 
 
 def waiting(message: str) -> None:

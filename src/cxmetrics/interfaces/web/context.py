@@ -276,10 +276,12 @@ class AppContext:
         """A writer session (imports, tokens), one at a time in this process; it waits for
         writers in other processes up to the ``write_wait`` setting, then answers 423. Its
         changes are published when the block ends; the next request reads them."""
+        from cxmetrics.interfaces.web.api_overview import warm_answers
         from cxmetrics.store import Store
 
         with self._write_lock:
             store = Store(self.db_path, config=self.config, on_wait=log.warning)
+            store.before_publish.append(warm_answers)
             try:
                 yield store
             finally:
