@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import os
 import re
 import tomllib
@@ -73,9 +74,21 @@ def parse_duration(text: str | int | float) -> float:
     return float(m.group(1)) * mult
 
 
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """Every IANA zone name this machine knows (the API's schema lists them: it accepts
+    exactly these)."""
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
+
+
 def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; :class:`ConfigError` when there is none."""
+    names = zone_names()
     try:
+        if names and name not in names:  # ZoneInfo also opens stray files such as "posixrules"
+            raise ZoneInfoNotFoundError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"unknown time zone {name!r} (use an IANA name such as Europe/Helsinki)") from None
