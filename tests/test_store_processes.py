@@ -210,3 +210,39 @@ def test_a_second_writer_waits_and_says_for_whom(template: Path, tmp_path: Path)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "inserted" in out
+
+
+def test_the_first_screen_a_writer_keeps_is_the_one_the_server_computes(template: Path, tmp_path: Path) -> None:
+    """Writers keep the dashboard's first answer with the data (warm start); it must be
+    byte for byte what the server computes itself."""
+    import duckdb
+
+    from cxmetrics.interfaces.web.api_overview import warm_answers
+    from cxmetrics.settings import Config
+    from cxmetrics.store import Store
+    from tests.api_support import client
+
+    db = copy_store(template, tmp_path / "store")
+    with Store(db, config=Config()) as w:
+        w.before_publish.append(warm_answers)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM _answers").fetchone() == (1,)
+    with client(db) as c:
+        kept = c.get("/api/v1/overview")
+    with duckdb.connect(str(db)) as con:
+        con.execute("DROP TABLE _answers")
+    with client(db) as c:
+        computed = c.get("/api/v1/overview")
+    assert kept.status_code == computed.status_code == 200
+    # equal up to the last bits of float sums (DuckDB's parallel sums differ in the order they add)
+    assert same(kept.json(), computed.json())
+
+
+def same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return a == pytest.approx(b, rel=1e-12)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
