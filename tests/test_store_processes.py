@@ -246,3 +246,20 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
+
+
+def test_a_failing_before_publish_step_does_not_cost_the_import(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from cxmetrics.settings import Config
+    from cxmetrics.store import Store
+
+    def broken(_store: Store) -> None:
+        raise RuntimeError("no answer today")
+
+    db = tmp_path / "cx.duckdb"
+    with Store(db, config=Config()) as w:
+        w.before_publish.append(broken)
+        w.import_frame("tickets", pd.DataFrame({"ticket_id": ["a"], "created_at": [pd.Timestamp("2026-01-05", tz="UTC")]}))
+    with Store(db, read_only=True, config=Config()) as r:
+        assert r.count("tickets") == 1 and r.facts_stamp() == r.data_stamp()

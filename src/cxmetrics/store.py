@@ -301,7 +301,10 @@ class Store:
             if self.data_stamp() // 1000 > 0 and self.facts_stamp() != self.data_stamp():
                 self.refresh_facts()
             for hook in self.before_publish:
-                hook(self)
+                try:
+                    hook(self)
+                except Exception:  # an extra (a kept answer) must never cost the import: log it, publish
+                    log.exception("before-publish step %s failed; publishing without it", hook)
             self._disconnect()  # checkpoints: the copy is complete in one file
             assert self._work is not None
             os.replace(self._work, self.path)
