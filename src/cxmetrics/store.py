@@ -238,6 +238,14 @@ class Store:
                 raise StoreMissing(f"no store at {self.path}; run `cxm demo` or `cxm import` first")
             self._open_snapshot()
             return
+        if str(self.path) == ":memory:":  # a private in-memory store: nothing to share
+            import ibis
+
+            self.ibis = ibis.duckdb.connect(":memory:")
+            self.raw = self.ibis.con
+            self.raw.execute("SET enable_progress_bar = false")
+            self._create()
+            return
         self._lock = WriteLock(self.path, self.config.write_wait if wait is None else wait, on_wait)
         self._lock.acquire()
         try:
