@@ -57,7 +57,9 @@ def admin(app) -> dict[str, str]:
 
 # Schemathesis' pytest integration (from_fixture) does not run under pytest 9 yet, so each
 # operation's Hypothesis strategy is driven directly: the same generation and checks.
-def test_api_conforms_to_its_schema(api_schema, admin: dict[str, str]) -> None:
+@pytest.mark.parametrize("with_token", [True, False], ids=["admin-token", "no-token"])
+def test_api_conforms_to_its_schema(api_schema, admin: dict[str, str], with_token: bool) -> None:
+    headers = admin if with_token else {}
     ops = operations(api_schema)
     assert len(ops) >= 12
     for op in ops:
@@ -67,7 +69,7 @@ def test_api_conforms_to_its_schema(api_schema, admin: dict[str, str]) -> None:
         @settings(max_examples=max(5, settings.default.max_examples // 4),  # ci: 25 requests an operation
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
         def check(case) -> None:
-            case.call_and_validate(checks=CHECKS, headers=admin)
+            case.call_and_validate(checks=CHECKS, headers=headers)
 
         try:
             check()
@@ -77,3 +79,38 @@ def test_api_conforms_to_its_schema(api_schema, admin: dict[str, str]) -> None:
 
 def test_the_document_is_served(app) -> None:
     assert app.openapi()["info"]["title"] == "cxmetrics API"
+
+
+def test_the_schema_allows_exactly_the_zones_and_dimensions_the_server_accepts(app) -> None:
+    from cxmetrics.facts.query import DIMENSIONS
+    from tests.api_support import client_class
+
+    doc = app.openapi()
+    zones = doc["components"]["schemas"]["TimeZone"]["enum"]
+    assert "" in zones and "Europe/Helsinki" in zones and "posixrules" not in zones and "Mars/Olympus" not in zones
+    by = next(p for p in doc["paths"]["/api/v1/metrics"]["get"]["parameters"] if p["name"] == "by")
+    assert by["schema"]["anyOf"][0]["items"]["enum"] == list(DIMENSIONS)
+    assert by["schema"]["anyOf"][0]["uniqueItems"] is True
+    url = "/api/v1/metrics?metric=ticket_volume&grain=month"
+    with client_class()(app) as client:
+        assert client.get(f"{url}&tz=Europe/Helsinki").status_code == 200
+        assert client.get(f"{url}&tz=").status_code == 200
+        for bad in ("&tz=posixrules", "&tz=Mars/Olympus", "&by=", "&by=channel&by=channel"):
+            assert client.get(url + bad).status_code == 400, bad
+
+
+@pytest.mark.parametrize(("path", "allow"), [
+    ("/api/v1/tokens", "GET, OPTIONS, POST"),
+    ("/api/v1/tokens/1", "DELETE, OPTIONS"),
+    ("/api/v1/metrics", "GET, OPTIONS"),
+    ("/api/v1/imports/tickets", "OPTIONS, POST"),
+])
+def test_options_and_405_name_every_method(app, path: str, allow: str) -> None:
+    from tests.api_support import client_class
+
+    with client_class()(app) as client:
+        r = client.options(path)
+        assert r.status_code == 204 and r.headers["allow"] == allow
+        r = client.put(path)
+        assert r.status_code == 405 and r.headers["allow"] == allow
+        assert client.options("/api/v1/no-such-thing").status_code == 404

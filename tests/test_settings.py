@@ -184,3 +184,14 @@ def test_file_problems_name_the_file(here: Path) -> None:
 def test_a_bad_command_line_value_names_the_command_line(here: Path) -> None:
     with pytest.raises(ConfigError, match=r"^the command line: timezone: unknown time zone 'Mars'"):
         load_config(overrides={"timezone": "Mars"})
+
+
+def test_write_wait_from_the_environment(tmp_path, monkeypatch) -> None:
+    from cxmetrics.errors import ConfigError
+    from cxmetrics.settings import load_config
+
+    monkeypatch.chdir(tmp_path)  # no cxm.toml here
+    assert load_config(environ={}).write_wait == 600
+    assert load_config(environ={"CXM_WRITE_WAIT": "2.5"}).write_wait == 2.5
+    with pytest.raises(ConfigError, match="write_wait"):
+        load_config(environ={"CXM_WRITE_WAIT": "soon"})

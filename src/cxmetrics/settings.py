@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import os
 import re
 import tomllib
@@ -74,9 +75,21 @@ def parse_duration(text: str | int | float) -> float:
     return float(m.group(1)) * mult
 
 
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """Every IANA zone name this machine knows (the API's schema lists them: it accepts
+    exactly these)."""
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
+
+
 def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; :class:`ConfigError` when there is none."""
+    names = zone_names()
     try:
+        if names and name not in names:  # ZoneInfo also opens stray files such as "posixrules"
+            raise ZoneInfoNotFoundError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"unknown time zone {name!r} (use an IANA name such as Europe/Helsinki)") from None
@@ -139,6 +152,20 @@ def _per_channel(v: Any) -> Any:
 Zone = Annotated[str, AfterValidator(_zone_name)]
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 Number = Annotated[float, BeforeValidator(_number)]
+
+
+def _number_text(v: Any) -> Any:
+    """A number, or its text (environment variables are text)."""
+    if isinstance(v, str):
+        try:
+            return float(v.strip())
+        except ValueError:
+            raise ValueError(f"expected a number of seconds, got {v!r}") from None
+    return _number(v)
+
+
+#: a number that may come from an environment variable
+NumberText = Annotated[float, BeforeValidator(_number_text)]
 Window = Annotated[tuple[dt.time, dt.time] | None, BeforeValidator(_window)]
 Scale = Annotated[tuple[Number, Number], AfterValidator(_scale)]
 Durations = dict[str, Duration]
@@ -401,6 +428,10 @@ class Config(Section):
         "The team's target for a metric (a number, or a duration such as `4h`); a table `[targets.METRIC]` sets it "
         "per channel, with `default`."), json_schema_extra=_where(key="targets.METRIC"))
     server: Server = Field(default_factory=Server)
+    write_wait: NumberText = Field(default=600, ge=0, le=86_400, description=(
+        "Seconds a command that writes the store (an import, `cxm demo`, `cxm token`, an upload to `cxm serve`) "
+        "waits for another writer to finish before giving up with 'store busy'; `0`: do not wait. Readers never "
+        "wait (docs/architecture.md)."), json_schema_extra=_where(env="CXM_WRITE_WAIT", option="--wait"))
 
     #: the file the settings came from (None: defaults only)
     _source: str | None = PrivateAttr(default=None)

@@ -1,10 +1,28 @@
-"""The embedded store: one DuckDB file holding the canonical tables."""
+"""The embedded store: one DuckDB file holding the canonical tables.
+
+How processes share it (docs/architecture.md, "One store, many processes"): the file at
+the store's path is never written in place. A **writer** (an import, ``cxm demo``,
+``cxm token``, an upload to ``cxm serve``) takes an OS lock on the sidecar file
+``<store>.lock`` (a second writer waits, up to the ``write_wait`` setting, saying who it
+waits for), copies the store to ``<store>.writing-<pid>``, writes the copy, derives the
+ticket facts, and atomically renames the copy over the store when it closes. A
+**reader** (every other command, reports, the server's requests, ``cxmetrics.connect``)
+opens the file it finds at the path read-only, as a snapshot: a writer never blocks it
+and it never blocks a writer, since the writer's file is another file. A reader sees a
+new version by opening the path again; :meth:`Store.refresh` and the server do that when
+the file at the path changed (its :func:`snapshot_id`).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import re
-from collections.abc import Iterator
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +40,9 @@ if TYPE_CHECKING:
 
 #: Bump when facts.base_facts changes, so stores rebuild their stored facts.
 FACTS_VERSION = 2
+#: The name a snapshot attaches the store file under (readers ``USE`` it).
+SNAPSHOT_ALIAS = "cx"
+log = logging.getLogger("cxmetrics.store")
 
 META_DDL = (
     """CREATE SEQUENCE IF NOT EXISTS _import_seq START 1""",
@@ -46,8 +67,9 @@ def open_error(path: Path, error: Exception) -> StoreError:
     held = re.search(r"lock is held in (.+?) \(PID (\d+)\)", text)
     if held or "Could not set lock" in text:
         who = f" (PID {held.group(2)}, {held.group(1)})" if held else ""
-        return StoreBusy(f"the store {path} is in use by another process{who}: an import or `cxm serve` holds "
-                         "it; wait until it finishes (or stop the server) and try again")
+        return StoreBusy(f"the store {path} is in use by another process{who} that holds it for writing: cxmetrics "
+                         "never does (it writes a copy), so a DuckDB session outside cxmetrics or an older cxmetrics "
+                         "does; close it and try again")
     return StoreError(f"cannot open the store {path}: {text}; give the path of a cxmetrics store with --db "
                       "(or $CXM_DB), or a new file name to create one")
 
@@ -64,35 +86,254 @@ def transaction(con: Any) -> Iterator[Any]:
     con.execute("COMMIT")
 
 
+# -- sharing the file between processes ------------------------------------------------------------
+def snapshot_id(path: Path) -> tuple[int, int, int, int] | None:
+    """Identifies the version of the store file at ``path`` (every write publishes a new file,
+    so a new inode): a reader whose id differs is reading an older version. ``None``: no file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def lock_path(path: Path) -> Path:
+    """The sidecar file writers lock (the store file itself is replaced by every write)."""
+    return path.with_name(path.name + ".lock")
+
+
+def _holder_text() -> str:
+    args = [Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python", *sys.argv[1:]]
+    command = " ".join(a if len(a) < 60 else a[:57] + "..." for a in args)[:200]
+    return f"PID {os.getpid()} ({command})"
+
+
+class WriteLock:
+    """The one-writer lock of a store: ``flock`` on ``<store>.lock``. The OS drops it when
+    the holder exits, even on a crash, so a lock is never left behind. Whoever holds it
+    writes its PID and command line into the file, for the message of those who wait.
+
+    ``wait``: seconds to wait for another writer before :class:`~cxmetrics.errors.StoreBusy`;
+    ``on_wait`` is called once with a message when waiting starts."""
+
+    def __init__(self, store_path: Path, wait: float, on_wait: Callable[[str], None] | None = None) -> None:
+        self.store_path = store_path
+        self.path = lock_path(store_path)
+        self.wait = wait
+        self.on_wait = on_wait if on_wait is not None else log.warning
+        self.fd: int | None = None
+
+    def holder(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8", errors="replace").strip() or "another process"
+        except OSError:
+            return "another process"
+
+    def acquire(self) -> None:
+        import fcntl
+
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as e:
+            raise StoreError(f"cannot write the store {self.store_path}: cannot create its lock file {self.path} "
+                             f"({e.strerror}); writing needs a writable folder") from None
+        deadline = time.monotonic() + self.wait
+        told = False
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreBusy(
+                            f"the store {self.store_path} is being written by {self.holder()}; gave up after "
+                            f"waiting {self.wait:g} s: try again when it has finished, or wait longer with "
+                            "--wait SECONDS ($CXM_WRITE_WAIT, `write_wait` in cxm.toml)") from None
+                    if not told:
+                        self.on_wait(f"waiting for the store {self.store_path}: {self.holder()} is writing it "
+                                     f"(waiting up to {self.wait:g} s; --wait SECONDS changes that)")
+                        told = True
+                    time.sleep(0.05)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, _holder_text().encode(), 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fd, self.fd = self.fd, None
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+            os.close(fd)  # drops the flock
+
+    def __enter__(self) -> WriteLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def open_snapshot(path: Path) -> Any:
+    """A DuckDB connection reading the store file now at ``path``, read-only.
+
+    The file is attached to a private in-memory database (``USE cx``): DuckDB shares one
+    database instance per path within a process, so opening the path directly would hand a
+    reader that was open before a write the old version again. Cursors must ``USE cx``."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        quoted = str(path).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS {SNAPSHOT_ALIAS} (READ_ONLY)")
+        con.execute(f"USE {SNAPSHOT_ALIAS}")
+    except duckdb.Error as e:
+        con.close()
+        if not path.exists():
+            raise StoreMissing(f"no store at {path}; run `cxm demo` or `cxm import` first") from None
+        raise open_error(path, e) from None
+    return con
+
+
 class Store:
     """A DuckDB file with the canonical tables, plus the Ibis connection over it.
 
     ``path`` defaults to the ``db`` setting of ``config`` (``--db``, ``$CXM_DB``, ``cxm.toml``,
-    else ``./cx.duckdb``). Opening raises :class:`~cxmetrics.errors.StoreMissing` (read-only,
-    no file), :class:`~cxmetrics.errors.StoreBusy` (another process holds the lock) or
-    :class:`~cxmetrics.errors.StoreError` (not a DuckDB file, unreadable)."""
+    else ``./cx.duckdb``).
+
+    ``read_only=True``: a **snapshot** of the store as it is now, never blocked by writers
+    (:meth:`refresh` moves it to the newest version; :meth:`engine` does that itself).
+    Otherwise a **writer session**: it takes the store's write lock (waiting up to ``wait``
+    seconds, default the ``write_wait`` setting, for another writer; ``on_wait`` hears
+    about it), works on a copy of the file, and publishes the copy, with its ticket facts
+    derived, when it is closed: other processes see its changes from then on. Keep writer
+    sessions short (``with Store(path) as s: ...``); :func:`connect` gives a snapshot whose
+    imports are short writer sessions of their own.
+
+    Opening raises :class:`~cxmetrics.errors.StoreMissing` (read-only, no file),
+    :class:`~cxmetrics.errors.StoreBusy` (another writer held the lock for ``wait`` seconds)
+    or :class:`~cxmetrics.errors.StoreError` (not a DuckDB file, unreadable)."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
-                 config: Config | None = None) -> None:
-        import duckdb
-        import ibis
-
+                 config: Config | None = None, wait: float | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> None:
         from cxmetrics.settings import load_config
 
         self.config = config if config is not None else load_config()
         self.path = Path(path) if path is not None else self.config.db
         self.read_only = read_only
-        if read_only and not self.path.exists():
-            raise StoreMissing(f"no store at {self.path}; run `cxm demo` or `cxm import` first")
+        #: a snapshot whose import methods open writer sessions (see :func:`connect`)
+        self.writable = not read_only
+        self.on_wait = on_wait
+        #: called with this writer session before it publishes (e.g. to compute answers kept with the data)
+        self.before_publish: list[Callable[[Store], None]] = []
+        self._lock: WriteLock | None = None
+        self._work: Path | None = None
+        self._snapshot: tuple[int, int, int, int] | None = None
+        if read_only:
+            if not self.path.exists():
+                raise StoreMissing(f"no store at {self.path}; run `cxm demo` or `cxm import` first")
+            self._open_snapshot()
+            return
+        if str(self.path) == ":memory:":  # a private in-memory store: nothing to share
+            import ibis
+
+            self.ibis = ibis.duckdb.connect(":memory:")
+            self.raw = self.ibis.con
+            self.raw.execute("SET enable_progress_bar = false")
+            self._create()
+            return
+        self._lock = WriteLock(self.path, self.config.write_wait if wait is None else wait, on_wait)
+        self._lock.acquire()
         try:
-            self.ibis = ibis.duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as e:
+            self._open_work()
+        except BaseException:
+            self._discard()
+            raise
+        self._create()
+
+    def _open_snapshot(self) -> None:
+        import ibis
+
+        ident = snapshot_id(self.path)  # before opening: a write in between makes us look stale, not fresh
+        con = open_snapshot(self.path)
+        self._snapshot = ident
+        self.ibis = ibis.duckdb.from_connection(con)
+        self.raw = con
+        self.raw.execute("SET enable_progress_bar = false")
+
+    def _open_work(self) -> None:
+        """Copy the store to ``<store>.writing-<pid>`` and open the copy read-write."""
+        import duckdb
+        import ibis
+
+        folder = self.path.parent
+        if not folder.is_dir():
+            raise StoreError(f"cannot create the store {self.path}: no folder {folder}")
+        for stale in folder.glob(f"{self.path.name}.writing-*"):  # a writer that died: we hold the lock now
+            _remove(stale)
+        self._work = work = folder / f"{self.path.name}.writing-{os.getpid()}"
+        try:
+            if self.path.exists():
+                shutil.copyfile(self.path, work)
+                wal = self.path.with_name(self.path.name + ".wal")  # a store last closed by an older cxmetrics
+                if wal.exists():
+                    shutil.copyfile(wal, work.with_name(work.name + ".wal"))
+        except OSError as e:
+            raise StoreError(f"cannot open the store {self.path}: {e.strerror or e}; give the path of a cxmetrics "
+                             "store with --db (or $CXM_DB), or a new file name to create one") from None
+        try:
+            self.ibis = ibis.duckdb.connect(str(work))
+        except duckdb.Error as e:
             raise open_error(self.path, e) from None
         self.raw = self.ibis.con
         # Our own commands show progress where it helps; DuckDB's bar would interleave with it.
         self.raw.execute("SET enable_progress_bar = false")
-        if not read_only:
-            self._create()
+
+    def _discard(self) -> None:
+        if self._work is not None:
+            for f in (self._work, self._work.with_name(self._work.name + ".wal"),
+                      self._work.with_name(self._work.name + ".tmp")):
+                _remove(f)
+            self._work = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def _publish(self) -> None:
+        """Derive the facts if an import made them stale, then put the copy in place."""
+        try:
+            if self.data_stamp() // 1000 > 0 and self.facts_stamp() != self.data_stamp():
+                self.refresh_facts()
+            for hook in self.before_publish:
+                try:
+                    hook(self)
+                except Exception:  # an extra (a kept answer) must never cost the import: log it, publish
+                    log.exception("before-publish step %s failed; publishing without it", hook)
+            self._disconnect()  # checkpoints: the copy is complete in one file
+            assert self._work is not None
+            os.replace(self._work, self.path)
+            with contextlib.suppress(OSError):  # make the rename durable
+                fd = os.open(self.path.parent, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            self._work = None
+        finally:
+            self._discard()
+
+    def refresh(self) -> bool:
+        """Move a snapshot to the newest version of the store; ``True`` if there was one.
+        Ibis tables taken from the old snapshot stop working."""
+        if self._snapshot is None or snapshot_id(self.path) == self._snapshot:
+            return False  # a writer session, a store over someone else's connection, or current
+        self._disconnect()
+        self._open_snapshot()
+        return True
 
     @classmethod
     def from_connection(cls, con: Any, *, path: str | Path | None = None, read_only: bool = False,
@@ -109,6 +350,10 @@ class Store:
         self.config = config if config is not None else load_config()
         self.path = Path(path) if path is not None else self.config.db
         self.read_only = read_only
+        self.writable = not read_only
+        self.on_wait = None
+        self.before_publish = []
+        self._lock = self._work = self._snapshot = None
         self.ibis = ibis.duckdb.from_connection(con)
         self.raw = con
         self.raw.execute("SET enable_progress_bar = false")
@@ -133,15 +378,31 @@ class Store:
         return {name: self.count(name) for name in schema.TABLES}
 
     # -- writing ---------------------------------------------------------
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Store]:
+        """A writer session on this store: this store itself if it is one, else a new one,
+        published when the block ends (this snapshot then moves to the new version)."""
+        if self._lock is not None or (not self.read_only and self._snapshot is None):
+            yield self
+            return
+        if not self.writable:
+            raise StoreError(f"the store {self.path} was opened read-only; open it with "
+                             "cxmetrics.connect(path) to import")
+        with Store(self.path, config=self.config, on_wait=self.on_wait) as writer:
+            yield writer
+        self.refresh()
+
     def import_file(self, table: str, path: str | Path, **options: Any) -> ImportResult:
         from cxmetrics.ingest.pipeline import import_file
 
-        return import_file(self, table, Path(path), **options)
+        with self.writing() as w:
+            return import_file(w, table, Path(path), **options)
 
     def import_frame(self, table: str, frame: pd.DataFrame, **options: Any) -> ImportResult:
         from cxmetrics.ingest.pipeline import import_frame
 
-        return import_frame(self, table, frame, **options)
+        with self.writing() as w:
+            return import_frame(w, table, frame, **options)
 
     # -- derived facts ---------------------------------------------------
     FACT_TABLES = ("tickets", "waits", "spans", "events")
@@ -258,6 +519,7 @@ class Store:
         """An engine over this store; ``stored=False`` derives facts from the raw tables."""
         from cxmetrics.engine.core import Engine
 
+        self.refresh()
         base = self.stored_facts() if stored and cache else None
         return Engine(self.ibis, self.config, cache=cache, base=base, **kw)
 
@@ -267,7 +529,7 @@ class Store:
             ids = [ids]
         return self.engine().frame(ids, **kw)
 
-    def close(self) -> None:
+    def _disconnect(self) -> None:
         # Cached (temp) tables die with the connection; detach Ibis's finalizers so
         # they do not try to drop them on a closed connection later.
         for entry in list(getattr(self.ibis, "_cache_name_to_entry", {}).values()):
@@ -276,6 +538,16 @@ class Store:
         getattr(self.ibis, "_cache_op_to_entry", {}).clear()
         self.ibis.disconnect()
 
+    def close(self) -> None:
+        """Close the store; a writer session publishes its changes and releases the write lock."""
+        if self._lock is not None:
+            self._publish()
+            return
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
+        self._disconnect()
+
     def __enter__(self) -> Store:
         return self
 
@@ -283,7 +555,32 @@ class Store:
         self.close()
 
 
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
 def connect(path: str | Path | None = None, *, read_only: bool = False,
             config: Config | None = None) -> Store:
-    """Open (creating if needed) the store at ``path`` (default: the ``db`` setting, see :class:`Store`)."""
-    return Store(path, read_only=read_only, config=config)
+    """Open the store at ``path`` (default: the ``db`` setting, see :class:`Store`) as a snapshot
+    that other processes can write meanwhile (:meth:`Store.refresh`; :meth:`Store.engine`
+    and :meth:`Store.metrics` refresh it themselves). Unless ``read_only``, a missing store
+    is created, and :meth:`Store.import_file` / :meth:`Store.import_frame` each run in a
+    short writer session (waiting for another writer, see the ``write_wait`` setting).
+
+    >>> import cxmetrics as cx
+    >>> store = cx.connect("cx.duckdb")                                   # doctest: +SKIP
+    >>> store.metrics(["tickets"], grain="month").tail(1)                 # doctest: +SKIP
+    """
+    from cxmetrics.settings import load_config
+
+    config = config if config is not None else load_config()
+    where = Path(path) if path is not None else config.db
+    if not read_only and not where.exists():
+        Store(where, config=config).close()
+    store = Store(where, read_only=True, config=config)
+    store.writable = not read_only
+    return store

@@ -37,6 +37,8 @@ log = logging.getLogger("cxmetrics")
 class State:
     db: Path | None = None
     config_path: Path | None = None
+    #: ``--wait``: seconds a writer waits for another writer (None: the ``write_wait`` setting)
+    wait: float | None = None
     _config: Config | None = field(default=None, repr=False)
 
     def config(self) -> Config:
@@ -44,26 +46,39 @@ class State:
         if self._config is None:
             from cxmetrics.settings import load_config
 
-            self._config = load_config(self.config_path, overrides={"db": self.db})
+            self._config = load_config(self.config_path, overrides={"db": self.db, "write_wait": self.wait})
         return self._config
 
     def open_store(self, *, read_only: bool = False, create: bool = True) -> Store:
-        """``create=False``: a missing store is an error, not a new empty file (for commands
+        """A snapshot (``read_only``), else a writer session: it waits for another writer
+        (saying so on stderr) and publishes when closed (:class:`~cxmetrics.store.Store`).
+        ``create=False``: a missing store is an error, not a new empty file (for commands
         that only make sense on data, such as managing tokens)."""
         from cxmetrics.store import Store
 
         config = self.config()
         if not create and not config.db.exists():
             raise StoreMissing(f"no store at {config.db}; run `cxm demo` or `cxm import` first")
-        return Store(config.db, read_only=read_only, config=config)
+        store = Store(config.db, read_only=read_only, config=config, on_wait=waiting)
+        if not read_only:
+            from cxmetrics.interfaces.web.api_overview import warm_answers
+
+            store.before_publish.append(warm_answers)  # the dashboard's first screen, ready when it starts
+        return store
+
+
+def waiting(message: str) -> None:
+    """What a writer says on stderr while another writer holds the store."""
+    err_console.print(f"[yellow]{escape(message)}[/]", highlight=False, soft_wrap=True)
 
 
 def open_for_reading(state: State) -> Store:
-    """A read-only store whose derived facts are current.
+    """A read-only snapshot whose derived facts are current.
 
-    Facts are derived lazily, once after imports: if they are stale, the store is
-    briefly opened for writing to refresh them; if another process has the store open
-    (so it cannot be written), the engine derives them in memory instead.
+    Writers derive the facts before they publish; only a store written by an older
+    cxmetrics (or a new FACTS_VERSION) has stale ones. Then the store is briefly written to
+    refresh them if no one else is writing it; if someone is, the engine derives them in
+    memory instead.
     """
     from cxmetrics.store import Store
 
@@ -72,8 +87,8 @@ def open_for_reading(state: State) -> Store:
         return store
     store.close()
     try:
-        writer = Store(store.path, config=store.config)
-    except StoreBusy:  # another reader or writer: derive in memory
+        writer = Store(store.path, config=store.config, wait=0)
+    except StoreBusy:  # another writer: derive in memory
         return state.open_store(read_only=True)
     try:
         with err_console.status("Deriving ticket facts (once after an import)...", spinner="dots"):

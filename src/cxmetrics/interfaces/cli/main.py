@@ -26,8 +26,11 @@ def global_options(
     db: Annotated[Path | None, typer.Option("--db", help="Store file (default $CXM_DB, else the `db` setting of "
                                                          "cxm.toml, else ./cx.duckdb).")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Settings file (default $CXM_CONFIG, else ./cxm.toml).")] = None,
+    wait: Annotated[float | None, typer.Option("--wait", min=0, metavar="SECONDS", help=(
+        "How long a command that writes the store waits for another writer (default $CXM_WRITE_WAIT, else "
+        "`write_wait` in cxm.toml, else 600); 0: fail at once."))] = None,
 ) -> None:
-    ctx.obj = State(db=db, config_path=config)
+    ctx.obj = State(db=db, config_path=config, wait=wait)
 
 
 COMMAND_MODULES = ("demo_cmd", "import_cmd", "metrics_cmd", "calc_cmd", "comments_cmd", "drivers_cmd",

@@ -38,8 +38,8 @@ def serve(
     app = create_app(path, config=config, require_read_token=not local, cors_origins=origins,
                      allowed_hosts=[*LOOPBACK_HOSTS, host.strip("[]")] if local else None)
     if not local:
-        with app.state.ctx.writer() as store:
-            tokens = has_tokens(store.raw)
+        with app.state.ctx.reader() as r:
+            tokens = has_tokens(r.store.raw)
         if not tokens:
             app.state.ctx.close()
             raise UsageError(f"refusing to listen on {host}: beyond loopback every request needs a token, and the "

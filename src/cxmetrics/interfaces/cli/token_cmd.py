@@ -49,7 +49,7 @@ def list_(
 
     if fmt not in ("table", "json"):
         raise UsageError(f"--format must be table or json, not {fmt!r}")
-    store = ctx.obj.open_store(create=False)
+    store = ctx.obj.open_store(read_only=True)
     try:
         rows = list_tokens(store.raw)
     finally:

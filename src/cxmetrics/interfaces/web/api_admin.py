@@ -68,8 +68,8 @@ def list_tokens(request: Request) -> Response:
     """Every token's id, role, label and dates (hashes are never shown)."""
     from cxmetrics.interfaces.web.auth import list_tokens as listing
 
-    with ctx_of(request).writer() as store:
-        return json_response({"tokens": listing(store.raw)})
+    with ctx_of(request).reader() as r:
+        return json_response({"tokens": listing(r.store.raw)})
 
 
 @tokens.post("/tokens", response_model=TokenCreated, status_code=201)

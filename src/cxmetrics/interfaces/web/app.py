@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -73,6 +73,49 @@ class RejectNul:
         await self.app(scope, receive, send)
 
 
+class AllowedMethods:
+    """ASGI middleware: ``OPTIONS`` on a path answers 204 with ``Allow`` listing every method
+    of every route on that path, and a 405 says the same (Starlette names only the first
+    route's: ``OPTIONS /api/v1/tokens`` said ``Allow: GET`` though POST exists). Paths no route
+    matches pass through (404). CORS preflights are answered before this, by CORSMiddleware."""
+
+    def __init__(self, app: ASGIApp, routes: Callable[[], list[tuple[str, set[str]]]]) -> None:
+        self.app = app
+        self.routes = routes
+        self._table: list[tuple[Any, set[str]]] | None = None
+
+    def allowed(self, scope: Scope) -> list[str]:
+        from starlette.routing import compile_path
+
+        if self._table is None:
+            self._table = [(compile_path(path)[0], methods) for path, methods in self.routes()]
+        methods: set[str] = set()
+        for regex, found in self._table:
+            if regex.match(scope["path"]):
+                methods |= found
+        return sorted(methods | {"OPTIONS"}) if methods else []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS":
+            allow = self.allowed(scope)
+            if allow:
+                await Response(status_code=204, headers={"Allow": ", ".join(allow)})(scope, receive, send)
+                return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                allow = self.allowed(scope)
+                if allow:
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                    message["headers"] = [*headers, (b"allow", ", ".join(allow).encode())]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
 def create_app(db_path: str | Path, *, config_path: str | Path | None = None, config: Config | None = None,
                require_read_token: bool | None = None, cors_origins: Iterable[str] = (),
                max_upload_bytes: int | None = None, allowed_hosts: Iterable[str] | None = None) -> FastAPI:
@@ -100,6 +143,8 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if ctx.snapshot is None:  # started again after a shutdown (tests run an app several times)
+            ctx.open()
         yield
         ctx.close()
 
@@ -126,6 +171,15 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
                    api_overview.router, api_admin.reports, api_admin.tokens, api_floor.router,
                    api_forecast.router):
         app.include_router(router, prefix=API_PREFIX)
+    routers = (api.router, api.reads, api_rows.router, api_records.router, api_imports.router,
+               api_overview.router, api_admin.reports, api_admin.tokens)
+
+    def routes() -> list[tuple[str, set[str]]]:
+        every = [(API_PREFIX, r) for router in routers for r in router.routes] + [("", r) for r in app.routes]
+        return [(prefix + getattr(r, "path", ""), set(getattr(r, "methods", None) or ())) for prefix, r in every
+                if getattr(r, "methods", None)]
+
+    app.add_middleware(AllowedMethods, routes=routes)
     app.add_middleware(api_imports.UploadLimit, limit=ctx.max_upload_bytes)
     if ctx.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
@@ -142,7 +196,39 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
         from cxmetrics.interfaces.web import pages
 
         pages.install(app, ctx)
+    _exact_schema(app)
     return app
+
+
+def _exact_schema(app: FastAPI) -> None:
+    """The OpenAPI document allows exactly what the server accepts where Pydantic's types
+    say less: ``tz`` is one of the IANA names the server knows (or empty: the default), and
+    ``by`` a list of distinct known dimensions."""
+    from cxmetrics.facts.query import DIMENSIONS
+    from cxmetrics.settings import zone_names
+
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = build()
+        doc.setdefault("components", {}).setdefault("schemas", {})["TimeZone"] = {
+            "type": "string", "enum": ["", *sorted(zone_names())],
+            "description": "An IANA time zone name; empty: the configured zone."}
+        for operations in doc.get("paths", {}).values():
+            for op in operations.values():
+                for param in op.get("parameters", []) if isinstance(op, dict) else []:
+                    if param.get("name") == "tz":
+                        param["schema"] = {"anyOf": [{"$ref": "#/components/schemas/TimeZone"}, {"type": "null"}],
+                                           "title": "Tz"}
+                    elif param.get("name") == "by" and "array" in str(param.get("schema")):
+                        param["schema"] = {"anyOf": [{"type": "array", "uniqueItems": True,
+                                                      "items": {"type": "string", "enum": list(DIMENSIONS)}},
+                                                     {"type": "null"}], "title": "By"}
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _errors(app: FastAPI) -> None:

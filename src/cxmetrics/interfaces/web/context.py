@@ -1,11 +1,15 @@
-"""What every request shares: the one DuckDB connection, the writer lock, caches and the auth policy.
+"""What every request shares: the read-only snapshot of the store, writer sessions, caches and the auth policy.
 
-DuckDB allows one read-write connection per file and process, so the app opens the
-file once. Each request reads through its own cursor (a separate connection to the
-same database instance, safe across threads) inside a transaction: it sees one
-snapshot from its first statement to its last, even while an import commits. All
-writes (imports, facts refresh, tokens) go through one writer cursor under one lock:
-one writer, many readers.
+The server shares the store with other processes (docs/architecture.md): it never holds
+it for writing. It keeps one read-only snapshot of the file (:func:`cxmetrics.store.open_snapshot`)
+and each request reads through its own cursor of it (a separate connection to the same
+database instance, safe across threads). Every write publishes a new file, so before
+each request a ``stat`` of the path tells whether a writer (this server's own import or
+token call, or a `cxm import` from cron) published a new version; the first request
+after that opens the new snapshot (about 30 ms) and the response caches move to the new
+data stamp. Requests already running finish on the old snapshot. The server's own writes
+(uploads, tokens) are writer sessions (:class:`cxmetrics.store.Store`) like any other
+process's, taken one at a time.
 
 Pages (``cxmetrics.interfaces.web.pages``) reach this through ``request.app.state.ctx``.
 """
@@ -13,6 +17,7 @@ Pages (``cxmetrics.interfaces.web.pages``) reach this through ``request.app.stat
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -29,12 +34,26 @@ if TYPE_CHECKING:
     from cxmetrics.settings import Config
     from cxmetrics.store import Store
 
+log = logging.getLogger("cxmetrics.interfaces.web")
 #: Responses kept per data stamp (metrics answers are small; an import changes the stamp).
 CACHE_ENTRIES = 256
 
 
 def _slots() -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+
+
+@dataclass
+class Snapshot:
+    """One version of the store file, open read-only."""
+
+    con: duckdb.DuckDBPyConnection
+    #: :func:`cxmetrics.store.snapshot_id` of the file when it was opened
+    ident: Any
+    #: its data stamp (a version of the file never changes)
+    stamp: int
+    #: its stored facts are older than its data
+    facts_stale: bool
 
 
 @dataclass
@@ -112,16 +131,16 @@ class AppContext:
     #: the largest import upload; None: ``[server] max_upload_mb`` of ``config``
     upload_limit: int | None = None
     cors_origins: tuple[str, ...] = ()
-    con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
+    #: the current snapshot (None: closed)
+    snapshot: Snapshot | None = field(default=None, repr=False)
     cache: ResponseCache = field(default_factory=ResponseCache, repr=False)
     #: Metric computations at once (one per core): more only queue inside DuckDB and the GIL,
     #: and would make cached answers and light requests wait behind them.
     compute_slots: threading.BoundedSemaphore = field(default_factory=_slots, repr=False)
-    _writer: Store | None = field(default=None, repr=False)
+    _old: list[Snapshot] = field(default_factory=list, repr=False)
     _write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cursor_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _bounds: dict[int, Any] = field(default_factory=dict, repr=False)
-    _stamp: int = field(default=0, repr=False)
     _schemas: dict[tuple, Any] = field(default_factory=dict, repr=False)
     _schemas_stamp: int | None = field(default=None, repr=False)
 
@@ -131,38 +150,79 @@ class AppContext:
 
     @property
     def stamp(self) -> int:
-        """The data stamp as of the last write. Only this process can write the file (DuckDB
-        locks it), and every write goes through :meth:`writer`, which refreshes it: a cache
-        hit needs no database round trip."""
-        return self._stamp
+        """The data stamp of the newest version of the store (a ``stat`` of the file per call;
+        an import changes it, so cache keys that include it never serve older data)."""
+        return self.current().stamp
 
     def open(self) -> None:
-        """Open the store file (creating it if needed) and bring its stored facts up to date."""
-        import duckdb
+        """Open the store file (creating it if needed); derive its facts if they are stale
+        (a store last written by an older cxmetrics) and no one else is writing it."""
+        from cxmetrics.errors import StoreBusy
+        from cxmetrics.store import Store
 
-        from cxmetrics.store import Store, open_error
+        if not self.db_path.exists():
+            Store(self.db_path, config=self.config).close()
+        snap = self._open_snapshot()
+        if snap.facts_stale:
+            try:
+                with Store(self.db_path, config=self.config, wait=0) as w:
+                    w.stored_facts()
+            except StoreBusy:
+                pass  # a writer is at work and derives them; until then requests derive them
+        self.snapshot = snap
+        self.current()
 
+    def _open_snapshot(self) -> Snapshot:
+        from cxmetrics.store import SNAPSHOT_ALIAS, Store, open_snapshot, snapshot_id
+
+        ident = snapshot_id(self.db_path)
+        con = open_snapshot(self.db_path)
+        cur = con.cursor()
+        cur.execute(f"USE {SNAPSHOT_ALIAS}")
+        store = Store.from_connection(cur, path=self.db_path, config=self.config, read_only=True)
         try:
-            self.con = duckdb.connect(str(self.db_path))
-        except duckdb.IOException as e:  # locked by another process, not a DuckDB file...
-            raise open_error(self.db_path, e) from None
-        self._writer = Store.from_connection(self.con.cursor(), path=self.db_path, config=self.config, create=True)
-        with self.writer() as w:
-            w.stored_facts()
+            stamp = store.data_stamp()
+            stale = store.facts_stamp() != stamp
+        finally:
+            store.raw.close()
+        return Snapshot(con, ident, stamp, stale)
+
+    def current(self) -> Snapshot:
+        """The snapshot of the newest version of the store, opened if a writer published one."""
+        from cxmetrics.store import snapshot_id
+
+        snap = self.snapshot
+        if snap is None:
+            raise RuntimeError("the store is closed")
+        if snapshot_id(self.db_path) == snap.ident:
+            return snap
+        with self._cursor_lock:
+            snap = self.snapshot
+            if snap is None:
+                raise RuntimeError("the store is closed")
+            if snapshot_id(self.db_path) != snap.ident:
+                new = self._open_snapshot()
+                # Requests still reading the old snapshot finish on it; the one before is closed.
+                for old in self._old[:-1]:
+                    old.con.close()
+                self._old = [*self._old[-1:], snap]
+                self.snapshot = snap = new
+            return snap
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-        if self.con is not None:
-            self.con.close()
-            self.con = None
+        with self._cursor_lock:
+            for snap in [*self._old, *([self.snapshot] if self.snapshot is not None else [])]:
+                snap.con.close()
+            self._old, self.snapshot = [], None
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        if self.con is None:
-            raise RuntimeError("the store is closed")
+        from cxmetrics.store import SNAPSHOT_ALIAS
+
+        snap = self.current()
         with self._cursor_lock:
-            return self.con.cursor()
+            cur = snap.con.cursor()
+        cur.execute(f"USE {SNAPSHOT_ALIAS}")
+        return cur
 
     @contextlib.contextmanager
     def reader(self) -> Iterator[Reader]:
@@ -178,12 +238,8 @@ class AppContext:
                 stamp = store.data_stamp()
                 self._remember_schemas(store.ibis, stamp)
                 base = store.stored_facts(refresh=False)
-                if base is None and self._write_lock.locked():
-                    # the writer is (most likely) rebuilding them: answer from the previous ones.
-                    # Not otherwise: after a failed rebuild they would answer for good, cached
-                    # under the new data stamp.
-                    base = _previous_facts(store)
-                # no stored facts at all: derive them, staged in this cursor's temp tables
+                # stale stored facts (an older cxmetrics wrote the store): derive them, staged
+                # in this cursor's temp tables
                 engine = Engine(store.ibis, self.config, cache=base is None, base=base)
                 if stamp in self._bounds:
                     engine._bounds = self._bounds[stamp]
@@ -217,14 +273,19 @@ class AppContext:
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[Store]:
-        """The writer store, held under the one writer lock (imports, facts, tokens)."""
-        if self._writer is None:
-            raise RuntimeError("the store is closed")
+        """A writer session (imports, tokens), one at a time in this process; it waits for
+        writers in other processes up to the ``write_wait`` setting, then answers 423. Its
+        changes are published when the block ends; the next request reads them."""
+        from cxmetrics.interfaces.web.api_overview import warm_answers
+        from cxmetrics.store import Store
+
         with self._write_lock:
+            store = Store(self.db_path, config=self.config, on_wait=log.warning)
+            store.before_publish.append(warm_answers)
             try:
-                yield self._writer
+                yield store
             finally:
-                self._stamp = self._writer.data_stamp()
+                store.close()
 
     def verify_token(self, token: str) -> TokenInfo | None:
         from cxmetrics.interfaces.web.auth import verify
@@ -234,18 +295,3 @@ class AppContext:
             return verify(cur, token)
         finally:
             cur.close()
-
-
-def _previous_facts(store: Store) -> Any:
-    """The stored facts even when an import committed since: the writer is rebuilding them
-    (seconds; on a large store deriving them per request would take longer and slow the
-    rebuild). Ticket metrics computed in that window are those of the previous import;
-    they are cached under the previous data stamp, so no later request sees them."""
-    from ibis.common.exceptions import TableNotFound
-
-    from cxmetrics.facts.tickets import BaseFacts
-
-    try:
-        return BaseFacts(*(store.ibis.table(f"_fact_{n}") for n in store.FACT_TABLES))
-    except TableNotFound:  # never built: the caller derives them
-        return None
