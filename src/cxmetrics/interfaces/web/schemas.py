@@ -122,6 +122,8 @@ class RowsAnswer(BaseModel):
     page_size: int
     total: int
     pages: int
+    population: int = Field(description="Rows before `q` and `counted_only` narrow them (the record's n).")
+    counted: int | None = Field(description="Rows of the population in the numerator (rates, shares); null otherwise.")
     rows: list[dict[str, Any]]
 
 
