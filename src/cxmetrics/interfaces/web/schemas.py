@@ -139,6 +139,7 @@ class TicketAnswer(BaseModel):
     messages: list[dict[str, Any]]
     status_changes: list[dict[str, Any]]
     work_sessions: list[dict[str, Any]]
+    responses: list[dict[str, Any]] = Field(default_factory=list, description="Survey answers about the ticket.")
 
 
 class TimelineAnswer(BaseModel):
