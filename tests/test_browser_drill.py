@@ -68,7 +68,7 @@ def test_rows_are_readable_sortable_and_filterable(session: Session, server: Liv
 
 def test_ticket_conversation_and_back(session: Session, server: LiveServer) -> None:
     page = session.goto("/trends?metric=fcr_rate")
-    page.evaluate("window.CXM.openDrill(%s)" % json.dumps(FCR))
+    page.evaluate(f"window.CXM.openDrill({json.dumps(FCR)})")
     drill_total(page)
     page.locator("#drill-table tbody button.cell").first.click()
     expect(page.locator("#ticket-conversation li.msg").first).to_be_visible()

@@ -68,14 +68,14 @@ def write_csv(out: dict[str, Any], stream: Any) -> None:
 
 
 def _cell(row: dict[str, Any], fig: str, metric: str, business: bool) -> str:
-    from cxmetrics.interfaces.cli.metrics_cmd import _fmt
+    from cxmetrics.interfaces.cli.metrics_cmd import format_value
     from cxmetrics.metrics.registry import get
 
     v = row.get(fig)
     unit = get(metric).unit
     if unit == "percent" and isinstance(v, (int, float)):  # whole percents: the table must fit 80 columns
         return f"{v:.0f}%" + ("*" if fig in row.get("low_n", []) else "")
-    text = _fmt(float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v, get(metric).unit, business)
+    text = format_value(float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v, get(metric).unit, business)
     return text + ("*" if fig in row.get("low_n", []) else "")
 
 

@@ -12,7 +12,7 @@ from cxmetrics.errors import UsageError
 from cxmetrics.interfaces.cli.common import Command, console, parse_where
 
 
-def _fmt(v: object, unit: str | None, business: bool = False) -> str:
+def format_value(v: object, unit: str | None, business: bool = False) -> str:
     """A table cell; ``business``: a duration in business hours (hours and minutes, never days)."""
     if v is None:
         return "-"
@@ -94,10 +94,10 @@ def _print_table(frame, compared: bool, business: bool = False) -> None:
         table.add_column(c, justify="left" if c in ("metric", "period", *dims) else "right")
     for r in to_records(frame):
         unit = r["unit"]
-        ci = f"{_fmt(r['ci_low'], unit, business)} - {_fmt(r['ci_high'], unit, business)}" if r["ci_low"] is not None else ""
-        value = _fmt(r["value"], unit, business) + (" (low n)" if r.get("low_sample") else "")
+        ci = f"{format_value(r['ci_low'], unit, business)} - {format_value(r['ci_high'], unit, business)}" if r["ci_low"] is not None else ""
+        value = format_value(r["value"], unit, business) + (" (low n)" if r.get("low_sample") else "")
         row = [r["metric"], r["period_start"] or "total", *[escape(str(r[d])) if r[d] is not None else "-" for d in dims],
-               value, _fmt(r["n"], None), ci]
+               value, format_value(r["n"], None), ci]
         if compared:
             change = r["change"]
             if change is None:
@@ -105,18 +105,18 @@ def _print_table(frame, compared: bool, business: bool = False) -> None:
             elif unit == "percent":
                 ch = f"{change:+.1f} pp"
             elif unit == "seconds":
-                ch = ("+" if change >= 0 else "-") + _fmt(abs(change), unit, business)
+                ch = ("+" if change >= 0 else "-") + format_value(abs(change), unit, business)
             elif unit == "count":
                 ch = f"{change:+,.0f}"
             else:
                 ch = f"{change:+,.2f}"
             if r["significant"]:
                 ch += " *"
-            row += [_fmt(r["previous_value"], unit, business), ch]
+            row += [format_value(r["previous_value"], unit, business), ch]
         tgt = "-"
         if r["target"] is not None:
             mark = "" if r["meets_target"] is None else (" ok" if r["meets_target"] else " missed")
-            tgt = _fmt(r["target"], unit, business) + mark
+            tgt = format_value(r["target"], unit, business) + mark
         row.append(tgt)
         table.add_row(*row)
     console.print(table)
