@@ -104,3 +104,20 @@ def test_drill_rows_stack_on_a_phone(browser: Any, server: LiveServer) -> None:
         s.check()
     finally:
         s.close()
+
+
+def test_timeline_grouped_by_ticket_with_filters_and_any_case(session: Session, server: LiveServer) -> None:
+    rows = server.get_json("/api/v1/rows", [("metric", "ticket_volume"), ("grain", "total"), ("page_size", "20")])["rows"]
+    customer = next(r["customer_id"] for r in rows if r.get("customer_id") and r["customer_id"] != r["customer_id"].lower())
+    page = session.goto("/timeline?customer=" + urllib.parse.quote(customer.lower()))
+    groups = page.locator("#timeline details.ticket-group")
+    expect(groups.first).to_be_visible()
+    events = server.get_json(f"/api/v1/customers/{urllib.parse.quote(customer)}/timeline")["events"]
+    tickets = {e["ticket_id"] for e in events if e["ticket_id"]}
+    expect(page.locator("#timeline details.ticket-group[data-ticket]")).to_have_count(len(tickets))
+    expect(page.locator("#customer-id")).to_have_value(customer)  # the stored id
+    page.select_option("#timeline-kind", "message")
+    expect(page.locator("#timeline-status")).to_contain_text(f"of {len(events)} events shown")
+    assert set(page.locator("#timeline li[data-kind]").evaluate_all("(ns) => ns.map((n) => n.dataset.kind)")) <= {"message"}
+    page.uncheck("#timeline-grouped")
+    expect(page.locator("#timeline details.ticket-group")).to_have_count(0)
