@@ -194,9 +194,9 @@ def test_drill_down_from_a_trend_point(session: Session, server: LiveServer) -> 
     expect(page.locator("#drill-table tbody tr")).to_have_count(min(total, 50))
     # every listed ticket came by email, in the clicked month
     cols = page.locator("#drill-table thead th").all_inner_texts()
-    channel_col = cols.index("channel")
+    channel_col = cols.index("Channel")  # readable column names and values (issue 14)
     channels = page.locator(f"#drill-table tbody tr > :nth-child({channel_col + 1})").all_inner_texts()
-    assert set(channels) == {"email"}
+    assert set(channels) == {"Email"}
     expect(page.locator("#drill-subtitle")).to_have_text("Dec 2025")
     shot(page, "drill-trend", full=False)
     # paging, and the CSV of every row
@@ -249,7 +249,7 @@ def test_drill_down_from_a_volume_bar(session: Session, server: LiveServer) -> N
     assert total > 0
     cols = page.locator("#drill-table thead th").all_inner_texts()
     first = page.locator("#drill-table tbody tr").first.locator("th, td").all_inner_texts()
-    day, category = first[cols.index("created_at")][:10], first[cols.index("category")]
+    day, category = first[cols.index("Created")][:10], first[cols.index("Category")].lower()
     volume = server.get_json("/api/v1/volume")
     count = next(r["tickets"] for r in volume["by_category"] if r["date"] == day and r["category"] == category)
     assert total == count

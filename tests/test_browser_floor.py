@@ -65,3 +65,13 @@ def test_floor_pages_fit_a_phone(browser: Any, server: LiveServer) -> None:
         s.check()
     finally:
         s.close()
+
+
+def test_agents_link_to_their_comments(session: Session, server: LiveServer) -> None:
+    page = session.goto("/agents")
+    link = page.locator("#agents-table tbody tr a", has_text="Comments").first
+    expect(link).to_be_visible()
+    agent = link.locator("xpath=ancestor::tr/th").inner_text()
+    link.click()
+    page.wait_for_url(re.compile(r"/feedback\?.*agent="))
+    expect(page.locator("select[name=agent]")).to_have_value(agent)

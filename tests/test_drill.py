@@ -162,3 +162,39 @@ def test_group_filters_and_where_combine(demo) -> None:
     rows, total = drill.rows(e, "ticket_volume", q, None, [("channel", rec["channel"])], page_size=None)
     assert total == rec["n"] and set(rows["priority"]) == {"high"} and set(rows["channel"]) == {rec["channel"]}
 
+
+
+# -- drill-down as a work tool: sort, search, counted rows only ----------------------------------
+def test_sort_by_a_shown_column(sc) -> None:
+    p = drill.rows_page(sc.engine(), "first_response_time", Q, MARCH, [("channel", "email")],
+                        sort="value", descending=True)
+    # T3 waited 4 h, T1 2 h (test_duration_rows_carry_the_value)
+    assert list(p.frame.ticket_id) == ["T3", "T1"] and p.total == p.population == 2
+    with pytest.raises(QueryError, match="cannot sort"):
+        drill.rows_page(sc.engine(), "ticket_volume", Q, MARCH, sort="colour")
+
+
+def test_counted_only_lists_the_numerator(sc) -> None:
+    p = drill.rows_page(sc.engine(), "fcr_rate", Q, MARCH, counted_only=True)
+    # of T1..T4 resolved in March, T3 and T4 were resolved with one reply and not reopened
+    assert ids(p.frame) == ["T3", "T4"] and p.total == 2 and p.population == 4 and p.counted == 2
+    with pytest.raises(QueryError, match="no counted rows"):
+        drill.rows_page(sc.engine(), "ticket_volume", Q, MARCH, counted_only=True)
+    assert drill.rows_page(sc.engine(), "ticket_volume", Q, MARCH).counted is None
+
+
+def test_search_ignores_case(sc) -> None:
+    p = drill.rows_page(sc.engine(), "ticket_volume", Q, MARCH, search="EMAIL")
+    assert p.population == 6 and p.total == 4 and set(p.frame.channel) == {"email"}  # 4 of 6 are e-mails
+
+
+def test_metrics_without_rows_say_so() -> None:
+    from cxmetrics.metrics.registry import all_metrics
+
+    assert {m.key for m in all_metrics() if not m.rows} == {"marketing_spend", "cac", "arpu"}
+
+
+@pytest.mark.parametrize("metric", ["marketing_spend", "cac", "arpu"])
+def test_no_rows_raise(sc, metric: str) -> None:
+    with pytest.raises(drill.NoDrillDown):
+        drill.rows(sc.engine(), metric, Q, MARCH)

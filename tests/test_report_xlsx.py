@@ -22,7 +22,7 @@ from cxmetrics.interfaces.report.xlsx import render_xlsx, sheet_name
 from tests.test_report_html import demo_report, tickets_only_report
 
 CATALOGS = Path(__file__).resolve().parents[1] / "src" / "cxmetrics" / "interfaces" / "i18n" / "catalogs"
-SHEETS = ("metrics", "volume", "calc", "data")
+SHEETS = ("metrics", "volume", "calc", "floor", "data")
 EVIL = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(A1:A9)",
         "\t=1+1", "\r=1+1"]
 
@@ -387,7 +387,7 @@ def test_tickets_only_workbook(tickets_report: dict[str, Any], tmp_path: Path) -
     path = tmp_path / "tickets.xlsx"
     path.write_bytes(render_xlsx(tickets_report, "en"))
     wb = openpyxl.load_workbook(path)
-    assert len(wb.sheetnames) == 4
+    assert len(wb.sheetnames) == 5  # the agents sheet needs tickets only
     texts = _texts(wb)
     for o in omitted:
         line = tr.t("xlsx.omitted.line", section=tr.t(f"xlsx.section.{o['section']}"),
@@ -400,7 +400,7 @@ def test_tickets_only_workbook(tickets_report: dict[str, Any], tmp_path: Path) -
     got = recalc(path)
     assert all(got[n] is None for n in CALC_INPUTS)
     assert got["nps_result"] is None and got["clv_result"] is None
-    data_texts = [v for row in _rows(wb.worksheets[3]) for v in row if isinstance(v, str)]
+    data_texts = [v for row in _rows(wb.worksheets[4]) for v in row if isinstance(v, str)]
     assert any(t.startswith(tr.t("xlsx.section.feedback")) for t in data_texts)
     assert not any("xlsx." in t for t in texts)
 
@@ -464,3 +464,42 @@ def test_catalogs_complete_and_consistent() -> None:
         if lang != "en":
             same = [k for k, v in cat.items() if v == en[k] and not re.fullmatch(r"[\W\dA-Zn]*|.*[=×/].*", v)]
             assert len(same) < len(cat) // 10, (lang, same)  # names such as NPS, Feedback, Ticket
+
+
+# -- agents, teams and SLA by policy (issue 14) ------------------------------------------------------
+def test_floor_sheet_lists_teams_agents_and_sla(book: openpyxl.Workbook, report: dict[str, Any]) -> None:
+    tr = translator("en")
+    ws = book[tr.t("xlsx.sheet.floor")]
+    floor = report["floor"]
+    agents_head = _header_row(ws, "Agent")
+    rows = _rows(ws)
+    agents = []
+    for r in rows[agents_head:]:
+        if r[0] is None:
+            break
+        agents.append(r)
+    assert len(agents) == len(floor["agents"])
+    from cxmetrics.interfaces.report.xlsx import metric_label
+
+    figs = rows[agents_head - 1]
+    col = figs.index(metric_label(tr, floor["figures"]["tickets_resolved"]))
+    assert [r[col] for r in agents] == [a["tickets_resolved"] for a in floor["agents"]]
+    if floor["sla"]:
+        sla_head = _header_row(ws, "Policy")
+        att = [r for r in floor["sla"] if r["metric"] == "sla_attainment"]
+        got = [r for r in rows[sla_head:] if r[0] is not None]
+        assert len(got) == len({(r["sla_policy"], r["sla_metric"]) for r in floor["sla"]})
+        one = att[0]
+        row = next(r for r in got if r[0] == one["sla_policy"] and r[4] == one["denominator"])
+        assert row[2] == pytest.approx(one["value"] / 100) and row[3] == one["numerator"]
+
+
+def test_floor_sheet_defuses_names(report: dict[str, Any], tmp_path: Path) -> None:
+    evil = copy.deepcopy(report)
+    for a, name in zip(evil["floor"]["agents"], EVIL, strict=False):
+        a["agent"] = name
+    wb = openpyxl.load_workbook(io.BytesIO(render_xlsx(evil, "en")))
+    ws = wb[translator("en").t("xlsx.sheet.floor")]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert not any(str(c.value).startswith(("=", "+", "-", "@")) for c in cells)

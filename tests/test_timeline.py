@@ -115,6 +115,19 @@ def test_a_customer_known_only_from_tickets(story: Store) -> None:
     assert list(df["kind"]) == ["ticket_created"] and df.iloc[0]["summary"] == "Ticket opened"
 
 
+def test_lookup_ignores_case_when_the_id_is_not_stored(story: Store) -> None:
+    from cxmetrics.analyses.timeline import find_customer
+
+    assert find_customer(story, " C1 ") == "c1"
+    assert (customer_timeline(story, "C1")["time"] == customer_timeline(story, "c1")["time"]).all()
+    story.import_frame("tickets", pd.DataFrame({"ticket_id": ["T6", "T7"], "created_at": [T("2024-02-01 09:00")] * 2,
+                                                "customer_id": ["Ab", "AB"]}))
+    assert find_customer(story, "AB") == "AB"  # stored exactly: no guessing
+    assert find_customer(story, "ab") == "ab"  # two ids match ignoring case: none is chosen
+    with pytest.raises(UnknownCustomer):
+        customer_timeline(story, "ab")
+
+
 def _app(db: Path) -> typer.Typer:
     from cxmetrics.interfaces.cli import customer_cmd
     from cxmetrics.interfaces.cli.common import State

@@ -139,9 +139,33 @@ def _answer(r: object) -> str:
     return f"{head} {score}" + (f': "{comment}"' if comment else "")
 
 
+#: Tables whose customer_id a lookup matches, in order.
+ID_TABLES = ("customers", "tickets", "calls", "orders", "survey_responses")
+
+
+def find_customer(store: Store, customer_id: str) -> str:
+    """The stored id of a customer looked up by ``customer_id``: the id itself when some table
+    has it, else the one id equal to it ignoring case and surrounding spaces (``c-0042`` finds
+    ``C-0042``); unchanged when none or several ids match (the timeline then says unknown)."""
+    wanted = str(customer_id).strip()
+    lower = ibis.literal(wanted.lower(), "string")
+    found: set[str] = set()
+    for name in ID_TABLES:
+        t = store.table(name)
+        if "customer_id" not in t.columns:
+            continue
+        if int(t.filter(t.customer_id == ibis.literal(wanted, "string")).count().execute()):
+            return wanted
+        hit = t.filter(t.customer_id.lower() == lower).select("customer_id").distinct().execute()
+        found.update(str(x) for x in hit["customer_id"])
+    return found.pop() if len(found) == 1 else wanted
+
+
 def customer_timeline(store: Store, customer_id: str, tz: str | None = None, *, threshold: float = THRESHOLD,
                       context: int = CONTEXT) -> pd.DataFrame:
-    """Every event of one customer in time order (local ``tz``, default the configured zone)."""
+    """Every event of one customer in time order (local ``tz``, default the configured zone);
+    ``customer_id`` as :func:`find_customer` looks it up."""
+    customer_id = find_customer(store, customer_id)
     parts = [p for p in _rows(store, str(customer_id)) if len(p)]
     if not parts:
         raise UnknownCustomer(f"unknown customer {customer_id!r}: not in customers, tickets, calls, surveys or orders")

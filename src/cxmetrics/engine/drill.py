@@ -20,13 +20,13 @@ of rows equals the record's ``n`` (``denominator`` for rates) by construction:
   customers lost in the period); revenue lists orders and repeat purchase the
   customers who ordered (``value`` = their orders).
 
-Metrics without natural rows (spend, CAC, ARPU) raise :class:`NoDrillDown`.
+Metrics without natural rows (spend, CAC, ARPU: ``Metric.rows`` is False) raise :class:`NoDrillDown`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -96,6 +96,19 @@ class NoDrillDown(QueryError):
 Filters = list[tuple[str, str | None]] | tuple[tuple[str, str | None], ...]
 
 
+@dataclass(frozen=True)
+class RowsPage:
+    """One page of drill-down rows: ``total`` rows match (the record's ``n`` when neither
+    ``search`` nor ``counted_only`` narrows them); ``population``: the rows before those
+    narrowings; ``counted``: how many of the population are ``counted`` (rates, shares;
+    ``None`` for kinds without it)."""
+
+    frame: pd.DataFrame
+    total: int
+    population: int
+    counted: int | None
+
+
 def rows(engine: Engine, key: str | Metric, query: Query, period_start: dt.date | str | None,
          filters: Filters = (), page: int = 1, page_size: int | None = 100) -> tuple[pd.DataFrame, int]:
     """One page of the rows behind the value of ``key`` for ``period_start`` and the group
@@ -104,7 +117,19 @@ def rows(engine: Engine, key: str | Metric, query: Query, period_start: dt.date 
     ``query`` is the metric's query (grain, from/to, tz, hours, where); its ``by`` is
     ignored: the group is ``filters``. ``page_size=None`` returns every row. Returns
     the page (timestamps in the query's zone) and the total number of rows."""
+    p = rows_page(engine, key, query, period_start, filters, page=page, page_size=page_size)
+    return p.frame, p.total
+
+
+def rows_page(engine: Engine, key: str | Metric, query: Query, period_start: dt.date | str | None,
+              filters: Filters = (), page: int = 1, page_size: int | None = 100, *, sort: str | None = None,
+              descending: bool = False, search: str | None = None, counted_only: bool = False) -> RowsPage:
+    """:func:`rows` as a work list: sorted by the shown column ``sort`` (``descending``; empty
+    values last), narrowed to rows where a text column contains ``search`` (ignoring case)
+    and, for rates and shares, to the ``counted`` rows (the numerator) with ``counted_only``."""
     m = key if isinstance(key, Metric) else get(key)
+    if not m.rows:
+        raise NoDrillDown(f"no row-level drill-down for {m.key}: its value is not a count over rows")
     if page < 1 or (page_size is not None and not 1 <= page_size <= MAX_PAGE_SIZE):
         raise QueryError(f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}")
     group = [(d, v) for d, v in filters]
@@ -119,15 +144,45 @@ def rows(engine: Engine, key: str | Metric, query: Query, period_start: dt.date 
             raise QueryError(f"dimension {bad[0]!r} does not apply to {m.key}")
     q, label = _one_period(engine, q, period_start)
     t, order = _population(engine, m, q, group)
+    has_counted = "counted" in t.columns
+    if has_counted:
+        agg = t.aggregate(_n=t.count(), _c=t.counted.fill_null(False).cast("int64").sum()).execute()
+        population, counted = int(agg["_n"].iloc[0]), int(agg["_c"].fillna(0).iloc[0])
+    else:
+        population, counted = int(t.count().execute()), None
+    if counted_only:
+        if not has_counted:
+            raise QueryError(f"{m.key} has no counted rows (only rates and shares do)")
+        t = t.filter(t.counted.fill_null(False))
+    if search and search.strip():
+        t = _search(t, search.strip())
+    if sort is not None:
+        if sort not in t.columns:
+            raise QueryError(f"cannot sort by {sort!r}; columns: {', '.join(t.columns)}")
+        col = t[sort]
+        order = [col.isnull(), col.desc() if descending else col.asc(), *order]
+    total = population if not (counted_only or (search and search.strip())) else int(t.count().execute())
     t = t.mutate(period_start=ibis.literal(label, "string"))
-    total = int(t.count().execute())
     t = t.order_by(order)
     if page_size is not None:
         t = t.limit(page_size, offset=(page - 1) * page_size)
     out = t.execute()
     front = ["period_start"] + [c for c in out.columns if c not in ("period_start", "value", "counted")]
     out = out[front + [c for c in ("value", "counted") if c in out.columns]]
-    return localise(out, q.tz or engine.config.timezone), total
+    return RowsPage(localise(out, q.tz or engine.config.timezone), total, population, counted)
+
+
+def _search(t: ir.Table, text: str) -> ir.Table:
+    """Rows where a text column contains ``text``, ignoring case."""
+    cols = [c for c, typ in t.schema().items() if typ.is_string()]
+    if not cols:
+        return t.filter(ibis.literal(False))
+    needle = ibis.literal(text.lower(), "string")
+    hit = None
+    for c in cols:
+        one = t[c].lower().contains(needle).fill_null(False)
+        hit = one if hit is None else hit | one
+    return t.filter(hit)
 
 
 def _one_period(engine: Engine, q: Query, period_start: dt.date | str | None) -> tuple[Query, str | None]:

@@ -36,6 +36,8 @@ def metrics_md() -> str:
             out.append(f"- change test (`--compare`): {e['test']}\n")
         if e["matures_days"]:
             out.append(f"- maturing: {MATURING.format(d=e['matures_days'])}\n")
+        if not e["rows"]:
+            out.append("- drill-down: none (no rows lie behind the value: it is not a count over rows)\n")
         if e["share_dim"]:
             out.append(f"- one record per `{e['share_dim']}` value\n")
         out.append(f"- requires: {', '.join(f'`{r}`' for r in e['requires'])}\n")

@@ -18,6 +18,7 @@ def entry(m: Metric) -> dict[str, Any]:
         "formula": m.formula, "requires": list(m.requires), "edge_cases": list(m.edge_cases),
         "references": [{"source": r.source, "note": r.note} for r in m.references],
         "share_dim": m.share_dim, "matures_days": m.matures_days or None, "test": m.kind.test or None,
+        "rows": m.rows,
     }
 
 

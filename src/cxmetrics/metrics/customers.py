@@ -228,7 +228,7 @@ METRICS: tuple[Metric, ...] = (
         description="Sales and marketing spend in the period, rows spanning periods prorated by overlapping days.",
         fact="orders", time="period_start", formula="sum(amount x overlap / covered days)",
         requires=("marketing_spend.period_start", "marketing_spend.period_end", "marketing_spend.amount"),
-        builder=_marketing_spend, dimensions=SPEND_DIMS,
+        builder=_marketing_spend, dimensions=SPEND_DIMS, rows=False,
         edge_cases=("period_end is the last day covered (inclusive); days are local days of the reporting zone.",
                     "Sliced by acquisition_channel only (marketing_spend.channel); other dimensions do not apply.",
                     "`n` is the number of spend rows overlapping the period."),
@@ -238,6 +238,7 @@ METRICS: tuple[Metric, ...] = (
         id="cac", label="Customer acquisition cost (CAC)", kind=MEAN, unit="currency", direction="lower",
         description="Sales and marketing spend in the period / customers acquired in it.",
         time="acquired_at", formula="sum(prorated spend) / count(acquired in period)", builder=_cac, dimensions=SPEND_DIMS,
+        rows=False,
         requires=(*CUSTOMERS, "marketing_spend.amount"),
         edge_cases=("Spend rows spanning periods are prorated by overlapping days (see marketing_spend).",
                     "--by acquisition_channel: spend of that marketing channel / customers it acquired; "
@@ -257,7 +258,7 @@ METRICS: tuple[Metric, ...] = (
         id="arpu", label="Average revenue per user (ARPU)", kind=MEAN, unit="currency", direction="higher",
         description="Revenue in the period per customer active in it (a customer at any instant of it).",
         time="ordered_at", formula="mean over active customers of their order amounts in the period (0 if none)",
-        requires=(*CUSTOMERS, *ORDERS), builder=_arpu, dimensions=CUSTOMER_DIMS,
+        requires=(*CUSTOMERS, *ORDERS), builder=_arpu, dimensions=CUSTOMER_DIMS, rows=False,
         edge_cases=(CURRENCY, "Orders of customers not in the customers table, or not active in the period, "
                     "are left out.", "Interval: t interval of the per-customer mean.", DIMS),
         references=(SEED004,),

@@ -87,6 +87,9 @@ class Metric:
     #: still maturing (their tickets had less time to be resolved, reopened, answered):
     #: flagged ``maturing`` and given no better/worse verdict.
     matures_days: int = 0
+    #: The value is an aggregate over rows that can be listed (``cxm``'s drill-down, GET /rows);
+    #: False for prorated sums and ratios of totals (spend, CAC, ARPU): no "Show rows" for them.
+    rows: bool = True
 
     @property
     def key(self) -> str:

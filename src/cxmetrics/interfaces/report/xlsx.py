@@ -1,6 +1,6 @@
 """The monthly report as an Excel workbook (seed 004's free template, done properly).
 
-Four sheets, every word in the reader's language:
+Five sheets, every word in the reader's language:
 
 1. *All metrics*: every metric of the report as a row, the 13 months as columns,
    with change against the previous month and the same month a year before for
@@ -11,7 +11,10 @@ Four sheets, every word in the reader's language:
 3. *Formulas and calculators*: live Excel formulas (NPS, CSAT, CES, CRR, churn,
    CAC, CLV) pre-filled with the month's numbers, then every metric's definition
    (:mod:`cxmetrics.interfaces.report.xlsx_calc`).
-4. *Data*: the KPI records flat, in their raw units, and the detractor comments.
+4. *Agents and SLA*: teams with the median of their agents, agents, and SLA
+   attainment by policy and SLA metric (:mod:`cxmetrics.interfaces.report.xlsx_floor`;
+   left out when the report has no agents).
+5. *Data*: the KPI records flat, in their raw units, and the detractor comments.
 
 Values are numbers with Excel number formats, never formatted text: percentages
 are stored as fractions (95.1 % -> 0.951, format ``0.0%``) and durations as
@@ -68,6 +71,7 @@ SENTENCE_COLUMNS = 8
 def render_xlsx(data: dict[str, Any], lang: str = "en") -> bytes:
     """The report ``data`` (from :func:`cxmetrics.interfaces.report.data.build_report`) as .xlsx bytes."""
     from cxmetrics.interfaces.report.xlsx_calc import calc_sheet
+    from cxmetrics.interfaces.report.xlsx_floor import floor_sheet
     from cxmetrics.interfaces.report.xlsx_volume import volume_sheet
 
     buf = BytesIO()
@@ -78,6 +82,7 @@ def render_xlsx(data: dict[str, Any], lang: str = "en") -> bytes:
     metrics_sheet(book)
     volume_sheet(book)
     calc_sheet(book)
+    floor_sheet(book)
     data_sheet(book)
     wb.close()
     return buf.getvalue()

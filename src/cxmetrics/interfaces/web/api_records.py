@@ -47,7 +47,7 @@ def _local(df: pd.DataFrame, zone: str) -> pd.DataFrame:
 @router.get("/tickets/{ticket_id}", response_model=TicketAnswer, tags=["records"])
 def ticket(request: Request, ticket_id: str, tz: TzParam = None) -> Response:
     """One ticket: its row, its derived facts (first reply, resolution, waits...), messages,
-    status changes and work sessions."""
+    status changes, work sessions and the survey answers about it (score and comment)."""
     import ibis
 
     ctx = ctx_of(request)
@@ -67,18 +67,25 @@ def ticket(request: Request, ticket_id: str, tz: TzParam = None) -> Response:
             x = r.store.table(name)
             df = x.filter(x.ticket_id == tid).order_by(order).execute()
             parts[name] = frame_records(_local(df.drop(columns=[c for c in df.columns if c.startswith("_")]), zone))
+        resp = r.engine.feedback_facts()["responses"]
+        resp = resp.filter(resp.ticket_id == tid)
+        keep = [c for c in ("response_id", "survey", "responded_at", "question", "raw_score", "scale_min",
+                            "scale_max", "comment", "agent_id") if c in resp.columns]
+        parts["responses"] = frame_records(_local(resp.select(*keep).order_by("responded_at").execute(), zone))
     return json_response({"ticket": frame_records(_local(row, zone))[0],
                           "facts": frame_records(_local(facts, zone))[0] if len(facts) else None, **parts})
 
 
 @router.get("/customers/{customer_id}/timeline", response_model=TimelineAnswer, tags=["records"])
 def timeline(request: Request, customer_id: str, tz: TzParam = None) -> Response:
-    """Every event of one customer across channels in time order, with satisfaction changes marked."""
-    from cxmetrics.analyses.timeline import customer_timeline
+    """Every event of one customer across channels in time order, with satisfaction changes marked.
+    The id is matched ignoring case when no customer has it exactly; `customer_id` is the stored id."""
+    from cxmetrics.analyses.timeline import customer_timeline, find_customer
 
     ctx = ctx_of(request)
     zone = check_tz(tz) or ctx.config.timezone
     with ctx.reader() as r:
+        customer_id = find_customer(r.store, customer_id)
         df = customer_timeline(r.store, customer_id, zone)
     return json_response({"customer_id": customer_id, "events": frame_records(df)})
 

@@ -230,7 +230,7 @@ def metric_info(lang: str) -> dict[str, dict[str, Any]]:
     for m in all_metrics():
         name = tr.metric_name(m.key)
         out[m.key] = {"name": name, "unit": m.unit, "direction": m.direction, "domain": m.domain,
-                      "kind": m.kind.name, "share_dim": m.share_dim,
+                      "kind": m.kind.name, "share_dim": m.share_dim, "rows": m.rows,
                       "dimensions": list(m.dimensions) if m.dimensions is not None else None}
     return out
 

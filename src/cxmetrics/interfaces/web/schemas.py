@@ -122,6 +122,8 @@ class RowsAnswer(BaseModel):
     page_size: int
     total: int
     pages: int
+    population: int = Field(description="Rows before `q` and `counted_only` narrow them (the record's n).")
+    counted: int | None = Field(description="Rows of the population in the numerator (rates, shares); null otherwise.")
     rows: list[dict[str, Any]]
 
 
@@ -137,6 +139,7 @@ class TicketAnswer(BaseModel):
     messages: list[dict[str, Any]]
     status_changes: list[dict[str, Any]]
     work_sessions: list[dict[str, Any]]
+    responses: list[dict[str, Any]] = Field(default_factory=list, description="Survey answers about the ticket.")
 
 
 class TimelineAnswer(BaseModel):

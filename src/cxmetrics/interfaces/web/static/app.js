@@ -607,7 +607,7 @@
         const mt = item.mark.marktype;
         if (mt !== 'symbol' && mt !== 'rect') return;
         const i = item.datum._drill;
-        if (i === undefined || i === null || !drills[i]) return;
+        if (i === undefined || i === null || !drillable(drills[i])) return;
         openDrill(drills[i]);
       });
     }
@@ -806,7 +806,8 @@
         const text = c.text(r);
         const cls = [c.num ? 'num' : '', /^\d{4}-\d{2}-\d{2}[ T]\d/.test(text) ? 'nowrap' : '', c.cls ? c.cls(r) : ''].join(' ').trim();
         const cell = el(i === 0 ? 'th' : 'td', { class: cls || null, scope: i === 0 ? 'row' : null });
-        const d = c.drill ? c.drill(r) : null;
+        const d = c.drill ? drillable(c.drill(r)) : null;
+        if (c.label) cell.dataset.label = c.label;
         if (d && text !== '–' && text !== '') {
           cell.append(el('button', {
             type: 'button', class: 'cell', text,
@@ -841,6 +842,9 @@
     const skip = Object.keys(d.group || {});
     for (const kv of filterParams({ skip, noDates: !!d.noDates })) p.push(kv);
     for (const kv of d.extra || []) p.push(kv);
+    if (d.sort) { p.push(['sort', d.sort]); if (d.desc) p.push(['desc', 'true']); }
+    if (d.q) p.push(['q', d.q]);
+    if (d.counted_only) p.push(['counted_only', 'true']);
     if (format === 'csv') p.push(['format', 'csv']);
     else { p.push(['page', String(page)]); p.push(['page_size', String(PAGE_SIZE)]); }
     // empty group values must reach the API (a group of rows without a value)
@@ -848,14 +852,114 @@
     for (const [k, v] of p) q.append(k, v);
     return q;
   }
-  async function loadDrill() {
+  /** A drill descriptor, or null when its metric has no rows to list (spend, CAC, ARPU). */
+  function drillable(d) {
+    return d && metricInfo(d.metric).rows !== false ? d : null;
+  }
+  /** Columns not shown in the panel: the period is its subtitle, scales go with the score. */
+  const HIDDEN = new Set(['period_start', 'scale_min', 'scale_max']);
+  const HUGE = 1000; // rates with more rows than this open on the counted rows only
+  function colLabel(k) {
+    const key = 'dashboard.col.' + k;
+    return S[key] !== undefined ? S[key] : k;
+  }
+  /** A drill cell in words: durations formatted, enum values translated, the score on its scale. */
+  function drillText(k, r, d) {
+    const v = r[k];
+    if (missing(v) || v === '') return '';
+    const info = metricInfo(d.metric);
+    if (k === 'value' && info.unit === 'seconds') return duration(v);
+    if (/_s$/.test(k) && typeof v === 'number') return duration(v, false);
+    if (k === 'raw_score' && !missing(r.scale_max)) return number(v, Number.isInteger(v) ? 0 : 1) + '/' + number(r.scale_max, 0);
+    if (typeof v === 'string') {
+      const key = 'value.' + k.replace(/_id$/, '') + '.' + v;
+      if (S[key] !== undefined) return S[key];
+    }
+    return cellText(v);
+  }
+  function drillTable(node, rows, d) {
+    clear(node);
+    const keys = Object.keys(rows[0]).filter((k) => !HIDDEN.has(k));
+    const thead = el('thead');
+    const tr = el('tr');
+    for (const k of keys) {
+      const sorted = d.sort === k;
+      const th = el('th', { scope: 'col', 'aria-sort': sorted ? (d.desc ? 'descending' : 'ascending') : null, 'data-col': k });
+      th.append(el('button', {
+        type: 'button', class: 'sort', title: t('drill.tools.sort_by', { column: colLabel(k) }),
+        text: colLabel(k) + (sorted ? (d.desc ? ' ▼' : ' ▲') : ''),
+        onclick: () => {
+          if (d.sort === k) d.desc = !d.desc; else { d.sort = k; d.desc = false; }
+          d.page = 1;
+          loadDrill(true);
+        },
+      }));
+      tr.append(th);
+    }
+    thead.append(tr);
+    const tbody = el('tbody');
+    for (const r of rows) {
+      const row = el('tr');
+      keys.forEach((k, i) => {
+        const text = drillText(k, r, d);
+        const cell = el(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, 'data-label': colLabel(k),
+          class: typeof r[k] === 'number' ? 'num' : null });
+        if (k === 'ticket_id' && r[k]) cell.append(el('button', { type: 'button', class: 'cell', text, onclick: () => openTicket(r[k], true) }));
+        else if (k === 'customer_id' && r[k]) cell.append(el('a', { href: pageUrl(cfg.pages.timeline, { customer: r[k] }), text }));
+        else cell.textContent = text;
+        row.append(cell);
+      });
+      tbody.append(row);
+    }
+    node.append(thead, tbody);
+  }
+  // -- the drill state in the URL (reopens after reload and Back) ---------------------------
+  const STATE_KEYS = ['metric', 'grain', 'period_start', 'group', 'label', 'extra', 'noDates', 'page', 'sort', 'desc', 'q', 'counted_only'];
+  let pushed = 0;
+  let fromHistory = false;
+  function writeUrl(push, ticket) {
+    if (fromHistory) return;
+    const u = new URL(window.location.href);
+    if (drillState) {
+      const st = {};
+      for (const k of STATE_KEYS) if (drillState[k] !== undefined && drillState[k] !== null) st[k] = drillState[k];
+      u.searchParams.set('drill', JSON.stringify(st));
+    } else u.searchParams.delete('drill');
+    if (ticket) u.searchParams.set('ticket', ticket); else u.searchParams.delete('ticket');
+    if (u.href === window.location.href) return;
+    if (push) { history.pushState({ cxm: true }, '', u.href); pushed += 1; } else history.replaceState(history.state, '', u.href);
+  }
+  function readUrl() {
+    const q = new URLSearchParams(window.location.search);
+    let d = null;
+    try { d = q.get('drill') ? JSON.parse(q.get('drill')) : null; } catch (e) { d = null; }
+    if (d && typeof d.metric !== 'string') d = null;
+    return { drill: d, ticket: q.get('ticket') };
+  }
+  function restoreFromUrl() {
+    const { drill, ticket } = readUrl();
+    const dialog = document.getElementById('drill');
+    fromHistory = true;
+    try {
+      if (drill) openDrill(drill);
+      if (ticket) openTicket(ticket, !!drill);
+      if (!drill && !ticket && dialog.open) { drillState = null; dialog.close(); }
+    } finally { fromHistory = false; }
+  }
+  let filterTimer = null;
+  async function loadDrill(replace) {
     const d = drillState;
     const status = document.getElementById('drill-status');
     const tableNode = document.getElementById('drill-table');
     const csv = document.getElementById('drill-csv');
+    const counted = document.getElementById('drill-counted');
+    const filter = document.getElementById('drill-filter');
+    if (filter.value !== (d.q || '')) filter.value = d.q || '';
+    if (replace) writeUrl(false, null);
     setStatus(status, t('common.loading'));
     delete status.dataset.total;
     clear(tableNode);
+    delete tableNode.dataset.rows;
     csv.href = API + '/rows?' + drillParams(d, 1, 'csv').toString();
     csv.setAttribute('download', 'rows-' + d.metric.replace(/[^a-z0-9_]+/gi, '_') + (d.period_start ? '-' + d.period_start : '') + '.csv');
     let body;
@@ -869,26 +973,30 @@
       document.getElementById('drill-next').disabled = true;
       return;
     }
+    if (d !== drillState) return; // another drill opened meanwhile
+    const hasCounted = !missing(body.counted);
+    if (hasCounted && d.counted_only === undefined) {
+      // a rate over a huge population opens on its numerator (840 churned, not 29,954 customers)
+      d.counted_only = Number(body.population) > HUGE && Number(body.counted) < Number(body.population);
+      if (d.counted_only) { writeUrl(false, null); loadDrill(); return; }
+    }
+    counted.parentElement.hidden = !hasCounted;
+    counted.checked = !!d.counted_only;
+    document.getElementById('drill-counted-text').textContent = hasCounted
+      ? t('drill.tools.counted_of', { counted: number(body.counted), population: number(body.population) }) : '';
     const total = Number(body.total || 0);
     const pages = Math.max(1, Number(body.pages || Math.ceil(total / PAGE_SIZE) || 1));
     const rows = body.rows || [];
     const first = total ? (d.page - 1) * PAGE_SIZE + 1 : 0;
     const last = (d.page - 1) * PAGE_SIZE + rows.length;
-    setStatus(status, total ? t('common.rows_range', { first: number(first), last: number(last), total: number(total) }) : t('drill.empty'));
+    setStatus(status, total ? t('common.rows_range', { first: number(first), last: number(last), total: number(total) })
+      : (d.q ? t('drill.tools.no_match') : t('drill.empty')));
     status.dataset.total = String(total);
     document.getElementById('drill-page').textContent = t('common.page_of', { page: number(d.page), pages: number(pages) });
     document.getElementById('drill-prev').disabled = d.page <= 1;
     document.getElementById('drill-next').disabled = d.page >= pages;
     if (!rows.length) return;
-    const keys = Object.keys(rows[0]);
-    const cols = keys.map((k) => ({
-      label: k,
-      num: typeof rows[0][k] === 'number',
-      text: k === 'value' && metricInfo(d.metric).unit === 'seconds' ? (r) => duration(r[k]) : (r) => cellText(r[k]),
-      link: k === 'customer_id' ? (r) => (r[k] ? pageUrl(cfg.pages.timeline, { customer: r[k] }) : null) : null,
-      action: k === 'ticket_id' ? (r) => (r[k] ? () => openTicket(r[k], true) : null) : null,
-    }));
-    table(tableNode, cols, rows);
+    drillTable(tableNode, rows, d);
     tableNode.dataset.rows = String(rows.length);
   }
   // -- one ticket (from a rows table or a timeline) --------------------------------------
@@ -904,6 +1012,7 @@
       if (typeof dialog.showModal === 'function') dialog.showModal(); else dialog.setAttribute('open', '');
     }
     showRows(false);
+    writeUrl(true, id);
     const back = document.getElementById('ticket-back');
     back.hidden = !fromRows;
     document.getElementById('ticket-title').textContent = t('ticket.title', { id });
@@ -929,20 +1038,44 @@
       if (missing(v) || v === '') continue;
       fields.append(el('div', null, el('dt', { text: k }), el('dd', { text: cellText(v) })));
     }
+    conversation(clear(document.getElementById('ticket-conversation')), body);
     const rows = [];
-    for (const m of body.messages || []) {
-      rows.push({ time: m.created_at, what: (m.author_type || '') + (m.public === false ? ' · ' + t('ticket.internal') : ''), who: m.author_id, channel: m.channel });
-    }
     for (const c of body.status_changes || []) {
-      rows.push({ time: c.changed_at, what: (c.from_status ? c.from_status + ' → ' : '') + (c.to_status || c.status || ''), who: c.changed_by || c.agent_id, channel: '' });
+      rows.push({ time: c.changed_at, what: (c.from_status ? dimValue('status', c.from_status) + ' → ' : '') + dimValue('status', c.to_status || c.status || ''), who: c.changed_by || c.agent_id || '' });
+    }
+    for (const a of body.responses || []) {
+      rows.push({ time: a.responded_at, what: dimValue('survey', a.survey) + ' ' + (missing(a.raw_score) ? '' : number(a.raw_score, 0) + (missing(a.scale_max) ? '' : '/' + number(a.scale_max, 0)))
+        + (a.comment ? ' “' + a.comment + '”' : ''), who: t('ticket.conv.answers') });
     }
     rows.sort((a, b) => String(a.time).localeCompare(String(b.time)));
     table(events, [
       { label: t('ticket.time'), text: (r) => cellText(r.time) },
       { label: t('ticket.event'), text: (r) => cellText(r.what) },
       { label: t('ticket.by'), text: (r) => cellText(r.who) },
-      { label: t('dim.channel'), text: (r) => (r.channel ? dimValue('channel', r.channel) : '') },
     ], rows);
+  }
+  /** The ticket's messages as a conversation: who wrote when, internal notes marked, and how
+   * long each first agent reply came after the customer's message. */
+  function conversation(list, body) {
+    const msgs = body.messages || [];
+    if (!msgs.length) { list.append(el('li', { class: 'muted', text: t('ticket.conv.no_messages') })); return; }
+    let waiting = null;
+    for (const m of msgs) {
+      const who = dimValue('author_type', m.author_type) + (m.author_type === 'agent' && m.author_id ? ' ' + m.author_id : '');
+      const li = el('li', { class: 'msg ' + (m.author_type || '') + (m.public === false ? ' internal' : '') });
+      const head = el('p', { class: 'msg-head' }, el('strong', { text: who }), ' · ', el('span', { class: 'when', text: cellText(m.created_at) }));
+      if (m.channel) head.append(' · ' + dimValue('channel', m.channel));
+      if (m.public === false) head.append(' · ' + t('ticket.internal'));
+      li.append(head);
+      if (m.author_type === 'customer' && m.public !== false) { if (waiting === null) waiting = m.created_at; }
+      else if (m.author_type === 'agent' && m.public !== false && waiting !== null) {
+        const secs = (Date.parse(m.created_at) - Date.parse(waiting)) / 1000;
+        if (isFinite(secs)) li.append(el('p', { class: 'muted', text: t('ticket.conv.waited', { wait: duration(secs, false) }) }));
+        waiting = null;
+      }
+      if (m.body) li.append(el('p', { class: 'msg-body', text: String(m.body) }));
+      list.append(li);
+    }
   }
 
   /** Open the rows behind one value: {metric, grain, period_start, group: {dim: value}, label}. */
@@ -951,6 +1084,7 @@
     showRows(true);
     drillOpener = document.activeElement;
     drillState = Object.assign({ page: 1 }, d);
+    writeUrl(!dialog.open || !!readUrl().ticket || !readUrl().drill, null);
     document.getElementById('drill-title').textContent = t('drill.title', { metric: metricName(d.metric) });
     document.getElementById('drill-subtitle').textContent = d.label || '';
     if (!dialog.open) {
@@ -963,20 +1097,47 @@
     const dialog = document.getElementById('drill');
     document.getElementById('drill-close').addEventListener('click', () => dialog.close());
     dialog.addEventListener('close', () => {
+      drillState = null;
+      if (!fromHistory) {
+        if (pushed > 0) { const n = pushed; pushed = 0; fromHistory = true; history.go(-n); setTimeout(() => { fromHistory = false; }, 0); }
+        else writeUrl(false, null);
+      }
       if (drillOpener && document.contains(drillOpener) && typeof drillOpener.focus === 'function') drillOpener.focus();
     });
     dialog.addEventListener('click', (ev) => { if (ev.target === dialog) dialog.close(); });
     document.getElementById('ticket-back').addEventListener('click', () => {
       showRows(true);
+      writeUrl(true, null);
       const first = document.querySelector('#drill-table button.cell');
       (first || document.getElementById('drill-close')).focus();
     });
     document.getElementById('drill-prev').addEventListener('click', () => {
-      if (drillState && drillState.page > 1) { drillState.page -= 1; loadDrill(); }
+      if (drillState && drillState.page > 1) { drillState.page -= 1; loadDrill(true); }
     });
     document.getElementById('drill-next').addEventListener('click', () => {
-      if (drillState) { drillState.page += 1; loadDrill(); }
+      if (drillState) { drillState.page += 1; loadDrill(true); }
     });
+    document.getElementById('drill-filter').addEventListener('input', (ev) => {
+      clearTimeout(filterTimer);
+      const v = ev.target.value.trim();
+      filterTimer = setTimeout(() => {
+        if (!drillState || (drillState.q || '') === v) return;
+        drillState.q = v || undefined;
+        drillState.page = 1;
+        loadDrill(true);
+      }, 300);
+    });
+    document.getElementById('drill-counted').addEventListener('change', (ev) => {
+      if (!drillState) return;
+      drillState.counted_only = ev.target.checked;
+      drillState.page = 1;
+      loadDrill(true);
+    });
+    window.addEventListener('popstate', () => {
+      if (pushed > 0) pushed -= 1;
+      restoreFromUrl();
+    });
+    if (window.location.search.includes('drill=') || window.location.search.includes('ticket=')) restoreFromUrl();
     document.getElementById('drill-csv').addEventListener('click', (ev) => {
       if (!getToken()) return; // an open server: the plain link works
       ev.preventDefault();

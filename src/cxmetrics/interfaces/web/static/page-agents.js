@@ -23,6 +23,14 @@
         }),
       });
     }
+    if (key === 'agent') {
+      // the CSAT and NPS comments behind the agent's scores: the feedback page filtered to the agent
+      cols.push({
+        label: t('agents.comments'),
+        text: (r) => (r.median_row || r.agent === null ? '' : t('agents.comments')),
+        link: (r) => (r.median_row || r.agent === null ? null : C.pageUrl(C.cfg.pages.feedback, { agent: r.agent })),
+      });
+    }
     return cols;
   }
 
