@@ -13,6 +13,7 @@ Scenario (all times UTC; the arithmetic next to each assertion):
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
@@ -189,3 +190,31 @@ def test_cli_sync_summary_and_exit_codes(fake, tmp_path, monkeypatch):
         assert TOKEN not in text and EMAIL not in text
     finally:
         logged.close()
+
+
+def test_serve_syncs_on_a_timer(fake, tmp_path):
+    from cxmetrics.interfaces.web.scheduler import SyncSchedule
+    from tests.api_support import client as api_client
+
+    schedule = SyncSchedule("zendesk", fake.url, 3600, {"env": ENV, **FAST})
+    with api_client(tmp_path / "served.duckdb", sync=schedule) as client:
+        scheduler = client.app.state.scheduler
+        for _ in range(500):  # the first run starts with the server
+            if scheduler.runs:
+                break
+            threading.Event().wait(0.02)
+        assert scheduler.runs == 1 and scheduler.last_error is None
+        body = client.get("/api/v1/metrics", params={"ids": "ticket_volume", "grain": "total"})
+        assert body.status_code == 200, body.text
+        assert body.json()["metrics"][0]["value"] == 2
+
+
+def test_serve_sync_options_are_checked():
+    from cxmetrics.errors import UsageError
+    from cxmetrics.interfaces.cli.serve_cmd import _schedule
+
+    assert _schedule("15m", "zendesk", "https://acme.zendesk.com").every == 900  # type: ignore[union-attr]
+    for bad in (("15m", None, "https://x"), (None, "zendesk", None), ("10s", "zendesk", "https://x"),
+                ("15m", "nosuch", "https://x")):
+        with pytest.raises(UsageError):
+            _schedule(*bad)

@@ -24,6 +24,7 @@ from cxmetrics.interfaces.web.context import AppContext
 from cxmetrics.interfaces.web.responses import json_response
 
 if TYPE_CHECKING:
+    from cxmetrics.interfaces.web.scheduler import SyncSchedule
     from cxmetrics.settings import Config
 
 API_PREFIX = "/api/v1"
@@ -75,7 +76,8 @@ class RejectNul:
 
 def create_app(db_path: str | Path, *, config_path: str | Path | None = None, config: Config | None = None,
                require_read_token: bool | None = None, cors_origins: Iterable[str] = (),
-               max_upload_bytes: int | None = None, allowed_hosts: Iterable[str] | None = None) -> FastAPI:
+               max_upload_bytes: int | None = None, allowed_hosts: Iterable[str] | None = None,
+               sync: SyncSchedule | None = None) -> FastAPI:
     """The app over the store at ``db_path`` (created if missing).
 
     ``config``: the settings (``cxm serve`` passes its own); else read from ``config_path``
@@ -87,7 +89,8 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
     ``allowed_hosts``: Host headers accepted (others get 400). ``cxm serve`` on loopback sets
     the loopback names: reads are open there, and without the check a web page the user
     visits could rebind its own domain name to 127.0.0.1 and read the numbers (DNS
-    rebinding)."""
+    rebinding).
+    ``sync``: run a help-desk sync on a timer inside the server (``cxm serve --sync-every``)."""
     from cxmetrics import __version__
     from cxmetrics.metrics.registry import all_metrics
     from cxmetrics.settings import load_config
@@ -100,7 +103,15 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        scheduler = None
+        if sync is not None:
+            from cxmetrics.interfaces.web.scheduler import Scheduler
+
+            scheduler = _app.state.scheduler = Scheduler(ctx, sync)
+            scheduler.start()
         yield
+        if scheduler is not None:
+            scheduler.stop()
         ctx.close()
 
     # No /docs or /redoc: FastAPI serves them with JavaScript from a CDN, and everything here
