@@ -218,3 +218,51 @@ def test_serve_sync_options_are_checked():
                 ("15m", "nosuch", "https://x")):
         with pytest.raises(UsageError):
             _schedule(*bad)
+
+
+def test_a_row_without_a_required_value_is_quarantined_not_dropped(fake, store):
+    fake.tickets.append({**fake.tickets[0], "id": 9, "created_at": None, "tags": []})
+    res = zendesk.sync(store, fake.url, env=ENV, **FAST)
+    assert res.exit_code == 3 and res.tables["tickets"].quarantined == 1
+    row = store.raw.execute("SELECT table_name, \"column\", reason FROM _quarantine").fetchall()
+    assert row == [("tickets", "created_at", "required value is empty")]
+    assert store.count("tickets") == 2
+
+
+def test_since_starts_the_first_run_there(fake, store):
+    zendesk.sync(store, fake.url, env=ENV, since=dt.datetime(2024, 3, 5, 9, 30, tzinfo=dt.UTC), **FAST)
+    first = next(r for r in fake.requests if "tickets/cursor" in r)
+    assert f"start_time={ts('2024-03-05T09:30:00Z')}" in first
+    assert store.raw.execute("SELECT ticket_id FROM tickets").fetchall() == []  # T1, T2 last changed before
+
+
+def test_a_ticket_deleted_after_a_sync_is_removed_with_its_rows(fake, store):
+    zendesk.sync(store, fake.url, env=ENV, **FAST)
+    assert store.raw.execute("SELECT count(*) FROM messages WHERE ticket_id = '2'").fetchone()[0] == 3
+    fake.ticket(2, "2024-03-04T23:30:00Z", "2024-03-07T10:00:00Z", "deleted", channel="chat", requester=11)
+    res = zendesk.sync(store, fake.url, env=ENV, **FAST)
+    assert res.tables["tickets"].removed == 1 and res.tables["messages"].removed == 3
+    for table in ("tickets", "messages", "status_changes"):
+        assert store.raw.execute(f"SELECT count(*) FROM {table} WHERE ticket_id = '2'").fetchone()[0] == 0
+
+
+def test_timeouts_are_retried_with_backoff():
+    import httpx
+
+    from cxmetrics.ingest.connectors.base import Client
+
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) < 3:
+            raise httpx.ReadTimeout("slow", request=request)
+        return httpx.Response(200, json={"ok": True})
+
+    waits: list[float] = []
+    client = Client("http://127.0.0.1:9", {}, source="test", transport=httpx.MockTransport(handler),
+                    sleep=waits.append, backoff=0.5)
+    assert client.get("api/x") == {"ok": True}
+    assert len(calls) == 3 and len(waits) == 2 and all(0 <= w <= 120 for w in waits)
+    with pytest.raises(SyncFailed, match="outside"):
+        client.get("http://evil.example/api")  # never sends the credentials to another host
