@@ -32,6 +32,8 @@ Anything else that escapes is a bug: logged with its traceback, shown as one lin
     │   └── PdfError                  exit 1  HTTP 503  the PDF printer is missing or failed
     ├── ClvError                      exit 1  HTTP 422  the data cannot support a CLV model
     ├── WriteFailed                   exit 1  HTTP 503  an output file cannot be written
+    ├── SyncFailed                    exit 1  HTTP 502  a help desk cannot be read (unreachable, retries spent)
+    │   └── SourceAuthFailed          exit 1  HTTP 502  the help desk refused the credentials
     └── AuthError                     exit 1  HTTP 401  no, invalid or revoked token
         └── Forbidden                 exit 1  HTTP 403  the token's role cannot do this
 
@@ -57,9 +59,11 @@ __all__ = [
     "PdfError",
     "QueryError",
     "ReportError",
+    "SourceAuthFailed",
     "StoreBusy",
     "StoreError",
     "StoreMissing",
+    "SyncFailed",
     "UnknownCustomer",
     "UnknownLanguage",
     "UnknownMetric",
@@ -202,6 +206,20 @@ class WriteFailed(CxmError):
     """An output file (a report) cannot be written: no permission, disk full."""
 
     http_status = 503
+
+
+# -- syncing from a help desk ---------------------------------------------------------------------
+class SyncFailed(CxmError):
+    """A help desk's API cannot be read: unreachable, an unexpected answer, retries used up.
+
+    What was committed before the failure stays (each page commits with its cursor); the next
+    ``cxm sync`` resumes from there."""
+
+    http_status = 502
+
+
+class SourceAuthFailed(SyncFailed):
+    """The help desk refused the credentials (HTTP 401/403): a wrong or revoked token."""
 
 
 # -- authentication (API) -------------------------------------------------------------------------

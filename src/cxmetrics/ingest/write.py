@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -53,8 +54,11 @@ def q(name: str) -> str:
 
 
 def write(store: Store, parts: list[Part], *, file: str, checksum: str | None, source: str, tz: str | None,
-          options: dict[str, Any], started: dt.datetime) -> int:
-    """Apply all parts in one transaction; returns the import id. Any error rolls everything back."""
+          options: dict[str, Any], started: dt.datetime, also: Callable[[Any], None] | None = None) -> int:
+    """Apply all parts in one transaction; returns the import id. Any error rolls everything back.
+
+    ``also(con)`` runs inside the same transaction after the parts (a connector deletes removed
+    tickets and advances its stored cursor there, so data and cursor commit together)."""
     con = store.raw
     # DuckDB draws its own progress bar on long statements; the CLI has one already
     con.execute("SET enable_progress_bar = false")
@@ -72,6 +76,8 @@ def write(store: Store, parts: list[Part], *, file: str, checksum: str | None, s
                  part.inserted, part.updated, part.unchanged, part.rejected, tz,
                  json.dumps(options, sort_keys=True, default=str), message],
             )
+        if also is not None:
+            also(con)
         con.execute("COMMIT")
     except BaseException as e:
         _rollback(con)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cxmetrics.errors import UsageError
 from cxmetrics.interfaces.cli.common import Command, console, err_console
+from cxmetrics.settings import parse_duration
+
+if TYPE_CHECKING:
+    from cxmetrics.interfaces.web.scheduler import SyncSchedule
 
 #: Host headers a loopback server answers (any other name may be DNS rebinding).
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
@@ -21,6 +25,11 @@ def serve(
     cors_origin: Annotated[list[str] | None, typer.Option(
         "--cors-origin", help="Allow browser calls from this origin, e.g. https://intranet.example (repeatable; "
                               "none by default).")] = None,
+    sync_every: Annotated[str | None, typer.Option(
+        "--sync-every", help="Sync a help desk inside the server on this interval, e.g. 15m (needs --sync-source "
+                             "and --sync-url; credentials from the environment, docs/connectors.md).")] = None,
+    sync_source: Annotated[str | None, typer.Option("--sync-source", help="Help desk to sync: zendesk.")] = None,
+    sync_url: Annotated[str | None, typer.Option("--sync-url", help="The help desk's base URL.")] = None,
 ) -> None:
     """Serve the API and dashboard; writes need an editor token (`cxm token create`)."""
     from cxmetrics.interfaces.web.app import create_app
@@ -32,11 +41,12 @@ def serve(
     for origin in origins:
         if not origin.startswith(("http://", "https://")):
             raise UsageError(f"--cors-origin must be an origin such as https://example.org, not {origin!r}")
+    schedule = _schedule(sync_every, sync_source, sync_url)
     config = ctx.obj.config()
     path = config.db
     local = is_loopback(host)
     app = create_app(path, config=config, require_read_token=not local, cors_origins=origins,
-                     allowed_hosts=[*LOOPBACK_HOSTS, host.strip("[]")] if local else None)
+                     allowed_hosts=[*LOOPBACK_HOSTS, host.strip("[]")] if local else None, sync=schedule)
     if not local:
         with app.state.ctx.reader() as r:
             tokens = has_tokens(r.store.raw)
@@ -54,6 +64,27 @@ def serve(
     import uvicorn
 
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _schedule(every: str | None, source: str | None, url: str | None) -> SyncSchedule | None:
+    from cxmetrics.errors import ConfigError
+    from cxmetrics.ingest import connectors
+    from cxmetrics.interfaces.web.scheduler import SyncSchedule
+
+    if every is None:
+        if source or url:
+            raise UsageError("--sync-source and --sync-url need --sync-every, e.g. --sync-every 15m")
+        return None
+    if not source or not url:
+        raise UsageError("--sync-every needs --sync-source (e.g. zendesk) and --sync-url (the help desk's base URL)")
+    try:
+        seconds = parse_duration(every)
+    except ConfigError as e:
+        raise UsageError(f"--sync-every: {e}") from None
+    if seconds < 60:
+        raise UsageError(f"--sync-every must be at least 1m (help desks rate-limit their exports), not {every!r}")
+    connectors.get(source)  # an unknown source is a usage error now, not at the first tick
+    return SyncSchedule(source, url, seconds)
 
 
 def _origins(values: list[str] | None) -> tuple[str, ...]:

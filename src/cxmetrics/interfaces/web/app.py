@@ -24,6 +24,7 @@ from cxmetrics.interfaces.web.context import AppContext
 from cxmetrics.interfaces.web.responses import json_response
 
 if TYPE_CHECKING:
+    from cxmetrics.interfaces.web.scheduler import SyncSchedule
     from cxmetrics.settings import Config
 
 API_PREFIX = "/api/v1"
@@ -118,7 +119,8 @@ class AllowedMethods:
 
 def create_app(db_path: str | Path, *, config_path: str | Path | None = None, config: Config | None = None,
                require_read_token: bool | None = None, cors_origins: Iterable[str] = (),
-               max_upload_bytes: int | None = None, allowed_hosts: Iterable[str] | None = None) -> FastAPI:
+               max_upload_bytes: int | None = None, allowed_hosts: Iterable[str] | None = None,
+               sync: SyncSchedule | None = None) -> FastAPI:
     """The app over the store at ``db_path`` (created if missing).
 
     ``config``: the settings (``cxm serve`` passes its own); else read from ``config_path``
@@ -130,7 +132,8 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
     ``allowed_hosts``: Host headers accepted (others get 400). ``cxm serve`` on loopback sets
     the loopback names: reads are open there, and without the check a web page the user
     visits could rebind its own domain name to 127.0.0.1 and read the numbers (DNS
-    rebinding)."""
+    rebinding).
+    ``sync``: run a help-desk sync on a timer inside the server (``cxm serve --sync-every``)."""
     from cxmetrics import __version__
     from cxmetrics.metrics.registry import all_metrics
     from cxmetrics.settings import load_config
@@ -145,7 +148,15 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if ctx.snapshot is None:  # started again after a shutdown (tests run an app several times)
             ctx.open()
+        scheduler = None
+        if sync is not None:
+            from cxmetrics.interfaces.web.scheduler import Scheduler
+
+            scheduler = _app.state.scheduler = Scheduler(ctx, sync)
+            scheduler.start()
         yield
+        if scheduler is not None:
+            scheduler.stop()
         ctx.close()
 
     # No /docs or /redoc: FastAPI serves them with JavaScript from a CDN, and everything here
@@ -167,12 +178,10 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
         api_rows,
     )
 
-    for router in (api.router, api.reads, api_rows.router, api_records.router, api_imports.router,
-                   api_overview.router, api_admin.reports, api_admin.tokens, api_floor.router,
-                   api_forecast.router):
-        app.include_router(router, prefix=API_PREFIX)
     routers = (api.router, api.reads, api_rows.router, api_records.router, api_imports.router,
-               api_overview.router, api_admin.reports, api_admin.tokens)
+               api_overview.router, api_admin.reports, api_admin.tokens, api_floor.router, api_forecast.router)
+    for router in routers:
+        app.include_router(router, prefix=API_PREFIX)
 
     def routes() -> list[tuple[str, set[str]]]:
         every = [(API_PREFIX, r) for router in routers for r in router.routes] + [("", r) for r in app.routes]
