@@ -26,13 +26,16 @@ SNOWBALL = {"en": "english", "fi": "finnish", "it": "italian"}
 KANA = re.compile(r"[\u3040-\u30ff]")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+#: letters only: "l'accesso" is "l" and "accesso", "didn't" is "didn" and "t" (both stop words)
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 STOP: dict[str, frozenset[str]] = {
     "en": frozenset(["a", "an", "the", "and", "or", "but", "if", "so", "to", "of", "in", "on", "at", "for", "from", "by", "with", "without", "about", "as", "is", "are", "was", "were", "be", "been", "being", "am", "i", "me", "my", "we", "our", "you", "your", "he", "she", "it", "its", "they", "them", "their", "this", "that", "these", "those", "there", "here", "not", "no", "do", "does", "did", "done", "have", "has", "had", "will", "would", "can", "could", "should", "just", "very", "really", "too", "also", "than", "then", "when", "what", "which", "who", "how", "all", "any", "some", "more", "most", "much", "many", "only", "even", "still", "again", "after", "before", "up", "down", "out", "over", "into", "get", "got", "one", "two", "ve", "ll", "re", "t", "s", "don", "didn", "doesn", "isn", "wasn", "aren", "weren", "couldn", "wouldn", "won", "can't"]),
     "fi": frozenset(["ja", "tai", "mutta", "että", "kun", "jos", "niin", "on", "oli", "ovat", "olivat", "ole", "ollut", "olla", "en", "et", "ei", "emme", "ette", "eivät", "se", "sen", "sitä", "siitä", "siinä", "tämä", "tämän", "tätä", "tässä", "nämä", "ne", "niitä", "minä", "minun", "minua", "sinä", "te", "me", "he", "hän", "myös", "vain", "jo", "vielä", "kuin", "koska", "kanssa", "ilman", "mitä", "mikä", "joka", "jotka", "kaikki", "aivan", "todella", "hyvin", "liian", "paljon", "yhtään", "ihan", "sitten", "nyt", "kyllä", "vaan", "vaikka", "eikä", "meidän", "teidän", "heidän", "oma", "olen", "olet", "olemme"]),
     "it": frozenset(["il", "lo", "la", "i", "gli", "le", "un", "uno", "una", "di", "a", "da", "in", "con", "su", "per", "tra", "fra", "e", "ed", "o", "ma", "se", "che", "non", "più", "molto", "troppo", "anche", "ancora", "già", "poi", "come", "quando", "dove", "chi", "cui", "questo", "questa", "questi", "queste", "quello", "quella", "sono", "è", "era", "erano", "sei", "siamo", "ho", "hai", "ha", "abbiamo", "hanno", "avere", "essere", "stato", "stata", "del", "della", "dei", "delle", "dello", "al", "alla", "ai", "alle", "nel", "nella", "nei", "nelle", "sul", "sulla", "mi", "ti", "ci", "vi", "si", "me", "te", "lui", "lei", "noi", "voi", "loro", "mio", "mia", "mie", "miei", "suo", "sua", "tutto", "tutti", "tutta", "solo", "così", "davvero", "quindi", "però", "perché"]),
 }
+#: Chinese characters that carry grammar, not topics: a bigram with one is dropped
+ZH_FUNCTION = frozenset("的了是在都也就很我你他她它們這那和與及把被給說要會有沒不一個嗎呢吧啊")
 #: Japanese words with no topic in them (the tokenizer keeps content words; these remain)
 JA_STOP = frozenset(["する", "ある", "いる", "なる", "れる", "られる", "できる", "こと", "もの", "よう", "ため", "それ", "これ", "あれ", "さん", "方", "的", "です", "ます", "ない", "いい", "思う", "今回", "とても", "本当に"])
 #: per word: Finnish letters, double vowels and case endings; Italian suffixes and accents
@@ -94,11 +97,12 @@ def words(text: str, lang: str) -> list[str]:
 
 def tokens(text: str, lang: str) -> list[str]:
     """Content tokens for statistics (TF-IDF): stemmed words without stop words; Japanese content
-    words; Chinese character bigrams (a lone character where a run has one)."""
+    words; Chinese character bigrams (a lone character where a run has one) without grammar characters."""
     if lang == "zh-Hant":
         out: list[str] = []
         for run in words(text, lang):
-            out.extend([run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)])
+            grams = [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+            out.extend(g for g in grams if not ZH_FUNCTION.intersection(g))
         return out
     if lang == "ja":
         return [w for w in words(text, lang) if w not in JA_STOP and not re.fullmatch(r"[\u3040-\u309f]", w)]

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import tomllib
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -80,19 +81,24 @@ def _hits(pattern: str, text: str, ws: list[str], lang: str) -> int:
     return sum(w == pattern for w in ws)
 
 
-def topic_hits(text: str, lang: str) -> dict[str, int]:
-    """Pattern hits per library topic (topics without hits left out)."""
+def topic_hits(text: str, lang: str) -> dict[str, tuple[int, int]]:
+    """Per library topic with a hit: (pattern hits, total length of the patterns that hit)."""
     t = normalise(text)
     ws = WORD.findall(t)
     out = {}
     for topic in library():
-        n = sum(_hits(p, t, ws, lang) for p in topic.patterns[lang])
+        n = weight = 0
+        for p in topic.patterns[lang]:
+            h = _hits(p, t, ws, lang)
+            n += h
+            weight += h * len(p.strip("*"))
         if n:
-            out[topic.id] = n
+            out[topic.id] = (n, weight)
     return out
 
 
 def best_topic(text: str, lang: str) -> str | None:
+    """The topic with the most hits; ties go to longer (more specific) patterns, then library order."""
     hits = topic_hits(text, lang)
     return max(hits, key=lambda k: hits[k]) if hits else None  # max keeps the first of equals
 
@@ -128,16 +134,22 @@ def discover(texts: list[str], lang: str, *, seed: int = 0) -> tuple[list[Theme]
     if len(texts) < MIN_DISCOVER:
         return [other], [0] * len(texts)
     from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vec = TfidfVectorizer(analyzer=lambda s: tokens(s, lang), min_df=2, sublinear_tf=True)
+    # a term in more than half of the comments tells them apart from nothing
+    vec = TfidfVectorizer(analyzer=lambda s: tokens(s, lang), min_df=2, max_df=0.5 if len(texts) >= 10 else 1.0,
+                          sublinear_tf=True)
     try:
         x = vec.fit_transform(texts)
     except ValueError:  # no token seen twice
         return [other], [0] * len(texts)
     k = max(1, min(MAX_DISCOVERED, round(len(texts) / PER_DISCOVERED), x.shape[1]))
     model = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=500)
-    w = model.fit_transform(x)
+    with warnings.catch_warnings():  # a few hundred short texts: an unconverged fit still ranks terms well
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)  # its loss on all-zero rows: sqrt of a tiny negative
+        w = model.fit_transform(x)
     terms = vec.get_feature_names_out()
     readable = _readable(lang, texts)
     themes = []
@@ -154,7 +166,7 @@ def assign(frame: pd.DataFrame, *, seed: int = 0) -> tuple[list[Theme], pd.DataF
     """Themes for ``frame`` (``response_id``, ``comment``, optional ``language`` the response was
     given in): (themes, one row per comment: response_id, language, theme_id or None)."""
     lib = {t.id: t for t in library()}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for rid, text, given in zip(frame["response_id"], frame["comment"],
                                 frame["language"] if "language" in frame else [None] * len(frame), strict=True):
         text = str(text or "")
@@ -162,20 +174,27 @@ def assign(frame: pd.DataFrame, *, seed: int = 0) -> tuple[list[Theme], pd.DataF
         ok = meaningful(text, lang)
         rows.append({"response_id": rid, "comment": text, "language": lang, "meaningful": ok,
                      "topic": best_topic(text, lang) if ok else None})
-    out = pd.DataFrame(rows, columns=["response_id", "comment", "language", "meaningful", "topic"])
-    out["theme_id"] = None
     themes: dict[str, Theme] = {}
-    for (lang, topic), idx in out[out["meaningful"] & out["topic"].notna()].groupby(["language", "topic"]).groups.items():
-        t = lib[str(topic)]
-        themes[f"{topic}:{lang}"] = Theme(f"{topic}:{lang}", str(lang), "library", t.labels,
-                                          list(t.patterns[str(lang)][:5]))
-        out.loc[idx, "theme_id"] = f"{topic}:{lang}"
-    rest = out[out["meaningful"] & out["topic"].isna()]
-    for lang, part in rest.groupby("language"):
-        found, index = discover(part["comment"].tolist(), str(lang), seed=seed)
-        for i, row_index in zip(index, part.index, strict=True):
-            out.loc[row_index, "theme_id"] = found[i].id
-            themes[found[i].id] = found[i]
+    leftover: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        lang, topic = row["language"], row["topic"]
+        row["theme_id"] = None
+        if not row["meaningful"]:
+            continue
+        if topic is None:
+            leftover.setdefault(lang, []).append(i)
+            continue
+        tid = f"{topic}:{lang}"
+        if tid not in themes:
+            t = lib[topic]
+            themes[tid] = Theme(tid, lang, "library", t.labels, list(t.patterns[lang][:5]))
+        row["theme_id"] = tid
+    for lang, idx in leftover.items():
+        found, index = discover([rows[i]["comment"] for i in idx], lang, seed=seed)
+        for k, i in zip(index, idx, strict=True):
+            rows[i]["theme_id"] = found[k].id
+            themes[found[k].id] = found[k]
+    out = pd.DataFrame(rows, columns=["response_id", "comment", "language", "meaningful", "topic", "theme_id"])
     return list(themes.values()), out.drop(columns=["topic"])
 
 
@@ -257,7 +276,7 @@ def themes(source: Store | Engine, *, survey: str, from_: dt.date | str | None =
     assigned = assigned.merge(df[["response_id", "month"]], on="response_id", how="left")
     latest = str(df["month"].max())
     overall = score_of(kind, df)[0]
-    out_themes = []
+    out_themes: list[dict[str, Any]] = []
     for th in found:
         mine = assigned[assigned["theme_id"] == th.id]
         same_lang = assigned[(assigned["language"] == th.language) & assigned["meaningful"]]
@@ -273,7 +292,7 @@ def themes(source: Store | Engine, *, survey: str, from_: dt.date | str | None =
             "impact": None if overall is None or without is None else _round(overall - without, 2),
             "trend": trend(same_lang["theme_id"] == th.id, same_lang["month"], latest),
         })
-    out_themes.sort(key=lambda t: (LANGS.index(t["language"]), t["source"] == "other", -t["n"], t["id"]))
+    out_themes.sort(key=lambda t: (LANGS.index(t["language"]), t["source"] == "other", -int(t["n"]), t["id"]))
     langs = {lg: {"comments": int((assigned["language"] == lg).sum()),
                   "meaningful": int(((assigned["language"] == lg) & assigned["meaningful"]).sum())}
              for lg in LANGS if (assigned["language"] == lg).any()}

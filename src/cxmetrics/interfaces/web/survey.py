@@ -251,7 +251,7 @@ async def ticket_solved(request: Request, credentials: Credentials) -> Response:
         raise UsageError(f"the body must be JSON such as {{\"ticket_id\": \"T1\"}}: {str(e)[:200]}") from None
     if not body.ticket_id:
         raise UsageError("ticket_id is required")
-    import anyio.to_thread
+    from starlette.concurrency import run_in_threadpool
 
-    answer_ = await anyio.to_thread.run_sync(create_link, ctx, body.survey, body, request)
+    answer_ = await run_in_threadpool(create_link, ctx, body.survey, body, request)
     return json_response(answer_, 201)
