@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field
 from cxmetrics.errors import AuthError, BadLink, CxmError, LinkExpired, UsageError
 from cxmetrics.interfaces.web.auth import Credentials, require_editor
 from cxmetrics.interfaces.web.responses import json_response
+from cxmetrics.interfaces.web.schemas import Problem
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -195,7 +196,13 @@ class LinkAnswer(BaseModel):
     email_html: str
 
 
-router = APIRouter(tags=["surveys"])
+router = APIRouter(tags=["surveys"], responses={
+    400: {"model": Problem, "description": "A bad field (unknown language, no ticket or customer...)"},
+    401: {"model": Problem, "description": "No valid token (or webhook signature)"},
+    403: {"model": Problem, "description": "The token cannot write"},
+    404: {"model": Problem, "description": "Unknown survey"},
+    409: {"model": Problem, "description": "The customer was invited within the survey's throttle_days"},
+    422: {"model": Problem, "description": "The request body does not fit the schema"}})
 
 
 def webhook_key(secret: bytes) -> str:
@@ -229,7 +236,12 @@ def new_link(request: Request, survey: str, body: LinkRequest) -> Response:
     return json_response(create_link(request.app.state.ctx, survey, body, request), 201)
 
 
-@router.post("/surveys/webhooks/ticket-solved", response_model=LinkAnswer, status_code=201)
+@router.post("/surveys/webhooks/ticket-solved", response_model=LinkAnswer, status_code=201, openapi_extra={
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["ticket_id"], "properties": {
+            "ticket_id": {"type": "string", "maxLength": 200}, "customer_id": {"type": "string", "maxLength": 200},
+            "survey": {"type": "string", "maxLength": 100}, "lang": {"type": "string"},
+            "base_url": {"type": "string", "maxLength": 500}}}}}}})
 async def ticket_solved(request: Request, credentials: Credentials) -> Response:
     """A help desk's "ticket solved" trigger: creates an invitation for the ticket. Authorised by an editor
     token, or by `X-Cxm-Signature: sha256=<HMAC-SHA256 of the body under the webhook key>`."""
