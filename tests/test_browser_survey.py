@@ -6,6 +6,7 @@ then `cxm metrics nps` counts the answer exactly once. No JavaScript is needed, 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -50,18 +51,14 @@ def cxm(db: Path, config: Path, *args: str) -> str:
     return res.stdout
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    db, config = tmp_path / "cx.duckdb", tmp_path / "cxm.toml"
-    config.write_text("", encoding="utf-8")
-    port = free_port()
+@contextlib.contextmanager
+def serving(db: Path, config: Path, port: int) -> Iterator[Any]:
+    """``cxm --db DB serve --port PORT`` in a child process until the block ends."""
     base = f"http://127.0.0.1:{port}"
-    link = json.loads(cxm(db, config, "survey", "link", "--survey", "nps", "--customer", "C-42", "--lang", "fi",
-                          "--base-url", base, "--format", "json"))
-    log = tmp_path / "serve.log"
+    log = db.parent / "serve.log"
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen([sys.executable, "-m", "cxmetrics.interfaces.cli.main", "--db", str(db), "serve",
-                                 "--port", str(port)], cwd=tmp_path, env=child_env(config), stdout=out,
+                                 "--port", str(port)], cwd=db.parent, env=child_env(config), stdout=out,
                                 stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 90
@@ -72,11 +69,23 @@ def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
                     break
             except (OSError, urllib.error.URLError):
                 time.sleep(0.2)
-        yield {"db": db, "config": config, "base": base, "link": link, "proc": proc}
+        yield proc
     finally:
         if proc.poll() is None:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    db, config = tmp_path / "cx.duckdb", tmp_path / "cxm.toml"
+    config.write_text("", encoding="utf-8")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    link = json.loads(cxm(db, config, "survey", "link", "--survey", "nps", "--customer", "C-42", "--lang", "fi",
+                          "--base-url", base, "--format", "json"))
+    with serving(db, config, port) as proc:
+        yield {"db": db, "config": config, "base": base, "link": link, "proc": proc}
 
 
 def test_a_survey_answered_in_the_browser_counts_once(served: dict[str, Any]) -> None:
@@ -118,3 +127,25 @@ def test_a_survey_answered_in_the_browser_counts_once(served: dict[str, Any]) ->
     assert rec["n"] == 1 and rec["value"] == 100  # one promoter, counted once
     comments = cxm(served["db"], served["config"], "comments", "--format", "json")
     assert "Toimitus oli nopea <b>ja</b> ystävällinen" in json.loads(comments)["comments"][0]["comment"]
+
+
+def test_the_themes_page_shows_rising_themes(tmp_path: Path) -> None:
+    from tests.test_themes import labelled_store
+
+    db, config = labelled_store(tmp_path), tmp_path / "cxm.toml"
+    config.write_text("", encoding="utf-8")
+    port = free_port()
+    with serving(db, config, port), sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            s = Session(browser, f"http://127.0.0.1:{port}")
+            page = s.goto("/themes?survey=nps&lang=en")
+            expect(page.locator("#themes-table tbody tr").first).to_be_visible(timeout=90_000)
+            rows = page.locator("#themes-table tbody tr")
+            assert rows.count() >= 5 * 9
+            expect(rows.filter(has_text="App and technical problems").first).to_contain_text("rising")
+            shot(page, "themes")
+            s.check()
+            s.close()
+        finally:
+            browser.close()

@@ -81,7 +81,7 @@ def test_tokens_per_language() -> None:
 
 
 # -- the command over a store ---------------------------------------------------------------------------
-def _store(tmp_path: Path) -> Path:
+def labelled_store(tmp_path: Path) -> Path:
     """Every development comment as an NPS response: the app theme only in the latest month."""
     rows: list[dict[str, Any]] = []
     for lang in LANGS:
@@ -100,7 +100,7 @@ def test_themes_command_json(tmp_path: Path) -> None:
 
     from cxmetrics.interfaces.cli.main import app, register_commands
 
-    db = _store(tmp_path)
+    db = labelled_store(tmp_path)
     register_commands()
     res = CliRunner().invoke(app, ["--db", str(db), "themes", "--survey", "nps", "--format", "json"])
     assert res.exit_code == 0, res.output
@@ -117,3 +117,18 @@ def test_themes_command_json(tmp_path: Path) -> None:
     assigned = {a["response_id"] for a in out["assignments"]}
     assert len(assigned) == len(out["assignments"]) == 5 * 38  # each meaningful comment once; "ok", "-" none
     assert sum(t["n"] for t in out["themes"]) == len(out["assignments"])
+
+
+def test_dashboard_page_and_api(tmp_path: Path) -> None:
+    from tests.api_support import client
+
+    db = labelled_store(tmp_path)
+    with client(db) as c:
+        page = c.get("/themes?lang=fi")
+        assert page.status_code == 200 and "Kommenttien teemat" in page.text and "page-themes.js" in page.text
+        r = c.get("/api/v1/themes", params={"survey": "nps", "lang": "ja"})
+        assert r.status_code == 200
+        body = r.json()
+        assert {t["id"] for t in body["themes"]} >= {"delivery:en", "delivery:zh-Hant"}
+        assert next(t for t in body["themes"] if t["id"] == "delivery:fi")["label"] == "配送"
+        assert c.get("/api/v1/themes", params={"survey": "csat"}).status_code == 400  # no csat answers

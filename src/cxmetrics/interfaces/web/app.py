@@ -119,11 +119,13 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
         api_overview,
         api_records,
         api_rows,
+        api_themes,
         survey,
     )
 
     for router in (api.router, api.reads, api_rows.router, api_records.router, api_imports.router,
-                   api_overview.router, api_admin.reports, api_admin.tokens, api_floor.router, survey.router):
+                   api_overview.router, api_admin.reports, api_admin.tokens, api_floor.router, api_themes.router,
+                   survey.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_middleware(api_imports.UploadLimit, limit=ctx.max_upload_bytes)
     if ctx.cors_origins:
