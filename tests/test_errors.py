@@ -46,6 +46,7 @@ EXPECTED = {
     "StoreBusy": (1, 423), "Conflict": (1, 409), "ImportFailed": (1, 422), "UploadTooLarge": (1, 413),
     "ReportError": (1, 404), "PdfError": (1, 503), "ClvError": (1, 422), "WriteFailed": (1, 503),
     "AuthError": (1, 401), "Forbidden": (1, 403), "SyncFailed": (1, 502), "SourceAuthFailed": (1, 502),
+    "Throttled": (1, 409), "BadLink": (1, 403), "LinkExpired": (1, 410),
 }
 
 

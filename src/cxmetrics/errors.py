@@ -26,6 +26,9 @@ Anything else that escapes is a bug: logged with its traceback, shown as one lin
     ├── StoreError                    exit 1  HTTP 503  the store file cannot be opened
     │   └── StoreBusy                 exit 1  HTTP 423  another process holds the store's lock
     ├── Conflict                      exit 1  HTTP 409  the request clashes with the data there
+    │   └── Throttled                 exit 1  HTTP 409  the customer was asked too recently for another survey
+    ├── BadLink                       exit 1  HTTP 403  a survey link that was tampered with or never issued
+    │   └── LinkExpired               exit 1  HTTP 410  a survey link past its expiry, or already used up
     ├── ImportFailed                  exit 1  HTTP 422  a file refused as a whole (code=2: usage, 400)
     │   └── UploadTooLarge            exit 1  HTTP 413
     ├── ReportError                   exit 1  HTTP 404  no data for the report: empty store, month outside the data
@@ -48,6 +51,7 @@ from typing import ClassVar
 
 __all__ = [
     "AuthError",
+    "BadLink",
     "BadPeriod",
     "ClvError",
     "ConfigError",
@@ -55,6 +59,7 @@ __all__ = [
     "CxmError",
     "Forbidden",
     "ImportFailed",
+    "LinkExpired",
     "NotFound",
     "PdfError",
     "QueryError",
@@ -64,6 +69,7 @@ __all__ = [
     "StoreError",
     "StoreMissing",
     "SyncFailed",
+    "Throttled",
     "UnknownCustomer",
     "UnknownLanguage",
     "UnknownMetric",
@@ -153,6 +159,23 @@ class Conflict(CxmError):
     """The request clashes with what is there (e.g. the demo over imported data)."""
 
     http_status = 409
+
+
+class Throttled(Conflict):
+    """A survey invitation refused: the customer was asked less than ``throttle_days`` ago."""
+
+
+# -- survey links ----------------------------------------------------------------------------------
+class BadLink(CxmError):
+    """A survey link whose signature does not match, or that no invitation issued."""
+
+    http_status = 403
+
+
+class LinkExpired(BadLink):
+    """A genuine survey link that can no longer be used (past its expiry, or answered and closed)."""
+
+    http_status = 410
 
 
 # -- importing -------------------------------------------------------------------------------------

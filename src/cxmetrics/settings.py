@@ -392,6 +392,15 @@ class Survey(Section):
         + ", ".join(f"{t} {lo:g}-{hi:g}" for t, (lo, hi) in DEFAULT_SCALES.items()) + ")."))
     orientation: Literal["easy_high", "effort_high"] = Field(default="easy_high", description=(
         "For CES: `effort_high` when a high score means much effort; such scores are inverted (min + max - score)."))
+    anonymous: bool = Field(default=False, description=(
+        "Collected answers (`cxm survey link`, `cxm serve`) store no customer or ticket id; the invitation keeps "
+        "only a keyed hash of the customer for throttling."))
+    throttle_days: Number = Field(default=30, ge=0, description=(
+        "A customer asked (by any collected survey) less than this many days ago is not asked again; 0 turns "
+        "throttling off."))
+    link_days: Number = Field(default=30, gt=0, description="How long a survey link stays valid, in days.")
+    reminder_days: Number | None = Field(default=None, gt=0, description=(
+        "`cxm survey reminders` lists links unanswered after this many days, once each (unset: no reminders)."))
 
     @property
     def effort_high(self) -> bool:

@@ -404,6 +404,22 @@ class Store:
         with self.writing() as w:
             return import_frame(w, table, frame, **options)
 
+    #: Tables the stored base facts never read (facts.tickets.base_facts): writing them keeps
+    #: current facts current, so a collected survey answer does not rebuild the ticket facts.
+    OUTSIDE_FACTS = ("survey_responses", "survey_invitations")
+
+    def record(self, table: str, frame: pd.DataFrame, *, source: str) -> ImportResult:
+        """Upsert rows the application collected itself (survey answers and invitations) as an
+        import (logged, so the data stamp and every cache keyed on it move on). Only for
+        :attr:`OUTSIDE_FACTS`: stored facts that were current stay current."""
+        if table not in self.OUTSIDE_FACTS:
+            raise ValueError(f"record() writes {', '.join(self.OUTSIDE_FACTS)}, not {table}")
+        current = self.facts_stamp() == self.data_stamp()
+        res = self.import_frame(table, frame, source=source)
+        if current:
+            self.raw.execute("UPDATE _facts_meta SET stamp = ?", [self.data_stamp()])
+        return res
+
     # -- derived facts ---------------------------------------------------
     FACT_TABLES = ("tickets", "waits", "spans", "events")
 

@@ -35,7 +35,7 @@ def global_options(
 
 COMMAND_MODULES = ("demo_cmd", "import_cmd", "metrics_cmd", "calc_cmd", "comments_cmd", "drivers_cmd",
                    "customer_cmd", "clv_cmd", "cohort_cmd", "report_cmd", "serve_cmd", "token_cmd",
-                   "agents_cmd", "queue_cmd", "staff_cmd", "forecast_cmd", "sync_cmd")
+                   "agents_cmd", "queue_cmd", "staff_cmd", "forecast_cmd", "sync_cmd", "survey_cmd", "themes_cmd")
 _registered: list[str] = []
 
 

@@ -176,10 +176,13 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
         api_overview,
         api_records,
         api_rows,
+        api_themes,
+        survey,
     )
 
     routers = (api.router, api.reads, api_rows.router, api_records.router, api_imports.router,
-               api_overview.router, api_admin.reports, api_admin.tokens, api_floor.router, api_forecast.router)
+               api_overview.router, api_admin.reports, api_admin.tokens, api_floor.router, api_forecast.router,
+               api_themes.router, survey.router)
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
 
@@ -201,6 +204,7 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
         from starlette.middleware.trustedhost import TrustedHostMiddleware
 
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    survey.install(app, ctx)  # the customer's survey page (a signed link is its credential)
     if importlib.util.find_spec("cxmetrics.interfaces.web.pages") is not None:
         from cxmetrics.interfaces.web import pages
 
@@ -251,7 +255,10 @@ def _errors(app: FastAPI) -> None:
         return json_response({"detail": str(err)}, err.http_status, headers=err.headers or None)
 
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("error in %s %s", request.method, request.url.path, exc_info=exc)
+        path = request.url.path
+        if path.startswith("/s/"):  # a survey link's token is a credential: never logged
+            path = "/s/<token>"
+        log.exception("error in %s %s", request.method, path, exc_info=exc)
         return json_response({"detail": "internal error (see the server log)"}, 500)
 
     app.add_exception_handler(CxmError, user_error)

@@ -91,6 +91,7 @@ PAGES: tuple[Page, ...] = (
     Page("volume", "/volume", "volume.html", default_period="last90"),
     Page("busy_hours", "/busy-hours", "busy_hours.html"),
     Page("feedback", "/feedback", "feedback.html"),
+    Page("themes", "/themes", "themes.html", filtered=False),
     Page("customers", "/customers", "customers.html"),
     Page("calls", "/calls", "calls.html"),
     Page("agents", "/agents", "agents.html"),
