@@ -191,7 +191,9 @@ def test_other_tables_have_plausible_data(demo: dict[str, pd.DataFrame]) -> None
 def test_build_writes_every_table(store: Store) -> None:
     counts = build(store, seed=3, months=2, end=END, scale=0.2)
     stored = store.counts()
-    assert stored == counts
+    # interval reports and schedules come from contact-centre systems, not from the demo
+    assert {k: v for k, v in stored.items() if k not in counts} == {"interval_volumes": 0, "schedules": 0}
+    assert {k: stored[k] for k in counts} == counts
     assert stored["tickets"] > 200 and stored["messages"] > 3 * stored["tickets"]
 
 
