@@ -17,6 +17,7 @@ from typing import Any
 CONNECTORS: dict[str, str] = {
     "zendesk": "cxmetrics.ingest.connectors.zendesk",
     "freshdesk": "cxmetrics.ingest.connectors.freshdesk",
+    "zammad": "cxmetrics.ingest.connectors.zammad",
 }
 
 
