@@ -215,3 +215,43 @@ def test_since_starts_the_first_run_there(fake, store):
     first = next(r for r in fake.requests if r.startswith("/api/v2/tickets?"))
     assert "updated_since=2024-03-05T09%3A29%3A59Z" in first
     assert store.raw.execute("SELECT ticket_id FROM tickets").fetchall() == []  # T1, T2 changed before; T4 merged
+
+
+EXPORT = """\ufeff"Ticket ID","Subject","Status","Priority","Source","Type","Agent","Group","Created time","Due by Time",\
+"Resolved time","Closed time","Last update time","Initial response time","Full name","Contact ID","Product"
+1,"Refund, please","Resolved","Medium","Email","Question","Ann Agent","Billing","2024-03-04 14:30:00",\
+"2024-03-05 14:30:00","2024-03-05 14:30:00","","2024-03-05 14:30:00","2024-03-04 16:00:00","Jo Doe",10,"Acme"
+2,"Login","Open","High","Chat","Incident","Ann Agent","Tech","2024-03-05 05:00:00","","","","2024-03-05 06:00:00",\
+"2024-03-05 06:00:00","Sam Roe",11,"Acme"
+3,"Other","Waiting on Developer","Low","Portal","","","","2024-03-05 07:00:00","","","","","","Al",12,""
+"""
+
+
+def test_the_csv_export_imports_offline_with_the_same_mapping(tmp_path, store):
+    """Times in the export are the account's zone (here Asia/Kolkata, +05:30): T1 09:00 UTC, first reply
+    10:30 (5400 s), resolved next day 09:00 (86400 s); T2 2024-03-04 23:30, reply 00:30 (3600 s); T3 has
+    a custom status with no canonical meaning: quarantined with the reason, not guessed."""
+    from cxmetrics.interfaces.cli.main import app, register_commands
+
+    path = tmp_path / "tickets.csv"
+    path.write_text(EXPORT, encoding="utf-8")
+    register_commands()
+    db = tmp_path / "export.duckdb"
+    res = CliRunner().invoke(app, ["--db", str(db), "import", "tickets", str(path), "--source", "freshdesk",
+                                   "--tz", "Asia/Kolkata"])
+    assert res.exit_code == 3, res.output  # imported, one row quarantined
+    s = Store(db, read_only=True)
+    try:
+        rows = s.raw.execute("SELECT ticket_id, created_at, status, priority, channel, team, brand, customer_id "
+                             "FROM tickets ORDER BY 1").fetchall()
+        assert rows == [("1", dt.datetime(2024, 3, 4, 9), "solved", "medium", "email", "Billing", "Acme", "10"),
+                        ("2", dt.datetime(2024, 3, 4, 23, 30), "open", "high", "chat", "Tech", "Acme", "11")]
+        reason = s.raw.execute('SELECT "column", reason, raw FROM _quarantine').fetchall()
+        assert reason[0][0] == "status" and "Waiting on Developer" in reason[0][1]
+        assert "Al" not in reason[0][2] and "Other" not in reason[0][2]  # names and subjects are dropped
+        assert value(s, "first_response_time", stat="mean")["mean"] == pytest.approx((5400 + 3600) / 2)
+        assert value(s, "resolution_time", stat="mean")["mean"] == pytest.approx(86400)
+    finally:
+        s.close()
+    wrong = CliRunner().invoke(app, ["--db", str(db), "import", "messages", str(path), "--source", "freshdesk"])
+    assert wrong.exit_code == 2 and "tickets" in wrong.output
