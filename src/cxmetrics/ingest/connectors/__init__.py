@@ -14,7 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 #: source name -> module with ``sync(store, url, *, since, full, ...) -> SyncResult``
-CONNECTORS: dict[str, str] = {"zendesk": "cxmetrics.ingest.connectors.zendesk"}
+CONNECTORS: dict[str, str] = {
+    "zendesk": "cxmetrics.ingest.connectors.zendesk",
+    "freshdesk": "cxmetrics.ingest.connectors.freshdesk",
+    "zammad": "cxmetrics.ingest.connectors.zammad",
+}
 
 
 def get(name: str) -> Callable[..., Any]:
