@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 #: adapter name -> module with ``import_file(store, table, path, **options) -> ImportResult``
-ADAPTERS: dict[str, str] = {"twcs": "cxmetrics.ingest.adapters.twcs"}
+ADAPTERS: dict[str, str] = {"twcs": "cxmetrics.ingest.adapters.twcs", "zendesk": "cxmetrics.ingest.adapters.zendesk"}
 
 
 def get(name: str | None) -> Callable[..., Any] | None:

@@ -248,6 +248,11 @@ def _part(table: str, rows: list[dict[str, Any]]) -> Part:
     return Part(t, data, rows_read=len(rows), rejected=len(bad), quarantine=quarantine)
 
 
+def rows_part(table: str, rows: list[dict[str, Any]]) -> Part:
+    """:func:`_part` for file adapters that share a connector's mapping (ingest/adapters/zendesk.py)."""
+    return _part(table, rows)
+
+
 def write_page(store: Store, result: SyncResult, stream: str, tables: Mapping[str, list[dict[str, Any]]], *,
                cursor: str | None, started: dt.datetime, remove: Iterable[str] = (),
                also: Callable[[Any], None] | None = None) -> None:
