@@ -132,6 +132,8 @@ class Client:
         except ValueError:
             raise SyncFailed(f"{self.source}: {_path(url)} did not answer JSON; is {self.base} the help desk's "
                              "base URL?") from None
+        if isinstance(body, list):  # a bare JSON array (Chatwoot's CSAT responses): its items under "items"
+            return {"items": body}
         if not isinstance(body, dict):
             raise SyncFailed(f"{self.source}: unexpected answer from {_path(url)}")
         return body
