@@ -14,6 +14,7 @@ from typing import Any
 ADAPTERS: dict[str, str] = {
     "twcs": "cxmetrics.ingest.adapters.twcs",
     "freshdesk": "cxmetrics.ingest.adapters.freshdesk",
+    "zendesk": "cxmetrics.ingest.adapters.zendesk",
 }
 
 

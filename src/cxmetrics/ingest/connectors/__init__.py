@@ -18,6 +18,7 @@ CONNECTORS: dict[str, str] = {
     "zendesk": "cxmetrics.ingest.connectors.zendesk",
     "freshdesk": "cxmetrics.ingest.connectors.freshdesk",
     "zammad": "cxmetrics.ingest.connectors.zammad",
+    "chatwoot": "cxmetrics.ingest.connectors.chatwoot",
 }
 
 

@@ -132,6 +132,8 @@ class Client:
         except ValueError:
             raise SyncFailed(f"{self.source}: {_path(url)} did not answer JSON; is {self.base} the help desk's "
                              "base URL?") from None
+        if isinstance(body, list):  # a bare JSON array (Chatwoot's CSAT responses): its items under "items"
+            return {"items": body}
         if not isinstance(body, dict):
             raise SyncFailed(f"{self.source}: unexpected answer from {_path(url)}")
         return body
@@ -246,6 +248,11 @@ def _part(table: str, rows: list[dict[str, Any]]) -> Part:
                                        enumerate((pa.int64(), pa.string(), pa.string(), pa.string()))],
                                       schema=QUARANTINE_SCHEMA)
     return Part(t, data, rows_read=len(rows), rejected=len(bad), quarantine=quarantine)
+
+
+def rows_part(table: str, rows: list[dict[str, Any]]) -> Part:
+    """:func:`_part` for file adapters that share a connector's mapping (ingest/adapters/zendesk.py)."""
+    return _part(table, rows)
 
 
 def write_page(store: Store, result: SyncResult, stream: str, tables: Mapping[str, list[dict[str, Any]]], *,

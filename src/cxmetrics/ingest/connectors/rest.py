@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 import pyarrow as pa
 
-from cxmetrics.errors import SyncFailed
 from cxmetrics.ingest.connectors.base import Client
 from cxmetrics.ingest.write import ARROW_TYPES
 from cxmetrics.model import schema
@@ -35,21 +34,6 @@ class ListClient(Client):
 
     def _keep(self, response: httpx.Response) -> None:
         self.last = response
-
-    def _get_once(self, url: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
-        self.last = None
-        try:
-            return super()._get_once(url, params)
-        except SyncFailed:
-            r = self.last
-            if r is not None and r.status_code < 400:
-                try:
-                    body = r.json()
-                except ValueError:
-                    body = None
-                if isinstance(body, list):
-                    return {"items": body}
-            raise
 
     def fetch(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> tuple[Any, httpx.Headers]:
         """GET; a JSON array comes back as a list, an object as a dict; plus the answer's headers."""

@@ -171,31 +171,13 @@ class _Sync:
             rows, gone = [], []
             for t in tickets:
                 tid = str(t["id"])
-                if t.get("status") == "deleted" or MERGED_TAG in (t.get("tags") or []):
+                if is_gone(t):
                     gone.append(tid)
                 else:
-                    rows.append(self._ticket(t))
+                    rows.append(ticket_row(t, self.groups, self.brands))
             write_page(self.store, self.result, "tickets", {"tickets": rows}, cursor=cursor, started=self.started,
                        remove=gone)
             self._tick("tickets")
-
-    def _ticket(self, t: dict[str, Any]) -> dict[str, Any]:
-        via = (t.get("via") or {}).get("channel")
-        requester, submitter = t.get("requester_id"), t.get("submitter_id")
-        return {
-            "ticket_id": str(t["id"]),
-            "created_at": utc(t.get("created_at")),
-            "channel": CHANNEL.get(via, via) if via else None,
-            "category": t.get("type"),
-            "priority": t.get("priority"),
-            "status": STATUS.get(t.get("status") or "", t.get("status")),
-            "customer_id": _id(requester),
-            "agent_id": _id(t.get("assignee_id")),
-            "team": self.groups.get(str(t.get("group_id"))) if t.get("group_id") else None,
-            "brand": self.brands.get(str(t.get("brand_id"))) if t.get("brand_id") else None,
-            "created_by": None if submitter is None else "customer" if submitter == requester else
-            "system" if submitter == -1 else "agent",
-        }
 
     # -- time-based ticket events ---------------------------------------------------------------
     def _events(self) -> None:
@@ -227,20 +209,12 @@ class _Sync:
             if kind == "Comment":
                 author = child.get("author_id", ev.get("updater_id"))
                 via = (child.get("via") or ev.get("via") or {}).get("channel")
-                role = "system" if author in (None, -1) else "bot" if via in BOT_CHANNELS else \
-                    self.roles.get(str(author), "customer")
-                messages.append({
-                    "message_id": str(child["id"]), "ticket_id": tid, "created_at": utc(child.get("created_at")) or at,
-                    "author_type": role, "author_id": _id(author), "public": bool(child.get("public", True)),
-                    "channel": CHANNEL.get(via, via) if via else None,
-                })
-            elif kind in ("Create", "Change") and (child.get("field_name") == "status" or "status" in child):
-                to = child.get("value", child.get("status"))
-                if to not in STATUS:  # "deleted": the tickets stream removes the ticket
-                    continue
-                before = child.get("previous_value")
-                changes.append({"ticket_id": tid, "changed_at": at, "to_status": STATUS[to],
-                                "from_status": STATUS.get(before) if before else None})
+                role = author_type(author, via, self.roles.get(str(author), "customer"))
+                messages.append(comment_row(tid, child, at, author, role, via))
+            elif kind in ("Create", "Change"):
+                change = status_row(tid, at, child)
+                if change:
+                    changes.append(change)
         return messages, changes
 
     # -- satisfaction ratings --------------------------------------------------------------------
@@ -257,16 +231,9 @@ class _Sync:
                 stamp = utc(r.get("updated_at")) or utc(r.get("created_at"))
                 if stamp is not None:
                     newest = max(newest, int(stamp.replace(tzinfo=dt.UTC).timestamp()))
-                score = {"good": 1.0, "bad": 0.0}.get(r.get("score") or "")
-                if score is None:  # offered, unoffered: asked, not answered
-                    continue
-                rows.append({
-                    "response_id": f"zendesk-{r['id']}", "survey": "csat",
-                    "responded_at": utc(r.get("created_at")), "score": score, "scale_min": 0.0, "scale_max": 1.0,
-                    "question": "satisfaction rating (good/bad)", "comment": r.get("comment") or None,
-                    "customer_id": _id(r.get("requester_id")), "ticket_id": _id(r.get("ticket_id")),
-                    "agent_id": _id(r.get("assignee_id")),
-                })
+                row = rating_row(r)
+                if row:  # offered, unoffered: asked, not answered
+                    rows.append(row)
             more = (body.get("meta") or {}).get("has_more")
             nxt = (body.get("links") or {}).get("next") if more else None
             write_page(self.store, self.result, "satisfaction_ratings", {"survey_responses": rows},
@@ -277,7 +244,78 @@ class _Sync:
             page, params = nxt, None
 
 
+# -- the mapping, shared with the offline JSON export (ingest/adapters/zendesk.py) ---------------
 def _id(value: Any) -> str | None:
     return None if value is None or value == -1 else str(value)
+
+
+def is_gone(t: dict[str, Any]) -> bool:
+    """Deleted, or merged into another ticket (which carries the conversation)."""
+    return t.get("status") == "deleted" or MERGED_TAG in (t.get("tags") or [])
+
+
+def ticket_row(t: dict[str, Any], groups: dict[str, str], brands: dict[str, str]) -> dict[str, Any]:
+    """A Zendesk ticket -> a ``tickets`` row; group and brand ids are named from ``groups``/``brands``."""
+    via = (t.get("via") or {}).get("channel")
+    requester, submitter = t.get("requester_id"), t.get("submitter_id")
+    group, brand = t.get("group_id"), t.get("brand_id")
+    return {
+        "ticket_id": str(t["id"]),
+        "created_at": utc(t.get("created_at")),
+        "channel": CHANNEL.get(via, via) if via else None,
+        "category": t.get("type"),
+        "priority": t.get("priority"),
+        "status": STATUS.get(t.get("status") or "", t.get("status")),
+        "customer_id": _id(requester),
+        "agent_id": _id(t.get("assignee_id")),
+        "team": groups.get(str(group), str(group)) if group else None,
+        "brand": brands.get(str(brand), str(brand)) if brand else None,
+        "created_by": None if submitter is None else "customer" if submitter == requester else
+        "system" if submitter == -1 else "agent",
+    }
+
+
+def author_type(author: Any, via: str | None, role: str) -> str:
+    """Who wrote a comment: system (author -1), bot (Answer Bot channels), else the author's ``role``."""
+    return "system" if author in (None, -1) else "bot" if via in BOT_CHANNELS else role
+
+
+def comment_row(tid: str, c: dict[str, Any], at: dt.datetime | None, author: Any, role: str,
+                via: str | None) -> dict[str, Any]:
+    """A comment -> a ``messages`` row (``at``: the audit's time, when the comment has none)."""
+    return {
+        "message_id": str(c["id"]), "ticket_id": tid, "created_at": utc(c.get("created_at")) or at,
+        "author_type": role, "author_id": _id(author), "public": bool(c.get("public", True)),
+        "channel": CHANNEL.get(via, via) if via else None,
+    }
+
+
+def status_row(tid: str, at: dt.datetime | None, ev: dict[str, Any]) -> dict[str, Any] | None:
+    """A ``Create``/``Change`` event of the field ``status`` -> a ``status_changes`` row, else None.
+
+    "deleted" is no status: the ticket is removed instead."""
+    if ev.get("field_name") != "status" and "status" not in ev:
+        return None
+    to = ev.get("value", ev.get("status"))
+    if to not in STATUS:
+        return None
+    before = ev.get("previous_value")
+    return {"ticket_id": tid, "changed_at": at, "to_status": STATUS[to],
+            "from_status": STATUS.get(before) if before else None}
+
+
+def rating_row(r: dict[str, Any], *, ticket_id: Any = None, at: Any = None) -> dict[str, Any] | None:
+    """A good/bad satisfaction rating -> a ``survey_responses`` row (two-point CSAT, 1/0 on 0-1);
+    ``offered``/``unoffered`` (asked, not answered) -> None."""
+    score = {"good": 1.0, "bad": 0.0}.get(r.get("score") or "")
+    if score is None:
+        return None
+    return {
+        "response_id": f"zendesk-{r.get('id', ticket_id)}", "survey": "csat",
+        "responded_at": utc(r.get("created_at")) or utc(at), "score": score, "scale_min": 0.0, "scale_max": 1.0,
+        "question": "satisfaction rating (good/bad)", "comment": r.get("comment") or None,
+        "customer_id": _id(r.get("requester_id")), "ticket_id": _id(r.get("ticket_id", ticket_id)),
+        "agent_id": _id(r.get("assignee_id")),
+    }
 
 

@@ -35,7 +35,7 @@ def import_command(
     table: Annotated[str, typer.Argument(help="Canonical table: tickets, messages, calls, ...")],
     files: Annotated[list[Path], typer.Argument(help="One or more files; each is imported in its own transaction.")],
     format: Annotated[str, typer.Option("--format", help="auto|csv|json|jsonl|parquet|xlsx")] = "auto",
-    source: Annotated[str | None, typer.Option("--source", help="Source label, or an adapter name (twcs, freshdesk).")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Source label, or an adapter name (twcs, freshdesk, zendesk).")] = None,
     mapping: Annotated[Path | None, typer.Option("--mapping", help="TOML column mapping (docs/importing.md).")] = None,
     tz: Annotated[str | None, typer.Option("--tz", help="Zone of naive timestamps (default: configured zone).")] = None,
     date_order: Annotated[str | None, typer.Option("--date-order", help="dmy|mdy|ymd for numeric dates.")] = None,

@@ -165,7 +165,7 @@ def import_upload(
     mapping: Annotated[UploadFile | None, File(description="Optional TOML column mapping (docs/importing.md).")]
     = None,
     format: Literal["auto", "csv", "json", "jsonl", "parquet", "xlsx"] = "auto",
-    source: Annotated[str | None, Query(max_length=100, description="Source label, or an adapter name (twcs).")]
+    source: Annotated[str | None, Query(max_length=100, description="Source label, or an adapter name (twcs, zendesk).")]
     = None,
     tz: Annotated[str | None, Query(description="Zone of naive timestamps (default: configured zone).")] = None,
     date_order: Literal["dmy", "mdy", "ymd"] | None = None,
