@@ -14,7 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 #: source name -> module with ``sync(store, url, *, since, full, ...) -> SyncResult``
-CONNECTORS: dict[str, str] = {"zendesk": "cxmetrics.ingest.connectors.zendesk"}
+CONNECTORS: dict[str, str] = {
+    "zendesk": "cxmetrics.ingest.connectors.zendesk",
+    "intercom": "cxmetrics.ingest.connectors.intercom",
+}
 
 
 def get(name: str) -> Callable[..., Any]:

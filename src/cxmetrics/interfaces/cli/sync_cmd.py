@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from cxmetrics.errors import UsageError
+from cxmetrics.ingest.connectors import names as source_names
 from cxmetrics.interfaces.cli.common import Command, console, err_console
 
 
@@ -32,7 +33,7 @@ def parse_since(value: str | None) -> dt.datetime | None:
 
 def sync_command(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="Help desk: zendesk.")],
+    source: Annotated[str, typer.Argument(help=f"Help desk: {', '.join(source_names())}.")],
     url: Annotated[str, typer.Option("--url", help="The help desk's base URL, e.g. https://acme.zendesk.com.")],
     since: Annotated[str | None, typer.Option("--since", help="First run: only what changed from this date "
                                                               "(UTC unless it has an offset); default everything.")] = None,
