@@ -17,6 +17,7 @@ from typing import Any
 CONNECTORS: dict[str, str] = {
     "zendesk": "cxmetrics.ingest.connectors.zendesk",
     "intercom": "cxmetrics.ingest.connectors.intercom",
+    "helpscout": "cxmetrics.ingest.connectors.helpscout",
 }
 
 
