@@ -19,6 +19,8 @@ CONNECTORS: dict[str, str] = {
     "freshdesk": "cxmetrics.ingest.connectors.freshdesk",
     "zammad": "cxmetrics.ingest.connectors.zammad",
     "chatwoot": "cxmetrics.ingest.connectors.chatwoot",
+    "intercom": "cxmetrics.ingest.connectors.intercom",
+    "helpscout": "cxmetrics.ingest.connectors.helpscout",
 }
 
 

@@ -39,6 +39,16 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
+def _wait_header(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from a 429/5xx: ``Retry-After`` (most APIs), ``X-RateLimit-Retry-After``
+    (Help Scout) or ``X-RateLimit-Reset`` as Unix seconds (Intercom)."""
+    wait = _retry_after(headers.get("Retry-After") or headers.get("X-RateLimit-Retry-After"))
+    reset = headers.get("X-RateLimit-Reset")
+    if wait is None and reset and reset.isdigit() and int(reset) > 1_000_000_000:
+        wait = max(0.0, int(reset) - time.time())
+    return wait
+
+
 def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -98,19 +108,29 @@ class Client:
         self.retries += 1
 
     def get(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return self.request("GET", path_or_url, params)
+
+    def post(self, path_or_url: str, json: Any = None, *, data: Mapping[str, str] | None = None,
+             params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """POST a JSON body (a search: Intercom) or a form (an OAuth token: Help Scout)."""
+        return self.request("POST", path_or_url, params, json=json, data=data)
+
+    def request(self, method: str, path_or_url: str, params: Mapping[str, Any] | None = None, *,
+                json: Any = None, data: Mapping[str, str] | None = None) -> dict[str, Any]:
         url = urljoin(self.base, path_or_url.lstrip("/")) if "://" not in path_or_url else path_or_url
         if _origin(url) != self.origin:
             raise SyncFailed(f"{self.source}: the API pointed to {_origin(url)}, outside {self.origin}; "
                              "refusing to send the credentials there")
         try:
-            return self._retrying(self._get_once, url, params)
+            return self._retrying(self._once, method, url, params, json, data)
         except _Retryable as e:
             raise SyncFailed(f"{self.source}: {e}; gave up after {self.retries + 1} attempts. What was "
                              "synced so far is kept; run the sync again to resume") from None
 
-    def _get_once(self, url: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    def _once(self, method: str, url: str, params: Mapping[str, Any] | None, json: Any,
+              data: Mapping[str, str] | None) -> dict[str, Any]:
         try:
-            r = self._http.get(url, params=params)
+            r = self._http.request(method, url, params=params, json=json, data=data)
         except httpx.TimeoutException:
             raise _Retryable(f"timed out reading {_path(url)}") from None
         except httpx.TransportError as e:
@@ -121,9 +141,9 @@ class Client:
                 f"{self.source}: authentication failed (HTTP {r.status_code}) at {self.origin}: check the "
                 f"credentials in the environment (docs/connectors.md)")
         if r.status_code == 429:
-            raise _Retryable(f"rate limited (HTTP 429) on {_path(url)}", _retry_after(r.headers.get("Retry-After")))
+            raise _Retryable(f"rate limited (HTTP 429) on {_path(url)}", _wait_header(r.headers))
         if r.status_code >= 500:
-            raise _Retryable(f"HTTP {r.status_code} from {_path(url)}", _retry_after(r.headers.get("Retry-After")))
+            raise _Retryable(f"HTTP {r.status_code} from {_path(url)}", _wait_header(r.headers))
         if r.status_code >= 400:
             raise SyncFailed(f"{self.source}: HTTP {r.status_code} from {_path(url)}: is {self.base} the help "
                              "desk's base URL?")
