@@ -172,15 +172,19 @@ def assign(frame: pd.DataFrame, *, seed: int = 0) -> tuple[list[Theme], pd.DataF
     in -1..1 and its label, :mod:`cxmetrics.analyses.sentiment`)."""
     lib = {t.id: t for t in library()}
     rows: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str | None], dict[str, Any]] = {}  # the same words are read once ("Great service!")
     for rid, text, given in zip(frame["response_id"], frame["comment"],
                                 frame["language"] if "language" in frame else [None] * len(frame), strict=True):
         text = str(text or "")
-        lang = detect(text, given if isinstance(given, str) else None)
-        ok = meaningful(text, lang)
-        pol = polarity(text, lang)
-        rows.append({"response_id": rid, "comment": text, "language": lang, "meaningful": ok,
-                     "topic": best_topic(text, lang) if ok else None, "sentiment": pol,
-                     "sentiment_label": sentiment_label(pol)})
+        key = (text, given if isinstance(given, str) else None)
+        if key not in seen:
+            lang = detect(text, key[1])
+            ok = meaningful(text, lang)
+            pol = polarity(text, lang)
+            seen[key] = {"comment": text, "language": lang, "meaningful": ok,
+                         "topic": best_topic(text, lang) if ok else None, "sentiment": pol,
+                         "sentiment_label": sentiment_label(pol)}
+        rows.append({"response_id": rid, **seen[key]})
     themes: dict[str, Theme] = {}
     leftover: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
