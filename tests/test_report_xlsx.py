@@ -22,7 +22,7 @@ from cxmetrics.interfaces.report.xlsx import render_xlsx, sheet_name
 from tests.test_report_html import demo_report, tickets_only_report
 
 CATALOGS = Path(__file__).resolve().parents[1] / "src" / "cxmetrics" / "interfaces" / "i18n" / "catalogs"
-SHEETS = ("metrics", "volume", "calc", "floor", "data")
+SHEETS = ("metrics", "volume", "calc", "floor", "themes", "data")
 EVIL = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(A1:A9)",
         "\t=1+1", "\r=1+1"]
 

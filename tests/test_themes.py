@@ -112,11 +112,20 @@ def test_themes_command_json(tmp_path: Path) -> None:
         app_theme = by_id[f"app_technical:{lang}"]
         assert app_theme["trend"]["rising"] and app_theme["trend"]["latest_month"] == "2026-10"
         assert not complaint["trend"]["rising"]
-        assert {"id", "label", "language", "terms", "n", "share", "nps", "trend"} <= set(app_theme)
+        assert {"id", "label", "language", "terms", "n", "share", "nps", "trend", "sentiment",
+                "negative_share"} <= set(app_theme)
+        assert -1 <= praise["sentiment"] <= 1 and 0 <= complaint["negative_share"] <= 100
     assert by_id["delivery:fi"]["label"] == "Delivery"
     assigned = {a["response_id"] for a in out["assignments"]}
     assert len(assigned) == len(out["assignments"]) == 5 * 38  # each meaningful comment once; "ok", "-" none
     assert sum(t["n"] for t in out["themes"]) == len(out["assignments"])
+    assert {a["sentiment_label"] for a in out["assignments"]} == {"negative", "neutral", "positive"}
+    assert all(-1 <= a["sentiment"] <= 1 for a in out["assignments"])
+    for lang in LANGS:  # promoters' comments read warmer than detractors'
+        score = {f"{lang}-{i}": sc for i, (_, sc, _) in enumerate(labelled(lang))}
+        mine = [(score[a["response_id"]], a["sentiment"]) for a in out["assignments"] if a["response_id"] in score]
+        promoters, detractors = ([p for sc, p in mine if keep(sc)] for keep in (lambda x: x >= 9, lambda x: x <= 6))
+        assert sum(promoters) / len(promoters) > 0.2 > -0.2 > sum(detractors) / len(detractors)
 
 
 def test_dashboard_page_and_api(tmp_path: Path) -> None:
@@ -130,5 +139,11 @@ def test_dashboard_page_and_api(tmp_path: Path) -> None:
         assert r.status_code == 200
         body = r.json()
         assert {t["id"] for t in body["themes"]} >= {"delivery:en", "delivery:zh-Hant"}
-        assert next(t for t in body["themes"] if t["id"] == "delivery:fi")["label"] == "配送"
+        delivery = next(t for t in body["themes"] if t["id"] == "delivery:fi")
+        assert delivery["label"] == "配送"
+        mine = [a for a in body["assignments"] if a["theme_id"] == "delivery:fi"]
+        assert len(mine) == delivery["n"]  # the theme's sentiment is its comments' mean
+        assert delivery["sentiment"] == pytest.approx(sum(a["sentiment"] for a in mine) / len(mine), abs=0.01)
+        negative = sum(a["sentiment_label"] == "negative" for a in mine)
+        assert delivery["negative_share"] == pytest.approx(100 * negative / len(mine), abs=0.1)
         assert c.get("/api/v1/themes", params={"survey": "csat"}).status_code == 400  # no csat answers

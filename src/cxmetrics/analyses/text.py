@@ -78,7 +78,7 @@ def stemmer(lang: str) -> Any:
 
 
 @cache
-def _janome() -> Any:
+def janome() -> Any:
     from janome.tokenizer import Tokenizer
 
     return Tokenizer()
@@ -88,7 +88,7 @@ def words(text: str, lang: str) -> list[str]:
     """Surface words (lower case; Japanese dictionary forms; Chinese Han runs), stop words kept."""
     t = normalise(text)
     if lang == "ja":
-        return [tok.base_form if tok.base_form != "*" else tok.surface for tok in _janome().tokenize(t)
+        return [tok.base_form if tok.base_form != "*" else tok.surface for tok in janome().tokenize(t)
                 if tok.part_of_speech.split(",")[0] in ("名詞", "動詞", "形容詞", "副詞")]
     if lang == "zh-Hant":
         return HAN_RUN.findall(t)

@@ -19,7 +19,9 @@ survey's score over the theme's responses with a 95% interval (NPS: adjusted Wal
 CSAT: Wilson; CES and CX: mean with a t interval), its ``impact`` (the score of all
 responses minus the score without the theme's responses: negative when the theme pulls
 the score down), and its ``trend``: its share in the latest month of the range against
-its share in the months before, ``rising`` when higher with p < 0.05 (two-proportion z-test).
+its share in the months before, ``rising`` when higher with p < 0.05 (two-proportion z-test);
+its mean ``sentiment`` (-1..1) and ``negative_share`` (% of its comments labelled negative) by the
+bundled lexicon of :mod:`cxmetrics.analyses.sentiment`, which also scores each assignment.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from cxmetrics.analyses.sentiment import label as sentiment_label
+from cxmetrics.analyses.sentiment import polarity
 from cxmetrics.analyses.text import LANGS, WORD, detect, normalise, stemmer, tokens, words
 from cxmetrics.errors import QueryError
 
@@ -164,16 +168,23 @@ def discover(texts: list[str], lang: str, *, seed: int = 0) -> tuple[list[Theme]
 
 def assign(frame: pd.DataFrame, *, seed: int = 0) -> tuple[list[Theme], pd.DataFrame]:
     """Themes for ``frame`` (``response_id``, ``comment``, optional ``language`` the response was
-    given in): (themes, one row per comment: response_id, language, theme_id or None)."""
+    given in): (themes, one row per comment: response_id, language, theme_id or None, sentiment
+    in -1..1 and its label, :mod:`cxmetrics.analyses.sentiment`)."""
     lib = {t.id: t for t in library()}
     rows: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str | None], dict[str, Any]] = {}  # the same words are read once ("Great service!")
     for rid, text, given in zip(frame["response_id"], frame["comment"],
                                 frame["language"] if "language" in frame else [None] * len(frame), strict=True):
         text = str(text or "")
-        lang = detect(text, given if isinstance(given, str) else None)
-        ok = meaningful(text, lang)
-        rows.append({"response_id": rid, "comment": text, "language": lang, "meaningful": ok,
-                     "topic": best_topic(text, lang) if ok else None})
+        key = (text, given if isinstance(given, str) else None)
+        if key not in seen:
+            lang = detect(text, key[1])
+            ok = meaningful(text, lang)
+            pol = polarity(text, lang)
+            seen[key] = {"comment": text, "language": lang, "meaningful": ok,
+                         "topic": best_topic(text, lang) if ok else None, "sentiment": pol,
+                         "sentiment_label": sentiment_label(pol)}
+        rows.append({"response_id": rid, **seen[key]})
     themes: dict[str, Theme] = {}
     leftover: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
@@ -194,7 +205,8 @@ def assign(frame: pd.DataFrame, *, seed: int = 0) -> tuple[list[Theme], pd.DataF
         for k, i in zip(index, idx, strict=True):
             rows[i]["theme_id"] = found[k].id
             themes[found[k].id] = found[k]
-    out = pd.DataFrame(rows, columns=["response_id", "comment", "language", "meaningful", "topic", "theme_id"])
+    out = pd.DataFrame(rows, columns=["response_id", "comment", "language", "meaningful", "topic", "theme_id",
+                                      "sentiment", "sentiment_label"])
     return list(themes.values()), out.drop(columns=["topic"])
 
 
@@ -291,6 +303,9 @@ def themes(source: Store | Engine, *, survey: str, from_: dt.date | str | None =
             key: _round(value), f"{key}_low": _round(lo), f"{key}_high": _round(hi),
             "impact": None if overall is None or without is None else _round(overall - without, 2),
             "trend": trend(same_lang["theme_id"] == th.id, same_lang["month"], latest),
+            "sentiment": _round(float(mine["sentiment"].mean()), 2) if len(mine) else None,
+            "negative_share": _round(100 * float((mine["sentiment_label"] == "negative").mean())) if len(mine)
+            else None,
         })
     out_themes.sort(key=lambda t: (LANGS.index(t["language"]), t["source"] == "other", -int(t["n"]), t["id"]))
     langs = {lg: {"comments": int((assigned["language"] == lg).sum()),
@@ -298,8 +313,10 @@ def themes(source: Store | Engine, *, survey: str, from_: dt.date | str | None =
              for lg in LANGS if (assigned["language"] == lg).any()}
     return {"survey": survey, "score": key, key: _round(overall), "responses": len(df), "latest_month": latest,
             "languages": langs, "themes": out_themes,
-            "assignments": [{"response_id": str(a), "theme_id": t}
-                            for a, t in zip(assigned["response_id"], assigned["theme_id"], strict=True)
+            "assignments": [{"response_id": str(a), "theme_id": t, "sentiment": round(float(p), 2),
+                             "sentiment_label": lab}
+                            for a, t, p, lab in zip(assigned["response_id"], assigned["theme_id"],
+                                                    assigned["sentiment"], assigned["sentiment_label"], strict=True)
                             if t is not None]}
 
 

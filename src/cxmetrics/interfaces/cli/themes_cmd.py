@@ -23,7 +23,8 @@ def themes(
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """Group survey comments into themes per language (built-in CX topics, then TF-IDF + NMF discovery):
-    size, share, score with a 95% interval, impact on the score and trend (rising themes flagged)."""
+    size, share, score with a 95% interval, impact on the score, trend (rising themes flagged) and sentiment
+    (mean -1..1 and share negative, from a bundled lexicon per language)."""
     from cxmetrics.analyses.themes import themes as find
     from cxmetrics.interfaces.cli.common import open_for_reading
     from cxmetrics.interfaces.i18n import normalise_lang
@@ -50,14 +51,15 @@ def _print_table(result: dict[str, Any]) -> None:
 
     key = result["score"]
     table = Table()
-    for c in ("language", "theme", "n", "share %", key, "95% interval", "impact", "trend"):
+    for c in ("language", "theme", "n", "share %", key, "95% interval", "impact", "trend", "sentiment", "negative %"):
         table.add_column(c, justify="right" if c not in ("language", "theme", "trend") else "left")
     for t in result["themes"]:
         lo, hi = t.get(f"{key}_low"), t.get(f"{key}_high")
         tr = t["trend"]
         trend = "" if tr["change"] is None else f"{tr['change']:+.1f} pts{' rising' if tr['rising'] else ''}"
         table.add_row(t["language"], escape(t["label"]), str(t["n"]), _f(t["share"]), _f(t[key]),
-                      "" if lo is None else f"{lo:.1f} to {hi:.1f}", _f(t["impact"]), trend)
+                      "" if lo is None else f"{lo:.1f} to {hi:.1f}", _f(t["impact"]), trend,
+                      "" if t["sentiment"] is None else f"{t['sentiment']:+.2f}", _f(t["negative_share"]))
     console.print(table, highlight=False)
     console.print(f"{result['responses']} responses; {key} {_f(result[key])} overall; trend: "
                   f"{result['latest_month']} against the months before.", highlight=False)

@@ -51,6 +51,8 @@ TRENDS: dict[str, tuple[str, ...]] = {
 RECORD_KEYS = ("value", "n", "numerator", "denominator", "ci_low", "ci_high", "mean", "median", "p90",
                "low_sample", "maturing", "target", "meets_target", "target_source")
 COMMENTS = 10
+#: comment themes shown per survey, largest first
+THEMES = 8
 
 
 def parse_period(period: str | dt.date | None) -> dt.date | None:
@@ -272,6 +274,35 @@ def _comments(engine: Engine, start: dt.date, end: dt.date, tz: str) -> list[dic
     return to_records(f.drop(columns=["response_id"], errors="ignore"))
 
 
+def _themes(engine: Engine, first: dt.date, end: dt.date, tz: str) -> list[dict[str, Any]]:
+    """Per survey with comments in the trend window, its largest themes and every rising one: ``cxm themes --survey S
+    --from FIRST --to END`` (so the trend is the report month against the twelve before), with
+    each library theme's label in every language (the data stays language-neutral)."""
+    from cxmetrics.analyses.comments import responses_in_range
+    from cxmetrics.analyses.themes import library, themes
+    from cxmetrics.errors import QueryError
+
+    r = responses_in_range(engine, from_=first, to=end, tz=tz)
+    r = r.filter(r.answered & (r.comment.strip().length() > 0))
+    surveys = sorted(str(v) for v in r.select("survey").distinct().execute()["survey"].dropna())
+    labels = {t.id: t.labels for t in library()}
+    out = []
+    for survey in surveys:
+        try:
+            res = themes(engine, survey=survey, from_=first, to=end, tz=tz)
+        except QueryError:  # comments, but no answered score of that survey
+            continue
+        ranked = sorted(res["themes"], key=lambda t: (-t["n"], t["id"]))
+        top = ranked[:THEMES] + [t for t in ranked[THEMES:] if t["trend"]["rising"]]  # a rising theme is news
+        for t in top:
+            t["labels"] = labels.get(t["id"].split(":")[0], {}) if t["source"] == "library" else {}
+        key = res["score"]
+        out.append({"survey": survey, "score": key, "value": res[key], "responses": res["responses"],
+                    "latest_month": res["latest_month"], "languages": res["languages"],
+                    "themes_total": len(res["themes"]), "themes": top})
+    return out
+
+
 def _clv(store: Store, end: dt.date, tz: str) -> dict[str, Any] | None:
     from cxmetrics.analyses.clv.historic import historic_clv
 
@@ -349,7 +380,8 @@ def build_report(store: Store, period: str | dt.date | None = None, *, tz: str |
                                                                     "detractors_share")]
         report["feedback"] = {"nps_composition": [{k: r.get(k) for k in ("metric", "value", "numerator",
                                                                              "denominator")} for r in comp],
-                              "comments": _comments(engine, start, end, tz)}
+                              "comments": _comments(engine, start, end, tz),
+                              "themes": _themes(engine, first, end, tz)}
     if present["customers"]:
         clv = _clv(store, end, tz)
         report["clv"] = clv

@@ -306,6 +306,51 @@ def comment_rows(data: dict[str, Any], tr: Translator) -> list[dict[str, Any]]:
     return rows
 
 
+def language_name(tr: Translator, code: str) -> str:
+    """A language's name in the reader's language (``fi`` -> "suomi", "Finnish", "フィンランド語")."""
+    from babel import Locale
+
+    return Locale.parse(tr.locale).languages.get(code.replace("-", "_"), code)
+
+
+def theme_label(t: dict[str, Any], lang: str) -> str:
+    """A library theme in the reader's language; a discovered one by its terms (any language)."""
+    return str((t.get("labels") or {}).get(lang) or t.get("label") or t["id"])
+
+
+def themes_view(data: dict[str, Any], tr: Translator) -> list[dict[str, Any]]:
+    """Per survey: its title line and the rows of its largest themes, formatted."""
+    out = []
+    for sv in (data.get("feedback") or {}).get("themes") or []:
+        key = sv["score"]
+        rows = []
+        for t in sv["themes"]:
+            lo, hi, tr_ = t.get(f"{key}_low"), t.get(f"{key}_high"), t["trend"]
+            change = tr_.get("change")
+            rows.append({
+                "id": t["id"], "theme": theme_label(t, tr.lang), "language": language_name(tr, t["language"]),
+                "n": _num(tr, t["n"]), "share": tr.number(t["share"], 1) if t["share"] is not None else "–",
+                "score": tr.number(t[key], 1) if t.get(key) is not None else "–",
+                "interval": "–" if lo is None or hi is None else
+                tr.t("report.header.period_range", start=tr.number(lo, 1), end=tr.number(hi, 1)),
+                "impact": tr.number(t["impact"], 2) if t.get("impact") is not None else "–",
+                "trend": "–" if change is None else ("+" if change > 0 else "") + tr.number(change, 1),
+                "rising": bool(tr_.get("rising")),
+                "sentiment": "–" if t.get("sentiment") is None else
+                ("+" if t["sentiment"] > 0 else "") + tr.number(t["sentiment"], 2),
+                "negative": "–" if t.get("negative_share") is None else tr.number(t["negative_share"], 1),
+            })
+        label = key.upper()
+        out.append({"id": f"themes-{sv['survey']}", "score": label,
+                    "title": tr.t("report.themes.survey_title", survey=tr.dim_value("survey", sv["survey"]),
+                                  n=_num(tr, sv["responses"]), score=label,
+                                  value="–" if sv.get("value") is None else tr.number(sv["value"], 1)),
+                    "more": tr.t("report.themes.more", shown=_num(tr, len(rows)), total=_num(tr, sv["themes_total"]),
+                                 survey=sv["survey"]) if sv["themes_total"] > len(rows) else None,
+                    "rows": rows})
+    return out
+
+
 def clv_view(data: dict[str, Any], tr: Translator) -> dict[str, Any] | None:
     clv = data.get("clv")
     if not clv:
@@ -431,6 +476,9 @@ def context(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
         "floor": _floor_view(data, tr) if "support" in sections else None,
         "composition": composition_text(data, tr) if "feedback" in sections else None,
         "comments": comment_rows(data, tr) if "feedback" in sections else [],
+        "themes": themes_view(data, tr) if "feedback" in sections else [],
+        "themes_lead": tr.t("report.themes.lead", start=tr.date(data["months"][0]), end=tr.date(data["period"]["end"]),
+                            month=month),
         "clv": clv_view(data, tr) if "customers" in sections else None,
         "clv_omitted": omitted.get("clv"),
         "calls": calls_view(data, tr) if "calls" in sections else None,

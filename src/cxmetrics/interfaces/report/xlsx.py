@@ -72,6 +72,7 @@ def render_xlsx(data: dict[str, Any], lang: str = "en") -> bytes:
     """The report ``data`` (from :func:`cxmetrics.interfaces.report.data.build_report`) as .xlsx bytes."""
     from cxmetrics.interfaces.report.xlsx_calc import calc_sheet
     from cxmetrics.interfaces.report.xlsx_floor import floor_sheet
+    from cxmetrics.interfaces.report.xlsx_themes import themes_sheet
     from cxmetrics.interfaces.report.xlsx_volume import volume_sheet
 
     buf = BytesIO()
@@ -83,6 +84,7 @@ def render_xlsx(data: dict[str, Any], lang: str = "en") -> bytes:
     volume_sheet(book)
     calc_sheet(book)
     floor_sheet(book)
+    themes_sheet(book)
     data_sheet(book)
     wb.close()
     return buf.getvalue()

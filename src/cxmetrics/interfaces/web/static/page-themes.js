@@ -34,6 +34,8 @@
       { label: t('themes.interval'), num: true, text: (r) => (C.missing(r[key + '_low']) ? '–' : num(r[key + '_low'], 1) + ' … ' + num(r[key + '_high'], 1)) },
       { label: t('themes.impact'), num: true, text: (r) => num(r.impact, 2) },
       { label: t('themes.trend'), num: true, text: (r) => (C.missing(r.trend.change) ? '–' : (r.trend.change > 0 ? '+' : '') + C.number(r.trend.change, 1) + (r.trend.rising ? ' ▲ ' + t('themes.rising') : '')) },
+      { label: t('themes.sentiment'), num: true, text: (r) => (C.missing(r.sentiment) ? '–' : (r.sentiment > 0 ? '+' : '') + C.number(r.sentiment, 2)) },
+      { label: t('themes.negative'), num: true, text: (r) => num(r.negative_share, 1) },
     ];
     C.table(document.getElementById('themes-table'), cols, body.themes);
   }
