@@ -182,3 +182,15 @@ def test_schedules_are_validated(schedules: list, policy: dict, message: str) ->
     with pytest.raises(ConfigError, match=r"cxm\.toml: ") as e:
         config_from_dict(raw, "cxm.toml")
     assert message in str(e.value)
+
+
+def test_dashboard_settings_list_the_schedules() -> None:
+    """The explain panel ("What is this number?") shows each schedule and whom it applies to."""
+    from cxmetrics.interfaces.web.explain import server_settings
+
+    s = server_settings(config_from_dict(CONFIG))["schedules"]
+    assert [(x["name"], x["where"], x["timezone"], x["country"], x["holidays"]) for x in s] == [
+        ("emea", {"team": ["emea"]}, "Europe/Helsinki", "FI", []),
+        ("us", {"team": ["us"]}, "America/New_York", None, ["2024-03-08"]),
+    ]
+    assert s[1]["week"]["mon"] == "09:00-17:00" and s[1]["week"]["sun"] is None
