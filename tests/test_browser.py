@@ -42,13 +42,13 @@ expect.set_options(timeout=90_000)  # a cold server computes its first answers o
 class LiveServer:
     """``create_app(db)`` under uvicorn on a free loopback port, in a background thread."""
 
-    def __init__(self, db: Path, **kw: Any) -> None:
+    def __init__(self, db: Path, config: str = "", **kw: Any) -> None:
         import uvicorn
 
         from cxmetrics.interfaces.web.app import create_app
 
         cfg = db.parent / "cxm.toml"
-        cfg.write_text("", encoding="utf-8")
+        cfg.write_text(config, encoding="utf-8")
         self.app = create_app(db, config_path=cfg, **kw)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -95,6 +96,40 @@ def test_agents_table_and_csv(demo: Path) -> None:
     assert "Agents" in text and "median" in text and "handled" in text
     csv = cli(demo, "agents", "--format", "csv")
     assert csv.splitlines()[0].startswith("row,agent,team,period_start,tickets_handled")
+
+
+def comments_on_agents_tickets(db: Path) -> pd.DataFrame:
+    """From the stored tables alone: the commented CSAT and NPS responses of each agent's tickets."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql("""
+            select coalesce(r.agent_id, t.agent_id) as agent, r.response_id, r.ticket_id, r.score, r.survey,
+                   t.language as ticket_language, r.language as response_language, r.comment
+            from survey_responses r join tickets t using (ticket_id)
+            where r.survey in ('csat', 'nps') and trim(r.comment) <> '' and coalesce(r.agent_id, t.agent_id) is not null
+        """).df()
+
+
+@pytest.mark.parametrize("grain", ["total", "month"])
+def test_agents_comments_are_the_survey_responses_on_their_tickets(demo: Path, grain: str) -> None:
+    out = json.loads(cli(demo, "agents", "--grain", grain, "--format", "json"))
+    want = comments_on_agents_tickets(demo)
+    assert len(want) >= 10 and want.agent.nunique() >= 3
+    got = [(a["agent"], c["response_id"], c["ticket_id"], c["score"], c["survey"], c["language"], c["comment"])
+           for a in out["agents"] for c in a["comments"]]
+    assert sum(a["comments_n"] for a in out["agents"]) == len(got) == len(want)
+    language = want.response_language.fillna(want.ticket_language)
+    score = want.score.astype(object).where(want.score.notna(), None)  # a comment without a score is listed
+    assert sorted(got, key=str) == sorted(zip(want.agent, want.response_id, want.ticket_id, score, want.survey,
+                                              language, want.comment, strict=True), key=str)
+    for a in out["agents"]:
+        stamps = [c["responded_at"] for c in a["comments"]]
+        assert stamps == sorted(stamps, reverse=True)  # newest first
+        if grain == "month" and stamps:
+            assert all(s[:7] == a["period_start"][:7] for s in stamps)
+    limited = json.loads(cli(demo, "agents", "--comments", "1", "--format", "json"))
+    assert all(len(a["comments"]) == min(1, a["comments_n"]) for a in limited["agents"])
 
 
 def open_ticket_ids(db: Path) -> set[str]:
@@ -185,7 +220,7 @@ def test_report_has_agents_teams_and_sla_by_policy(demo: Path) -> None:
 
     with Store(demo, read_only=True, config=Config()) as st:
         data = build_report(st, "2026-09")
-        same = agents(st.engine(), from_=dt.date(2026, 9, 1), to=dt.date(2026, 9, 30))
+        same = agents(st.engine(), from_=dt.date(2026, 9, 1), to=dt.date(2026, 9, 30), comments=0)
     floor = data["floor"]
     assert floor["agents"] == same["agents"] and floor["teams"] == same["teams"]
     assert {r["metric"] for r in floor["sla"]} == {"sla_attainment", "sla_breaches"}

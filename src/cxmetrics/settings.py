@@ -45,9 +45,9 @@ from pydantic import (
 
 from cxmetrics.errors import ConfigError
 
-__all__ = ["DEFAULT_SCALES", "SLA_METRICS", "SURVEY_TYPES", "WEEKDAYS", "BusinessHours", "Calls", "Config", "Fcr",
-           "Server", "Sla", "SlaPolicy", "Staffing", "Survey", "Week", "config_from_dict", "load_config", "parse_duration",
-           "setting_rows", "zone"]
+__all__ = ["DEFAULT_SCALES", "DEFAULT_SCHEDULE", "SLA_METRICS", "SURVEY_TYPES", "WEEKDAYS", "BusinessHours", "Calls",
+           "Config", "Fcr", "Schedule", "Server", "Sla", "SlaPolicy", "Staffing", "Survey", "Week", "config_from_dict",
+           "load_config", "parse_duration", "setting_rows", "zone"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SURVEY_TYPES = ("nps", "csat", "ces", "cx")
@@ -264,13 +264,53 @@ def _positive(x: float) -> float:
 
 
 Target_ = Annotated[float, BeforeValidator(parse_duration), AfterValidator(_positive)]
+Where = Annotated[dict[str, list[str]], BeforeValidator(_where_values)]
+
+
+def _check_where(where: dict[str, list[str]]) -> dict[str, list[str]]:
+    for dim, values in where.items():
+        if dim not in SLA_POLICY_DIMS:
+            close = difflib.get_close_matches(dim, SLA_POLICY_DIMS, n=1)
+            hint = f"; did you mean {close[0]}?" if close else f"; use one of {', '.join(SLA_POLICY_DIMS)}"
+            raise ValueError(f"unknown dimension {dim!r}{hint}")
+        if not values or not all(isinstance(x, str) for x in values):
+            raise ValueError(f"{dim}: expected a text or a list of texts, got {values!r}")
+    return where
+
+
+#: The name of ``[business_hours]`` among the schedules (``schedule = "default"``).
+DEFAULT_SCHEDULE = "default"
+
+
+class Schedule(BusinessHours):
+    """``[[schedules]]``: a named business-hours schedule (zone, weekly windows, holidays) for the
+    tickets its ``where`` matches, or for the SLA policies that name it (docs/sla.md)."""
+
+    name: str = Field(min_length=1, description=(
+        "Schedule name, for `[[sla.policies]] schedule`; `default` is reserved for `[business_hours]`."))
+    where: Where = Field(default={}, description=(
+        "Tickets this schedule applies to, e.g. `{ team = \"emea\" }` or `{ brand = [\"acme\", \"bolt\"] }`; the "
+        "first matching schedule applies, tested on the ticket as it was when each clock started (see docs/sla.md); "
+        "no match: `[business_hours]`. Empty: only policies that name the schedule use it."))
+
+    @field_validator("where")
+    @classmethod
+    def _known_dims(cls, where: dict[str, list[str]]) -> dict[str, list[str]]:
+        return _check_where(where)
+
+    @field_validator("name")
+    @classmethod
+    def _not_default(cls, name: str) -> str:
+        if name == DEFAULT_SCHEDULE:
+            raise ValueError(f"{DEFAULT_SCHEDULE!r} is [business_hours]; give this schedule another name")
+        return name
 
 
 class SlaPolicy(Section):
     """``[[sla.policies]]``: one SLA policy; the first whose ``where`` matches a ticket applies."""
 
     name: str = Field(min_length=1, description="Policy name, shown as the `sla_policy` dimension.")
-    where: Annotated[dict[str, list[str]], BeforeValidator(_where_values)] = Field(default={}, description=(
+    where: Where = Field(default={}, description=(
         "Ticket dimensions the policy applies to, e.g. `{ priority = \"urgent\", channel = [\"email\", \"web\"] }` "
         f"(a list: any of its values); dimensions: {', '.join(SLA_POLICY_DIMS)}. Empty: every ticket. Tested "
         "on the ticket as it was when each SLA event started (history from `field_changes`)."))
@@ -286,21 +326,25 @@ class SlaPolicy(Section):
     resolution: Target_ | None = Field(default=None, description=(
         "Target from creation to resolution, counting every unresolved status (a reopen resumes it)."))
     hours: Literal["calendar", "business"] = Field(default="calendar", description=(
-        "Count the targets in calendar hours or in `[business_hours]`."))
+        "Count the targets in calendar hours or in business hours (`schedule`, else the ticket's schedule)."))
     pause: tuple[Literal["new", "open", "pending", "on_hold"], ...] = Field(default=(), description=(
         "Statuses in which this policy's clocks stop, e.g. `[\"pending\", \"on_hold\"]`."))
+    schedule: str | None = Field(default=None, description=(
+        "With `hours = \"business\"`: the `[[schedules]]` entry (by name; `default` is `[business_hours]`) whose "
+        "hours every clock of this policy counts. Unset: each ticket's own schedule (the first `[[schedules]]` "
+        "whose `where` matches the ticket when the clock starts, else `[business_hours]`)."))
 
     @field_validator("where")
     @classmethod
     def _known_dims(cls, where: dict[str, list[str]]) -> dict[str, list[str]]:
-        for dim, values in where.items():
-            if dim not in SLA_POLICY_DIMS:
-                close = difflib.get_close_matches(dim, SLA_POLICY_DIMS, n=1)
-                hint = f"; did you mean {close[0]}?" if close else f"; use one of {', '.join(SLA_POLICY_DIMS)}"
-                raise ValueError(f"unknown dimension {dim!r}{hint}")
-            if not values or not all(isinstance(x, str) for x in values):
-                raise ValueError(f"{dim}: expected a text or a list of texts, got {values!r}")
-        return where
+        return _check_where(where)
+
+    @model_validator(mode="after")
+    def _business_schedule(self) -> SlaPolicy:
+        if self.schedule is not None and self.hours != "business":
+            raise ValueError(f"policy {self.name!r} names schedule {self.schedule!r} but counts calendar hours; "
+                             "set hours = \"business\"")
+        return self
 
     @model_validator(mode="after")
     def _has_target(self) -> SlaPolicy:
@@ -428,6 +472,10 @@ class Config(Section):
     timezone: Zone = Field(default="UTC", description="Reporting time zone (IANA name) and default zone for naive timestamps "
                                               "at import.", json_schema_extra=_where(option="--tz"))
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
+    schedules: tuple[Schedule, ...] = Field(default=(), description=(
+        "Named business-hours schedules, `[[schedules]]` tables (per team or brand, each with its zone, week and "
+        "holidays; docs/sla.md). A ticket's business-hours durations and SLA clocks count the first schedule whose "
+        "`where` matches it, else `[business_hours]`."))
     sla: Sla = Field(default_factory=Sla)
     fcr: Fcr = Field(default_factory=Fcr)
     calls: Calls = Field(default_factory=Calls)
@@ -454,12 +502,37 @@ class Config(Section):
         tz = data.get("timezone", cls.model_fields["timezone"].default)
         bh = data.get("business_hours")
         if bh is None:
-            return {**data, "business_hours": {"timezone": tz}}
-        if isinstance(bh, dict) and bh.get("timezone") is None:
-            return {**data, "business_hours": {**bh, "timezone": tz}}
-        if isinstance(bh, BusinessHours) and bh.timezone is None:
-            return {**data, "business_hours": bh.model_copy(update={"timezone": tz})}
+            data = {**data, "business_hours": {"timezone": tz}}
+        elif isinstance(bh, dict) and bh.get("timezone") is None:
+            data = {**data, "business_hours": {**bh, "timezone": tz}}
+        elif isinstance(bh, BusinessHours) and bh.timezone is None:
+            data = {**data, "business_hours": bh.model_copy(update={"timezone": tz})}
+        scheds = data.get("schedules")
+        if isinstance(scheds, (list, tuple)):  # a schedule's zone defaults to the reporting zone too
+            data = {**data, "schedules": [
+                {**x, "timezone": tz} if isinstance(x, dict) and x.get("timezone") is None
+                else x.model_copy(update={"timezone": tz}) if isinstance(x, Schedule) and x.timezone is None
+                else x for x in scheds]}
         return data
+
+    @model_validator(mode="after")
+    def _known_schedules(self) -> Config:
+        names = [s.name for s in self.schedules]
+        dup = next((n for n in names if names.count(n) > 1), None)
+        if dup is not None:
+            raise ValueError(f"schedules: two schedules are named {dup!r}")
+        known = {DEFAULT_SCHEDULE, *names}
+        for p in self.sla.policies:
+            if p.schedule is not None and p.schedule not in known:
+                close = difflib.get_close_matches(p.schedule, sorted(known), n=1)
+                hint = f"; did you mean {close[0]}?" if close else f"; known: {', '.join(sorted(known))}"
+                raise ValueError(f"sla.policies: policy {p.name!r} names schedule {p.schedule!r}, which "
+                                 f"[[schedules]] does not define{hint}")
+        return self
+
+    def schedule_hours(self) -> dict[str, BusinessHours]:
+        """Every schedule by name: ``default`` (``[business_hours]``) first, then ``[[schedules]]``."""
+        return {DEFAULT_SCHEDULE: self.business_hours, **{s.name: s for s in self.schedules}}
 
     @field_validator("surveys")
     @classmethod

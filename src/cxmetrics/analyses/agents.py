@@ -6,6 +6,11 @@ by construction; nothing here recomputes a number. An agent's team is the team o
 the tickets they are assigned (ties: the first team name). Fair comparisons: every
 estimate carries its ``n`` (and interval for rates and scores) and a ``low_n`` flag below
 30, and every team row carries the median of its agents' values (``median_of_agents``).
+
+Each agent row also lists the agent's CSAT and NPS comments (``comments``, newest first, and
+``comments_n``): the commented responses of the agent's tickets in the period (the response's
+agent, else its ticket's assignee: the attribution of the agent's CSAT), read from the same
+prepared response facts as the CSAT figure, so they are the answers behind it.
 """
 
 from __future__ import annotations
@@ -14,8 +19,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import ibis
 import pandas as pd
 
+from cxmetrics.analyses.comments import response_group
+from cxmetrics.engine.core import Query
 from cxmetrics.engine.counts import integral_counts
 from cxmetrics.engine.records import to_records
 from cxmetrics.metrics.kinds import LOW_SAMPLE
@@ -38,6 +46,47 @@ FIGURES: tuple[tuple[str, str], ...] = (
     ("open", "backlog"),
 )
 METRIC_OF = dict(FIGURES)
+#: the fields of each comment in an agent row
+COMMENT_FIELDS = ("responded_at", "survey", "survey_type", "score", "group", "ticket_id", "language", "comment",
+                  "response_id")
+#: survey types whose comments the agents table lists
+COMMENT_SURVEYS = ("csat", "nps")
+
+
+def agent_comments(engine: Engine, *, grain: str = "total", from_: dt.date | None = None, to: dt.date | None = None,
+                   tz: str | None = None, where: Sequence[tuple[str, str]] = ()) -> pd.DataFrame:
+    """The commented CSAT and NPS responses of each agent's tickets: ``agent``, ``period_start``
+    and :data:`COMMENT_FIELDS` (``score`` as answered; ``responded_at`` ISO 8601 in ``tz``),
+    per agent newest first. The rows of the query the CSAT figure counts (``Engine.prepared``)."""
+    zone = tz or engine.config.timezone
+    q = Query(grain=grain, from_=from_, to=to, tz=zone, where=tuple(where))
+    q.validate()
+    r = engine.prepared("responses", "responded_at", ["agent"], q)
+    text = r.comment.strip()
+    r = r.filter(r.survey_type.isin(COMMENT_SURVEYS) & r.agent_id.notnull() & text.notnull() & (text.length() > 0))
+    r = r.mutate(group=response_group(r))
+    out = r.select("period_start", "responded_at", "survey", "survey_type", "group", "ticket_id", "language",
+                   "comment", "response_id", agent=r.agent_id, score=r.raw_score.cast("float64"))
+    df = out.order_by(["agent", ibis.desc("responded_at"), "response_id"]).execute()
+    stamps = pd.to_datetime(df["responded_at"]).dt.tz_localize("UTC").dt.tz_convert(zone)
+    df["responded_at"] = pd.Series([x.isoformat() for x in stamps], index=df.index, dtype="object")
+    return df[["agent", "period_start", *COMMENT_FIELDS]]
+
+
+def _comment_lists(df: pd.DataFrame, grain: str) -> dict[tuple[str, str | None], list[dict[str, Any]]]:
+    """(agent, period key) -> that agent's comments as plain records, in the frame's order."""
+    out: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+    plain = df.astype(object)
+    for raw in plain.mask(df.isna(), None).to_dict("records"):
+        rec = {str(k): v for k, v in raw.items()}
+        key = (str(rec.pop("agent")), None if grain == "total" else _period_key(rec.pop("period_start")))
+        rec.pop("period_start", None)
+        out.setdefault(key, []).append(rec)
+    return out
+
+
+def _period_key(v: Any) -> str | None:
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)[:10]
 
 
 def _figures(records: list[dict[str, Any]], key: str) -> dict[tuple[Any, Any], dict[str, Any]]:
@@ -92,10 +141,12 @@ def agent_teams(engine: Engine, hours: str = "calendar") -> dict[str, str | None
 
 def agents(engine: Engine, *, grain: str = "total", from_: dt.date | None = None, to: dt.date | None = None,
            tz: str | None = None, hours: str = "calendar", stat: str = "median",
-           where: Sequence[tuple[str, str]] = (), team: str | None = None) -> dict[str, Any]:
+           where: Sequence[tuple[str, str]] = (), team: str | None = None,
+           comments: int | None = None) -> dict[str, Any]:
     """``{"agents": [...], "teams": [...], "figures": {figure: metric}}``: one row per agent (and
     period unless ``grain`` is total), one per team. ``team`` keeps that team's tickets only
-    (``--where team=TEAM``)."""
+    (``--where team=TEAM``). Each agent row has ``comments_n`` and its newest ``comments``
+    (at most ``comments`` of them; None: all; 0: no comments at all, not even counted)."""
     w = list(where) + ([("team", team)] if team else [])
     ids = [m for _, m in FIGURES]
     kw: dict[str, Any] = {"grain": grain, "from_": from_, "to": to, "tz": tz, "hours": hours, "stat": stat,
@@ -103,13 +154,24 @@ def agents(engine: Engine, *, grain: str = "total", from_: dt.date | None = None
     by_agent = _figures(integral_counts(to_records(engine.frame(ids, by=["agent"], **kw))), "agent")
     by_team = _figures(integral_counts(to_records(engine.frame(ids, by=["team"], **kw))), "team")
     teams = agent_teams(engine, hours)
+    said: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+    counts: dict[tuple[str, str | None], int] = {}
+    if comments != 0:  # serialising the listed rows: one pass at the edge
+        said = _comment_lists(agent_comments(engine, grain=grain, from_=from_, to=to, tz=tz, where=w), grain)
+        counts = {k: len(v) for k, v in said.items()}
+        said = {k: v[:comments] for k, v in said.items()} if comments is not None else said
     agent_rows = []
     for (agent, period), figs in sorted(by_agent.items(), key=lambda kv: (kv[0][1] or "", kv[0][0] is None,
                                                                           str(kv[0][0]))):
         if all(figs.get(f) is None for f, _ in FIGURES):
             continue  # a group with no value at all (e.g. a period without data)
-        agent_rows.append({"agent": agent, "team": teams.get(agent) if agent is not None else None,
-                           "period_start": period, **_empty_figures(), **figs})
+        row = {"agent": agent, "team": teams.get(agent) if agent is not None else None,
+               "period_start": period, **_empty_figures(), **figs}
+        if comments != 0:
+            key = (str(agent), _period_key(period))
+            row["comments_n"] = counts.get(key, 0) if agent is not None else 0
+            row["comments"] = said.get(key, []) if agent is not None else []
+        agent_rows.append(row)
     team_rows = []
     for (tm, period), figs in sorted(by_team.items(), key=lambda kv: (kv[0][1] or "", kv[0][0] is None,
                                                                       str(kv[0][0]))):
@@ -126,4 +188,4 @@ def agents(engine: Engine, *, grain: str = "total", from_: dt.date | None = None
             "agents": agent_rows, "teams": team_rows}
 
 
-__all__ = ["FIGURES", "METRIC_OF", "agent_teams", "agents"]
+__all__ = ["COMMENT_FIELDS", "COMMENT_SURVEYS", "FIGURES", "METRIC_OF", "agent_comments", "agent_teams", "agents"]

@@ -95,6 +95,7 @@ class Engine:
     _facts: dict[str, Facts] = field(default_factory=dict, repr=False)
     _bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
     _other_facts: dict[str, ir.Table] = field(default_factory=dict, repr=False)
+    _business: list[BusinessClock] = field(default_factory=list, repr=False)
     _spend_bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
 
     # -- inputs ----------------------------------------------------------
@@ -165,13 +166,22 @@ class Engine:
         return clock_for(tz, lo, hi)
 
     def business_clock(self) -> BusinessClock:
-        from cxmetrics.periods.business import BusinessClock, calendar_table
+        """Business time over the data's range: ``[business_hours]``, or with ``[[schedules]]``
+        each ticket's schedule as it was created (facts/schedules.py)."""
+        from cxmetrics.facts.schedules import schedule_clock, ticket_schedules
 
+        if self._business:
+            return self._business[0]
         lo, hi = self.bounds()
         first = (lo or dt.datetime(2000, 1, 1)).date() - dt.timedelta(days=2)
         last = (hi or dt.datetime(2000, 1, 1)).date() + dt.timedelta(days=2)
-        bh = self.config.business_hours
-        return BusinessClock(calendar_table(bh, first, last), self.clock(bh.timezone or self.config.timezone))
+        assign = None
+        if self.config.schedules:
+            assign = ticket_schedules(self.source("tickets"), self.source("field_changes"), self.config)
+            if self.cache:
+                assign = assign.cache()
+        self._business.append(schedule_clock(self.config, first, last, self.clock, assign))
+        return self._business[0]
 
     def facts(self, hours: str = "calendar") -> Facts:
         if hours not in self._facts:

@@ -57,10 +57,20 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from cxmetrics.errors import ConfigError
+from cxmetrics.facts.schedules import (
+    EVENT_KEY,
+    POLICY_COLUMNS,
+    fields_at,
+    schedule_case,
+    schedule_clock,
+    ticket_schedules,
+    where_cols,
+)
 from cxmetrics.facts.tickets import TICKET_DIMS, classified_messages
 from cxmetrics.model.schema import RESOLVED_STATUSES
-from cxmetrics.periods.business import BusinessClock, calendar_frame, epoch
-from cxmetrics.settings import SLA_METRICS, Config, SlaPolicy
+from cxmetrics.periods.business import BusinessClock, epoch, schedules_frame
+from cxmetrics.periods.clock import LocalClock
+from cxmetrics.settings import DEFAULT_SCHEDULE, SLA_METRICS, Config, SlaPolicy
 
 if TYPE_CHECKING:
     from cxmetrics.facts.query import FactEngine as Engine
@@ -72,10 +82,6 @@ COUNTED: dict[str, tuple[str, ...]] = {
     "requester_wait": ("new", "open", "on_hold"), "agent_work": ("new", "open"), "resolution": UNRESOLVED,
 }
 SLA_STATUSES = ("met", "breached", "running")
-#: policy ``where`` dimension -> tickets column
-POLICY_COLUMNS = {"agent": "agent_id"}
-#: the event key within the SLA facts
-EVENT_KEY = ("ticket_id", "sla_metric", "seq")
 COLUMNS = ("ticket_id", "created_at", *TICKET_DIMS, "sla_policy", "sla_metric", "hours", "seq", "applied_at",
            "target_s", "stop_at", "stopped_by", "elapsed_s", "breach_at", "sla_status", "met", "breached", "running",
            "decided", "headline")
@@ -132,6 +138,12 @@ def legacy_events(engine: Engine, hours: str, as_of: dt.datetime) -> ir.Table:
     if business:
         targets = [v for d in (c.sla_first_reply, c.sla_resolution, c.sla_priority_first_reply,
                                c.sla_priority_resolution) for v in d.values()]
+        ev = ev.mutate(_sched=ibis.literal(DEFAULT_SCHEDULE, "string"))
+        if c.schedules:  # the schedule the ticket facts counted in (its schedule as created)
+            a = ticket_schedules(engine.source("tickets"), engine.source("field_changes"), c)
+            a = a.select(_at="ticket_id", _as="schedule")
+            ev = ev.left_join(a, ev.ticket_id == a._at)
+            ev = ev.mutate(_sched=ev._as.fill_null(DEFAULT_SCHEDULE)).drop("_at", "_as")
         ev = _with_breach(ev, sla_calendar(c, engine.bounds(), targets), "_x")
     else:
         ev = ev.mutate(_breach=_from_epoch(ev._x))
@@ -239,43 +251,6 @@ def sla_events(tickets: ir.Table, cm: ir.Table, status_changes: ir.Table) -> ir.
     return ev.select("ticket_id", "sla_metric", "seq", "applied_at", stop_at=stop, stopped_by=by)
 
 
-def fields_at(ev: ir.Table, tickets: ir.Table, field_changes: ir.Table, dims: list[str]) -> ir.Table:
-    """``ev`` with ``_f_<dim>``: each ticket column in ``dims`` as it was at ``applied_at``.
-
-    The value after the latest change at or before the instant; before the first change,
-    that change's ``from_value``; without history (or without a from_value), the ticket's
-    current value."""
-    cols = sorted({POLICY_COLUMNS.get(d, d) for d in dims})
-    cur = tickets.select("ticket_id", **{f"_cur_{c}": tickets[c].cast("string") for c in cols})
-    ev = ev.left_join(cur, "ticket_id").drop("ticket_id_right")
-    fc = field_changes.filter(field_changes.field.isin(cols)) if cols else None
-    if fc is None:
-        return ev.mutate(**{f"_f_{c}": ev[f"_cur_{c}"] for c in cols})
-    # the latest change at or before each event's start
-    f = fc.select(_tid="ticket_id", _field="field", _at="changed_at", _to="to_value", _from="from_value")
-    k = ev.select(*EVENT_KEY, "applied_at")
-    j = k.join(f, [k.ticket_id == f._tid, f._at <= k.applied_at])
-    w = ibis.window(group_by=[j.ticket_id, j.sla_metric, j.seq, j._field], order_by=[j._at.desc(), j._to.desc()])
-    j = j.mutate(_rn=ibis.row_number().over(w))
-    j = j.filter(j._rn == 0)
-    prior = j.group_by(list(EVENT_KEY)).aggregate(**{
-        f"_p_{c}": j._to.arbitrary(where=j._field == c) for c in cols
-    }, **{f"_h_{c}": (j._field == c).any() for c in cols})
-    # the value before the first change
-    w1 = ibis.window(group_by=[f._tid, f._field], order_by=[f._at, f._to])
-    f1 = f.mutate(_rn=ibis.row_number().over(w1))
-    f1 = f1.filter(f1._rn == 0)
-    initial = f1.group_by("_tid").aggregate(**{f"_i_{c}": f1._from.arbitrary(where=f1._field == c) for c in cols})
-    ev = ev.left_join(prior, list(EVENT_KEY))
-    ev = ev.drop(*[c for c in ev.columns if c.endswith("_right")])
-    ev = ev.left_join(initial, ev.ticket_id == initial._tid).drop("_tid")
-    return ev.mutate(**{
-        f"_f_{c}": ibis.ifelse(ev[f"_h_{c}"].fill_null(False), ev[f"_p_{c}"],
-                               ev[f"_i_{c}"].fill_null(ev[f"_cur_{c}"]))
-        for c in cols
-    })
-
-
 def _policy_index(ev: ir.Table, policies: tuple[SlaPolicy, ...]) -> ir.Value:
     cases = []
     for i, p in enumerate(policies):
@@ -298,10 +273,13 @@ def policy_events(*, tickets: ir.Table, messages: ir.Table, status_changes: ir.T
     policies = config.sla.policies
     cm = classified_messages(messages)
     ev = sla_events(tickets, cm, status_changes)
-    dims = sorted({d for p in policies for d in p.where} | {"priority"})
+    dims = sorted({d for p in policies for d in p.where} | {"priority"} | set(where_cols(config)))
     ev = fields_at(ev, tickets, field_changes, dims)
     pi = _policy_index(ev, policies)
     ev = ev.mutate(_p=pi)
+    # the schedule of business-hours events: the policy's, else the ticket's at the clock's start
+    named = [(ev._p == i, ibis.literal(p.schedule, "string")) for i, p in enumerate(policies) if p.schedule]
+    ev = ev.mutate(_sched=ibis.cases(*named, else_=schedule_case(ev, config)) if named else schedule_case(ev, config))
     target = ibis.cases(*[((ev._p == i) & (ev.sla_metric == m), ibis.literal(t, "float64"))
                           for i, p in enumerate(policies) for m, t in p.targets().items()],
                         else_=ibis.null("float64"))
@@ -310,7 +288,7 @@ def policy_events(*, tickets: ir.Table, messages: ir.Table, status_changes: ir.T
                    _applied_priority=ev._f_priority)
     ev = ev.filter(ev.target_s.notnull())
     ev = ev.select(*EVENT_KEY, "applied_at", "stop_at", "stopped_by", "target_s", "sla_policy", "hours", "_p",
-                   "_applied_priority")
+                   "_applied_priority", "_sched")
 
     # -- the clock: spans of counted statuses between the start and the stop ---------------------
     spans = status_timeline(status_changes, tickets)
@@ -330,7 +308,7 @@ def policy_events(*, tickets: ir.Table, messages: ir.Table, status_changes: ir.T
     frame = sla_calendar(config, bounds, [t for p in policies if p.hours == "business" for t in p.targets().values()])
     bc = _business_clock(config, frame) if business else None
     if bc is not None:
-        j = bc.add(j, ["_cs", "_ce", "_cn"])
+        j = bc.add(j, ["_cs", "_ce", "_cn"], key="_sched")
         is_b = j.hours == "business"
         m_cs = ibis.ifelse(is_b, j._cs__b, epoch(j._cs))
         m_ce = ibis.ifelse(is_b, j._ce__b, epoch(j._ce))
@@ -393,30 +371,34 @@ def _from_epoch(x: ir.NumericValue) -> ir.TimestampValue:
 # -- business time ---------------------------------------------------------------------------------
 def sla_calendar(config: Config, bounds: tuple[dt.datetime | None, dt.datetime | None],
                  targets: list[float]) -> pd.DataFrame:
-    """The business-day calendar of SLA clocks (calendar_frame): from two days before the
-    data, as the engine's business clock starts (so their counters agree), to far enough after
-    it for the longest target to run out."""
-    bh = config.business_hours
-    weekly = sum(((dt.datetime.combine(dt.date.min, w[1]) - dt.datetime.combine(dt.date.min, w[0])).total_seconds()
-                  for w in (bh.week[i] for i in range(7)) if w is not None), 0.0)
-    if weekly <= 0 and targets:
-        raise ConfigError("[business_hours] has no working window, so business-hours SLA targets are never reached")
+    """The business-day calendars of SLA clocks (schedules_frame: every schedule): from two days
+    before the data, as the engine's business clock starts (so their counters agree), to far
+    enough after it for the longest target to run out in the schedule with the fewest hours."""
+    weekly = {}
+    for name, bh in config.schedule_hours().items():
+        weekly[name] = sum(((dt.datetime.combine(dt.date.min, w[1]) - dt.datetime.combine(dt.date.min, w[0]))
+                            .total_seconds() for w in (bh.week[i] for i in range(7)) if w is not None), 0.0)
+        if weekly[name] <= 0 and targets:
+            where = "[business_hours]" if name == DEFAULT_SCHEDULE else f"schedule {name!r}"
+            raise ConfigError(f"{where} has no working window, so business-hours SLA targets are never reached")
     lo, hi = bounds
     first = (lo or dt.datetime(2000, 1, 1)).date() - dt.timedelta(days=2)
     longest = max(targets, default=0.0)
-    days = min(math.ceil(longest / max(weekly, 1.0) * 7 * 1.5) + 30, 3660)  # 1.5: room for holidays
+    fewest = min(weekly.values())
+    days = min(math.ceil(longest / max(fewest, 1.0) * 7 * 1.5) + 30, 3660)  # 1.5: room for holidays
     last = (hi or dt.datetime(2000, 1, 1)).date() + dt.timedelta(days=days)
-    return calendar_frame(bh, first, last)
+    return schedules_frame(config.schedule_hours(), first, last)
 
 
 def _business_clock(config: Config, frame: pd.DataFrame) -> BusinessClock:
-    from cxmetrics.periods.business import CALENDAR_SCHEMA
     from cxmetrics.periods.clock import clock_for
 
-    first, last = frame["d"].iloc[0], frame["d"].iloc[-1]
-    lc = clock_for(config.business_hours.timezone or config.timezone, dt.datetime.combine(first, dt.time()),
-                   dt.datetime.combine(last, dt.time()))
-    return BusinessClock(ibis.memtable(frame, schema=CALENDAR_SCHEMA), lc)
+    first, last = frame["d"].min(), frame["d"].max()
+
+    def clock(tz: str) -> LocalClock:
+        return clock_for(tz, dt.datetime.combine(first, dt.time()), dt.datetime.combine(last, dt.time()))
+
+    return schedule_clock(config, first, last, clock, frame=frame)
 
 
 def _with_breach(ev: ir.Table, frame: pd.DataFrame, col: str) -> ir.Table:
@@ -429,17 +411,22 @@ def _with_breach(ev: ir.Table, frame: pd.DataFrame, col: str) -> ir.Table:
     days = frame[frame["len_s"] > 0].reset_index(drop=True)
     if days.empty:
         return ev.mutate(_breach=ibis.null("timestamp"))
-    total = float(days["cum"].iloc[-1] + days["len_s"].iloc[-1])
-    d = ibis.memtable(days[["cum", "open_e"]].astype("float64"))
-    keys = ev.select(*EVENT_KEY, _k=ev[col]).filter(ev[col].notnull())
-    q = keys.mutate(_o=ibis.literal(0, "int64"), _cum=ibis.null("float64"), _open=ibis.null("float64"))
+    days = days.assign(_total=days["cum"] + days["len_s"])
+    days["_total"] = days.groupby("schedule")["_total"].transform("max")
+    d = ibis.memtable(days[["schedule", "cum", "open_e", "_total"]].astype({"cum": "float64", "open_e": "float64",
+                                                                             "_total": "float64"}))
+    keys = ev.select(*EVENT_KEY, _s=ev._sched, _k=ev[col]).filter(ev[col].notnull())
+    q = keys.mutate(_o=ibis.literal(0, "int64"), _cum=ibis.null("float64"), _open=ibis.null("float64"),
+                    _t=ibis.null("float64"))
     dd = d.select(ticket_id=ibis.null("string"), sla_metric=ibis.null("string"), seq=ibis.null("int64"),
-                  _k=d.cum, _o=ibis.literal(1, "int64"), _cum=d.cum, _open=d.open_e)
+                  _s=d.schedule, _k=d.cum, _o=ibis.literal(1, "int64"), _cum=d.cum, _open=d.open_e, _t=d._total)
     u = q.union(dd)
-    w = ibis.window(order_by=[u._k, u._o], preceding=None, following=0)
-    u = u.mutate(_c=u._cum.max().over(w), _oe=u._open.max().over(w))
+    # per schedule: its days and its events in counter order (each counter is the schedule's own)
+    w = ibis.window(group_by=u._s, order_by=[u._k, u._o], preceding=None, following=0)
+    wt = ibis.window(group_by=u._s)
+    u = u.mutate(_c=u._cum.max().over(w), _oe=u._open.max().over(w), _tt=u._t.max().over(wt))
     r = u.filter(u._o == 0)
-    r = r.select(*EVENT_KEY, _breach=ibis.ifelse(r._c.notnull() & (r._k <= total),
+    r = r.select(*EVENT_KEY, _breach=ibis.ifelse(r._c.notnull() & (r._k <= r._tt),
                                                  _from_epoch(r._oe + (r._k - r._c)), ibis.null("timestamp")))
     out = ev.left_join(r, list(EVENT_KEY))
     return out.drop(*[c for c in out.columns if c.endswith("_right")])

@@ -7,11 +7,18 @@ calendar of days (built here with zoneinfo, so DST days have the right length)
 that carries the day's working window and the business seconds accumulated
 before it: one hash join per instant column, portable to every Ibis engine,
 instead of a Python loop over rows.
+
+Several schedules (``[[schedules]]``: per team or brand, each with its zone and holidays)
+are one calendar with a ``schedule`` column: each row names its schedule, its local day
+is taken in that schedule's zone (a CASE over the few schedules), and the join is on
+(schedule, day). ``B`` then counts each schedule's own business seconds, so
+``B(end) - B(start)`` is meaningful for two instants of the same schedule.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -21,7 +28,7 @@ import pandas as pd
 
 from cxmetrics.periods.clock import LocalClock
 from cxmetrics.periods.grain import local_midnight_utc
-from cxmetrics.settings import BusinessHours
+from cxmetrics.settings import DEFAULT_SCHEDULE, BusinessHours
 
 
 def _utc(d: dt.date, t: dt.time, zone: ZoneInfo) -> dt.datetime:
@@ -56,6 +63,15 @@ def calendar_table(bh: BusinessHours, first: dt.date, last: dt.date) -> ir.Table
     return ibis.memtable(calendar_frame(bh, first, last), schema=CALENDAR_SCHEMA)
 
 
+SCHEDULES_SCHEMA = ibis.schema({"schedule": "string", **dict(CALENDAR_SCHEMA.items())})
+
+
+def schedules_frame(schedules: Mapping[str, BusinessHours], first: dt.date, last: dt.date) -> pd.DataFrame:
+    """:func:`calendar_frame` of every schedule, stacked, with a ``schedule`` column."""
+    parts = [calendar_frame(bh, first, last).assign(schedule=name) for name, bh in schedules.items()]
+    return pd.concat(parts, ignore_index=True)[list(SCHEDULES_SCHEMA.names)]
+
+
 def epoch(x: ir.TimestampValue) -> ir.NumericValue:
     """Whole epoch seconds (truncated; engines disagree on fractions, see facts.seconds)."""
     return x.truncate("s").epoch_seconds().cast("float64")
@@ -63,13 +79,41 @@ def epoch(x: ir.TimestampValue) -> ir.NumericValue:
 
 @dataclass(frozen=True)
 class BusinessClock:
-    """B(t): business seconds since the calendar's first day, via an equi-join on the local day."""
+    """B(t): business seconds since the calendar's first day, via an equi-join on the local day.
+
+    With one schedule, ``calendar`` is :data:`CALENDAR_SCHEMA` and ``clock`` its zone. With
+    several, ``calendar`` is :data:`SCHEDULES_SCHEMA`, ``clocks`` gives each schedule's zone
+    and ``assign`` (``ticket_id``, ``schedule``) each ticket's schedule; a row's schedule is
+    then the column ``key`` of :meth:`add`, else its ticket's, else ``default``."""
 
     calendar: ir.Table
     clock: LocalClock
+    clocks: tuple[tuple[str, LocalClock], ...] = ()
+    assign: ir.Table | None = None
 
-    def add(self, t: ir.Table, cols: list[str]) -> ir.Table:
+    def add(self, t: ir.Table, cols: list[str], key: str | None = None) -> ir.Table:
         """Add ``<col>__b`` = B(col) for each instant column (null where the instant is null)."""
+        if not self.clocks:
+            return self._add_one(t, cols)
+        names = list(t.columns)
+        if key is None:
+            a = (self.assign if self.assign is not None
+                 else ibis.memtable({"ticket_id": [], "schedule": []}, schema={"ticket_id": "string", "schedule": "string"}))
+            a = a.select(_at=a.ticket_id, _asched=a.schedule)
+            t = t.left_join(a, t.ticket_id == a._at).drop("_at")
+            t = t.mutate(_bsched=t._asched.fill_null(DEFAULT_SCHEDULE)).drop("_asched")
+            key = "_bsched"
+        for col in cols:
+            c = self.calendar.view()
+            day = ibis.cases(*[(t[key] == name, clk.day(t[col])) for name, clk in self.clocks],
+                             else_=ibis.null("date"))
+            keyed = t.mutate(_bday=day)
+            j = keyed.left_join(c, [keyed[key] == c.schedule, keyed._bday == c.d])
+            bval = c.cum + ibis.greatest(ibis.least(epoch(keyed[col]) - c.open_e, c.len_s), 0.0)
+            t = j.select(*[keyed[n] for n in t.columns], **{f"{col}__b": bval})
+        return t.select(*names, *[f"{col}__b" for col in cols])
+
+    def _add_one(self, t: ir.Table, cols: list[str]) -> ir.Table:
         for col in cols:
             c = self.calendar.view()
             keyed = t.mutate(_bday=self.clock.day(t[col]))

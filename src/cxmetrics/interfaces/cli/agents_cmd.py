@@ -28,6 +28,8 @@ def agents(
     stat: Annotated[str, typer.Option(help="Duration statistic: mean, median or p90.")] = "median",
     where: Annotated[list[str] | None, typer.Option("--where", help="Filter DIM=VALUE (repeatable; same DIM = or).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    comments: Annotated[int | None, typer.Option(
+        min=0, help="JSON: at most N newest CSAT/NPS comments listed per agent (default: all; 0: none).")] = None,
 ) -> None:
     """Per agent and per team: tickets handled and solved, first response and resolution time,
     FCR, replies, handle time, CSAT, SLA attainment and open backlog, each the record of
@@ -44,7 +46,7 @@ def agents(
     store = open_for_reading(ctx.obj)
     try:
         out = table(store.engine(), grain=grain, from_=first, to=last, tz=tz, hours=hours, stat=stat,
-                    where=filters, team=team)
+                    where=filters, team=team, comments=0 if fmt == "table" else comments)
     finally:
         store.close()
     if fmt == "json":
@@ -56,10 +58,11 @@ def agents(
 
 
 def write_csv(out: dict[str, Any], stream: Any) -> None:
-    """One line per agent, then one per team (``row`` = agent or team); ``low_n`` joined by spaces."""
+    """One line per agent, then one per team (``row`` = agent or team); ``low_n`` joined by spaces;
+    of the comments, their number (the JSON lists them)."""
     import pandas as pd
 
-    rows = [{"row": "agent", **{k: (" ".join(v) if k == "low_n" else v) for k, v in r.items()}}
+    rows = [{"row": "agent", **{k: (" ".join(v) if k == "low_n" else v) for k, v in r.items() if k != "comments"}}
             for r in out["agents"]]
     rows += [{"row": "team", **{k: (" ".join(v) if k == "low_n" else v) for k, v in r.items()
                                 if k != "median_of_agents"},

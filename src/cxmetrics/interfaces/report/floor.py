@@ -24,7 +24,7 @@ SLA_METRICS = ("first_reply", "next_reply", "periodic_update", "requester_wait",
 def floor_data(engine: Engine, start: dt.date, end: dt.date, tz: str) -> dict[str, Any]:
     from cxmetrics.analyses.agents import agents
 
-    table = agents(engine, grain="total", from_=start, to=end, tz=tz)
+    table = agents(engine, grain="total", from_=start, to=end, tz=tz, comments=0)
     sla = engine.frame(["sla_attainment", "sla_breaches"], grain="total", by=["sla_policy", "sla_metric"],
                        from_=start, to=end, tz=tz)
     keep = ["metric", "sla_policy", "sla_metric", "value", "n", "numerator", "denominator"]

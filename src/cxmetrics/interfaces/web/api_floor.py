@@ -62,11 +62,15 @@ def agents(
     hours: Literal["calendar", "business"] = "calendar",
     stat: Literal["mean", "median", "p90"] = "median",
     where: WhereParam = None,
+    comments: Annotated[int | None, Query(ge=0, le=100_000, description=(
+        "At most N newest CSAT/NPS comments listed per agent (default: all; 0: none)."))] = None,
 ) -> Response:
     """Per agent and per team: the records of `cxm metrics ... --by agent` (`--by team`) for
     tickets handled and solved, first response and resolution time, FCR, replies, handle time,
     CSAT, SLA attainment and open backlog, with n, intervals, low-n flags and each team's median
-    of its agents (as `cxm agents --format json`)."""
+    of its agents, and each agent's CSAT and NPS comments (`comments_n`, `comments`: score, date,
+    ticket, language and text of the answers on the agent's tickets, newest first), as
+    `cxm agents --format json`."""
     from cxmetrics.analyses.agents import agents as build
 
     ctx = ctx_of(request)
@@ -74,12 +78,12 @@ def agents(
     start, end = parse_date(from_, "from"), parse_date(to, "to")
     check_span(start, end, grain)
     tz = check_tz(tz)
-    params = (team, grain, start, end, tz, hours, stat, tuple(w))
+    params = (team, grain, start, end, tz, hours, stat, tuple(w), comments)
 
     def compute() -> tuple[bytes, str]:
         with ctx.compute_slots, ctx.reader() as r:
             out = build(r.engine, grain=grain, from_=start, to=end, tz=tz, hours=hours, stat=stat, where=w,
-                        team=team)
+                        team=team, comments=comments)
         return json_bytes(out), JSON_TYPE
 
     body, media = ctx.cache.get_or_compute(("agents", ctx.stamp, params), compute)

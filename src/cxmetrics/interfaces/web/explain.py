@@ -133,7 +133,7 @@ def metric_context(m: Metric, config: Config) -> dict[str, Any]:
 
 
 def server_settings(config: Config) -> dict[str, Any]:
-    """The settings every number shares: zones, the business-hours schedule, the sample rule."""
+    """The settings every number shares: zones, the business-hours schedules, the sample rule."""
     from cxmetrics.engine.compare import ALPHA
     from cxmetrics.metrics.kinds import LOW_SAMPLE
     from cxmetrics.settings import WEEKDAYS
@@ -145,6 +145,11 @@ def server_settings(config: Config) -> dict[str, Any]:
                            "week": {d: _window(getattr(bh.week, d)) for d in WEEKDAYS},
                            "country": bh.country, "subdivision": bh.subdivision,
                            "holidays": [d.isoformat() for d in bh.holidays]},
+        # [[schedules]]: the business hours of the tickets each matches (docs/sla.md)
+        "schedules": [{"name": x.name, "where": x.where, "timezone": x.timezone or config.timezone,
+                       "week": {d: _window(getattr(x.week, d)) for d in WEEKDAYS},
+                       "country": x.country, "subdivision": x.subdivision,
+                       "holidays": [d.isoformat() for d in x.holidays]} for x in config.schedules],
         "low_sample": LOW_SAMPLE,
         "confidence": 1 - ALPHA,
     }

@@ -1242,6 +1242,14 @@
         ? t('explain.hours_business', { schedule: scheduleText(bh.week || {}), tz: bh.timezone || '' })
           + (bh.country ? ' ' + t('explain.holidays', { country: bh.country }) : '')
         : t('explain.hours_calendar'));
+      // per team or brand: each [[schedules]] entry with the tickets it applies to
+      for (const sc of business ? (settings.schedules || []) : []) {
+        const who = Object.entries(sc.where || {}).map(([d, vs]) => dimLabel(d) + ' = ' + vs.join(', ')).join('; ');
+        rows.push(['schedule', t('explain.schedule_for', { name: sc.name, where: who || '–' }) + ' '
+          + t('explain.hours_business', { schedule: scheduleText(sc.week || {}), tz: sc.timezone || '' })
+          + (sc.country ? ' ' + t('explain.holidays', { country: sc.country }) : '')
+          + (sc.holidays && sc.holidays.length ? ' ' + t('explain.closed_dates', { dates: sc.holidays.join(', ') }) : '')]);
+      }
     }
     if (info.unit === 'currency') {
       const cur = await currencies();

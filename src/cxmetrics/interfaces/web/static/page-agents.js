@@ -24,14 +24,39 @@
       });
     }
     if (key === 'agent') {
-      // the CSAT and NPS comments behind the agent's scores: the feedback page filtered to the agent
+      // the CSAT and NPS comments on the agent's tickets (the answers behind the CSAT figure)
       cols.push({
-        label: t('agents.comments'),
-        text: (r) => (r.median_row || r.agent === null ? '' : t('agents.comments')),
-        link: (r) => (r.median_row || r.agent === null ? null : C.pageUrl(C.cfg.pages.feedback, { agent: r.agent })),
+        label: t('agents.comments'), num: true,
+        text: (r) => (r.median_row || r.agent === null || C.missing(r.comments_n) ? '–' : C.cellText(r.comments_n)),
+        action: (r) => (r.median_row || r.agent === null || !r.comments_n ? null : () => showComments(r, true)),
       });
     }
     return cols;
+  }
+
+  // the agent's comments below the table; the open agent is kept in the URL (?comments=AGENT)
+  function showComments(row, focus) {
+    const box = document.getElementById('agent-comments');
+    document.getElementById('agent-comments-title').textContent = t('agents.comments_of', { agent: row.agent });
+    const link = C.clear(document.getElementById('agent-comments-link'));
+    link.append(C.el('a', { href: C.pageUrl(C.cfg.pages.feedback, { agent: row.agent }), text: t('agents.all_feedback', { agent: row.agent }) }));
+    const cols = [
+      { label: t('agents.date'), text: (c) => C.cellText(c.responded_at) },
+      { label: t('feedback.survey'), text: (c) => String(c.survey) },
+      { label: t('feedback.score'), num: true, text: (c) => (C.missing(c.score) ? '–' : C.cellText(c.score)) },
+      { label: t('feedback.ticket'), text: (c) => String(c.ticket_id || '–'), action: (c) => (c.ticket_id ? () => C.openTicket(c.ticket_id) : null) },
+      { label: t('agents.language'), text: (c) => (c.language ? C.dimValue('language', c.language) : '–') },
+      { label: t('agents.comment'), text: (c) => String(c.comment || '') },
+    ];
+    const table = document.getElementById('agent-comments-table');
+    if (row.comments && row.comments.length) C.table(table, cols, row.comments);
+    else C.clear(table).append(C.el('caption', { text: t('agents.no_comments') }));
+    box.hidden = false;
+    const url = new URL(window.location.href);
+    url.searchParams.set('comments', row.agent);
+    window.history.replaceState(null, '', url);
+    if (focus) box.scrollIntoView({ block: 'start' });
+    if (focus) document.getElementById('agent-comments-title').focus();
   }
 
   async function main() {
@@ -45,6 +70,9 @@
     }
     C.setStatus(status, '');
     C.table(document.getElementById('agents-table'), columns(body, 'agent'), body.agents);
+    const open = new URLSearchParams(window.location.search).get('comments');
+    const openRow = open === null ? null : body.agents.find((r) => r.agent === open);
+    if (openRow) showComments(openRow, false);
     const teamRows = [];
     for (const tm of body.teams) {
       teamRows.push(tm);
