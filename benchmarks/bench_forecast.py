@@ -9,6 +9,10 @@ Usage: python benchmarks/bench_forecast.py [--demo PATH] [--data DIR] [--horizon
   trading calendar as its holidays (the centre was closed on Memorial Day, 4 July and
   Labor Day, open on Columbus Day) and, for comparison, the US public holidays.
 
+- Kaggle tickets (by channel; dated by day only) and the TWCS sample (refused as too sparse);
+- AHT: the AHT models' backtest on the demo and on the contact-centre calls workbook (the
+  bank series has no handle times).
+
 For every model and grain it prints the backtest (MASE against seasonal naive, 80%/95%
 coverage, scored points) and the wall time of forecast + backtest, as a Markdown table
 for docs/benchmarks.md, with the machine, date and load.
@@ -54,6 +58,61 @@ def _bank(data: Path, tmp: Path) -> Path:
     return out
 
 
+def _tickets(data: Path, tmp: Path, name: str) -> Path | None:
+    """TWCS (the twcs adapter) or the Kaggle tickets (its shipped mapping) as tickets in a temp store."""
+    from cxmetrics.settings import Config
+    from cxmetrics.store import Store
+
+    f = data / ("twcs_sample.csv" if name == "twcs" else "kaggle_support_tickets.csv")
+    if not f.exists():
+        print(f"(no {f}: skipped)")
+        return None
+    out = tmp / f"{name}.duckdb"
+    kw: dict[str, object] = ({"source": "twcs"} if name == "twcs" else
+                             {"mapping": ROOT / "examples" / "mappings" / "kaggle_support_tickets.toml"})
+    with Store(out, config=Config()) as s:
+        s.import_file("tickets", f, **kw)  # type: ignore[arg-type]
+    return out
+
+
+def _calls(data: Path, tmp: Path) -> Path | None:
+    from cxmetrics.settings import Config
+    from cxmetrics.store import Store
+
+    f = data / "contact_center_calls.xlsx"
+    if not f.exists():
+        return None
+    out = tmp / "calls.duckdb"
+    with Store(out, config=Config()) as s:
+        s.import_file("calls", f, mapping=ROOT / "examples" / "mappings" / "contact_center_calls.toml")
+    return out
+
+
+def aht_table(cases: list[tuple[str, Path, dict[str, object]]], horizons: list[int]) -> None:
+    """The AHT models' backtest (analyses/aht.py) on the series with handle times."""
+    from cxmetrics.analyses import forecast as fc
+    from cxmetrics.analyses.aht import AHT_MODELS
+    from cxmetrics.settings import Config
+    from cxmetrics.store import Store
+
+    print("\n| series | AHT model | horizon (days) | folds | contacts scored | MAPE | MASE vs seasonal naive |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for label, db, kw in cases:
+        with Store(db, read_only=True, config=Config()) as s:
+            engine = s.engine()
+            by = list(kw.get("by", []))  # type: ignore[call-overload]
+            src = fc.pick_source(engine, "auto")
+            h = fc.dense_history(fc.hourly_history(engine, src, by, str(kw.get("tz", "UTC"))), by)
+            for horizon in horizons:
+                folds = min(4, max((h.days - 7 * (fc.MIN_WEEKS + 1)) // horizon, 0))
+                for model in AHT_MODELS:
+                    r = fc.run_aht_backtest(h, horizon, folds, model)
+                    if not r["contacts"]:
+                        continue
+                    print(f"| {label} | {model} | {horizon} | {folds} | {r['contacts']:,} | {r['mape']:.3f} | "
+                          f"{r['mase']:.3f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--demo", type=Path)
@@ -77,6 +136,11 @@ def main() -> None:
                       ("bank calls, US holidays", bank, {"country": "US"})]
         else:
             print(f"(no {args.data / 'bank_calls_5min.csv'}: bank series skipped)")
+        kaggle = _tickets(args.data, tmp, "kaggle")
+        if kaggle is not None:
+            cases += [("Kaggle tickets by channel (dates only)", kaggle, {"by": ["channel"]})]
+        twcs = _tickets(args.data, tmp, "twcs")
+        calls = _calls(args.data, tmp)
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(f"{dt.date.today()}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
               f"load average {load:.2f}\n")
@@ -95,6 +159,19 @@ def main() -> None:
                                 continue
                             print(f"| {label} | {model} | {grain} | {h} | {b['folds']} | {b['points']:,} | "
                                   f"{b['mase']:.3f} | {b['coverage_80']:.3f} | {b['coverage_95']:.3f} | {secs:.1f} |")
+        if twcs is not None:
+            from cxmetrics.errors import CxmError
+
+            with Store(twcs, read_only=True, config=Config()) as s:
+                try:
+                    run(s.engine(), horizon=28)
+                    print("\nTWCS sample: forecast made")
+                except CxmError as e:
+                    print(f"\nTWCS sample: {e}")
+        aht_cases = [c for c in cases if c[0].startswith("demo")]
+        if calls is not None:
+            aht_cases.append(("contact-centre calls (xlsx)", calls, {}))
+        aht_table(aht_cases, [h for h in horizons if h <= 28] or horizons)
         print(f"\nload average after: {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "")
 
 

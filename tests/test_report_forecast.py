@@ -85,3 +85,56 @@ def test_the_pdf_has_the_section(reports: dict[str, Any]) -> None:
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     assert "Forecast and staffing" in text and "Agents required against scheduled" in text
     assert dt.date(2026, 1, 1).strftime("%b %-d, %Y") in text
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_the_excel_sheet_read_back(reports: dict[str, Any], lang: str, tmp_path: Path) -> None:
+    """The forecast sheet: every day of every series with its bounds as numbers, the backtest per
+    series with the AHT's, and the gaps by hour of the week coloured by conditional formatting."""
+    import openpyxl
+
+    from cxmetrics.interfaces.report.xlsx import render_xlsx
+
+    words = catalog(lang)
+    data = reports["scheduled"]
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(render_xlsx(data, lang))
+    book = openpyxl.load_workbook(path)
+    ws = book[words["xlsx.sheet.forecast"][:31]]
+    assert book.sheetnames[-2] == ws.title  # before Data
+    rows = list(ws.iter_rows(values_only=True))
+    fc = data["forecast"]
+    head = next(i for i, r in enumerate(rows) if r[0] == words["report.forecast.by_channel"])
+    days = rows[head + 1:head + 1 + len(fc["daily"])]
+    assert len(fc["daily"]) == 28 * len(fc["series"])
+    for got, want in zip(days, fc["daily"], strict=True):
+        assert got[1].date().isoformat() == want["period_start"]
+        assert got[2:7] == pytest.approx([want[k] for k in ("value", "lower_80", "upper_80", "lower_95", "upper_95")])
+    flat = [c for r in rows for c in r if isinstance(c, str)]
+    assert words["xlsx.forecast.gap_grid"] in flat and words["xlsx.forecast.col_aht_mape"] in flat
+    assert not any("{" in c for c in flat)  # every placeholder filled
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
+    assert any(r.type == "cellIs" and r.operator == "lessThan" and r.formula == ["0"] for r in rules)
+    gap_title = next(i for i, r in enumerate(rows) if r[0] == words["xlsx.forecast.gap_grid"])
+    grid = [r[1:25] for r in rows[gap_title + 2:gap_title + 9]]
+    cells = {(c["weekday"], c["hour"]): c["gap"] for c in fc["staffing"]["cells"]}
+    assert grid[0][10] == pytest.approx(cells[(1, 10)])  # Monday 10:00
+    assert min(v for r in grid for v in r if v is not None) < 0  # the short hours are there
+
+
+def test_excel_forecast_sheet_defuses_series_names(reports: dict[str, Any], tmp_path: Path) -> None:
+    import copy
+
+    import openpyxl
+
+    from cxmetrics.interfaces.report.xlsx import render_xlsx
+
+    data = copy.deepcopy(reports["plain"])
+    evil = '=HYPERLINK("http://x","y")'
+    for r in data["forecast"]["daily"] + data["forecast"]["backtest_series"]:
+        r["channel"] = evil
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(render_xlsx(data, "en"))
+    ws = openpyxl.load_workbook(path)[catalog("en")["xlsx.sheet.forecast"]]
+    values = [c for r in ws.iter_rows(values_only=True) for c in r if isinstance(c, str) and "HYPERLINK" in c]
+    assert values and all(v.startswith("'=") for v in values)

@@ -22,7 +22,7 @@ from cxmetrics.interfaces.report.xlsx import render_xlsx, sheet_name
 from tests.test_report_html import demo_report, tickets_only_report
 
 CATALOGS = Path(__file__).resolve().parents[1] / "src" / "cxmetrics" / "interfaces" / "i18n" / "catalogs"
-SHEETS = ("metrics", "volume", "calc", "floor", "themes", "data")
+SHEETS = ("metrics", "volume", "calc", "floor", "themes", "forecast", "data")
 EVIL = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(A1:A9)",
         "\t=1+1", "\r=1+1"]
 
@@ -387,7 +387,7 @@ def test_tickets_only_workbook(tickets_report: dict[str, Any], tmp_path: Path) -
     path = tmp_path / "tickets.xlsx"
     path.write_bytes(render_xlsx(tickets_report, "en"))
     wb = openpyxl.load_workbook(path)
-    assert len(wb.sheetnames) == 5  # the agents sheet needs tickets only
+    assert len(wb.sheetnames) == 6  # the agents and forecast sheets need tickets only
     texts = _texts(wb)
     for o in omitted:
         line = tr.t("xlsx.omitted.line", section=tr.t(f"xlsx.section.{o['section']}"),
@@ -400,7 +400,7 @@ def test_tickets_only_workbook(tickets_report: dict[str, Any], tmp_path: Path) -
     got = recalc(path)
     assert all(got[n] is None for n in CALC_INPUTS)
     assert got["nps_result"] is None and got["clv_result"] is None
-    data_texts = [v for row in _rows(wb.worksheets[4]) for v in row if isinstance(v, str)]
+    data_texts = [v for row in _rows(wb.worksheets[-1]) for v in row if isinstance(v, str)]
     assert any(t.startswith(tr.t("xlsx.section.feedback")) for t in data_texts)
     assert not any("xlsx." in t for t in texts)
 

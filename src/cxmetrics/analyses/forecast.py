@@ -50,6 +50,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from cxmetrics.analyses.aht import aht_backtest, aht_forecast, aht_scores
 from cxmetrics.errors import QueryError, UsageError
 
 if TYPE_CHECKING:
@@ -77,6 +78,8 @@ PROFILE_WEEKS = 8
 CALIBRATION = 3
 #: the fewest weeks of history a forecast is made from
 MIN_WEEKS = 3
+#: the least share of (open) days with contacts a forecast is made from (check_density)
+MIN_DENSITY = 0.5
 LEVELS = (0.8, 0.95)
 
 
@@ -90,6 +93,9 @@ class History:
     keys: list[tuple[Any, ...]]
     values: FloatArray  # (series, days, 24)
     aht: list[float | None] = field(default_factory=list)
+    #: handled contacts and their handle seconds per series, day and hour (the AHT model's input)
+    handled: FloatArray | None = None
+    handle: FloatArray | None = None
 
     @property
     def days(self) -> int:
@@ -170,22 +176,18 @@ def dense_history(long: pd.DataFrame, dims: Sequence[str]) -> History:
     s = rank[np.asarray(codes)]
     values = np.zeros((len(keys), days, 24))
     np.add.at(values, (s, f["_day"].to_numpy(), f["_h"].to_numpy()), f["n"].to_numpy(dtype=float))
-    handled = np.bincount(s, weights=f["handled"].to_numpy(dtype=float), minlength=len(keys))
-    handle = np.bincount(s, weights=f["handle_seconds"].to_numpy(dtype=float), minlength=len(keys))
-    # AHT of the last PROFILE_WEEKS weeks where there is handle data then, else of all the history
-    recent = f["_day"].to_numpy() >= days - 7 * PROFILE_WEEKS
-    r_handled = np.bincount(s[recent], weights=f["handled"].to_numpy(dtype=float)[recent], minlength=len(keys))
-    r_handle = np.bincount(s[recent], weights=f["handle_seconds"].to_numpy(dtype=float)[recent],
-                           minlength=len(keys))
+    at = (s, f["_day"].to_numpy(), f["_h"].to_numpy())
+    handled = np.zeros_like(values)
+    handle = np.zeros_like(values)
+    np.add.at(handled, at, f["handled"].to_numpy(dtype=float))
+    np.add.at(handle, at, f["handle_seconds"].to_numpy(dtype=float))
+    # each series' AHT ahead, as one figure (the model's overall level; per hour in Forecast.aht_hours)
     aht: list[float | None] = []
     for i in range(len(keys)):
-        if r_handled[i] > 0:
-            aht.append(float(r_handle[i] / r_handled[i]))
-        elif handled[i] > 0:
-            aht.append(float(handle[i] / handled[i]))
-        else:
-            aht.append(None)
-    return History(first.date(), tuple(dims), [keys[i] for i in order], values, [aht[i] for i in order])
+        level = aht_forecast(handled[rank[i]], handle[rank[i]], 1, "decayed_mean")[0, 0]
+        aht.append(None if np.isnan(level) else float(level))
+    return History(first.date(), tuple(dims), [keys[i] for i in order], values, [aht[i] for i in order],
+                   handled, handle)
 
 
 # -- days left out, holidays -----------------------------------------------------------------------
@@ -452,6 +454,23 @@ def _scores(s: dict[str, Any]) -> dict[str, Any]:
             "mae": s["err"] / n if n else None, "naive_mae": s["naive"] / n if n else None, "points": n}
 
 
+def check_density(history: History) -> None:
+    """Refuse a history too sparse to forecast: over the model's window (the last ``WEEKS`` weeks),
+    fewer than ``MIN_DENSITY`` of the days of the weekdays with any contact have contacts (all series
+    together). Such a series is bursts between silences (a sample of a larger export, a desk
+    contacted a few times a month); a forecast of it would be noise with misleadingly narrow bounds."""
+    window = min(history.days, 7 * WEEKS)
+    daily = history.values[:, -window:, :].sum(axis=(0, 2))
+    wd = _weekdays(history.last_day - dt.timedelta(days=window - 1), window)
+    active = np.isin(wd, wd[daily > 0])
+    busy = int((daily > 0).sum())
+    if busy < MIN_DENSITY * int(active.sum()):
+        raise QueryError(
+            f"too sparse to forecast: contacts on {busy} of the last {window} days (to {history.last_day}); "
+            f"a forecast needs contacts on at least {MIN_DENSITY:.0%} of the days of the weekdays that have any, "
+            "else it would be noise. Check that the whole export was imported.")
+
+
 # -- the whole run ---------------------------------------------------------------------------------
 @dataclass
 class Forecast:
@@ -461,9 +480,14 @@ class Forecast:
     backtest: dict[str, Any]
     aht: list[dict[str, Any]]
     meta: dict[str, Any]
+    #: the backtest of the AHT forecast (module aht)
+    aht_backtest: dict[str, Any] = field(default_factory=dict)
+    #: per series key: the forecast AHT of each hour ahead (horizon x 24 values; NaN without data)
+    aht_hours: dict[tuple[Any, ...], FloatArray] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"forecast": self.records, "backtest": self.backtest, "aht": self.aht, **self.meta}
+        return {"forecast": self.records, "backtest": self.backtest, "aht": self.aht,
+                "aht_backtest": self.aht_backtest, **self.meta}
 
 
 def pick_source(engine: Engine, source: str) -> str:
@@ -528,6 +552,7 @@ def run(engine: Engine, *, horizon: int = 28, grain: str = "hour", by: Sequence[
     history = dense_history(long, by)
     if history.days < 7 * MIN_WEEKS:
         raise QueryError(f"{history.days} days of history: a forecast needs at least {MIN_WEEKS} weeks")
+    check_density(history)
     bh = config.business_hours
     ctry = country or bh.country
     end = history.last_day + dt.timedelta(days=horizon)
@@ -537,8 +562,26 @@ def run(engine: Engine, *, horizon: int = 28, grain: str = "hour", by: Sequence[
     bt = backtest(history, horizon, model=model, holidays=hol, folds=folds, grain=grain) if backtest_ else {}
     aht = [{**dict(zip(history.dims, k, strict=True)), "aht_seconds": None if a is None else round(a, 1)}
            for k, a in zip(history.keys, history.aht, strict=True)]
+    assert history.handled is not None and history.handle is not None
+    hours = {k: aht_forecast(n, h, horizon).ravel()
+             for k, n, h in zip(history.keys, history.handled, history.handle, strict=True)}
+    aht_bt = run_aht_backtest(history, horizon, bt.get("folds", 0)) if backtest_ else {}
     meta = {"source": src, "model": model, "grain": grain, "horizon_days": horizon, "timezone": zone_name,
             "by": list(by), "history_from": history.first_day.isoformat(), "history_to": history.last_day.isoformat(),
             "holidays": [{"date": d.isoformat(), "name": n} for d, n in sorted(hol.items()) if d > history.last_day],
             "country": ctry, "events": {d.isoformat(): f for d, f in sorted((events or {}).items())}}
-    return Forecast(records, bt, aht, meta)
+    return Forecast(records, bt, aht, meta, aht_bt, hours)
+
+
+def run_aht_backtest(history: History, horizon: int, folds: int, model: str = "hour_of_week") -> dict[str, Any]:
+    """The AHT model's backtest on the volume backtest's windows, pooled and per series (module aht)."""
+    assert history.handled is not None and history.handle is not None
+    tot = {"err": 0.0, "naive": 0.0, "ape": 0.0, "n": 0.0, "days": 0}
+    series = []
+    for key, n, h in zip(history.keys, history.handled, history.handle, strict=True):
+        s = aht_backtest(n, h, horizon, folds, model)
+        for k in tot:
+            tot[k] += s[k]
+        series.append({**dict(zip(history.dims, key, strict=True)), **aht_scores(s)})
+    return {**aht_scores(tot), "model": model, "baseline": "seasonal_naive", "folds": folds,
+            "horizon_days": horizon, "series": series if history.dims else []}

@@ -6,25 +6,34 @@ contacts spread evenly over the hour (the ``[staffing] interval`` is the length 
 written in, not a different answer here). Per channel:
 
 - **asynchronous channels** (``staffing.asynchronous``: e-mail, forms, social by default) are
-  staffed by workload: the hour's contacts x AHT at the maximum occupancy;
+  staffed against their response-time target (``sla.first_reply`` for the channel, read as
+  business time) over business hours (``business_hours``, in the forecast's zone): no one out of
+  hours, and each open hour the work of the last target's worth of open hours at the maximum
+  occupancy (:func:`response_target_agents`);
 - **chat** and other concurrent channels use the effective AHT ``aht / concurrency``;
 - a channel with a ``staffing.patience`` uses Erlang A, the others Erlang C, against the
   service-level target (``staffing.service_level_target`` within ``calls.service_level``),
   the ASA target and the maximum occupancy.
 
-The AHT is the series' recent mean handle time (:class:`~cxmetrics.analyses.forecast.History`),
-or ``aht`` when given (the data may have none: interval reports without AHT).
+The AHT is the series' forecast per hour of the week (:mod:`cxmetrics.analyses.aht`), or ``aht``
+when given (the data may have none: interval reports without AHT). The coverage against the
+schedules table is pooled over the series and, with ``--by``, per series value against the
+schedule rows of that value (``coverage["series"]``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
-from cxmetrics.analyses.staffing import scheduled, staff, workload_agents
+from cxmetrics.analyses.staffing import scheduled, staff
 from cxmetrics.errors import UsageError
+
+FloatArray = npt.NDArray[np.float64]
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,58 +49,130 @@ def _per_channel(table: dict[str, float], channel: Any) -> float | None:
     return table.get("default")
 
 
+def _business_hours(config: Config, first: dt.date, days: int) -> npt.NDArray[np.bool_]:
+    """(days * 24,) whether each local hour from ``first`` is inside the business week (an hour
+    counts when its window covers any of it) and not a closed date."""
+    bh = config.business_hours
+    closed = bh.closed_dates(range(first.year, (first + dt.timedelta(days=days)).year + 1))
+    out = np.zeros((days, 24), dtype=bool)
+    for i in range(days):
+        d = first + dt.timedelta(days=i)
+        window = bh.week[d.weekday()]
+        if window is None or d in closed:
+            continue
+        lo = window[0].hour
+        hi = window[1].hour + (1 if window[1].minute or window[1].second else 0)
+        out[i, lo:max(hi, lo)] = True
+    return out.ravel()
+
+
+def response_target_agents(volume: FloatArray, aht: FloatArray, open_hours: npt.NDArray[np.bool_],
+                           target_seconds: float | None, max_occupancy: float) -> npt.NDArray[np.int64]:
+    """Agents per hour for asynchronous work answered within ``target_seconds`` of business time.
+
+    Contacts arriving outside business hours wait for the next open hour. Each open hour staffs
+    the work that arrived over the last ``L`` open hours (``L`` = the target in whole hours, at
+    least 1) spread over ``L`` hours: throughput keeps up with the arrivals and the backlog never
+    holds more than a target's worth of work. Closed hours need no one. Without business hours in
+    the forecast (an empty week) every hour is open."""
+    work = np.asarray(volume, dtype=float) * np.nan_to_num(np.asarray(aht, dtype=float))
+    if not open_hours.any():
+        open_hours = np.ones_like(open_hours)
+    window = max(round((target_seconds or 3600.0) / 3600.0), 1)
+    # move closed-hour work to the next open hour: cumulative work, read at each open hour
+    cum = np.cumsum(work)
+    idx = np.flatnonzero(open_hours)
+    at_open = np.diff(np.concatenate([[0.0], cum[idx]]))
+    at_open[-1] += cum[-1] - cum[idx[-1]]  # work after the last open hour counts there
+    c = np.concatenate([[0.0], np.cumsum(at_open)])
+    k = np.arange(1, len(idx) + 1)
+    trailing = c[k] - c[np.maximum(k - window, 0)]
+    need = np.ceil(trailing / (window * 3600.0 * max_occupancy) - 1e-9)
+    out = np.zeros(len(work), dtype=np.int64)
+    out[idx] = np.maximum(need, 0).astype(np.int64)
+    return out
+
+
 def staffing_plan(result: Forecast, config: Config, *, aht: float | None = None,
                   volume_factor: float = 1.0, aht_factor: float = 1.0) -> list[dict[str, Any]]:
-    """Agents per forecast hour and series; ``volume_factor``/``aht_factor`` are the what-if."""
+    """Agents per forecast hour and series; ``volume_factor``/``aht_factor`` are the what-if.
+
+    The AHT of each hour is the series' forecast for that hour of the week (``result.aht_hours``),
+    or ``aht`` for all when given."""
     s = config.staffing
     dims = list(result.meta["by"])
     if result.meta["grain"] != "hour":
         raise UsageError("staffing needs an hourly forecast (--grain hour)")
-    ahts = {tuple(a[d] for d in dims): a["aht_seconds"] for a in result.aht}
     target = s.service_level_target
     within = config.calls.service_level
+    first = dt.date.fromisoformat(result.meta["history_to"]) + dt.timedelta(days=1)
+    days = int(result.meta["horizon_days"])
+    open_hours = _business_hours(config, first, days)
 
     @lru_cache(maxsize=65536)
     def solve(volume: float, handle: float, channel: str | None) -> tuple[int, float | None, float | None, str]:
         if volume <= 0:
             return 0, None, None, "closed"
         concurrency = s.concurrency.get(str(channel), 1.0) if channel is not None else 1.0
-        if channel is not None and str(channel) in s.asynchronous:
-            return workload_agents(volume, 60, handle / concurrency, max_occupancy=s.max_occupancy), None, None, \
-                "workload"
         patience = _per_channel(s.patience, channel)
         r = staff(volume, 60, handle, target=target, within=within, asa_target=s.asa_target,
                   max_occupancy=s.max_occupancy, patience=patience, concurrency=concurrency)
         return r.agents, r.service_level, r.occupancy, r.model
 
-    out = []
+    series: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for rec in result.records:
-        key = tuple(rec[d] for d in dims)
-        handle = aht if aht is not None else ahts.get(key)
-        if handle is None:
-            raise UsageError("the data has no handle times for " + (" ".join(map(str, key)) or "this history")
-                             + ": give --aht SECONDS")
-        handle *= aht_factor
-        channel = rec.get("channel") if "channel" in dims else ("phone" if result.meta["source"] == "calls" else None)
-        volume = round(float(rec["value"]) * volume_factor, 3)
-        agents, sl, occ, how = solve(volume, round(float(handle), 3), channel)
-        out.append({"period_start": rec["period_start"], **{d: rec[d] for d in dims}, "volume": volume,
-                    "aht_seconds": round(float(handle), 1), "agents": agents,
-                    "scheduled_agents": scheduled(agents, s.shrinkage), "service_level": sl, "occupancy": occ,
-                    "method": how})
+        series.setdefault(tuple(rec[d] for d in dims), []).append(rec)
+    out = []
+    for key, recs in series.items():
+        hours = np.array([(dt.date.fromisoformat(r["period_start"][:10]) - first).days * 24
+                          + int(r["period_start"][11:13]) for r in recs])
+        if aht is not None:
+            handle = np.full(len(recs), float(aht))
+        else:
+            per_hour = result.aht_hours.get(key)
+            handle = per_hour[hours] if per_hour is not None else np.full(len(recs), np.nan)
+            if np.isnan(handle).any():
+                raise UsageError("the data has no handle times for " + (" ".join(map(str, key)) or "this history")
+                                 + ": give --aht SECONDS")
+        handle = np.round(handle * aht_factor, 3)
+        volume = np.round(np.array([float(r["value"]) for r in recs]) * volume_factor, 3)
+        channel = (recs[0].get("channel") if "channel" in dims
+                   else ("phone" if result.meta["source"] == "calls" else None))
+        if channel is not None and str(channel) in s.asynchronous:
+            concurrency = s.concurrency.get(str(channel), 1.0)
+            target_s = _per_channel(dict(config.sla.first_reply), channel)
+            agents = response_target_agents(volume, handle / concurrency, open_hours[hours], target_s,
+                                            s.max_occupancy)
+            solved: list[tuple[int, float | None, float | None, str]] = [
+                (int(a), None, None, "response_target" if v > 0 or a > 0 else "closed")
+                for a, v in zip(agents, volume, strict=True)]
+        else:
+            solved = [solve(float(v), float(h), channel) for v, h in zip(volume, handle, strict=True)]
+        for r, v, h, (agents_, sl, occ, how) in zip(recs, volume, handle, solved, strict=True):
+            out.append({"period_start": r["period_start"], **{d: r[d] for d in dims}, "volume": float(v),
+                        "aht_seconds": round(float(h), 1), "agents": agents_,
+                        "scheduled_agents": scheduled(agents_, s.shrinkage), "service_level": sl,
+                        "occupancy": occ, "method": how})
     return out
 
 
 # -- required against scheduled agents, by hour of the week ------------------------------------------
-def scheduled_hours(engine: Engine, tz: str) -> pd.DataFrame:
+#: schedule columns a per-series coverage can be matched on
+SCHEDULE_DIMS = ("channel", "queue", "team")
+
+
+def scheduled_hours(engine: Engine, tz: str, **where: Any) -> pd.DataFrame:
     """Agents on the ``schedules`` table per local hour (columns ``hour``, ``agents``): an interval's
     agents count for the share of the hour it covers (two half-hours of 10 and 12 agents are 11 for
-    the hour), and an interval longer than an hour covers each of its hours. Empty without schedules."""
+    the hour), and an interval longer than an hour covers each of its hours. Empty without schedules.
+    ``where`` (``channel="email"``) keeps the rows of one channel, queue or team."""
     import pandas as pd
 
     from cxmetrics.periods.clock import clock_for
 
     t = engine.source("schedules")
+    for col, value in where.items():
+        t = t.filter(t[col] == value) if value is not None else t.filter(t[col].isnull())
     row = t.aggregate(lo=t.interval_start.min(), hi=t.interval_start.max(), n=t.count()).execute().iloc[0]
     if int(row["n"]) == 0:
         return pd.DataFrame({"hour": pd.Series(dtype="datetime64[ns]"), "agents": pd.Series(dtype=float)})
@@ -173,6 +254,17 @@ def plan_with_coverage(result: Forecast, engine: Engine, *, aht: float | None = 
     """``staffing`` (per forecast hour and series) and its ``coverage`` against the schedules table
     (by hour of the week, in the forecast's zone), as ``cxm forecast --staff`` and the API add them."""
     plan = staffing_plan(result, engine.config, aht=aht, volume_factor=volume_factor, aht_factor=aht_factor)
-    cov = coverage(plan, scheduled_hours(engine, result.meta["timezone"]))
+    tz = result.meta["timezone"]
+    cov = coverage(plan, scheduled_hours(engine, tz))
+    dims = list(result.meta["by"])
+    if len(dims) == 1 and dims[0] in SCHEDULE_DIMS:
+        dim = dims[0]
+        per = []
+        for value in dict.fromkeys(r[dim] for r in plan):
+            own = [r for r in plan if r[dim] == value]
+            methods = sorted({r["method"] for r in own} - {"closed"})
+            c = coverage(own, scheduled_hours(engine, tz, **{dim: value}))
+            per.append({dim: value, "method": methods[0] if len(methods) == 1 else (methods or None), **c})
+        cov["series"] = per
     return {"staffing": plan, "coverage": cov, "what_if": {"volume_change": round(volume_factor - 1, 6),
                                                           "aht_change": round(aht_factor - 1, 6)}}

@@ -246,6 +246,12 @@ def _forecast(engine: Engine, end: dt.date, tz: str) -> dict[str, Any]:
         "to": (end + dt.timedelta(days=FORECAST_DAYS)).isoformat(), "history_to": daily.meta["history_to"],
         "model": daily.meta["model"], "series": series,
         "backtest": {k: bt.get(k) for k in ("mase", "coverage_80", "coverage_95", "folds", "horizon_days", "points")},
+        # every day of every series with its intervals (the Excel sheet lists them), and the AHT backtest
+        "daily": daily.records,
+        "backtest_series": [{**{d: s[d] for d in by}, **{k: s.get(k) for k in ("mase", "coverage_80", "coverage_95",
+                                                                              "points")}} for s in bt.get("series", [])],
+        "aht_backtest": {k: daily.aht_backtest.get(k) for k in ("mape", "mase", "contacts", "days")},
+        "aht_series": daily.aht_backtest.get("series", []),
     }
     try:
         hourly = fc.run(engine, horizon=FORECAST_DAYS, grain="hour", by=by, tz=tz, folds=0, until=end)

@@ -1,6 +1,6 @@
 """The monthly report as an Excel workbook (seed 004's free template, done properly).
 
-Five sheets, every word in the reader's language:
+Six sheets, every word in the reader's language:
 
 1. *All metrics*: every metric of the report as a row, the 13 months as columns,
    with change against the previous month and the same month a year before for
@@ -14,7 +14,10 @@ Five sheets, every word in the reader's language:
 4. *Agents and SLA*: teams with the median of their agents, agents, and SLA
    attainment by policy and SLA metric (:mod:`cxmetrics.interfaces.report.xlsx_floor`;
    left out when the report has no agents).
-5. *Data*: the KPI records flat, in their raw units, and the detractor comments.
+5. *Forecast and staffing*: the days ahead per channel with 80/95% bounds, the backtest
+   (volume and AHT) and agents required against scheduled by hour of the week, gaps
+   highlighted (:mod:`cxmetrics.interfaces.report.xlsx_forecast`; left out without a forecast).
+6. *Data*: the KPI records flat, in their raw units, and the detractor comments.
 
 Values are numbers with Excel number formats, never formatted text: percentages
 are stored as fractions (95.1 % -> 0.951, format ``0.0%``) and durations as
@@ -72,6 +75,7 @@ def render_xlsx(data: dict[str, Any], lang: str = "en") -> bytes:
     """The report ``data`` (from :func:`cxmetrics.interfaces.report.data.build_report`) as .xlsx bytes."""
     from cxmetrics.interfaces.report.xlsx_calc import calc_sheet
     from cxmetrics.interfaces.report.xlsx_floor import floor_sheet
+    from cxmetrics.interfaces.report.xlsx_forecast import forecast_sheet
     from cxmetrics.interfaces.report.xlsx_themes import themes_sheet
     from cxmetrics.interfaces.report.xlsx_volume import volume_sheet
 
@@ -85,6 +89,7 @@ def render_xlsx(data: dict[str, Any], lang: str = "en") -> bytes:
     calc_sheet(book)
     floor_sheet(book)
     themes_sheet(book)
+    forecast_sheet(book)
     data_sheet(book)
     wb.close()
     return buf.getvalue()
