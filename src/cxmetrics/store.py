@@ -459,6 +459,10 @@ class Store:
         :attr:`DELTA_SHARE` of all tickets; ``full`` rebuilds everything. Either way the
         stored facts equal a full rebuild.
         """
+        if self._lock is None and (self.read_only or self._snapshot is not None):  # a snapshot: via a writer
+            with self.writing() as w:
+                w.refresh_facts(stamp, full=full)
+            return
         stamp = self.data_stamp() if stamp is None else stamp
         old = self.facts_stamp()
         if not full and old is not None and old % 1000 == stamp % 1000 and old // 1000 < stamp // 1000 \
