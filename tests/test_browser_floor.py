@@ -77,8 +77,10 @@ def test_agents_comments_panel_lists_the_agents_survey_comments(session: Session
     agent = max((a for a in api["agents"] if a["agent"] is not None), key=lambda a: a["comments_n"])
     assert agent["comments_n"] > 0
     page = session.goto("/agents")
-    heads = page.locator("#agents-table thead th").all_inner_texts()
     row = page.locator("#agents-table tbody tr", has=page.locator("th", has_text=re.compile(f"^{agent['agent']}$")))
+    expect(row).to_have_count(1)  # the table is filled after the page loads: read its heads once it is
+    heads = [h.strip() for h in page.locator("#agents-table thead th").all_inner_texts()]
+    assert "Comments" in heads, heads
     button = row.locator("td").nth(heads.index("Comments") - 1).locator("button.cell")
     expect(button).to_have_text(str(agent["comments_n"]))
     button.click()
