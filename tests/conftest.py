@@ -15,6 +15,11 @@ from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Writes skip the dashboard's warm start (``server.warm_start``: seconds per import on a demo
+# store, paid by hundreds of tests that import); tests/test_store_processes.py tests it on its
+# own. Child processes (the CLI, cxm serve) inherit this.
+os.environ.setdefault("CXM_WARM_START", "0")
+
 # -- hypothesis profiles ---------------------------------------------------------------
 # ``ci`` is the default (scripts/test, CI): 100 examples a property unless a test scales
 # that for its own cost, reproducible (derandomize: the same examples on every run and

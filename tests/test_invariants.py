@@ -59,10 +59,10 @@ def compute(fr: dict[str, pd.DataFrame], **kw) -> pd.DataFrame:
 
 # Each example builds a store and computes every metric: 1-4 s, nearly all of it Ibis
 # compiling ~40 queries whatever the data size. So these take a share of the profile's
-# examples (tests/conftest.py: ``ci`` 100 -> STORE_EXAMPLES), each example carries up to
+# examples (tests/conftest.py: ``ci`` 100 -> 10, ``thorough`` 1000 -> 100), each example carries up to
 # MAX_TICKETS tickets (more data costs next to nothing and meets more interleavings),
 # and shrinking is off: a failure prints the generated tickets, which are small anyway.
-STORE_EXAMPLES = max(3, settings.default.max_examples // 4)
+STORE_EXAMPLES = max(3, settings.default.max_examples // 10)
 MAX_TICKETS = 20
 SETTINGS = settings(max_examples=STORE_EXAMPLES, phases=[Phase.explicit, Phase.generate],
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -133,7 +133,8 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_no_file_means_defaults(here: Path) -> None:
+def test_no_file_means_defaults(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CXM_WARM_START", raising=False)  # tests/conftest.py sets it
     assert load_config() == Config()
 
 

@@ -458,6 +458,12 @@ class Server(Section):
         "`cxm serve`: largest file accepted by `POST /api/v1/imports/{table}`, in MB (bigger uploads are refused "
         "with 413 before they are stored)."))
 
+    warm_start: bool = Field(default=True, description=(
+        "Every write (an import, a sync, a collected survey answer, `cxm demo`) computes the dashboard's first "
+        "screen before it publishes, so a server that starts or sees the new data answers it at once (a few "
+        "seconds per write on a large store); `false`: the first visitor after a write waits for it instead."),
+        json_schema_extra=_where(env="CXM_WARM_START"))
+
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)

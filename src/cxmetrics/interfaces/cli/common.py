@@ -60,7 +60,7 @@ class State:
         if not create and not config.db.exists():
             raise StoreMissing(f"no store at {config.db}; run `cxm demo` or `cxm import` first")
         store = Store(config.db, read_only=read_only, config=config, on_wait=waiting)
-        if not read_only:
+        if not read_only and config.server.warm_start:
             from cxmetrics.interfaces.web.api_overview import warm_answers
 
             store.before_publish.append(warm_answers)  # the dashboard's first screen, ready when it starts

@@ -281,7 +281,8 @@ class AppContext:
 
         with self._write_lock:
             store = Store(self.db_path, config=self.config, on_wait=log.warning)
-            store.before_publish.append(warm_answers)
+            if self.config.server.warm_start:
+                store.before_publish.append(warm_answers)
             try:
                 yield store
             finally:
