@@ -96,8 +96,10 @@ def test_agents_comments_panel_lists_the_agents_survey_comments(session: Session
     expect(page.locator("#ticket-view")).to_be_visible()
     expect(page.locator("#ticket-view")).to_contain_text(agent["comments"][0]["ticket_id"])
     page.keyboard.press("Escape")
+    expect(page.locator("#ticket-view")).to_be_hidden()
     # the drill state survives a reload, and the panel links to all the agent's feedback
-    page.reload()
+    page.wait_for_load_state("networkidle")  # no request or history change still running
+    page.goto(page.url)
     expect(panel.locator("tbody tr")).to_have_count(len(agent["comments"]))
     panel.locator("a", has_text="All feedback for").click()
     page.wait_for_url(re.compile(r"/feedback\?.*agent="))

@@ -460,8 +460,8 @@ class Store:
         stored facts equal a full rebuild.
         """
         if self._lock is None and (self.read_only or self._snapshot is not None):  # a snapshot: via a writer
-            with self.writing() as w:
-                w.refresh_facts(stamp, full=full)
+            with self.writing() as w:  # the writer reads the newest version: its own stamp, not ours
+                w.refresh_facts(full=full)
             return
         stamp = self.data_stamp() if stamp is None else stamp
         old = self.facts_stamp()
