@@ -14,8 +14,8 @@ from cxmetrics.store import Store
 
 scores = st.lists(st.one_of(st.none(), st.integers(0, 10)), min_size=1, max_size=60)
 # Each example imports into a new store and computes four metrics twice (about 1 s): a
-# share of the profile's examples (tests/conftest.py: ``ci`` 100 -> 50); no shrinking.
-SETTINGS = settings(max_examples=max(3, settings.default.max_examples // 2), phases=[Phase.explicit, Phase.generate],
+# share of the profile's examples (tests/conftest.py: ``ci`` 100 -> 25); no shrinking.
+SETTINGS = settings(max_examples=max(3, settings.default.max_examples // 4), phases=[Phase.explicit, Phase.generate],
                     suppress_health_check=[HealthCheck.too_slow])
 
 

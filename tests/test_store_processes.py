@@ -23,7 +23,7 @@ from tests.api_support import copy_store, empty_config
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 #: files per CLI writer, tickets per file
-FILES, ROWS = 2, 40
+FILES, ROWS = 1, 40
 
 
 @pytest.fixture(scope="module")
