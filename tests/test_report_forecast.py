@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 from cxmetrics.interfaces.i18n import LANGS, catalog
 from tests.api_support import copy_store
@@ -68,6 +69,24 @@ def test_the_section_in_every_language(reports: dict[str, Any], lang: str) -> No
     assert text.count('<tr><th scope="row">') == len(reports["scheduled"]["forecast"]["series"])
     assert "MASE" in text and "{" not in re.sub(r"<[^>]+>", "", text)  # every placeholder filled
     assert text.count("<li>") == 2 + len(reports["scheduled"]["forecast"]["staffing"]["worst"])
+    assert str(escape(words["report.forecast.method"])) in text  # the method sentence, escaped as rendered
+
+
+#: how each language says that asynchronous channels are staffed against their response target
+ASYNC_METHOD = {"en": "asynchronous channels (e-mail, web, social) against their response-time target over business hours",
+                "it": "i canali asincroni (e-mail, web, social) rispetto al loro obiettivo di tempo di risposta",
+                "ja": "非同期チャネル（メール・Web・ソーシャル）は営業時間内の応答時間目標",
+                "zh-Hant": "非同步通路（電子郵件、網頁、社群）依營業時間內的回覆時間目標",
+                "fi": "asynkroniset kanavat (sähköposti, verkko, some) vastausaikatavoitettaan vastaan aukioloaikoina"}
+
+
+@pytest.mark.parametrize("lang", ["en", "it", "ja"])
+def test_the_method_says_how_each_kind_of_channel_is_staffed(reports: dict[str, Any], lang: str) -> None:
+    from cxmetrics.interfaces.report.html import render_html
+
+    text = re.sub(r"<[^>]+>", "", render_html(reports["plain"], lang)).replace("&#39;", "'")
+    assert ASYNC_METHOD[lang] in text and "Erlang C" in text and "Erlang A" in text
+    assert "workload" not in text and "carico di lavoro" not in text and "作業量" not in text
 
 
 @pytest.mark.slow

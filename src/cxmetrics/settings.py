@@ -422,8 +422,9 @@ class Staffing(Section):
     concurrency: dict[str, Annotated[float, Field(ge=1)]] = Field(default=_raw({"chat": 2}), description=(
         "Contacts an agent handles at once, per channel: staffed with the effective AHT `aht / concurrency`."))
     asynchronous: tuple[str, ...] = Field(default=("email", "web", "social"), description=(
-        "Channels answered later rather than while the customer waits (e-mail, forms): staffed by workload "
-        "over the interval at the maximum occupancy, not by Erlang C."))
+        "Channels answered later rather than while the customer waits (e-mail, forms): staffed against their "
+        "response-time target (`sla.first_reply` for the channel) over business hours at the maximum occupancy, "
+        "not by Erlang C."))
 
 
 class Survey(Section):

@@ -47,7 +47,7 @@ import numpy.typing as npt
 from cxmetrics.errors import UsageError
 
 __all__ = ["Staffing", "erlang_a", "erlang_b", "erlang_c", "offered_load", "required_agents",
-           "staff", "staff_intervals", "workload_agents"]
+           "staff", "staff_intervals"]
 
 FloatArray = npt.NDArray[np.float64]
 #: stop looking for N beyond A + this many sqrt(A) + 50 (a target no N meets is an error)
@@ -307,13 +307,6 @@ def staff(volume: float, interval: float, aht: float, *, target: float | None = 
         p_wait=m["p_wait"], p_abandon=m.get("p_abandon"), target=target, within_seconds=within,
         asa_target_seconds=asa_target, max_occupancy=max_occupancy, shrinkage=shrinkage,
         patience_seconds=patience, max_abandon=max_abandon, concurrency=concurrency)
-
-
-def workload_agents(volume: float, interval: float, aht: float, *, max_occupancy: float | None = None) -> int:
-    """Asynchronous work (e-mail, forms): agents to clear the interval's work within it, at the
-    maximum occupancy (no queueing model: a contact may wait up to its response target)."""
-    occ = max_occupancy or 1.0
-    return math.ceil(volume * aht / (interval * 60.0) / occ - 1e-9) if volume > 0 else 0
 
 
 def staff_intervals(volume: Sequence[float] | npt.ArrayLike, aht: Sequence[float] | npt.ArrayLike,

@@ -51,7 +51,9 @@ def forecast_command(
     tz: Annotated[str | None, typer.Option("--tz", help="Time zone of the hours (default: the timezone setting).")] = None,
     folds: Annotated[int, typer.Option(help="Held-out windows of the backtest, each --horizon days (0: none).")] = 4,
     staff: Annotated[bool, typer.Option(
-        "--staff", help="Add the agents each forecast hour needs (Erlang C, the [staffing] settings).")] = False,
+        "--staff", help="Add the agents each forecast hour needs ([staffing] settings): live channels by Erlang C "
+                        "(Erlang A where patience is set), asynchronous ones (e-mail) against their response-time "
+                        "target over business hours; and required against scheduled by hour of the week.")] = False,
     aht: Annotated[float | None, typer.Option(
         help="AHT in seconds for --staff where the data has no handle times (or to override them).")] = None,
     volume_change: Annotated[float, typer.Option(

@@ -46,12 +46,14 @@ def staff_command(
         help="What-if: the measures of this many productive agents instead of the required number.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json (one object with the fields).")] = "table",
 ) -> None:
-    """Agents required for one interval: Erlang C, or Erlang A with --patience.
+    """Agents required for one interval of a live channel: Erlang C, or Erlang A with --patience.
 
     Prints the productive agents, the scheduled agents after shrinkage, and the service
     level, ASA, occupancy and probability of waiting they achieve (and the share who hang
     up, for Erlang A). Example: `cxm staff --volume 100 --interval 30 --aht 180` gives 14
-    agents (20 scheduled with 30% shrinkage), 88.8% answered within 20 s.
+    agents (20 scheduled with 30% shrinkage), 88.8% answered within 20 s. Asynchronous
+    channels (e-mail) are staffed against their response-time target over business hours
+    by `cxm forecast --staff`, not by this queueing model.
     """
     from cxmetrics.analyses.staffing import staff
 

@@ -17,6 +17,7 @@
     return {
       horizon: String(Math.round(num('horizon', 28))), by: q.get('by') || '',
       volume: num('volume_change', 0), aht: num('aht_change', 0), ahtSeconds: q.get('aht') || '',
+      series: q.get('series'),
     };
   }
 
@@ -61,6 +62,14 @@
     }) : t('forecast.no_backtest');
     note.dataset.mase = bt.mase === undefined ? '' : String(bt.mase);
     note.dataset.coverage80 = bt.coverage_80 === undefined ? '' : String(bt.coverage_80);
+    // the AHT forecast's backtest on the same held-out windows, next to the volume's
+    const abt = body.aht_backtest || {};
+    const ahtNote = document.getElementById('fc-aht-backtest');
+    ahtNote.textContent = C.missing(abt.mape) ? t('forecast.no_aht_backtest') : t('forecast.aht_backtest', {
+      mape: pct(abt.mape), mase: C.missing(abt.mase) ? '–' : C.number(abt.mase, 2), contacts: C.number(abt.contacts),
+    });
+    ahtNote.dataset.mape = C.missing(abt.mape) ? '' : String(abt.mape);
+    ahtNote.dataset.mase = C.missing(abt.mase) ? '' : String(abt.mase);
     const groups = new Map();
     for (const r of body.forecast || []) {
       const k = seriesKey(r, dims);
@@ -79,7 +88,10 @@
     await Promise.all(jobs);
     const ahts = new Map((body.aht || []).map((a) => [seriesKey(a, dims), a.aht_seconds]));
     const per = new Map((bt.series || []).map((s) => [seriesKey(s, dims), s]));
-    const rows = [...groups.keys()].map((k) => ({ k, s: per.get(k) || (groups.size === 1 ? bt : {}), aht: ahts.get(k) }));
+    const ahtPer = new Map((abt.series || []).map((s) => [seriesKey(s, dims), s]));
+    const rows = [...groups.keys()].map((k) => ({
+      k, s: per.get(k) || (groups.size === 1 ? bt : {}), aht: ahts.get(k), a: ahtPer.get(k) || (groups.size === 1 ? abt : {}),
+    }));
     C.table(document.getElementById('fc-accuracy'), [
       { label: dims.length ? C.dimLabel(dims[0]) : ' ', text: (r) => r.k },
       { label: t('forecast.total'), num: true, text: (r) => C.number(groups.get(r.k).reduce((a, x) => a + x.value, 0), 0) },
@@ -87,7 +99,16 @@
       { label: t('forecast.coverage_80'), num: true, text: (r) => (C.missing(r.s.coverage_80) ? '–' : pct(r.s.coverage_80)) },
       { label: t('forecast.coverage_95'), num: true, text: (r) => (C.missing(r.s.coverage_95) ? '–' : pct(r.s.coverage_95)) },
       { label: t('forecast.aht_col'), num: true, text: (r) => (C.missing(r.aht) ? '–' : C.duration(r.aht)) },
+      { label: t('forecast.aht_mape'), num: true, text: (r) => (C.missing(r.a.mape) ? '–' : pct(r.a.mape)) },
+      { label: t('forecast.aht_mase'), num: true, text: (r) => (C.missing(r.a.mase) ? '–' : C.number(r.a.mase, 2)) },
     ], rows, t('forecast.accuracy'));
+    const tbody = document.querySelectorAll('#fc-accuracy tbody tr');
+    rows.forEach((r, i) => {
+      if (!tbody[i]) return;
+      tbody[i].dataset.key = dims.map((d) => String(groups.get(r.k)[0][d])).join('|');
+      tbody[i].dataset.ahtMape = C.missing(r.a.mape) ? '' : String(r.a.mape);
+      tbody[i].dataset.ahtMase = C.missing(r.a.mase) ? '' : String(r.a.mase);
+    });
   }
 
   function heatSpec(cov) {
@@ -119,10 +140,11 @@
     };
   }
 
-  function matrix(cov) {
+  /** Required (peak week) / scheduled per weekday and hour into ``tbl``: the heatmap's figures as text,
+   * short cells marked; each cell carries the API's figures (data-required-max, data-scheduled, data-gap). */
+  function matrix(tbl, cov) {
     const at = new Map(cov.cells.map((c) => [c.weekday + ':' + c.hour, c]));
     const known = cov.basis !== null;
-    const tbl = document.getElementById('staff-table');
     C.clear(tbl);
     tbl.append(el('caption', { text: t(known ? 'forecast.matrix' : 'forecast.matrix_required') }));
     const head = el('tr', null, el('th', { scope: 'col', text: C.dimLabel('weekday') }));
@@ -134,7 +156,11 @@
         const c = at.get(d + ':' + h);
         const text = !c ? '–' : known ? C.number(c.required_max, 0) + ' / ' + C.number(c.scheduled, 0) : C.number(c.required_max, 0);
         const short = c && known && c.gap < 0;
-        row.append(el('td', { class: 'num' + (short ? ' short' : ''), 'data-weekday': d, 'data-hour': h, 'data-gap': c && known ? c.gap : '', text, title: short ? t('forecast.short_cell', { gap: C.number(-c.gap, 1) }) : null }));
+        row.append(el('td', {
+          class: 'num' + (short ? ' short' : ''), 'data-weekday': d, 'data-hour': h, 'data-gap': c && known ? c.gap : '',
+          'data-required-max': c ? c.required_max : '', 'data-scheduled': c && known ? c.scheduled : '',
+          text, title: short ? t('forecast.short_cell', { gap: C.number(-c.gap, 1) }) : null,
+        }));
       }
       body.append(row);
     }
@@ -185,7 +211,71 @@
     summary.textContent = parts.join(' ');
     document.getElementById('staff-caption').textContent = t(cov.basis === null ? 'forecast.heatmap_required' : 'forecast.heatmap', { tz: body.timezone });
     await C.chart(document.getElementById('staff-heatmap'), heatSpec(cov), null, t('forecast.heatmap', { tz: body.timezone }));
-    matrix(cov);
+    matrix(document.getElementById('staff-table'), cov);
+    await showSeries(body, base, o);
+  }
+
+  /** How a series is staffed, from the method the API reports for it (one, several, or none when closed). */
+  function staffedBy(method, name) {
+    if (method === null || method === undefined) return t('forecast.staffed_none', { series: name });
+    if (Array.isArray(method)) return t('forecast.staffed_mixed', { series: name, methods: method.map((m) => t('forecast.model_' + m)).join(', ') });
+    return t('forecast.staffed_' + method, { series: name });
+  }
+
+  /** One channel's (queue's...) heatmap at a time, picked from ``coverage.series``: the same figures
+   * as the pooled one, for the agents that series needs against the schedule rows of that series.
+   * The what-if applies: ``body`` is the what-if answer, ``base`` the one without. */
+  async function showSeries(body, base, o) {
+    const box = document.getElementById('staff-series');
+    const per = body.coverage.series;
+    if (!per || !per.length) { box.hidden = true; return; }
+    const dim = Object.keys(per[0]).find((k) => ['channel', 'queue', 'team'].includes(k));
+    const keyOf = (s) => (s[dim] === null || s[dim] === undefined ? '(none)' : String(s[dim]));
+    const pick = document.getElementById('staff-series-pick');
+    document.getElementById('staff-series-title').textContent = t('forecast.series_title', { dim: C.dimLabel(dim) });
+    document.getElementById('staff-series-label').textContent = C.dimLabel(dim);
+    C.clear(pick);
+    for (const s of per) pick.append(el('option', { value: keyOf(s), text: C.dimValue(dim, s[dim]) }));
+    const keys = per.map(keyOf);
+    pick.value = keys.includes(o.series) ? o.series : keys[0];
+    box.hidden = false;
+    const hoursOf = (plan, key) => plan.filter((r) => keyOf(r) === key).reduce((a, r) => a + r.scheduled_agents, 0);
+    async function render() {
+      const key = pick.value;
+      const cov = per[keys.indexOf(key)];
+      const name = C.dimValue(dim, cov[dim]);
+      const known = cov.basis !== null;
+      box.dataset.series = key;
+      box.dataset.method = Array.isArray(cov.method) ? cov.method.join(' ') : (cov.method || '');
+      box.dataset.basis = cov.basis || '';
+      box.dataset.shortHours = known ? String(cov.short_hours) : '';
+      box.dataset.agentHours = String(hoursOf(body.staffing, key));
+      document.getElementById('staff-series-method').textContent = staffedBy(cov.method, name);
+      const parts = [known ? t('forecast.short', { short: C.number(cov.short_hours), hours: C.number(cov.hours) })
+        : t('forecast.series_no_schedule', { series: name })];
+      if (base) {
+        const a = hoursOf(base.staffing, key);
+        const b = hoursOf(body.staffing, key);
+        box.dataset.baseAgentHours = String(a);
+        parts.push(t('forecast.what_if_result', {
+          volume: signedPct(o.volume), aht: signedPct(o.aht), base: C.number(a), now: C.number(b),
+          change: a ? signedPct(100 * (b - a) / a) : '–',
+        }));
+      }
+      document.getElementById('staff-series-summary').textContent = parts.join(' ');
+      const caption = t(known ? 'forecast.series_heatmap' : 'forecast.series_heatmap_required', { series: name, tz: body.timezone });
+      document.getElementById('staff-series-caption').textContent = caption;
+      matrix(document.getElementById('staff-series-table'), cov);
+      await C.chart(document.getElementById('staff-series-heatmap'), heatSpec(cov), null, caption);
+      box.dataset.shown = key;
+    }
+    pick.onchange = () => {
+      const url = new URL(window.location.href);
+      url.searchParams.set('series', pick.value);
+      window.history.replaceState(window.history.state, '', url);
+      render();
+    };
+    await render();
   }
 
   async function main(eff) {
