@@ -18,27 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from cxmetrics.errors import ImportFailed
-from cxmetrics.store import Store
+from tests.sync_support import value
 
 FIX = Path(__file__).parent / "fixtures" / "zendesk"
 USERS, TICKETS = FIX / "users.json", FIX / "tickets.json"
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "cx.duckdb")
-    yield s
-    s.close()
-
-
-def value(store: Store, metric: str, **kw: Any) -> Any:
-    return store.metrics([metric], grain="total", **kw).iloc[0]
 
 
 def test_export_fills_the_tables_and_metrics_match_hand_computed(store):

@@ -23,7 +23,7 @@ from cxmetrics.errors import SourceAuthFailed, SyncFailed, UsageError
 from cxmetrics.ingest.connectors import chatwoot
 from cxmetrics.store import Store
 from tests.chatwoot_fake import ACCOUNT, TOKEN, FakeChatwoot
-from tests.zendesk_fake import Server
+from tests.sync_support import served, value
 
 ENV = {"CHATWOOT_API_TOKEN": TOKEN}
 FAST: dict[str, Any] = {"backoff": 0.001}
@@ -60,21 +60,8 @@ def scenario() -> FakeChatwoot:
 
 @pytest.fixture
 def fake():
-    c = scenario()
-    with Server(c.app()) as server:
-        c.url = f"{server.url}/app/accounts/{ACCOUNT}"  # type: ignore[attr-defined]
-        yield c
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "cx.duckdb")
-    yield s
-    s.close()
-
-
-def value(store: Store, metric: str, **kw: Any) -> Any:
-    return store.metrics([metric], grain="total", **kw).iloc[0]
+    with served(scenario(), f"/app/accounts/{ACCOUNT}") as f:
+        yield f
 
 
 def asked(fake: FakeChatwoot, since: int = 0, what: str = "/messages") -> list[int]:

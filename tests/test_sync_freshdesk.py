@@ -23,7 +23,8 @@ from typer.testing import CliRunner
 from cxmetrics.errors import SourceAuthFailed, SyncFailed
 from cxmetrics.ingest.connectors import freshdesk
 from cxmetrics.store import Store
-from tests.freshdesk_fake import KEY, FakeFreshdesk, Server
+from tests.freshdesk_fake import KEY, FakeFreshdesk
+from tests.sync_support import served, value
 
 ENV = {"FRESHDESK_API_KEY": KEY}
 FAST: dict[str, Any] = {"backoff": 0.001}
@@ -54,21 +55,8 @@ def scenario() -> FakeFreshdesk:
 
 @pytest.fixture
 def fake():
-    f = scenario()
-    with Server(f.app()) as server:
-        f.url = server.url  # type: ignore[attr-defined]
+    with served(scenario()) as f:
         yield f
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "cx.duckdb")
-    yield s
-    s.close()
-
-
-def value(store: Store, metric: str, **kw: Any) -> Any:
-    return store.metrics([metric], grain="total", **kw).iloc[0]
 
 
 def test_first_sync_fills_the_store_and_metrics_match_hand_computed(fake, store):

@@ -20,7 +20,8 @@ import pytest
 from cxmetrics.errors import SourceAuthFailed, SyncFailed
 from cxmetrics.ingest.connectors import helpscout
 from cxmetrics.store import Store
-from tests.helpscout_fake import APP_ID, APP_SECRET, GRANTED, TOKEN, FakeHelpScout, Server
+from tests.helpscout_fake import APP_ID, APP_SECRET, GRANTED, TOKEN, FakeHelpScout
+from tests.sync_support import served, value
 
 ENV = {"HELPSCOUT_ACCESS_TOKEN": TOKEN}
 FAST: dict[str, Any] = {"backoff": 0.001}
@@ -49,21 +50,8 @@ def scenario() -> FakeHelpScout:
 
 @pytest.fixture
 def fake():
-    f = scenario()
-    with Server(f.app()) as server:
-        f.url = server.url  # type: ignore[attr-defined]
+    with served(scenario()) as f:
         yield f
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "cx.duckdb")
-    yield s
-    s.close()
-
-
-def value(store: Store, metric: str, **kw: Any) -> Any:
-    return store.metrics([metric], grain="total", **kw).iloc[0]
 
 
 def rows(store: Store, sql: str) -> list[tuple[Any, ...]]:

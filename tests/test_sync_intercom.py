@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from cxmetrics.errors import SourceAuthFailed, SyncFailed
 from cxmetrics.ingest.connectors import intercom
 from cxmetrics.store import Store
-from tests.intercom_fake import TOKEN, FakeIntercom, Server, ts
+from tests.intercom_fake import TOKEN, FakeIntercom, ts
+from tests.sync_support import served, value
 
 ENV = {"INTERCOM_ACCESS_TOKEN": TOKEN}
 FAST: dict[str, Any] = {"backoff": 0.001}
@@ -50,21 +51,8 @@ def scenario() -> FakeIntercom:
 
 @pytest.fixture
 def fake():
-    f = scenario()
-    with Server(f.app()) as server:
-        f.url = server.url  # type: ignore[attr-defined]
+    with served(scenario()) as f:
         yield f
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "cx.duckdb")
-    yield s
-    s.close()
-
-
-def value(store: Store, metric: str, **kw: Any) -> Any:
-    return store.metrics([metric], grain="total", **kw).iloc[0]
 
 
 def rows(store: Store, sql: str) -> list[tuple[Any, ...]]:

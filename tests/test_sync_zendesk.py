@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 from cxmetrics.errors import SourceAuthFailed, SyncFailed
 from cxmetrics.ingest.connectors import zendesk
 from cxmetrics.store import Store
-from tests.zendesk_fake import EMAIL, OAUTH, TOKEN, FakeZendesk, Server, ts
+from tests.sync_support import served, value
+from tests.zendesk_fake import EMAIL, OAUTH, TOKEN, FakeZendesk, ts
 
 ENV = {"ZENDESK_EMAIL": EMAIL, "ZENDESK_API_TOKEN": TOKEN}
 FAST: dict[str, Any] = {"backoff": 0.001}
@@ -65,21 +66,8 @@ def scenario() -> FakeZendesk:
 
 @pytest.fixture
 def fake():
-    z = scenario()
-    with Server(z.app()) as server:
-        z.url = server.url  # type: ignore[attr-defined]
-        yield z
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "cx.duckdb")
-    yield s
-    s.close()
-
-
-def value(store: Store, metric: str, **kw: Any) -> Any:
-    return store.metrics([metric], grain="total", **kw).iloc[0]
+    with served(scenario()) as f:
+        yield f
 
 
 def test_first_sync_fills_the_store_and_metrics_match_hand_computed(fake, store):

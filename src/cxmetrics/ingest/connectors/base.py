@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -64,6 +65,10 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
+#: what every request says besides its credentials
+DEFAULT_HEADERS = {"Accept": "application/json", "User-Agent": "cxmetrics-sync"}
+
+
 class Client:
     """GET JSON from one help desk, honouring its rate limits.
 
@@ -82,7 +87,7 @@ class Client:
         self.source = source
         self.requests: list[str] = []  # path + query of every request made (tests, summary)
         self.retries = 0
-        self._http = httpx.Client(headers=dict(headers), timeout=timeout, transport=transport,
+        self._http = httpx.Client(headers={**DEFAULT_HEADERS, **headers}, timeout=timeout, transport=transport,
                                   follow_redirects=False)
         self._retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(_Retryable),
@@ -238,6 +243,19 @@ class SyncResult:
 
     def count(self, table: str) -> TableCounts:
         return self.tables.setdefault(table, TableCounts())
+
+
+@contextlib.contextmanager
+def recorded(client: Client, result: SyncResult, started: dt.datetime) -> Iterator[None]:
+    """Around a connector's run: whether it finishes or fails, put its requests, retries and
+    duration on ``result`` (the summary and the tests read them) and close the client."""
+    try:
+        yield
+    finally:
+        result.requests = len(client.requests)
+        result.retries = client.retries
+        result.seconds = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - started).total_seconds()
+        client.close()
 
 
 def _part(table: str, rows: list[dict[str, Any]]) -> Part:

@@ -34,6 +34,7 @@ from cxmetrics.ingest.connectors.base import (
     Progress,
     SyncResult,
     load_cursors,
+    recorded,
     utc,
     write_page,
 )
@@ -97,18 +98,13 @@ def sync(store: Store, url: str, *, since: dt.datetime | None = None, full: bool
     env = dict(os.environ) if env is None else env
     base = account_url(url, env)
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    headers = {**credentials(env), "Accept": "application/json", "User-Agent": "cxmetrics-sync"}
+    headers = credentials(env)
     client = Client(base, headers, source=NAME, transport=transport, **client_options)
     cursors = {} if full else load_cursors(store, NAME, base)
     start = max(int((since or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).timestamp()), 0)
     result = SyncResult(NAME, base, incremental=bool(cursors))
-    try:
+    with recorded(client, result, started):
         _Sync(store, client, result, cursors, start, started, progress).run()
-    finally:
-        result.requests = len(client.requests)
-        result.retries = client.retries
-        result.seconds = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - started).total_seconds()
-        client.close()
     return result
 
 

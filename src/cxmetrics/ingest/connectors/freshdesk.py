@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from cxmetrics.errors import SourceAuthFailed, SyncFailed, UsageError
-from cxmetrics.ingest.connectors.base import Progress, SyncResult, load_cursors, utc, write_page
+from cxmetrics.ingest.connectors.base import Progress, SyncResult, load_cursors, recorded, utc, write_page
 from cxmetrics.ingest.connectors.rest import ListClient, next_link, replace_ticket_rows
 
 if TYPE_CHECKING:
@@ -76,18 +76,13 @@ def sync(store: Store, url: str, *, since: dt.datetime | None = None, full: bool
         raise UsageError(f"--url must be the help desk's base URL, such as https://acme.freshdesk.com, not {url!r}")
     url = url.rstrip("/")
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    headers = {**credentials(env), "Accept": "application/json", "User-Agent": "cxmetrics-sync"}
+    headers = credentials(env)
     client = ListClient(url, headers, source=NAME, transport=transport, **client_options)
     cursors = {} if full else load_cursors(store, NAME, url)
     start = EPOCH if since is None else since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     result = SyncResult(NAME, url, incremental=bool(cursors))
-    try:
+    with recorded(client, result, started):
         _Sync(store, client, result, cursors, start, started, progress, max_page).run()
-    finally:
-        result.requests = len(client.requests)
-        result.retries = client.retries
-        result.seconds = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - started).total_seconds()
-        client.close()
     return result
 
 

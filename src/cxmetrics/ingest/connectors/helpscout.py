@@ -31,7 +31,15 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from cxmetrics.errors import SourceAuthFailed, UsageError
-from cxmetrics.ingest.connectors.base import Client, Progress, SyncResult, load_cursors, utc, write_page
+from cxmetrics.ingest.connectors.base import (
+    Client,
+    Progress,
+    SyncResult,
+    load_cursors,
+    recorded,
+    utc,
+    write_page,
+)
 
 if TYPE_CHECKING:
     from cxmetrics.model.database import Database as Store
@@ -58,7 +66,7 @@ def credentials(url: str, env: dict[str, str] | None = None, *, transport: httpx
     token = env.get("HELPSCOUT_ACCESS_TOKEN", "").strip()
     app_id, secret = env.get("HELPSCOUT_APP_ID", "").strip(), env.get("HELPSCOUT_APP_SECRET", "").strip()
     if not token and app_id and secret:
-        client = Client(url, {"Accept": "application/json", "User-Agent": "cxmetrics-sync"}, source=NAME,
+        client = Client(url, {}, source=NAME,
                         transport=transport, **client_options)
         try:
             body = client.post("v2/oauth2/token", data={"grant_type": "client_credentials", "client_id": app_id,
@@ -82,19 +90,13 @@ def sync(store: Store, url: str, *, since: dt.datetime | None = None, full: bool
         raise UsageError(f"--url must be the API's base URL, such as https://api.helpscout.net, not {url!r}")
     url = url.rstrip("/")
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    headers = {**credentials(url, env, transport=transport, **client_options), "Accept": "application/json",
-               "User-Agent": "cxmetrics-sync"}
+    headers = credentials(url, env, transport=transport, **client_options)
     client = Client(url, headers, source=NAME, transport=transport, **client_options)
     cursors = {} if full else load_cursors(store, NAME, url)
     start = (since.astimezone(dt.UTC).replace(tzinfo=None) if since else dt.datetime(1970, 1, 1))
     result = SyncResult(NAME, url, incremental=bool(cursors))
-    try:
+    with recorded(client, result, started):
         _Sync(store, client, result, cursors, start, started, progress).run()
-    finally:
-        result.requests = len(client.requests)
-        result.retries = client.retries
-        result.seconds = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - started).total_seconds()
-        client.close()
     return result
 
 

@@ -30,7 +30,15 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from cxmetrics.errors import SourceAuthFailed, SyncFailed, UsageError
-from cxmetrics.ingest.connectors.base import Client, Progress, SyncResult, load_cursors, utc, write_page
+from cxmetrics.ingest.connectors.base import (
+    Client,
+    Progress,
+    SyncResult,
+    load_cursors,
+    recorded,
+    utc,
+    write_page,
+)
 
 if TYPE_CHECKING:
     from cxmetrics.model.database import Database as Store
@@ -72,19 +80,13 @@ def sync(store: Store, url: str, *, since: dt.datetime | None = None, full: bool
         raise UsageError(f"--url must be the API's base URL, such as https://api.intercom.io, not {url!r}")
     url = url.rstrip("/")
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    headers = {**credentials(env), "Accept": "application/json", "Intercom-Version": API_VERSION,
-               "User-Agent": "cxmetrics-sync"}
+    headers = {**credentials(env), "Intercom-Version": API_VERSION}
     client = Client(url, headers, source=NAME, transport=transport, **client_options)
     cursors = {} if full else load_cursors(store, NAME, url)
     start = max(int((since or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).timestamp()), 0)
     result = SyncResult(NAME, url, incremental=bool(cursors))
-    try:
+    with recorded(client, result, started):
         _Sync(store, client, result, cursors, start, started, progress, everything=since is None).run()
-    finally:
-        result.requests = len(client.requests)
-        result.retries = client.retries
-        result.seconds = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - started).total_seconds()
-        client.close()
     return result
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from cxmetrics.errors import SourceAuthFailed, UsageError
-from cxmetrics.ingest.connectors.base import Progress, SyncResult, load_cursors, utc, write_page
+from cxmetrics.ingest.connectors.base import Progress, SyncResult, load_cursors, recorded, utc, write_page
 from cxmetrics.ingest.connectors.rest import ListClient, replace_ticket_rows
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def sync(store: Store, url: str, *, since: dt.datetime | None = None, full: bool
     url = url.rstrip("/")
     env = dict(os.environ) if env is None else env
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    headers = {**credentials(env), "Accept": "application/json", "User-Agent": "cxmetrics-sync"}
+    headers = credentials(env)
     try:
         unit = float(env.get("ZAMMAD_TIME_UNIT_SECONDS") or TIME_UNIT_SECONDS)
     except ValueError:
@@ -81,14 +81,9 @@ def sync(store: Store, url: str, *, since: dt.datetime | None = None, full: bool
     cursors = {} if full else load_cursors(store, NAME, url)
     start = (since or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
     result = SyncResult(NAME, url, incremental=bool(cursors))
-    try:
+    with recorded(client, result, started):
         s = _Sync(store, client, result, cursors, start, started, progress, per_page, unit)
         s.run(reconcile=full and since is None)
-    finally:
-        result.requests = len(client.requests)
-        result.retries = client.retries
-        result.seconds = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - started).total_seconds()
-        client.close()
     return result
 
 

@@ -33,6 +33,7 @@ from cxmetrics.ingest.connectors.base import (
     Progress,
     SyncResult,
     load_cursors,
+    recorded,
     utc,
     write_page,
 )
@@ -78,21 +79,16 @@ def sync(store: Store, url: str, *, since: dt.datetime | None = None, full: bool
         raise UsageError(f"--url must be the help desk's base URL, such as https://acme.zendesk.com, not {url!r}")
     url = url.rstrip("/")
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    headers = {**credentials(env), "Accept": "application/json", "User-Agent": "cxmetrics-sync"}
+    headers = credentials(env)
     client = Client(url, headers, source=NAME, transport=transport, **client_options)
     store.raw.execute(USERS_DDL)
     cursors = {} if full else load_cursors(store, NAME, url)
     start = int((since or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).timestamp())
     start = max(start, 0)
     result = SyncResult(NAME, url, incremental=bool(cursors))
-    try:
+    with recorded(client, result, started):
         s = _Sync(store, client, result, cursors, start, started, progress)
         s.run()
-    finally:
-        result.requests = len(client.requests)
-        result.retries = client.retries
-        result.seconds = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - started).total_seconds()
-        client.close()
     return result
 
 

@@ -1,0 +1,23 @@
+"""What the connector tests share: a fake help desk served on loopback, a metric's total."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from cxmetrics.store import Store
+from tests.zendesk_fake import Server
+
+
+@contextlib.contextmanager
+def served(fake: Any, path: str = "") -> Iterator[Any]:
+    """``fake`` answering on a loopback port; ``fake.url`` is its base URL (plus ``path``)."""
+    with Server(fake.app()) as server:
+        fake.url = server.url + path
+        yield fake
+
+
+def value(store: Store, metric: str, **kw: Any) -> Any:
+    """The record of ``metric`` over all the data."""
+    return store.metrics([metric], grain="total", **kw).iloc[0]
