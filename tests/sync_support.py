@@ -21,3 +21,11 @@ def served(fake: Any, path: str = "") -> Iterator[Any]:
 def value(store: Store, metric: str, **kw: Any) -> Any:
     """The record of ``metric`` over all the data."""
     return store.metrics([metric], grain="total", **kw).iloc[0]
+
+
+def assert_same_rows(store: Store, other: Store, tables: tuple[str, ...]) -> None:
+    """The two stores hold the same rows in ``tables`` (import ids aside): e.g. a resumed sync
+    against one clean sync."""
+    for t in tables:
+        q = f"SELECT * EXCLUDE (_import_id) FROM {t} ORDER BY ALL"
+        assert store.raw.execute(q).fetchall() == other.raw.execute(q).fetchall(), t

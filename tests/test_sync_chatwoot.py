@@ -23,7 +23,7 @@ from cxmetrics.errors import SourceAuthFailed, SyncFailed, UsageError
 from cxmetrics.ingest.connectors import chatwoot
 from cxmetrics.store import Store
 from tests.chatwoot_fake import ACCOUNT, TOKEN, FakeChatwoot
-from tests.sync_support import served, value
+from tests.sync_support import assert_same_rows, served, value
 
 ENV = {"CHATWOOT_API_TOKEN": TOKEN}
 FAST: dict[str, Any] = {"backoff": 0.001}
@@ -143,9 +143,7 @@ def test_interrupted_sync_resumes_without_rereading_and_ends_equal(fake, store, 
     other = Store(tmp_path / "clean.duckdb")
     try:
         chatwoot.sync(other, fake.url, env=ENV, **FAST)
-        for t in ("tickets", "messages", "status_changes", "survey_responses", "customers"):
-            q = f"SELECT * EXCLUDE (_import_id) FROM {t} ORDER BY ALL"
-            assert store.raw.execute(q).fetchall() == other.raw.execute(q).fetchall(), t
+        assert_same_rows(store, other, ("tickets", "messages", "status_changes", "survey_responses", "customers"))
     finally:
         other.close()
 

@@ -24,7 +24,7 @@ from cxmetrics.errors import SourceAuthFailed, SyncFailed
 from cxmetrics.ingest.connectors import freshdesk
 from cxmetrics.store import Store
 from tests.freshdesk_fake import KEY, FakeFreshdesk
-from tests.sync_support import served, value
+from tests.sync_support import assert_same_rows, served, value
 
 ENV = {"FRESHDESK_API_KEY": KEY}
 FAST: dict[str, Any] = {"backoff": 0.001}
@@ -137,9 +137,7 @@ def test_interrupted_sync_resumes_and_ends_equal(fake, store, tmp_path):
     other = Store(tmp_path / "clean.duckdb")
     try:
         freshdesk.sync(other, fake.url, env=ENV, **FAST)
-        for t in ("tickets", "messages", "work_sessions", "survey_responses", "customers"):
-            q = f"SELECT * EXCLUDE (_import_id) FROM {t} ORDER BY ALL"
-            assert store.raw.execute(q).fetchall() == other.raw.execute(q).fetchall(), t
+        assert_same_rows(store, other, ("tickets", "messages", "work_sessions", "survey_responses", "customers"))
     finally:
         other.close()
 

@@ -21,7 +21,7 @@ from cxmetrics.errors import SourceAuthFailed, SyncFailed
 from cxmetrics.ingest.connectors import helpscout
 from cxmetrics.store import Store
 from tests.helpscout_fake import APP_ID, APP_SECRET, GRANTED, TOKEN, FakeHelpScout
-from tests.sync_support import served, value
+from tests.sync_support import assert_same_rows, served, value
 
 ENV = {"HELPSCOUT_ACCESS_TOKEN": TOKEN}
 FAST: dict[str, Any] = {"backoff": 0.001}
@@ -138,9 +138,7 @@ def test_interrupted_sync_resumes_and_ends_equal(fake, store, tmp_path):
     other = Store(tmp_path / "clean.duckdb")
     try:
         helpscout.sync(other, fake.url, env=ENV, **FAST)
-        for t in ("tickets", "messages", "status_changes", "survey_responses", "customers"):
-            q = f"SELECT * EXCLUDE (_import_id) FROM {t} ORDER BY ALL"
-            assert store.raw.execute(q).fetchall() == other.raw.execute(q).fetchall(), t
+        assert_same_rows(store, other, ("tickets", "messages", "status_changes", "survey_responses", "customers"))
     finally:
         other.close()
 

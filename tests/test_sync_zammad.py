@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from cxmetrics.errors import SourceAuthFailed, SyncFailed
 from cxmetrics.ingest.connectors import zammad
 from cxmetrics.store import Store
-from tests.sync_support import served, value
+from tests.sync_support import assert_same_rows, served, value
 from tests.zammad_fake import PASSWORD, TOKEN, USER, FakeZammad
 
 ENV = {"ZAMMAD_TOKEN": TOKEN}
@@ -129,9 +129,7 @@ def test_interrupted_sync_resumes_and_ends_equal(fake, store, tmp_path):
     other = Store(tmp_path / "clean.duckdb")
     try:
         zammad.sync(other, fake.url, env=ENV, **FAST)
-        for t in ("tickets", "messages", "status_changes", "work_sessions", "customers"):
-            q = f"SELECT * EXCLUDE (_import_id) FROM {t} ORDER BY ALL"
-            assert store.raw.execute(q).fetchall() == other.raw.execute(q).fetchall(), t
+        assert_same_rows(store, other, ("tickets", "messages", "status_changes", "work_sessions", "customers"))
     finally:
         other.close()
 
