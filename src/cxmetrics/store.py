@@ -378,11 +378,16 @@ class Store:
         return {name: self.count(name) for name in schema.TABLES}
 
     # -- writing ---------------------------------------------------------
+    @property
+    def _writes_itself(self) -> bool:
+        """A writer session (holding the lock), or a store over a connection that may write."""
+        return self._lock is not None or (not self.read_only and self._snapshot is None)
+
     @contextlib.contextmanager
     def writing(self) -> Iterator[Store]:
         """A writer session on this store: this store itself if it is one, else a new one,
         published when the block ends (this snapshot then moves to the new version)."""
-        if self._lock is not None or (not self.read_only and self._snapshot is None):
+        if self._writes_itself:
             yield self
             return
         if not self.writable:
@@ -459,8 +464,8 @@ class Store:
         :attr:`DELTA_SHARE` of all tickets; ``full`` rebuilds everything. Either way the
         stored facts equal a full rebuild.
         """
-        if self._lock is None and (self.read_only or self._snapshot is not None):  # a snapshot: via a writer
-            with self.writing() as w:  # the writer reads the newest version: its own stamp, not ours
+        if not self._writes_itself:  # a snapshot: through a writer, which reads the newest version (its stamp)
+            with self.writing() as w:
                 w.refresh_facts(full=full)
             return
         stamp = self.data_stamp() if stamp is None else stamp
