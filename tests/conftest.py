@@ -19,6 +19,19 @@ ROOT = Path(__file__).resolve().parents[1]
 # store, paid by hundreds of tests that import); tests/test_store_processes.py tests it on its
 # own. Child processes (the CLI, cxm serve) inherit this.
 os.environ.setdefault("CXM_WARM_START", "0")
+# Caches (compiled SQL, engine/sqlcache.py, under $XDG_CACHE_HOME/cxmetrics/sql: the default
+# of the sql_cache setting, so settings made with Config() use it too) are kept for this run
+# only, in a folder the first process (xdist's controller) names and its workers and their
+# child processes inherit: never the user's ~/.cache, never a template from an earlier run.
+os.environ.setdefault("XDG_CACHE_HOME", str(Path(tempfile.gettempdir()) / f"cxm-cache-{os.getpid()}"))
+RUN_CACHE = Path(os.environ["XDG_CACHE_HOME"])
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput") and RUN_CACHE.name == f"cxm-cache-{os.getpid()}":  # ours to remove
+        import shutil
+
+        shutil.rmtree(RUN_CACHE, ignore_errors=True)
 
 # -- hypothesis profiles ---------------------------------------------------------------
 # ``ci`` is the default (scripts/test, CI): 100 examples a property unless a test scales

@@ -497,6 +497,12 @@ class Config(Section):
         "waits for another writer to finish before giving up with 'store busy'; `0`: do not wait. Readers never "
         "wait (docs/architecture.md)."), json_schema_extra=_where(env="CXM_WRITE_WAIT", option="--wait"))
 
+    sql_cache: str | None = Field(default=None, description=(
+        "Folder where compiled SQL is kept per query shape, so that a new process (a CLI command, the server "
+        "after a restart, a notebook) does not compile again what another one did (docs/architecture.md); "
+        "default `$XDG_CACHE_HOME/cxmetrics/sql`, else `~/.cache/cxmetrics/sql`; `off`: keep it in memory only. "
+        "It holds SQL text, never data."), json_schema_extra=_where(env="CXM_SQL_CACHE"))
+
     #: the file the settings came from (None: defaults only)
     _source: str | None = PrivateAttr(default=None)
 
@@ -557,6 +563,15 @@ class Config(Section):
     @property
     def source(self) -> str | None:
         return self._source
+
+    @property
+    def sql_cache_folder(self) -> Path | None:
+        """The ``sql_cache`` folder resolved (``None``: in memory only)."""
+        if self.sql_cache is not None:
+            text = self.sql_cache.strip()
+            return None if text.lower() in ("", "off") else Path(text).expanduser()
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path("~/.cache").expanduser())
+        return Path(base) / "cxmetrics" / "sql"
 
     @property
     def sla_first_reply(self) -> dict[str, float]:

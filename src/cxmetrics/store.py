@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from cxmetrics.engine.core import Engine
+    from cxmetrics.engine.sqlcache import Backend
     from cxmetrics.facts.tickets import BaseFacts
     from cxmetrics.ingest.pipeline import ImportResult
     from cxmetrics.settings import Config
@@ -239,9 +240,7 @@ class Store:
             self._open_snapshot()
             return
         if str(self.path) == ":memory:":  # a private in-memory store: nothing to share
-            import ibis
-
-            self.ibis = ibis.duckdb.connect(":memory:")
+            self.ibis = self._connect_ibis(":memory:")
             self.raw = self.ibis.con
             self.raw.execute("SET enable_progress_bar = false")
             self._create()
@@ -255,20 +254,27 @@ class Store:
             raise
         self._create()
 
-    def _open_snapshot(self) -> None:
-        import ibis
+    def _connect_ibis(self, target: Any) -> Backend:
+        """Ibis over a DuckDB file path or open connection, compiling through the SQL kept
+        by this process and, with the ``sql_cache`` setting, other processes (engine/sqlcache.py)."""
+        from cxmetrics.engine import sqlcache
 
+        cache = sqlcache.cache_for(self.config.sql_cache_folder)
+        if isinstance(target, str):
+            return sqlcache.connect(target, sql_cache=cache)
+        return sqlcache.from_connection(target, sql_cache=cache)
+
+    def _open_snapshot(self) -> None:
         ident = snapshot_id(self.path)  # before opening: a write in between makes us look stale, not fresh
         con = open_snapshot(self.path)
         self._snapshot = ident
-        self.ibis = ibis.duckdb.from_connection(con)
+        self.ibis = self._connect_ibis(con)
         self.raw = con
         self.raw.execute("SET enable_progress_bar = false")
 
     def _open_work(self) -> None:
         """Copy the store to ``<store>.writing-<pid>`` and open the copy read-write."""
         import duckdb
-        import ibis
 
         folder = self.path.parent
         if not folder.is_dir():
@@ -286,7 +292,7 @@ class Store:
             raise StoreError(f"cannot open the store {self.path}: {e.strerror or e}; give the path of a cxmetrics "
                              "store with --db (or $CXM_DB), or a new file name to create one") from None
         try:
-            self.ibis = ibis.duckdb.connect(str(work))
+            self.ibis = self._connect_ibis(str(work))
         except duckdb.Error as e:
             raise open_error(self.path, e) from None
         self.raw = self.ibis.con
@@ -342,8 +348,6 @@ class Store:
         and gives each request its own cursor). ``read_only`` here is a promise, not a lock:
         such a store never writes, e.g. it derives stale facts in memory instead of storing them.
         Closing the store closes ``con``."""
-        import ibis
-
         from cxmetrics.settings import load_config
 
         self = cls.__new__(cls)
@@ -354,7 +358,7 @@ class Store:
         self.on_wait = None
         self.before_publish = []
         self._lock = self._work = self._snapshot = None
-        self.ibis = ibis.duckdb.from_connection(con)
+        self.ibis = self._connect_ibis(con)
         self.raw = con
         self.raw.execute("SET enable_progress_bar = false")
         if create and not read_only:
