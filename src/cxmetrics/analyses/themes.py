@@ -41,7 +41,7 @@ import pandas as pd
 
 from cxmetrics.analyses.sentiment import label as sentiment_label
 from cxmetrics.analyses.sentiment import polarity
-from cxmetrics.analyses.text import LANGS, WORD, detect, normalise, stemmer, tokens, words
+from cxmetrics.analyses.text import LANGS, WORD, detect, normalise, stem, tokens, words
 from cxmetrics.errors import QueryError
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def _readable(lang: str, texts: list[str]) -> dict[str, str]:
     seen: dict[str, Counter[str]] = {}
     for t in texts:
         for w in words(t, lang):
-            seen.setdefault(stemmer(lang).stemWord(w), Counter())[w] += 1
+            seen.setdefault(stem(lang, w), Counter())[w] += 1
     return {k: c.most_common(1)[0][0] for k, c in seen.items()}
 
 
