@@ -179,7 +179,7 @@ def test_readers_writers_and_the_server_share_one_store(template: Path, tmp_path
         assert final["metrics"][0]["value"] == expected
         assert server_counts == sorted(server_counts) and server_counts[-1] == expected
         # the notebook's snapshot followed the imports, never backwards, and ended exact
-        assert [c for c, _ in seen] == sorted(c for c, _ in seen) and seen[-1][1] == expected
+        assert [c for c, _ in seen] == sorted(c for c, _ in seen) and seen[-1][1] == expected, (seen[-4:], expected)
         assert cli_runs == sorted(cli_runs) and cli_runs and cli_runs[-1] <= expected
     finally:
         stop.touch()
