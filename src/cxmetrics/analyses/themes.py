@@ -5,8 +5,9 @@ Two sources, as the commercial tools do it:
 1. A built-in library of common customer-experience topics (``topics.toml``: delivery,
    returns and refunds, the app and technical problems, staff friendliness and competence,
    price and billing, waiting, product quality) with patterns in each of the five report
-   languages. A comment goes to the library topic with the most pattern hits (ties: the
-   topic listed first).
+   languages. A comment goes to the library topic with the most matched words (ties: longer
+   patterns, then the topic listed first); :mod:`cxmetrics.analyses.topicmatch` matches
+   Finnish inflections and compounds too.
 2. Discovery for what the library misses: per language, the comments without a topic are
    clustered with TF-IDF over the language's tokens (:mod:`cxmetrics.analyses.text`) and
    non-negative matrix factorisation (scikit-learn); each cluster is labelled with its top
@@ -41,7 +42,8 @@ import pandas as pd
 
 from cxmetrics.analyses.sentiment import label as sentiment_label
 from cxmetrics.analyses.sentiment import polarity
-from cxmetrics.analyses.text import LANGS, WORD, detect, normalise, stem, tokens, words
+from cxmetrics.analyses.text import LANGS, detect, normalise, stem, tokens, words
+from cxmetrics.analyses.topicmatch import Matcher, compile_pattern
 from cxmetrics.errors import QueryError
 
 if TYPE_CHECKING:
@@ -73,32 +75,15 @@ def library() -> tuple[Topic, ...]:
                  for tid, t in raw.items())
 
 
-def _hits(pattern: str, text: str, ws: list[str], lang: str) -> int:
-    if lang in ("ja", "zh-Hant") or " " in pattern:
-        return text.count(pattern)
-    if pattern.startswith("*") and pattern.endswith("*"):
-        part = pattern.strip("*")
-        return sum(part in w for w in ws)
-    if pattern.endswith("*"):
-        head = pattern[:-1]
-        return sum(w.startswith(head) for w in ws)
-    return sum(w == pattern for w in ws)
+@cache
+def matcher(lang: str) -> Matcher:
+    return Matcher(lang, {t.id: tuple(compile_pattern(p, lang) for p in t.patterns[lang]) for t in library()})
 
 
 def topic_hits(text: str, lang: str) -> dict[str, tuple[int, int]]:
-    """Per library topic with a hit: (pattern hits, total length of the patterns that hit)."""
-    t = normalise(text)
-    ws = WORD.findall(t)
-    out = {}
-    for topic in library():
-        n = weight = 0
-        for p in topic.patterns[lang]:
-            h = _hits(p, t, ws, lang)
-            n += h
-            weight += h * len(p.strip("*"))
-        if n:
-            out[topic.id] = (n, weight)
-    return out
+    """Per library topic with a hit: (hits, total length of the patterns that hit);
+    :mod:`cxmetrics.analyses.topicmatch`."""
+    return matcher(lang).hits(text)
 
 
 def best_topic(text: str, lang: str) -> str | None:
