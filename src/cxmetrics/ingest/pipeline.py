@@ -145,7 +145,7 @@ def _import(store: Store, table: str, path: Path, *, format: str, source: str | 
                        table=t.name, progress=progress)
     if progress:
         progress("checking", 0.6)
-    prep = prepare(raw, t, m, zone=zone, date_order=order)
+    prep = prepare(raw, t, m, zone=zone, date_order=order, file=path)
     if progress:
         progress("writing", 0.8)
     part = Part(t, prep.data, rows_read=raw.n + len(raw.bad), rejected=prep.rejected, quarantine=prep.quarantine)
