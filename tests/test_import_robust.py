@@ -527,6 +527,14 @@ def test_api_refuses_bad_files_with_4xx_and_stays_up(api, tmp_path, monkeypatch)
     assert api.get("/api/v1/health").json()["tables"]["tickets"] == 0
 
 
+def test_api_reads_cr_only_lines_and_answers_delimiter_and_encoding(api):
+    """CR-only line ends took the 'please report' path and answered 500 (issue 11)."""
+    r = _post(api, "mac.csv", b"ticket_id;created_at\rM1;2024-01-01\rM2;2024-01-02\r")
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert (doc["inserted"], doc["rejected"], doc["delimiter"], doc["encoding"]) == (2, 0, ";", "utf-8")
+
+
 def test_api_logs_the_uploaded_name_in_the_transaction_and_sweeps_dead_uploads(api, monkeypatch):
     stale = Path(tempfile.mkdtemp(prefix=f"cxm-upload-{_dead_pid()}-"))
     (stale / "upload.csv").write_text("left by a killed server")
@@ -606,7 +614,7 @@ def test_cdnow_log_through_the_example_mapping(store):
 
 @pytest.mark.parametrize("args", [
     ["metrics", "ticket_volume"], ["report", "--out", "r.xlsx"], ["comments"], ["drivers"], ["cohort"],
-    ["customer", "C1"], ["clv"],
+    ["customer", "C1"], ["clv"], ["agents"], ["queue"], ["forecast"], ["explain", "fcr_rate"], ["token", "list"],
 ])
 def test_commands_that_only_read_create_no_store(tmp_path, monkeypatch, args):
     """Issue 11: a command that only reads, pointed at a store that is not there, says so and
