@@ -106,6 +106,19 @@ def test_refused_file_changes_nothing_and_leaks_no_paths(api) -> None:
     assert r.status_code in (200, 422) and count(api) == before
 
 
+@pytest.mark.parametrize("name", ["nightly.csv", "nightly.jsonl"])
+def test_missing_required_column_names_the_upload(api, name: str) -> None:
+    before = count(api)
+    body = b"ticket_id,channel\nA,email\n" if name.endswith(".csv") else b'{"ticket_id": "A", "channel": "email"}\n'
+    r = post(api, body, name=name)
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert detail.startswith(f"{name}: required column 'created_at' of tickets missing; the file has: "
+                             "ticket_id, channel; rename it in the file, or map it"), detail
+    assert "cxm-upload" not in detail and tempfile.gettempdir() not in detail
+    assert count(api) == before
+
+
 @pytest.mark.parametrize(("name", "content", "params"), [
     ("book.xlsx", b"this is not a zip", {}),
     ("book.xlsx", b"PK\x03\x04 truncated zip", {}),

@@ -68,3 +68,17 @@ def test_configuration_example_loads() -> None:
     config = config_from_dict(tomllib.loads(docs.EXAMPLE))
     assert config.business_hours.timezone == "Europe/Helsinki"
     assert config.sla_first_reply["chat"] == 120
+
+
+def test_every_table_and_column_documented() -> None:
+    from cxmetrics.model.schema import TABLES
+
+    text = (DOCS / "data-model.md").read_text(encoding="utf-8")
+    sections = {s.split("\n", 1)[0]: s for s in text.split("\n## ")[1:]}
+    for t in TABLES.values():
+        assert t.description, f"table {t.name} has no description in cxmetrics.model.schema"
+        assert t.name in sections, f"table {t.name} undocumented"
+        for c in t.columns:
+            assert c.description, f"column {t.name}.{c.name} has no meaning in cxmetrics.model.schema"
+            required = "**yes**" if c.required else "no"
+            assert f"| `{c.name}` | {c.type} | {required} |" in sections[t.name], f"{t.name}.{c.name} undocumented"

@@ -66,6 +66,21 @@ def test_missing_column_exits_1(cxm, tmp_path):
     assert "Traceback" not in out
 
 
+@pytest.mark.parametrize(("name", "text"), [
+    ("nightly.csv", "ticket_id,channel\nA,email\n"),
+    ("nightly.jsonl", '{"ticket_id": "A", "channel": "email"}\n'),
+])
+def test_missing_column_names_the_file(cxm, tmp_path, name: str, text: str):
+    """With several files, "required column missing" must say which file lacks it, and what to do."""
+    good, bad = put(tmp_path, "good.csv", GOOD), put(tmp_path, name, text)
+    code, out = cxm("import", "tickets", good, bad)
+    assert code == 1, out
+    error = next(line for line in out.splitlines() if line.startswith("error:"))
+    assert error.startswith(f"error: {bad}: required column 'created_at' of tickets missing; "
+                            "the file has: ticket_id, channel; rename it in the file, or map it"), error
+    assert "2 files: 1 imported, 1 refused" in out
+
+
 @pytest.mark.parametrize("args", [
     ("import", "tikets", "x.csv"),
     ("import", "tickets", "x.csv", "--format", "xml"),

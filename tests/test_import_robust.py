@@ -174,7 +174,7 @@ def test_overflowing_numbers_are_out_of_range_with_line_and_column(store, tmp_pa
                                f"T3,2024-01-01,5,{big}\n"
                                "T4,2024-01-01,-1e400,0\n"
                                "T5,2024-01-01,12.5,3\n")
-    res = store.import_file("tickets", p)
+    res = store.import_file("tickets", p, accept_partial=True)
     assert (res.inserted, res.rejected) == (1, 4)
     got = problems(store)
     assert got[0] == (2, "handle_seconds", "number out of range: '1e400'")
@@ -193,7 +193,7 @@ def test_non_finite_typed_values_and_uint64(store, tmp_path):
         "reopens": pa.array([1, 2, 2**64 - 1, 0, 2**63], pa.uint64()),
         "satisfaction": pa.array([1, 2**64 - 1, 3, 4, 5], pa.uint64()),  # a float column: any uint64 fits
     }), p)
-    res = store.import_file("tickets", p)
+    res = store.import_file("tickets", p, accept_partial=True)
     assert (res.inserted, res.rejected) == (1, 4)
     assert problems(store) == [(1, "handle_seconds", "number out of range: 'inf'"),
                                (3, "reopens", "number out of range: '18446744073709551615'"),
@@ -207,7 +207,7 @@ def test_json_numbers_keep_their_text(store, tmp_path):
     p = put(tmp_path, "t.json", '[{"ticket_id": 1, "created_at": "2024-01-01", "handle_seconds": 1e400},'
                                 f' {{"ticket_id": 2, "created_at": "2024-01-01", "reopens": {"1" * 5000}}},'
                                 ' {"ticket_id": 3, "created_at": "2024-01-01", "handle_seconds": NaN}]')
-    res = store.import_file("tickets", p)
+    res = store.import_file("tickets", p, accept_partial=True)
     assert (res.inserted, res.rejected) == (0, 3)
     reasons = [r[2] for r in problems(store)]
     assert reasons[0] == "number out of range: '1e400'"
@@ -327,6 +327,68 @@ def test_a_workbook_named_csv_is_read_as_a_workbook(store, tmp_path):
         store.import_file("tickets", put(tmp_path, "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100))
     with pytest.raises(ImportFailed, match="gzip-compressed"):
         store.import_file("tickets", put(tmp_path, "t.csv.gz", b"\x1f\x8b\x08\x00" + b"\0" * 20))
+
+
+# -- delimiters: whitespace-aligned text, a line mixing two, a file mostly quarantined ------------
+def test_whitespace_aligned_text_is_sniffed_without_a_mapping(store, tmp_path):
+    p = put(tmp_path, "aligned.txt", "ticket_id   created_at   channel\n"
+                                     "W1          2024-01-01   email\n"
+                                     "W22         2024-01-02   chat\n"
+                                     "W333        2024-01-03   web\n")
+    res = store.import_file("tickets", p)
+    assert (res.inserted, res.rejected, res.delimiter) == (3, 0, "whitespace")
+    assert rows(store, "SELECT ticket_id, channel FROM tickets ORDER BY 1") == [
+        ("W1", "email"), ("W22", "chat"), ("W333", "web")]
+
+
+def test_a_line_mixing_delimiters_is_named_as_such(store, tmp_path):
+    p = put(tmp_path, "t.csv", "ticket_id,created_at,channel\nT1,2024-01-01,email\nT2;2024-01-02,chat\n"
+                               "T3,2024-01-03,web\n")
+    res = store.import_file("tickets", p)
+    assert (res.inserted, res.rejected) == (2, 1)
+    assert problems(store) == [(3, None, "line has 2 fields, the header has 3: the line mixes ';' and ',' as "
+                                         "delimiters")]
+
+
+def test_a_mostly_quarantined_file_is_refused_with_its_top_reasons(store, tmp_path):
+    """Issue 11: the telco file imported 3 rows and quarantined 7,040 as a 'partial success'."""
+    text = ("ticket_id,created_at,channel\nT1,2024-01-01,email\n"
+            + "".join(f"T{i},2024-W0{i},chat\n" for i in range(2, 6)) + ",2024-01-06,web\n")
+    p = put(tmp_path, "export.csv", text)
+    before = state(store)
+    with pytest.raises(ImportFailed) as e:
+        store.import_file("tickets", p)
+    assert e.value.code == 1
+    assert e.value.message.startswith(
+        f"{p}: 5 of 6 rows of tickets failed validation (over half), so the file was refused and nothing was "
+        "stored; most often: line 3, created_at: not a recognised date/time: '2024-W02' (use ISO 8601")
+    assert e.value.message.endswith(
+        "(4 times); line 7, ticket_id: required value is empty (once); fix the file or its mapping, or import it "
+        "anyway with the failing rows quarantined (--accept-partial; API: accept_partial=true)")
+    assert state(store) == before
+    res = store.import_file("tickets", p, accept_partial=True)
+    assert (res.inserted, res.rejected, res.status, res.exit_code) == (1, 5, "partial", 3)
+    half = put(tmp_path, "half.csv", "ticket_id,created_at\nH1,2024-01-01\nH2,someday\n")
+    assert store.import_file("tickets", half).rejected == 1  # half is not over half: imported
+
+
+def test_cli_and_api_refuse_a_mostly_quarantined_file_unless_accepted(tmp_path, api):
+    from typer.testing import CliRunner
+
+    from cxmetrics.interfaces.cli.main import app, register_commands
+
+    register_commands()
+    body = b"ticket_id,created_at\nC1,2024-01-01\nC2,someday\nC3,never\n"
+    p = put(tmp_path, "t.csv", body)
+    args = ["--db", str(tmp_path / "cx.duckdb"), "import", "tickets", str(p)]
+    r = CliRunner().invoke(app, args, terminal_width=400)
+    assert r.exit_code == 1 and "2 of 3 rows of tickets failed validation (over half)" in r.output, r.output
+    r = CliRunner().invoke(app, [*args, "--accept-partial"], terminal_width=400)
+    assert r.exit_code == 3, r.output
+    refused = _post(api, "t.csv", body)
+    assert refused.status_code == 422 and refused.json()["detail"].startswith("t.csv: 2 of 3 rows"), refused.text
+    accepted = _post(api, "t.csv", body, accept_partial="true")
+    assert accepted.status_code == 200 and (accepted.json()["inserted"], accepted.json()["rejected"]) == (1, 2)
 
 
 # -- mappings: values mapped to missing, computed ids --------------------------------------------
@@ -449,9 +511,9 @@ def test_api_refuses_bad_files_with_4xx_and_stays_up(api, tmp_path, monkeypatch)
     parquet = io.BytesIO()
     pq.write_table(pa.table({"ticket_id": ["U"], "created_at": ["2024-01-01"],
                              "reopens": pa.array([2**64 - 1], pa.uint64())}), parquet)
-    r = _post(no_raise, "u.parquet", parquet.getvalue())
+    r = _post(no_raise, "u.parquet", parquet.getvalue(), accept_partial="true")
     assert r.status_code == 200 and r.json()["rejected"] == 1
-    r = _post(no_raise, "inf.csv", b"ticket_id,created_at,handle_seconds\nI1,2024-01-01,1e400\n")
+    r = _post(no_raise, "inf.csv", b"ticket_id,created_at,handle_seconds\nI1,2024-01-01,1e400\n", accept_partial="true")
     assert r.status_code == 200 and r.json()["problems"][0]["reason"] == "number out of range: '1e400'"
 
     def full(con, part, import_id):
@@ -463,6 +525,14 @@ def test_api_refuses_bad_files_with_4xx_and_stays_up(api, tmp_path, monkeypatch)
     monkeypatch.undo()
     assert api.get("/api/v1/health").status_code == 200
     assert api.get("/api/v1/health").json()["tables"]["tickets"] == 0
+
+
+def test_api_reads_cr_only_lines_and_answers_delimiter_and_encoding(api):
+    """CR-only line ends took the 'please report' path and answered 500 (issue 11)."""
+    r = _post(api, "mac.csv", b"ticket_id;created_at\rM1;2024-01-01\rM2;2024-01-02\r")
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert (doc["inserted"], doc["rejected"], doc["delimiter"], doc["encoding"]) == (2, 0, ";", "utf-8")
 
 
 def test_api_logs_the_uploaded_name_in_the_transaction_and_sweeps_dead_uploads(api, monkeypatch):
@@ -544,7 +614,7 @@ def test_cdnow_log_through_the_example_mapping(store):
 
 @pytest.mark.parametrize("args", [
     ["metrics", "ticket_volume"], ["report", "--out", "r.xlsx"], ["comments"], ["drivers"], ["cohort"],
-    ["customer", "C1"], ["clv"],
+    ["customer", "C1"], ["clv"], ["agents"], ["queue"], ["forecast"], ["explain", "fcr_rate"], ["token", "list"],
 ])
 def test_commands_that_only_read_create_no_store(tmp_path, monkeypatch, args):
     """Issue 11: a command that only reads, pointed at a store that is not there, says so and

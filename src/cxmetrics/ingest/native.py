@@ -35,9 +35,9 @@ import pyarrow as pa
 from cxmetrics.errors import ImportFailed
 from cxmetrics.ingest import parse as P
 from cxmetrics.ingest.csvfile import WHITESPACE, FileBytes, sniff
-from cxmetrics.ingest.mapping import Mapping, as_text, resolve_sources
+from cxmetrics.ingest.mapping import Mapping, as_text
 from cxmetrics.ingest.rawtable import check_names
-from cxmetrics.ingest.validate import ORDERED, VALUE_WIDTH, missing_required
+from cxmetrics.ingest.validate import ORDERED, VALUE_WIDTH, check_header
 from cxmetrics.model import schema
 
 if TYPE_CHECKING:
@@ -227,8 +227,7 @@ def import_csv(store: Store, t: schema.Table, m: Mapping, path: Path, *, zone: s
     if not 2 <= len(names) <= MAX_COLUMNS:  # one column: DuckDB reads a blank line as a row (the general
         return None  # path skips it); very many: the SQL would nest too deep. Both rare and small.
     try:  # an unusable header: the general path reports it (after reading the file, as it always does)
-        sources = resolve_sources(m, t, names)
-        missing_required(t, set(sources) | set(m.constants), names, m)
+        sources = check_header(t, m, names, path)
     except ImportFailed:
         return None
     if progress:

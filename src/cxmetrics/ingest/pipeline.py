@@ -106,11 +106,12 @@ def resolve_options(config: Config, table: str, *, format: str, mapping: Mapping
 def import_file(store: Store, table: str, path: str | Path, *, format: str = "auto", source: str | None = None,
                 mapping: Mapping | str | Path | None = None, tz: str | None = None, date_order: str | None = None,
                 encoding: str | None = None, progress: readers.Progress | None = None,
-                name: str | None = None) -> ImportResult:
+                name: str | None = None, accept_partial: bool = False) -> ImportResult:
     """Import one file into ``table``; raises :class:`ImportFailed` when the file is refused as a whole.
 
     Rows that fail validation are quarantined and counted in ``rejected``; everything
-    else is upserted. The store is changed in one transaction or not at all. ``name`` is
+    else is upserted. A file in which over half the rows of a table fail is refused unless
+    ``accept_partial``. The store is changed in one transaction or not at all. ``name`` is
     what the import log, the quarantine and messages call the file (default: its path;
     the API passes the uploaded file's name, never its temporary copy's path).
     """
@@ -122,9 +123,10 @@ def import_file(store: Store, table: str, path: str | Path, *, format: str = "au
     try:
         if adapter is not None:
             return adapter(store, table, path, format=format, tz=tz, date_order=date_order, encoding=encoding,
-                           mapping=mapping, progress=progress, name=name)
+                           mapping=mapping, progress=progress, name=name, accept_partial=accept_partial)
         return _import(store, table, path, format=format, source=source, mapping=mapping, tz=tz,
-                       date_order=date_order, encoding=encoding, progress=progress, name=name, started=started)
+                       date_order=date_order, encoding=encoding, progress=progress, name=name, started=started,
+                       accept_partial=accept_partial)
     except ImportFailed as e:
         if name is None or str(path) not in e.message:
             raise
@@ -133,19 +135,21 @@ def import_file(store: Store, table: str, path: str | Path, *, format: str = "au
 
 def _import(store: Store, table: str, path: Path, *, format: str, source: str | None,
             mapping: Mapping | str | Path | None, tz: str | None, date_order: str | None, encoding: str | None,
-            progress: readers.Progress | None, name: str | None, started: dt.datetime) -> ImportResult:
+            progress: readers.Progress | None, name: str | None, started: dt.datetime,
+            accept_partial: bool) -> ImportResult:
     t, m, zone, order, fmt = resolve_options(store.config, table, format=format, mapping=mapping, tz=tz,
                                              date_order=date_order)
     if NATIVE and path.is_file() and readers.detect_format(path, fmt) == ("csv", None):
         res = _import_native(store, t, m, path, zone=zone, order=order, encoding=encoding or m.encoding,
-                             source=source, name=name, started=started, progress=progress)
+                             source=source, name=name, started=started, progress=progress,
+                             accept_partial=accept_partial)
         if res is not None:
             return res
     raw = readers.read(path, fmt, encoding=encoding or m.encoding, delimiter=m.delimiter, sheet=m.sheet,
                        table=t.name, progress=progress)
     if progress:
         progress("checking", 0.6)
-    prep = prepare(raw, t, m, zone=zone, date_order=order)
+    prep = prepare(raw, t, m, zone=zone, date_order=order, file=path)
     if progress:
         progress("writing", 0.8)
     part = Part(t, prep.data, rows_read=raw.n + len(raw.bad), rejected=prep.rejected, quarantine=prep.quarantine)
@@ -153,7 +157,8 @@ def _import(store: Store, table: str, path: Path, *, format: str, source: str | 
                "encoding": raw.encoding or encoding or m.encoding, "delimiter": raw.delimiter, "sheet": m.sheet}
     file = name or str(path)
     import_id = write(store, [part], file=file, checksum=raw.checksum, source=source or raw.fmt, tz=zone,
-                      options={k: v for k, v in options.items() if v is not None}, started=started)
+                      options={k: v for k, v in options.items() if v is not None}, started=started,
+                      accept_partial=accept_partial)
     if progress:
         progress("done", 1.0)
     res = result_for(part, prep, file, import_id, raw.checksum, zone, raw.fmt, started)
@@ -163,7 +168,7 @@ def _import(store: Store, table: str, path: Path, *, format: str, source: str | 
 
 def _import_native(store: Store, t: schema.Table, m: Mapping, path: Path, *, zone: str, order: str | None,
                    encoding: str | None, source: str | None, name: str | None, started: dt.datetime,
-                   progress: readers.Progress | None) -> ImportResult | None:
+                   progress: readers.Progress | None, accept_partial: bool) -> ImportResult | None:
     """The DuckDB-native CSV path (:mod:`cxmetrics.ingest.native`); ``None`` when the file needs the general one."""
     from cxmetrics.ingest import native
 
@@ -178,7 +183,8 @@ def _import_native(store: Store, t: schema.Table, m: Mapping, path: Path, *, zon
         if progress:
             progress("writing", 0.8)
         import_id = write(store, [part], file=file, checksum=got.checksum, source=source or "csv", tz=zone,
-                          options={k: v for k, v in options.items() if v is not None}, started=started)
+                          options={k: v for k, v in options.items() if v is not None}, started=started,
+                          accept_partial=accept_partial)
     finally:
         native.drop(store.raw)
     if progress:

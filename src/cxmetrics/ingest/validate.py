@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -76,17 +77,31 @@ class Issues:
         return out
 
 
+def check_header(t: schema.Table, m: Mapping, header: list[str], file: str | Path) -> dict[str, list[str]]:
+    """The source column(s) of each canonical column; a header that cannot fill ``t`` refuses the
+    file with a message naming it (with several files, or through the API, "which file?" matters)."""
+    try:
+        sources = resolve_sources(m, t, header)
+        missing_required(t, set(sources) | set(m.constants), header, m)
+    except ImportFailed as e:
+        raise ImportFailed(f"{file}: {e.message}", code=e.code) from None
+    return sources
+
+
 def missing_required(t: schema.Table, have: set[str], header: list[str], m: Mapping) -> None:
     missing = [c for c in t.required if c not in have]
     if missing:
         them = "them" if len(missing) > 1 else "it"
-        how = f" in mapping {m.path}" if m.path else f" (rename {them} in the file or map {them} with --mapping)"
+        how = (f"; map {them} in mapping {m.path} ([columns] {missing[0]} = \"a column of the file\")" if m.path else
+               f"; rename {them} in the file, or map {them} from another column with a mapping file "
+               f"(docs/importing.md, \"Mapping files\")")
         names = ", ".join(repr(c) for c in missing)
         raise ImportFailed(f"required column{'s' if len(missing) > 1 else ''} {names} of {t.name} "
-                           f"missing{how}; the file has: {', '.join(header) or 'no columns'}")
+                           f"missing; the file has: {', '.join(header) or 'no columns'}{how}")
 
 
-def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order: str | None) -> Prepared:
+def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order: str | None,
+            file: str | Path) -> Prepared:
     dropped = set(m.drop)
     cols = {k: v for k, v in raw.columns.items() if k not in dropped}
     if not raw.header and raw.n == 0:  # an empty JSON array or JSONL file: no rows, no columns to check
@@ -94,8 +109,7 @@ def prepare(raw: RawTable, t: schema.Table, m: Mapping, *, zone: str, date_order
                                      names=[*t.names, "_row"])
         quarantine, rejected, problems = build_quarantine(raw, Issues(0), {}, cols)
         return Prepared(empty, quarantine, rejected, problems, [], date_order)
-    sources = resolve_sources(m, t, raw.header)
-    missing_required(t, set(sources) | set(m.constants), raw.header, m)
+    sources = check_header(t, m, raw.header, file)
     n = raw.n
     order, evidence = date_order, P.OrderEvidence()
     if order is None:

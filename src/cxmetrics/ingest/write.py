@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from cxmetrics.errors import ImportFailed
 from cxmetrics.model import schema
@@ -54,11 +56,15 @@ def q(name: str) -> str:
 
 
 def write(store: Store, parts: list[Part], *, file: str, checksum: str | None, source: str, tz: str | None,
-          options: dict[str, Any], started: dt.datetime, also: Callable[[Any], None] | None = None) -> int:
+          options: dict[str, Any], started: dt.datetime, also: Callable[[Any], None] | None = None,
+          accept_partial: bool = True) -> int:
     """Apply all parts in one transaction; returns the import id. Any error rolls everything back.
 
     ``also(con)`` runs inside the same transaction after the parts (a connector deletes removed
-    tickets and advances its stored cursor there, so data and cursor commit together)."""
+    tickets and advances its stored cursor there, so data and cursor commit together). Without
+    ``accept_partial`` a file most of whose rows were quarantined is refused (:func:`mostly_quarantined`)."""
+    if not accept_partial:
+        mostly_quarantined(parts, file)
     con = store.raw
     # DuckDB draws its own progress bar on long statements; the CLI has one already
     con.execute("SET enable_progress_bar = false")
@@ -92,6 +98,36 @@ def write(store: Store, parts: list[Part], *, file: str, checksum: str | None, s
         con.execute("DROP TABLE IF EXISTS _cxm_changed")
         con.execute("RESET enable_progress_bar")
     return import_id
+
+
+#: quoted values and numbers in a quarantine reason: reasons that differ only there are counted together
+_VARIES = re.compile(r"'[^']*'|\d+")
+TOP_REASONS = 3
+
+
+def mostly_quarantined(parts: list[Part], file: str) -> None:
+    """Refuse a file in which over half the rows of a table failed validation: that is a wrong
+    delimiter, date order or mapping far more often than a file to import in part."""
+    for part in parts:
+        if part.rejected * 2 > part.rows_read:
+            raise ImportFailed(
+                f"{file}: {part.rejected:,} of {part.rows_read:,} rows of {part.table.name} failed validation "
+                f"(over half), so the file was refused and nothing was stored; most often: "
+                f"{top_reasons(part.quarantine)}; fix the file or its mapping, or import it anyway with the "
+                "failing rows quarantined (--accept-partial; API: accept_partial=true)")
+
+
+def top_reasons(quarantine: pa.Table, n: int = TOP_REASONS) -> str:
+    """The commonest problems, each as its first example with how often its kind occurs."""
+    kind = pc.replace_substring_regex(quarantine["reason"], _VARIES.pattern, "#")
+    q = quarantine.append_column("_kind", kind).append_column("_pos", pa.array(range(quarantine.num_rows)))
+    counts = q.group_by(["column", "_kind"], use_threads=False).aggregate([("_pos", "min"), ("_pos", "count")])
+    counts = counts.sort_by([("_pos_count", "descending"), ("_pos_min", "ascending")]).slice(0, n)
+    out = []
+    for pos, count in zip(counts["_pos_min"].to_pylist(), counts["_pos_count"].to_pylist(), strict=True):
+        line, column, reason = (quarantine[c][pos].as_py() for c in ("line", "column", "reason"))
+        out.append(f"line {line}, {column or '(row)'}: {reason} ({'once' if count == 1 else f'{count:,} times'})")
+    return "; ".join(out)
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

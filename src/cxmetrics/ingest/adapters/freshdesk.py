@@ -63,7 +63,8 @@ def check_usage(table: str, *, format: str = "auto", mapping: Any = None) -> Non
 
 def import_file(store: Store, table: str, path: Path, *, format: str = "auto", tz: str | None = None,
                 date_order: str | None = None, encoding: str | None = None, mapping: Any = None,
-                progress: readers.Progress | None = None, name: str | None = None) -> pipeline.ImportResult:
+                progress: readers.Progress | None = None, name: str | None = None,
+                accept_partial: bool = False) -> pipeline.ImportResult:
     """Import a Freshdesk ticket export into ``tickets`` through the ordinary mapped import."""
     check_usage(table, format=format, mapping=mapping)
     header = _header(Path(path), encoding)
@@ -73,7 +74,8 @@ def import_file(store: Store, table: str, path: Path, *, format: str = "auto", t
                            f"the file has: {', '.join(header)}")
     m = mapping_from_dict(spec(header), path=None)
     return pipeline.import_file(store, "tickets", path, format="csv", source=LABEL, mapping=m, tz=tz,
-                                date_order=date_order or "ymd", encoding=encoding, progress=progress, name=name)
+                                date_order=date_order or "ymd", encoding=encoding, progress=progress, name=name,
+                                accept_partial=accept_partial)
 
 
 def spec(header: list[str]) -> dict[str, Any]:

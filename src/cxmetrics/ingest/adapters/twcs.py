@@ -68,12 +68,13 @@ ORDER BY _row
 
 def import_file(store: Store, table: str, path: Path, *, format: str = "auto", tz: str | None = None,
                 date_order: str | None = None, encoding: str | None = None, mapping: Any = None,
-                progress: readers.Progress | None = None, name: str | None = None) -> ImportResult:
+                progress: readers.Progress | None = None, name: str | None = None,
+                accept_partial: bool = False) -> ImportResult:
     """Import a twcs CSV into tickets *and* messages (``table`` must be one of the two)."""
     check_usage(table, format=format, mapping=mapping)
     if tz:
         check_zone(tz)  # twcs times carry their offset; the zone only matters for naive ones (none)
-    return _import(store, table, path, encoding=encoding, progress=progress, name=name)
+    return _import(store, table, path, encoding=encoding, progress=progress, name=name, accept_partial=accept_partial)
 
 
 def check_usage(table: str, *, format: str = "auto", mapping: Any = None) -> None:
@@ -88,7 +89,7 @@ def check_usage(table: str, *, format: str = "auto", mapping: Any = None) -> Non
 
 
 def _import(store: Store, table: str, path: Path, *, encoding: str | None, progress: readers.Progress | None,
-            name: str | None) -> ImportResult:
+            name: str | None, accept_partial: bool) -> ImportResult:
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     raw = readers.read(path, "csv", encoding=encoding, progress=progress)
     missing = [c for c in COLUMNS if c not in raw.columns]
@@ -125,7 +126,7 @@ def _import(store: Store, table: str, path: Path, *, encoding: str | None, progr
     file = name or str(path)
     import_id = write(store, [t_part, m_part], file=file, checksum=raw.checksum, source=NAME, tz=zone,
                       options={"source": NAME, "format": "csv", "encoding": raw.encoding, "delimiter": raw.delimiter},
-                      started=started)
+                      started=started, accept_partial=accept_partial)
     from cxmetrics.ingest.pipeline import result_for
 
     prep_t = Prepared(t_part.data, t_part.quarantine, 0)

@@ -53,7 +53,8 @@ def check_usage(table: str, *, format: str = "auto", mapping: Any = None) -> Non
 
 def import_file(store: Store, table: str, path: Path, *, format: str = "auto", tz: str | None = None,
                 date_order: str | None = None, encoding: str | None = None, mapping: Any = None,
-                progress: readers.Progress | None = None, name: str | None = None) -> ImportResult:
+                progress: readers.Progress | None = None, name: str | None = None,
+                accept_partial: bool = False) -> ImportResult:
     """Import a Zendesk JSON export (tickets, or users) into the canonical tables in one transaction."""
     check_usage(table, format=format, mapping=mapping)
     if tz:
@@ -114,7 +115,8 @@ def import_file(store: Store, table: str, path: Path, *, format: str = "auto", t
         progress("writing", 0.8)
     checksum = hashlib.sha256(data).hexdigest()
     import_id = write(store, parts, file=file, checksum=checksum, source=NAME, tz="UTC",
-                      options={"source": NAME, "format": "jsonl", "removed": len(gone)}, started=started, also=extra)
+                      options={"source": NAME, "format": "jsonl", "removed": len(gone)}, started=started, also=extra,
+                      accept_partial=accept_partial)
     results = [_result(p, file, import_id, checksum, started) for p in parts]
     main = next((r for r in results if r.table == table), results[0])
     main.also = [r for r in results if r is not main]

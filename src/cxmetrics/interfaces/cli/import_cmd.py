@@ -40,6 +40,9 @@ def import_command(
     tz: Annotated[str | None, typer.Option("--tz", help="Zone of naive timestamps (default: configured zone).")] = None,
     date_order: Annotated[str | None, typer.Option("--date-order", help="dmy|mdy|ymd for numeric dates.")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding", help="Text encoding, e.g. cp1252, shift_jis.")] = None,
+    accept_partial: Annotated[bool, typer.Option(
+        "--accept-partial", help="Import a file even when over half its rows fail validation (they are "
+                                 "quarantined; exit 3). Without it such a file is refused.")] = False,
 ) -> None:
     """Import files into a canonical table (idempotent upsert; bad rows are quarantined)."""
     from cxmetrics.ingest import adapters
@@ -77,7 +80,7 @@ def import_command(
     store = ctx.obj.open_store()
     try:
         codes = [_one(store, table, f, format=format, source=source, mapping=loaded, tz=tz,
-                      date_order=date_order, encoding=encoding) for f in files]
+                      date_order=date_order, encoding=encoding, accept_partial=accept_partial) for f in files]
     finally:
         store.close()
     worst = 1 if 1 in codes else 2 if 2 in codes else 3 if 3 in codes else 0

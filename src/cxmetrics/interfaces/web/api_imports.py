@@ -170,6 +170,9 @@ def import_upload(
     tz: Annotated[str | None, Query(description="Zone of naive timestamps (default: configured zone).")] = None,
     date_order: Literal["dmy", "mdy", "ymd"] | None = None,
     encoding: Annotated[str | None, Query(max_length=40, description="Text encoding, e.g. cp1252.")] = None,
+    accept_partial: Annotated[bool, Query(description="Import the file even when over half its rows fail "
+                                                      "validation (they are quarantined); else it is refused.")]
+    = False,
 ) -> Response:
     """Import one file into a canonical table (idempotent upsert; bad rows quarantined). Needs an editor token."""
     import codecs
@@ -207,7 +210,8 @@ def import_upload(
         with ctx.writer() as store:
             try:  # the log and quarantine name the upload, never our temporary copy
                 res = import_file(store, table, path, format=format, source=source, mapping=loaded, tz=tz,
-                                  date_order=date_order, encoding=encoding, name=shown)
+                                  date_order=date_order, encoding=encoding, name=shown,
+                                  accept_partial=accept_partial)
             finally:
                 _refresh(store)
     except ImportFailed as e:  # the same error, naming the upload instead of our temporary copy
