@@ -57,8 +57,11 @@ def serve(
                      allowed_hosts=[*LOOPBACK_HOSTS, host.strip("[]")] if local else None, sync=schedule,
                      tables=tables)
     if not local:
-        with app.state.ctx.reader() as r:
-            tokens = has_tokens(r.store.raw)
+        cur = app.state.ctx.cursor()  # the store file's tokens, whatever the engine
+        try:
+            tokens = has_tokens(cur)
+        finally:
+            cur.close()
         if not tokens:
             app.state.ctx.close()
             raise UsageError(f"refusing to listen on {host}: beyond loopback every request needs a token, and the "
