@@ -43,7 +43,7 @@ EXPECTED = {
     "CxmError": (1, 400), "UsageError": (2, 400), "QueryError": (2, 400), "UnknownMetric": (2, 404),
     "UnknownLanguage": (2, 400), "ConfigError": (2, 400), "BadPeriod": (2, 400), "NotFound": (1, 404),
     "UnknownCustomer": (1, 404), "UnknownToken": (1, 404), "StoreMissing": (1, 404), "StoreError": (1, 503),
-    "StoreBusy": (1, 423), "Conflict": (1, 409), "ImportFailed": (1, 422), "UploadTooLarge": (1, 413),
+    "StoreBusy": (1, 423), "EngineUnavailable": (1, 503), "Conflict": (1, 409), "ImportFailed": (1, 422), "UploadTooLarge": (1, 413),
     "ReportError": (1, 404), "PdfError": (1, 503), "ClvError": (1, 422), "WriteFailed": (1, 503),
     "AuthError": (1, 401), "Forbidden": (1, 403), "SyncFailed": (1, 502), "SourceAuthFailed": (1, 502),
     "Throttled": (1, 409), "BadLink": (1, 403), "LinkExpired": (1, 410),

@@ -12,11 +12,16 @@ several channels / categories / agents / customers (repeat contacts), nulls in
 dimensions, and the Europe/Helsinki DST change of 2025-03-30 plus month and week ends
 that differ between UTC and Helsinki. Without ``cxmetrics.demo`` the edge cases alone
 are used.
+
+``test_cli_on_spark`` runs the real CLI with ``--engine spark`` in this process, on the same
+session (no second Spark start), over tables saved in a catalog database.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
 import os
 import shutil
 import time
@@ -297,6 +302,79 @@ def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 # -- tests -----------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _session_as_found(session: Any) -> Iterator[None]:
+    """The CLI reuses this process's Spark session (``getOrCreate``): it makes its database
+    current and registers empty views for the canonical tables it lacks. Temp views of those
+    names (this module's other tests read the store's copy through them) would hide the
+    database's tables, so they are set aside here, and everything is put back after."""
+    from cxmetrics.model import schema
+
+    current = session.catalog.currentDatabase()
+    kept = {t.name: session.table(t.name) for t in session.catalog.listTables()
+            if t.isTemporary and t.name in schema.TABLES}
+    for name in kept:
+        session.catalog.dropTempView(name)
+    try:
+        yield
+    finally:
+        for name in schema.TABLES:
+            session.catalog.dropTempView(name)
+        for name, df in kept.items():
+            df.createOrReplaceTempView(name)
+        session.catalog.setCurrentDatabase(current)
+
+
+def test_cli_on_spark(spark: Any, tmp_path: Path) -> None:
+    """`cxm --engine spark metrics` (the real CLI, in this process, on this module's session) over
+    tables in a Spark catalog database loaded from a store prints the records `cxm --engine duckdb
+    metrics` prints from the store itself; the counts a report and the dashboard show agree too."""
+    from typer.testing import CliRunner
+
+    from cxmetrics.engine.spark import SparkTables, canonical_frame, spark_ddl
+    from cxmetrics.errors import EngineUnavailable
+    from cxmetrics.interfaces.cli.main import app, register_commands
+    from cxmetrics.model import schema
+    from cxmetrics.settings import Config, load_config
+
+    db = tmp_path / "cx.duckdb"
+    with Store(db, config=Config()) as store:
+        for name, frame in generate(seed=3, n_tickets=80).items():
+            store.import_frame(name, frame)
+    toml = tmp_path / "cxm.toml"
+    toml.write_text('[engine]\nmaster = "local[2]"\ndatabase = "cli"\n', encoding="utf-8")
+    register_commands()
+    ids = ["ticket_volume", "first_response_time", "resolution_rate", "backlog"]
+
+    def cxm(*args: str) -> pd.DataFrame:
+        res = CliRunner().invoke(app, ["--db", str(db), "--config", str(toml), *args, "metrics", *ids,
+                                       "--grain", "month", "--by", "channel", "--format", "json"])
+        assert res.exit_code == 0, res.stdout + res.stderr
+        return pd.DataFrame(json.loads(res.stdout)["metrics"])
+
+    with _session_as_found(spark):
+        spark.sql("CREATE DATABASE IF NOT EXISTS nothing_here")
+        with pytest.raises(EngineUnavailable, match="Spark has none of the canonical tables"):
+            SparkTables(spark, Config(), database="nothing_here")  # an error, not a report of zeros
+        spark.sql("CREATE DATABASE IF NOT EXISTS cli")
+        with Store(db, read_only=True, config=Config()) as store:
+            counts = store.counts()
+            for name in [n for n, rows in counts.items() if rows]:  # the others are missing in Spark
+                rows = store.table(name).select(*schema.table(name).names).to_pyarrow()
+                df = spark.createDataFrame(rows, schema=spark_ddl(name))
+                canonical_frame(name, df).write.mode("overwrite").saveAsTable(f"cli.{name}")
+        expected = cxm("--engine", "duckdb")
+        t0 = time.perf_counter()
+        got = cxm("--engine", "spark")
+        print(f"\ncxm --engine spark metrics: {time.perf_counter() - t0:.1f} s, {len(got)} records")
+        assert spark.catalog.currentDatabase() == "cli"  # it did compute here, on that database
+        assert SparkTables.open(load_config(toml, overrides={"engine.kind": "spark"})).counts() == counts
+    assert len(expected) > 20 and set(expected["metric"]) == set(ids)
+    problem = diff(expected, got)
+    if problem:
+        pytest.fail(f"cxm metrics on DuckDB and on Spark disagree\n{problem}", pytrace=False)
+
 
 def test_loaded_tables_keep_types_and_instants(duck: Store, engines: tuple[Any, Any]) -> None:
     """The copy into Spark is lossless: same types, rows, instants, booleans and nulls."""

@@ -25,6 +25,7 @@ Anything else that escapes is a bug: logged with its traceback, shown as one lin
     │   └── StoreMissing              exit 1  HTTP 404  no store file at the path
     ├── StoreError                    exit 1  HTTP 503  the store file cannot be opened
     │   └── StoreBusy                 exit 1  HTTP 423  another process holds the store's lock
+    ├── EngineUnavailable             exit 1  HTTP 503  the [engine] (Spark) cannot be started or reached
     ├── Conflict                      exit 1  HTTP 409  the request clashes with the data there
     │   └── Throttled                 exit 1  HTTP 409  the customer was asked too recently for another survey
     ├── BadLink                       exit 1  HTTP 403  a survey link that was tampered with or never issued
@@ -57,6 +58,7 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "CxmError",
+    "EngineUnavailable",
     "Forbidden",
     "ImportFailed",
     "LinkExpired",
@@ -153,6 +155,14 @@ class StoreBusy(StoreError):
     """Another process (an import, ``cxm serve``) holds the store's write lock."""
 
     http_status = 423
+
+
+class EngineUnavailable(CxmError):
+    """The configured engine (``[engine] kind = "spark"``) cannot be used: pyspark, its Spark
+    Connect client or Java missing, the session cannot start or the server cannot be reached,
+    or its catalog holds none of the canonical tables."""
+
+    http_status = 503
 
 
 class Conflict(CxmError):

@@ -38,6 +38,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    SecretStr,
     ValidationError,
     field_validator,
     model_validator,
@@ -46,8 +47,8 @@ from pydantic import (
 from cxmetrics.errors import ConfigError
 
 __all__ = ["DEFAULT_SCALES", "DEFAULT_SCHEDULE", "SLA_METRICS", "SURVEY_TYPES", "WEEKDAYS", "BusinessHours", "Calls",
-           "Config", "Fcr", "Schedule", "Server", "Sla", "SlaPolicy", "Staffing", "Survey", "Week", "config_from_dict",
-           "load_config", "parse_duration", "setting_rows", "zone"]
+           "Config", "EngineSettings", "Fcr", "Schedule", "Server", "Sla", "SlaPolicy", "Staffing", "Survey", "Week", "config_from_dict",
+           "load_config", "mask_urls", "parse_duration", "setting_rows", "shown_url", "zone"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SURVEY_TYPES = ("nps", "csat", "ces", "cx")
@@ -470,6 +471,105 @@ class Server(Section):
         return int(self.max_upload_mb * 1024 * 1024)
 
 
+def _spark_url(v: SecretStr) -> SecretStr:
+    """A Spark Connect URL (``sc://host:port``, parameters after ``/;``); the message of a bad
+    one never repeats it, as it may hold a token."""
+    url = v.get_secret_value().strip()
+    if not url.startswith("sc://") or len(url) == len("sc://"):
+        raise ValueError("must be a Spark Connect URL such as sc://host:15002 (the value is not shown here: "
+                         "it may hold a token)")
+    return SecretStr(url)
+
+
+def shown_url(url: str) -> str:
+    """A Spark Connect URL as it may be printed or logged: user info and every parameter's value
+    (``;token=...``) masked, host and port kept (``sc://host:15002/;token=***``)."""
+    head, sep, params = url.partition("/;")
+    head = re.sub(r"^(sc://)[^@/]*@", r"\1***@", head.strip())
+    if not sep:
+        return head
+    return head + "/;" + ";".join(p.split("=", 1)[0] + "=***" if "=" in p else p for p in params.split(";") if p)
+
+
+_SC_URL = re.compile(r"sc://[^\s'\"`()<>,]+")
+
+
+def mask_urls(text: str) -> str:
+    """``text`` with every Spark Connect URL in it shown as :func:`shown_url` shows it (log lines,
+    tracebacks, a command line)."""
+    def mask(m: re.Match[str]) -> str:
+        url = m.group().rstrip(":.")
+        return shown_url(url) + m.group()[len(url):]
+
+    return _SC_URL.sub(mask, text)
+
+
+def _conf_text(v: Any) -> Any:
+    """``[engine.conf]`` values as Spark takes them: text (``true``, ``4``, ``8g``)."""
+    if not isinstance(v, dict):
+        return v
+    out = {}
+    for k, x in v.items():
+        if isinstance(x, bool):
+            x = "true" if x else "false"
+        elif isinstance(x, (int, float)):
+            x = str(x)
+        elif not isinstance(x, str):
+            raise ValueError(f"{k}: a Spark setting is a text, number or true/false, not a {type(x).__name__}")
+        out[k] = x
+    return out
+
+
+SparkUrl = Annotated[SecretStr, AfterValidator(_spark_url)]
+SparkConf = Annotated[dict[str, str], BeforeValidator(_conf_text)]
+
+
+class EngineSettings(Section):
+    """``[engine]``: where `cxm metrics`, `cxm report` and `cxm serve` compute (docs/spark.md)."""
+
+    kind: Literal["duckdb", "spark"] = Field(default="duckdb", description=(
+        "`duckdb`: the store file (`db`). `spark`: the canonical tables in a Spark catalog, for `cxm metrics`, "
+        "`cxm report` and `cxm serve`; other commands refuse it. A Spark Connect URL `sc://...` here means "
+        "`spark` with that `remote`."), json_schema_extra=_where(env="CXM_ENGINE", option="--engine"))
+    remote: SparkUrl | None = Field(default=None, description=(
+        "Spark Connect URL, `sc://host:15002` (parameters such as `/;token=...` allowed; never printed or "
+        "logged: keep a token in the environment variable). Set: `master` is not used."),
+        json_schema_extra=_where(env="CXM_SPARK_REMOTE", option="--engine sc://..."))
+    master: str | None = Field(default=None, description=(
+        "Master of a Spark started by cxm when there is no `remote`: `local[N]` or `local[*]` (Spark inside the "
+        "process, tuned for one machine) or a cluster's (`yarn`, `spark://host:7077`, `k8s://...`). Unset: the "
+        "master spark-submit gives, else `local[*]`."), json_schema_extra=_where(env="CXM_SPARK_MASTER"))
+    catalog: str | None = Field(default=None, description=(
+        "Spark catalog holding the canonical tables (unset: the session's current catalog)."))
+    database: str | None = Field(default=None, description=(
+        "Database (schema) holding the canonical tables `tickets`, `messages`... (unset: the session's current "
+        "database)."), json_schema_extra=_where(env="CXM_SPARK_DATABASE"))
+    conf: SparkConf = Field(default={}, description=(
+        "Spark settings for the session, e.g. `{ \"spark.executor.memory\" = \"8g\" }`; with a local master "
+        "they override cxmetrics' own (docs/spark.md). Values are never printed."))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _url_as_kind(cls, data: Any) -> Any:
+        """``--engine sc://...`` (or ``$CXM_ENGINE``): Spark, over that Spark Connect server."""
+        if isinstance(data, dict) and isinstance(data.get("kind"), str) and data["kind"].strip().startswith("sc://"):
+            data = {**data, "kind": "spark", "remote": data["kind"].strip()}
+        return data
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _known_kind(cls, v: Any) -> Any:
+        if isinstance(v, str) and v not in ("duckdb", "spark"):
+            shown = "" if ":" in v or "/" in v else f", not {v!r}"  # a mistyped URL may hold a token
+            raise ValueError(f"must be duckdb, spark or a Spark Connect URL sc://host:port{shown}")
+        return v
+
+    @property
+    def remote_url(self) -> str | None:
+        """The Spark Connect URL itself (it may hold a token: never print it; :func:`shown_url`)."""
+        return None if self.remote is None else self.remote.get_secret_value()
+
+
 class Config(Section):
     """Every setting, with its default (``Config()`` is the configuration without a file)."""
 
@@ -492,6 +592,7 @@ class Config(Section):
         "The team's target for a metric (a number, or a duration such as `4h`); a table `[targets.METRIC]` sets it "
         "per channel, with `default`."), json_schema_extra=_where(key="targets.METRIC"))
     server: Server = Field(default_factory=Server)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
     write_wait: NumberText = Field(default=600, ge=0, le=86_400, description=(
         "Seconds a command that writes the store (an import, `cxm demo`, `cxm token`, an upload to `cxm serve`) "
         "waits for another writer to finish before giving up with 'store busy'; `0`: do not wait. Readers never "

@@ -25,7 +25,7 @@ from cxmetrics.errors import UnknownCustomer
 from cxmetrics.periods.durations import human_duration
 
 if TYPE_CHECKING:
-    from cxmetrics.store import Store
+    from cxmetrics.engine.tables import Tables
 
 THRESHOLD = 0.25
 CONTEXT = 3
@@ -40,10 +40,8 @@ def _s(v: object) -> str:
     return "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
 
 
-def _rows(store: Store, customer_id: str) -> list[pd.DataFrame]:
+def _rows(store: Tables, customer_id: str) -> list[pd.DataFrame]:
     """Every source's events for the customer, each already a small DataFrame."""
-    from cxmetrics.engine.core import Engine
-
     cid = ibis.literal(customer_id, "string")
     out: list[pd.DataFrame] = []
     c = store.table("customers")
@@ -92,7 +90,7 @@ def _rows(store: Store, customer_id: str) -> list[pd.DataFrame]:
     if len(calls):
         out.append(pd.DataFrame({"at": calls["offered_at"], "kind": "call", "channel": "phone",
                                  "ref_id": calls["call_id"], "summary": [_call(r) for r in calls.itertuples()]}))
-    r = Engine(store.ibis, store.config, cache=False).feedback_facts()["responses"]
+    r = store.engine(cache=False).feedback_facts()["responses"]
     rs = r.filter(r.customer_id == cid).execute()
     if len(rs):
         width = (rs["scale_max"] - rs["scale_min"]).where(lambda w: w > 0)
@@ -143,7 +141,7 @@ def _answer(r: object) -> str:
 ID_TABLES = ("customers", "tickets", "calls", "orders", "survey_responses")
 
 
-def find_customer(store: Store, customer_id: str) -> str:
+def find_customer(store: Tables, customer_id: str) -> str:
     """The stored id of a customer looked up by ``customer_id``: the id itself when some table
     has it, else the one id equal to it ignoring case and surrounding spaces (``c-0042`` finds
     ``C-0042``); unchanged when none or several ids match (the timeline then says unknown)."""
@@ -161,7 +159,7 @@ def find_customer(store: Store, customer_id: str) -> str:
     return found.pop() if len(found) == 1 else wanted
 
 
-def customer_timeline(store: Store, customer_id: str, tz: str | None = None, *, threshold: float = THRESHOLD,
+def customer_timeline(store: Tables, customer_id: str, tz: str | None = None, *, threshold: float = THRESHOLD,
                       context: int = CONTEXT) -> pd.DataFrame:
     """Every event of one customer in time order (local ``tz``, default the configured zone);
     ``customer_id`` as :func:`find_customer` looks it up."""

@@ -6,7 +6,10 @@ supplies that connection for PySpark: a session configured so results match
 DuckDB exactly (session time zone UTC, because stored timestamps are naive UTC
 instants and Spark's ``TIMESTAMP`` is interpreted in the session zone), a way to
 copy a DuckDB store into Spark, and a way to register tables that already live
-in a Spark catalog under the canonical names. See ``docs/spark.md``.
+in a Spark catalog under the canonical names. :class:`SparkTables` (with
+:func:`session_for`) is what ``[engine] kind = "spark"`` (``cxm --engine spark``) gives
+`cxm metrics`, `cxm report` and `cxm serve`: the tables of the Spark the settings name,
+read like a store. See ``docs/spark.md``.
 
 ``pyspark`` is an optional dependency (``pip install 'cxmetrics[spark]'``); it is
 imported lazily so the rest of the package never needs it, and without it every entry
@@ -32,7 +35,7 @@ if TYPE_CHECKING:
 
     from cxmetrics.engine.core import Engine
     from cxmetrics.model.database import Database
-    from cxmetrics.settings import Config
+    from cxmetrics.settings import Config, EngineSettings
 
 #: Spark SQL type of each logical column type. Timestamps are Spark ``TIMESTAMP``
 #: (instants); with the session zone at UTC they read back as the same naive UTC
@@ -145,8 +148,9 @@ def _cores(master: str) -> int | None:
     return 1 if master == "local" else None
 
 
-def spark_backend(session: SparkSession | None = None, *, database: str | None = None) -> Backend:
-    """The Ibis backend over ``session``; ``database`` makes that catalog database current.
+def spark_backend(session: SparkSession | None = None, *, database: str | None = None,
+                  catalog: str | None = None) -> Backend:
+    """The Ibis backend over ``session``; ``catalog`` and ``database`` become current.
 
     The engine looks tables up by bare canonical name (``tickets``, ``messages``...), so
     temp views and the current database are where it finds them.
@@ -156,6 +160,8 @@ def spark_backend(session: SparkSession | None = None, *, database: str | None =
     backend = _backend_class()().connect(session)
     # Ibis sets this too; kept explicit because correctness depends on it.
     session.conf.set("spark.sql.session.timeZone", "UTC")
+    if catalog is not None:
+        session.catalog.setCurrentCatalog(catalog)
     if database is not None:
         session.catalog.setCurrentDatabase(database)
     return backend
@@ -269,7 +275,7 @@ def spark_engine(store: Database, session: SparkSession | None = None, *, cache:
 
 
 def catalog_engine(session: SparkSession, config: Config | None = None, *,
-                   database: str | None = None) -> Engine:
+                   database: str | None = None, catalog: str | None = None) -> Engine:
     """An Engine over tables already in a Spark catalog (``database``) or registered as temp views.
 
     The tables must carry the canonical names and columns; :func:`register_table` maps any
@@ -279,10 +285,178 @@ def catalog_engine(session: SparkSession, config: Config | None = None, *,
     from cxmetrics.engine.core import Engine
     from cxmetrics.settings import Config as _Config
 
-    backend = spark_backend(session, database=database)
-    for name in schema.TABLES:
-        if not session.catalog.tableExists(name):
-            # An empty view, so the facts never mix in an Ibis in-memory stand-in: cached,
-            # such a stand-in would land on Ibis's default backend (DuckDB), not on Spark.
-            session.createDataFrame([], schema=spark_ddl(name)).createOrReplaceTempView(name)
+    backend = spark_backend(session, database=database, catalog=catalog)
+    register_missing(session)
     return Engine(backend, config or _Config())
+
+
+def missing_tables(session: SparkSession) -> list[str]:
+    """The canonical tables the session cannot see (neither temp views nor in the current database)."""
+    return [name for name in schema.TABLES if not session.catalog.tableExists(name)]
+
+
+def register_missing(session: SparkSession, missing: list[str] | None = None) -> None:
+    """Register each canonical table the session cannot see (``missing``) as an empty temp view.
+
+    An empty view, so the facts never mix in an Ibis in-memory stand-in: cached, such a
+    stand-in would land on Ibis's default backend (DuckDB), not on Spark.
+    """
+    for name in missing_tables(session) if missing is None else missing:
+        session.createDataFrame([], schema=spark_ddl(name)).createOrReplaceTempView(name)
+
+
+# -- the [engine] settings: `cxm --engine spark metrics|report|serve` ---------------------------------
+def session_for(settings: EngineSettings) -> SparkSession:
+    """The Spark session the ``[engine]`` settings name.
+
+    ``remote``: a Spark Connect session. Else a local ``master`` (``local[N]``): :func:`spark_session`,
+    tuned for one machine, ``conf`` on top. Else (a cluster's master, or none under
+    spark-submit, whose master and settings then apply) the session with only what
+    correctness needs, the UTC session zone, plus ``conf``: a cluster's own settings stay.
+    A session already running in this process is reused (static settings then do not change).
+    """
+    require("pyspark")
+    from pyspark.sql import SparkSession
+
+    conf = dict(settings.conf)
+    url = settings.remote_url
+    master = settings.master
+    if url is None and master is None and not os.environ.get("PYSPARK_GATEWAY_PORT"):
+        master = "local[*]"  # not under spark-submit (which starts the JVM and sets that variable)
+    if url is None and master is not None and _is_local(master):
+        return spark_session(master, conf=conf)
+    builder = SparkSession.builder.appName("cxmetrics").config("spark.sql.session.timeZone", "UTC")
+    if url is not None:
+        builder = builder.remote(url)
+    elif master is not None:
+        builder = builder.master(master)
+    for k, v in conf.items():
+        builder = builder.config(k, v)
+    session = builder.getOrCreate()
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    return session
+
+
+def _is_local(master: str) -> bool:
+    return master == "local" or master.startswith("local[")
+
+
+def shown_engine(settings: EngineSettings) -> str:
+    """The Spark the settings name, as it may be shown (a Spark Connect URL's token masked)."""
+    from cxmetrics.settings import shown_url
+
+    url = settings.remote_url
+    if url is not None:
+        return f"Spark Connect {shown_url(url)}"
+    return f"Spark {settings.master or 'local[*] or spark-submit'}"
+
+
+class SparkTables:
+    """The canonical tables of a Spark session's catalog, read as a read-only store is
+    (:class:`~cxmetrics.engine.tables.Tables`): what `cxm metrics`, `cxm report` and `cxm serve`
+    compute on with ``[engine] kind = "spark"``.
+
+    One engine serves the object's life, so the facts are derived once and kept in Spark
+    memory; the numbers are those of the tables when they were first read (a new object
+    sees new data). Canonical tables the catalog lacks read as empty; a catalog with none
+    of them is an error, not a report of zeros.
+    """
+
+    def __init__(self, session: SparkSession, config: Config, *, database: str | None = None,
+                 catalog: str | None = None) -> None:
+        from cxmetrics.engine.core import Engine
+        from cxmetrics.errors import EngineUnavailable
+
+        self.session = session
+        self.config = config
+        self.ibis = spark_backend(session, database=database, catalog=catalog)
+        missing = missing_tables(session)
+        if len(missing) == len(schema.TABLES):
+            place = ".".join(x for x in (catalog, database) if x) or "the current database"
+            raise EngineUnavailable(f"Spark has none of the canonical tables ({', '.join(list(schema.TABLES)[:4])}, "
+                                    f"...) in {place}; set [engine] database (and catalog) to where they are, "
+                                    "or load them there first (docs/spark.md)")
+        register_missing(session, missing)
+        self._engine = Engine(self.ibis, config)
+        self._counts: dict[str, int] | None = None
+
+    @classmethod
+    def open(cls, config: Config) -> SparkTables:
+        """The tables the ``[engine]`` settings of ``config`` name; a Spark that cannot be started
+        or reached is an :class:`~cxmetrics.errors.EngineUnavailable` whose message shows no secret."""
+        settings = config.engine
+        try:
+            return cls(session_for(settings), config, database=settings.database, catalog=settings.catalog)
+        except Exception as e:
+            if not _spark_failure(e):
+                raise
+            raise _unavailable(e, settings) from None
+
+    def table(self, name: str) -> Any:
+        return self.ibis.table(name)
+
+    def counts(self) -> dict[str, int]:
+        """Rows of every canonical table, in one Spark query, counted once."""
+        if self._counts is None:
+            import ibis
+
+            parts = [self.table(n).aggregate(name=ibis.literal(n), n=lambda t: t.count()) for n in schema.TABLES]
+            got = ibis.union(*parts).execute()
+            self._counts = {n: 0 for n in schema.TABLES} | {str(k): int(v) for k, v in zip(got["name"], got["n"],
+                                                                                         strict=True)}
+        return dict(self._counts)
+
+    def count(self, name: str) -> int:
+        if name in schema.TABLES:
+            return self.counts()[name]
+        return int(self.table(name).count().execute())
+
+    def engine(self, *, cache: bool = True, stored: bool = True, **kw: Any) -> Engine:
+        """The one engine over these tables (its facts kept in Spark memory); the arguments
+        choose among a store's facts and do not apply here."""
+        return self._engine
+
+    def data_stamp(self) -> int:
+        """Always 0: the tables are read as they were at first use, for the object's life."""
+        return 0
+
+    def facts_stamp(self) -> int | None:
+        return 0  # the facts are derived from the same reading of the tables
+
+    def close(self) -> None:
+        """Nothing to close: the session is the process's (stopping it would end a session
+        the caller may share); its JVM ends with the process."""
+
+
+def _spark_failure(e: BaseException) -> bool:
+    """An exception of Spark's making (or a missing pyspark, Java, Connect client): the engine is unavailable."""
+    mod = type(e).__module__
+    return isinstance(e, (ImportError, OSError)) or mod.startswith(("pyspark", "py4j"))
+
+
+#: Spark settings whose values may be credentials (masked in messages).
+_SECRET_KEYS = ("secret", "password", "token", "credential", "key", "auth")
+
+
+def _unavailable(e: BaseException, settings: EngineSettings) -> Exception:
+    """``e`` as one line, with the Connect URL and credential-like settings masked."""
+    from cxmetrics.errors import EngineUnavailable
+    from cxmetrics.settings import shown_url
+
+    lines = [x.strip() for x in str(e).strip().splitlines() if x.strip()]
+    text = lines[0] if lines else type(e).__name__
+    url = settings.remote_url
+    if url is not None:
+        text = text.replace(url, shown_url(url))
+        for param in url.partition("/;")[2].split(";"):
+            value = param.partition("=")[2]
+            if len(value) >= 3:
+                text = text.replace(value, "***")
+    for k, v in settings.conf.items():
+        if len(v) >= 3 and any(s in k.lower() for s in _SECRET_KEYS):
+            text = text.replace(v, "***")
+    if "PACKAGE_NOT_INSTALLED" in text and url is not None:
+        text += " Spark Connect needs its client: pip install 'pyspark[connect]'"
+    elif "JAVA_GATEWAY" in text or "JAVA_HOME" in text:
+        text += " Is Java 17 installed (java -version)?"
+    return EngineUnavailable(f"cannot use {shown_engine(settings)}: {text}")

@@ -62,7 +62,8 @@ def cli_md() -> str:
     register_commands()
     group = typer.main.get_command(app)
     out = [HEADER, "# Command line\n\n",
-           "Global options go before the command: `cxm [--db PATH] [--config PATH] COMMAND ...`.\n\n",
+           "Global options go before the command: `cxm [--db PATH] [--config PATH] [--wait SECONDS] "
+           "[--engine duckdb|spark|sc://HOST:PORT] COMMAND ...`.\n\n",
            "Exit codes: 0 success; 1 failure (nothing changed); 2 usage error; "
            "3 import finished but some rows were quarantined.\n\n"]
     out += _params_md(group.params)

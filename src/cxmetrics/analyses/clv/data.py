@@ -23,7 +23,7 @@ from cxmetrics.errors import ClvError
 from cxmetrics.facts.tickets import seconds
 
 if TYPE_CHECKING:
-    from cxmetrics.store import Store
+    from cxmetrics.engine.tables import Tables
 
 DAY_S = 86400.0
 WEEK_DAYS = 7.0
@@ -103,24 +103,25 @@ def tenure_summary(customers: ir.Table, as_of: dt.datetime, *, period_days: floa
     return out.filter(out.t > out.entered)
 
 
-def as_of(store: Store) -> dt.datetime:
+def as_of(store: Tables) -> dt.datetime:
     """The latest instant in customers and orders: the 'now' of customer metrics."""
-    raw = store.raw
-    row = raw.execute(
-        "SELECT greatest((SELECT max(ordered_at) FROM orders), (SELECT max(acquired_at) FROM customers),"
-        " (SELECT max(churned_at) FROM customers))").fetchone()
-    if row is None or row[0] is None:
+    o, c = store.table("orders"), store.table("customers")
+    latest = ibis.union(o.aggregate(at=o.ordered_at.max()),
+                        c.aggregate(at=ibis.greatest(c.acquired_at.max(), c.churned_at.max())))
+    value = latest.at.max().execute()
+    if value is None or pd.isna(value):
         raise ClvError("no customers or orders in the store; import them (or run `cxm demo`) first")
-    return pd.Timestamp(row[0]).to_pydatetime()
+    return pd.Timestamp(value).to_pydatetime()
 
 
-def currency(store: Store) -> str:
+def currency(store: Tables) -> str:
     """The orders' one currency (money is reported in the data's currency, SPEC 4)."""
-    rows = store.raw.execute("SELECT DISTINCT currency FROM orders WHERE currency IS NOT NULL").fetchall()
-    if len(rows) > 1:
-        names = ", ".join(sorted(str(r[0]) for r in rows))
-        raise ClvError(f"orders are in several currencies ({names}); CLV needs one (filter or convert first)")
-    return str(rows[0][0]) if rows else "currency"
+    o = store.table("orders")
+    names = sorted(str(x) for x in o.filter(o.currency.notnull()).currency.as_table().distinct()
+                   .execute()["currency"])
+    if len(names) > 1:
+        raise ClvError(f"orders are in several currencies ({', '.join(names)}); CLV needs one (filter or convert first)")
+    return names[0] if names else "currency"
 
 
 def check_by(by: str | None) -> None:

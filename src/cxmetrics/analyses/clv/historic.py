@@ -42,6 +42,7 @@ from cxmetrics.analyses.clv.data import (
 )
 
 if TYPE_CHECKING:
+    from cxmetrics.engine.tables import Tables
     from cxmetrics.store import Store
 
 MIN_EXPOSURE_DAYS = 30.0
@@ -49,12 +50,12 @@ EXTRA = ["customers", "customer_years", "revenue", "annual_revenue_per_customer"
          "relationship_years", "acquired", "spend", "cac", "window_start", "window_end"]
 
 
-def window(store: Store, end: dt.datetime | None, window_days: float) -> tuple[dt.datetime, dt.datetime]:
+def window(store: Tables, end: dt.datetime | None, window_days: float) -> tuple[dt.datetime, dt.datetime]:
     end = end or as_of(store)
     return end - dt.timedelta(days=window_days), end
 
 
-def customer_exposure(store: Store, start: dt.datetime, end: dt.datetime) -> ir.Table:
+def customer_exposure(store: Tables, start: dt.datetime, end: dt.datetime) -> ir.Table:
     """Per customer: customer-years lived in (start, end], churned and acquired in it, revenue in it."""
     c = store.table("customers")
     lo_ts, hi_ts = ibis.literal(start, "timestamp"), ibis.literal(end, "timestamp")
@@ -74,7 +75,7 @@ def customer_exposure(store: Store, start: dt.datetime, end: dt.datetime) -> ir.
     return j.mutate(revenue=j.revenue.fill_null(0.0))
 
 
-def spend_in(store: Store, start: dt.datetime, end: dt.datetime) -> float | None:
+def spend_in(store: Tables, start: dt.datetime, end: dt.datetime) -> float | None:
     """Spend of (start, end]; a period [period_start, period_end + 1 day) counts pro rata. None: no spend data."""
     s = store.table("marketing_spend")
     if int(s.count().execute()) == 0:
@@ -87,7 +88,7 @@ def spend_in(store: Store, start: dt.datetime, end: dt.datetime) -> float | None
     return float(v) if v is not None and not pd.isna(v) else 0.0
 
 
-def historic_clv(store: Store, *, by: str | None = None, end: dt.datetime | None = None,
+def historic_clv(store: Tables, *, by: str | None = None, end: dt.datetime | None = None,
                  window_days: float = YEAR_DAYS) -> pd.DataFrame:
     """Records ``clv_historic`` per group (or one overall), with every input of the formula as a column."""
     check_by(by)

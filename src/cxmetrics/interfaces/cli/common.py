@@ -22,9 +22,10 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperCommand
 
-from cxmetrics.errors import StoreBusy, StoreMissing, as_user_error
+from cxmetrics.errors import StoreBusy, StoreMissing, UsageError, as_user_error
 
 if TYPE_CHECKING:
+    from cxmetrics.engine.tables import Tables
     from cxmetrics.settings import Config
     from cxmetrics.store import Store
 
@@ -39,15 +40,32 @@ class State:
     config_path: Path | None = None
     #: ``--wait``: seconds a writer waits for another writer (None: the ``write_wait`` setting)
     wait: float | None = None
+    #: ``--engine``: duckdb, spark or a Spark Connect URL (None: the ``engine.kind`` setting)
+    engine: str | None = field(default=None, repr=False)
+    #: the command being run (``import``, ``token``...), for messages
+    command: str | None = None
     _config: Config | None = field(default=None, repr=False)
 
     def config(self) -> Config:
-        """The settings: ``--config`` (else ``$CXM_CONFIG``, else ``./cxm.toml``), ``$CXM_DB``, ``--db``."""
+        """The settings: ``--config`` (else ``$CXM_CONFIG``, else ``./cxm.toml``), the environment
+        (``$CXM_DB``...), then ``--db``, ``--wait`` and ``--engine``."""
         if self._config is None:
             from cxmetrics.settings import load_config
 
-            self._config = load_config(self.config_path, overrides={"db": self.db, "write_wait": self.wait})
+            self._config = load_config(self.config_path, overrides={"db": self.db, "write_wait": self.wait,
+                                                                    "engine.kind": self.engine})
         return self._config
+
+    def refuse_spark(self, *, writes: bool) -> None:
+        """A command that reads or writes the store file itself cannot honour ``engine = spark``:
+        a usage error naming the command, never numbers from another engine than the one asked for."""
+        if self.config().engine.kind != "spark":
+            return
+        name = f"`cxm {self.command}`" if self.command else "this command"
+        why = ("writes the store file" if writes else
+               "reads the store file; on Spark only `cxm metrics`, `cxm report` and `cxm serve` run")
+        raise UsageError(f"{name} {why}, and the engine is spark (--engine, $CXM_ENGINE or [engine] kind in "
+                         "cxm.toml); run it with --engine duckdb (docs/spark.md)")
 
     def open_store(self, *, read_only: bool = False, create: bool = True) -> Store:
         """A snapshot (``read_only``), else a writer session: it waits for another writer
@@ -56,6 +74,7 @@ class State:
         that only make sense on data, such as managing tokens)."""
         from cxmetrics.store import Store
 
+        self.refuse_spark(writes=not read_only)
         config = self.config()
         if not create and not config.db.exists():
             raise StoreMissing(f"no store at {config.db}; run `cxm demo` or `cxm import` first")
@@ -98,6 +117,18 @@ def open_for_reading(state: State) -> Store:
     return state.open_store(read_only=True)
 
 
+def open_tables(state: State) -> Tables:
+    """Where `cxm metrics` and `cxm report` read: the Spark tables of the ``[engine]`` settings,
+    else the store file (:func:`open_for_reading`)."""
+    config = state.config()
+    if config.engine.kind != "spark":
+        return open_for_reading(state)
+    from cxmetrics.engine.spark import SparkTables, shown_engine
+
+    with err_console.status(f"Starting {shown_engine(config.engine)}...", spinner="dots"):
+        return SparkTables.open(config)
+
+
 def parse_where(items: list[str]) -> list[tuple[str, str]]:
     """``--where DIM=VALUE`` options as (dimension, value) pairs; a bad one is a usage error."""
     from cxmetrics.facts.query import split_where
@@ -108,7 +139,9 @@ def parse_where(items: list[str]) -> list[tuple[str, str]]:
 # -- the one place errors become exit codes -------------------------------------------------------
 def error_line(message: str) -> None:
     """``error: <message>`` on stderr, on one line whatever the terminal width."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    from cxmetrics.settings import mask_urls
+
+    err_console.print(f"[bold red]error:[/] {escape(mask_urls(message))}", highlight=False, soft_wrap=True)
 
 
 def exit_for(exc: Exception) -> NoReturn:
@@ -136,7 +169,7 @@ def _log_bug(exc: BaseException) -> str:
             handler, where = logging.FileHandler(name, encoding="utf-8"), name
         except OSError:
             handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    handler.setFormatter(_Masking("%(asctime)s %(name)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     try:
         log.error("unexpected error in `cxm %s`", " ".join(sys.argv[1:]), exc_info=exc)
@@ -144,6 +177,15 @@ def _log_bug(exc: BaseException) -> str:
         log.removeHandler(handler)
         handler.close()
     return where
+
+
+class _Masking(logging.Formatter):
+    """Log lines (the command line, the message, the traceback) without a Spark Connect URL's token."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from cxmetrics.settings import mask_urls
+
+        return mask_urls(super().format(record))
 
 
 class Command(TyperCommand):

@@ -29,8 +29,13 @@ def global_options(
     wait: Annotated[float | None, typer.Option("--wait", min=0, metavar="SECONDS", help=(
         "How long a command that writes the store waits for another writer (default $CXM_WRITE_WAIT, else "
         "`write_wait` in cxm.toml, else 600); 0: fail at once."))] = None,
+    engine: Annotated[str | None, typer.Option("--engine", metavar="duckdb|spark|sc://HOST:PORT", help=(
+        "Where `metrics`, `report` and `serve` compute: duckdb (the store file), spark (the canonical tables in "
+        "the Spark catalog of the [engine] settings) or a Spark Connect URL, which means spark there (default "
+        "$CXM_ENGINE, else `engine.kind` in cxm.toml, else duckdb). Other commands refuse spark. See "
+        "docs/spark.md."))] = None,
 ) -> None:
-    ctx.obj = State(db=db, config_path=config, wait=wait)
+    ctx.obj = State(db=db, config_path=config, wait=wait, engine=engine, command=ctx.invoked_subcommand)
 
 
 COMMAND_MODULES = ("demo_cmd", "import_cmd", "metrics_cmd", "calc_cmd", "comments_cmd", "drivers_cmd",

@@ -41,7 +41,7 @@ def metrics(
     compare: Annotated[str | None, typer.Option(help="Compare with the previous period or the same period a year before: previous or year.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
-    """Compute metrics from the store."""
+    """Compute metrics from the store (or on Spark: --engine)."""
     from cxmetrics.engine.records import to_records
     from cxmetrics.metrics.registry import get
     from cxmetrics.periods.dates import parse_date
@@ -51,14 +51,14 @@ def metrics(
     for i in ids or []:
         get(i)
     first, last = parse_date(from_, "--from"), parse_date(to, "--to")
-    from cxmetrics.interfaces.cli.common import open_for_reading
+    from cxmetrics.interfaces.cli.common import open_tables
 
-    store = open_for_reading(ctx.obj)
+    tables = open_tables(ctx.obj)  # the store file, or Spark (--engine)
     try:
-        frame = store.metrics(ids or None, grain=grain, by=by or [], from_=first, to=last, tz=tz, hours=hours,
-                              stat=stat, where=parse_where(where or []), compare=compare)
+        frame = tables.engine().frame(ids or None, grain=grain, by=by or [], from_=first, to=last, tz=tz,
+                                      hours=hours, stat=stat, where=parse_where(where or []), compare=compare)
     finally:
-        store.close()
+        tables.close()
     from cxmetrics.engine.counts import integral_counts
 
     if fmt == "json":

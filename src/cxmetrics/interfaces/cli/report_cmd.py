@@ -28,7 +28,7 @@ def report(
     lang: Annotated[str, typer.Option(help="Language: en, ja, zh-Hant, it or fi.")] = "en",
     tz: Annotated[str | None, typer.Option(help="Reporting time zone (default: cxm.toml, else UTC).")] = None,
 ) -> None:
-    from cxmetrics.interfaces.cli.common import open_for_reading
+    from cxmetrics.interfaces.cli.common import open_tables
     from cxmetrics.interfaces.i18n import normalise_lang
     from cxmetrics.interfaces.report import build_report, format_of, parse_period, render, write_atomic
 
@@ -42,11 +42,11 @@ def report(
         from cxmetrics.interfaces.report.charts import warm_up
 
         warm_up()
-    store = open_for_reading(ctx.obj)
+    tables = open_tables(ctx.obj)  # the store file, or Spark (--engine)
     try:
-        data = build_report(store, period, tz=tz)
+        data = build_report(tables, period, tz=tz)
     finally:
-        store.close()
+        tables.close()
     path = out if out is not None else Path(f"cx-report-{data['period']['start'][:7]}-{lang}.html")
     content = render(data, fmt, lang)
     try:

@@ -45,11 +45,23 @@ def serve(
     config = ctx.obj.config()
     path = config.db
     local = is_loopback(host)
+    tables = None
+    if config.engine.kind == "spark":
+        if schedule is not None:
+            raise UsageError("--sync-every writes the store file, and the engine is spark; sync with "
+                             "--engine duckdb, or load the help desk's data into the Spark tables")
+        from cxmetrics.interfaces.cli.common import open_tables
+
+        tables = open_tables(ctx.obj)
     app = create_app(path, config=config, require_read_token=not local, cors_origins=origins,
-                     allowed_hosts=[*LOOPBACK_HOSTS, host.strip("[]")] if local else None, sync=schedule)
+                     allowed_hosts=[*LOOPBACK_HOSTS, host.strip("[]")] if local else None, sync=schedule,
+                     tables=tables)
     if not local:
-        with app.state.ctx.reader() as r:
-            tokens = has_tokens(r.store.raw)
+        cur = app.state.ctx.cursor()  # the store file's tokens, whatever the engine
+        try:
+            tokens = has_tokens(cur)
+        finally:
+            cur.close()
         if not tokens:
             app.state.ctx.close()
             raise UsageError(f"refusing to listen on {host}: beyond loopback every request needs a token, and the "
@@ -58,6 +70,12 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     console.print(f"cxm: serving {path.name} at http://{shown}:{port}/  (API /api/v1, OpenAPI /openapi.json)",
                   highlight=False, soft_wrap=True)
+    if tables is not None:
+        from cxmetrics.engine.spark import shown_engine
+
+        console.print(f"computing on {shown_engine(config.engine)}; the numbers are the Spark tables' as first read "
+                      f"(restart to see new data); writes are refused, tokens come from {path.name}",
+                      highlight=False, soft_wrap=True)
     if not local:
         err_console.print("reads need a viewer token, writes an editor token (Authorization: Bearer <token>)",
                           highlight=False)

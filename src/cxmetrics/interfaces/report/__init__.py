@@ -15,7 +15,7 @@ from cxmetrics.errors import UsageError
 from cxmetrics.interfaces.report.data import build_report, parse_period
 
 if TYPE_CHECKING:
-    from cxmetrics.store import Store
+    from cxmetrics.engine.tables import Tables
 
 FORMATS: dict[str, str] = {
     "html": "text/html; charset=utf-8",
@@ -51,7 +51,7 @@ def render(data: dict[str, Any], fmt: str, lang: str = "en") -> bytes:
     raise UsageError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def render_report(store: Store, fmt: str = "html", period: str | None = None, lang: str = "en", *,
+def render_report(store: Tables, fmt: str = "html", period: str | None = None, lang: str = "en", *,
                   tz: str | None = None) -> bytes:
     """Build and render the report of ``period`` (``YYYY-MM``; default the last complete month)."""
     if fmt not in FORMATS:
@@ -68,7 +68,7 @@ def format_of(path: Path) -> str:
     return fmt
 
 
-def write_report(store: Store, out: str | Path, period: str | None = None, lang: str = "en", *,
+def write_report(store: Tables, out: str | Path, period: str | None = None, lang: str = "en", *,
                  tz: str | None = None) -> Path:
     """Write the report to ``out``; the format follows the file's extension. The file is
     written whole or not at all (a temporary file renamed into place)."""

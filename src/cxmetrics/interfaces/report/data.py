@@ -24,7 +24,7 @@ from cxmetrics.metrics.registry import get
 
 if TYPE_CHECKING:
     from cxmetrics.engine.core import Engine
-    from cxmetrics.store import Store
+    from cxmetrics.engine.tables import Tables
 
 VERSION = 1
 #: months shown in trends, ending with the report month (a year plus the same month last year)
@@ -309,7 +309,7 @@ def _themes(engine: Engine, first: dt.date, end: dt.date, tz: str) -> list[dict[
     return out
 
 
-def _clv(store: Store, end: dt.date, tz: str) -> dict[str, Any] | None:
+def _clv(store: Tables, end: dt.date, tz: str) -> dict[str, Any] | None:
     from cxmetrics.analyses.clv.historic import historic_clv
 
     stop = dt.datetime.combine(end + dt.timedelta(days=1), dt.time()).replace(tzinfo=ZoneInfo(tz))
@@ -325,7 +325,7 @@ def _clv(store: Store, end: dt.date, tz: str) -> dict[str, Any] | None:
             "by_segment": to_records(seg[["segment", *[c for c in keep if c in seg.columns]]])}
 
 
-def build_report(store: Store, period: str | dt.date | None = None, *, tz: str | None = None,
+def build_report(store: Tables, period: str | dt.date | None = None, *, tz: str | None = None,
                  engine: Engine | None = None, today: dt.date | None = None) -> dict[str, Any]:
     """The report of one month (default: the last complete month) as plain data."""
     from cxmetrics import __version__

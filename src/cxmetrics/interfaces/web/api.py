@@ -195,12 +195,14 @@ def dimension_values(
     if dim in TIME_VALUES:
         return json_response({"dimension": dim, "values": TIME_VALUES[dim][:limit],
                               "truncated": len(TIME_VALUES[dim]) > limit})
-    parts = [f'SELECT DISTINCT CAST("{c}" AS VARCHAR) AS v FROM "{t}" WHERE "{c}" IS NOT NULL'
-             for t, c in _dimension_sources(dim)]
     values: list = []
-    if parts:
-        sql = " UNION ".join(parts)
-        with ctx_of(request).reader() as r:
-            values = [row[0] for row in r.store.raw.execute(f"SELECT v FROM ({sql}) ORDER BY v LIMIT ?",
-                                                               [limit + 1]).fetchall()]
+    sources = _dimension_sources(dim)
+    if sources:
+        import ibis
+
+        with ctx_of(request).reader() as r:  # Ibis, so the Spark tables answer too
+            parts = [t.filter(t[c].notnull()).select(v=t[c].cast("string")).distinct()
+                     for t, c in ((r.store.table(name), col) for name, col in sources)]
+            found = ibis.union(*parts).order_by("v").limit(limit + 1).execute()
+            values = [str(v) for v in found["v"]]
     return json_response({"dimension": dim, "values": values[:limit], "truncated": len(values) > limit})

@@ -68,8 +68,11 @@ def list_tokens(request: Request) -> Response:
     """Every token's id, role, label and dates (hashes are never shown)."""
     from cxmetrics.interfaces.web.auth import list_tokens as listing
 
-    with ctx_of(request).reader() as r:
-        return json_response({"tokens": listing(r.store.raw)})
+    cur = ctx_of(request).cursor()  # the store file's, whatever the engine: tokens are the server's own
+    try:
+        return json_response({"tokens": listing(cur)})
+    finally:
+        cur.close()
 
 
 @tokens.post("/tokens", response_model=TokenCreated, status_code=201)

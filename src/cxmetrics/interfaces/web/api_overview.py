@@ -87,7 +87,7 @@ def overview(
 
     def compute() -> tuple[bytes, str]:
         with ctx.compute_slots, ctx.reader() as r:
-            if first_screen:  # computed by the writer that published this version? (warm_answers)
+            if first_screen and ctx.tables is None:  # computed by the writer that published this version?
                 kept = stored_answer(r.store, r.stamp)
                 if kept is not None:
                     return kept, JSON_TYPE
@@ -153,7 +153,8 @@ def _answer_key(store: Any) -> str:
     targets, business hours...): a writer and a server with different settings do not share it."""
     import hashlib
 
-    settings = store.config.model_dump_json(exclude={"db", "write_wait", "server"})  # those change no number
+    # those change no number of the store ([engine]: kept answers are the store file's, never Spark's)
+    settings = store.config.model_dump_json(exclude={"db", "write_wait", "server", "engine"})
     return "overview:" + hashlib.sha256(settings.encode()).hexdigest()[:16]
 
 

@@ -122,9 +122,11 @@ def imports(request: Request, limit: Annotated[int, Query(ge=1, le=10_000)] = 10
     (times in `tz`, default the reporting zone)."""
     ctx = ctx_of(request)
     zone = check_tz(tz) or ctx.config.timezone
-    with ctx.reader() as r:
-        df = r.store.raw.execute("SELECT * FROM _import_log ORDER BY import_id DESC, table_name LIMIT ?",
-                                 [limit]).fetchdf()
+    cur = ctx.cursor()  # the store file's log, whatever the engine
+    try:
+        df = cur.execute("SELECT * FROM _import_log ORDER BY import_id DESC, table_name LIMIT ?", [limit]).fetchdf()
+    finally:
+        cur.close()
     df = _local(df, zone)
     out = frame_records(df)
     for rec in out:

@@ -24,6 +24,7 @@ from cxmetrics.interfaces.web.context import AppContext
 from cxmetrics.interfaces.web.responses import json_response
 
 if TYPE_CHECKING:
+    from cxmetrics.engine.tables import Tables
     from cxmetrics.interfaces.web.scheduler import SyncSchedule
     from cxmetrics.settings import Config
 
@@ -120,7 +121,7 @@ class AllowedMethods:
 def create_app(db_path: str | Path, *, config_path: str | Path | None = None, config: Config | None = None,
                require_read_token: bool | None = None, cors_origins: Iterable[str] = (),
                max_upload_bytes: int | None = None, allowed_hosts: Iterable[str] | None = None,
-               sync: SyncSchedule | None = None) -> FastAPI:
+               sync: SyncSchedule | None = None, tables: Tables | None = None) -> FastAPI:
     """The app over the store at ``db_path`` (created if missing).
 
     ``config``: the settings (``cxm serve`` passes its own); else read from ``config_path``
@@ -133,7 +134,10 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
     the loopback names: reads are open there, and without the check a web page the user
     visits could rebind its own domain name to 127.0.0.1 and read the numbers (DNS
     rebinding).
-    ``sync``: run a help-desk sync on a timer inside the server (``cxm serve --sync-every``)."""
+    ``sync``: run a help-desk sync on a timer inside the server (``cxm serve --sync-every``).
+    ``tables``: compute on these instead of the store file (``cxm --engine spark serve``: the
+    Spark tables); the store file then keeps only tokens and the import log, and every write
+    is refused."""
     from cxmetrics import __version__
     from cxmetrics.metrics.registry import all_metrics
     from cxmetrics.settings import load_config
@@ -141,7 +145,7 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
     config = config if config is not None else load_config(config_path)
     all_metrics()  # load the registry now: lazy loading from several threads at once would race
     ctx = AppContext(Path(db_path), config, require_read_token=bool(require_read_token),
-                     upload_limit=max_upload_bytes, cors_origins=tuple(cors_origins))
+                     upload_limit=max_upload_bytes, cors_origins=tuple(cors_origins), tables=tables)
     ctx.open()
 
     @asynccontextmanager

@@ -11,6 +11,11 @@ data stamp. Requests already running finish on the old snapshot. The server's ow
 (uploads, tokens) are writer sessions (:class:`cxmetrics.store.Store`) like any other
 process's, taken one at a time.
 
+With ``[engine] kind = "spark"`` (``cxm --engine spark serve``) the numbers come from the
+Spark tables instead (``AppContext.tables``): every request reads them through one engine,
+one request at a time, the store file keeps only tokens and the import log, and writes are
+refused.
+
 Pages (``cxmetrics.interfaces.web.pages``) reach this through ``request.app.state.ctx``.
 """
 
@@ -26,10 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cxmetrics.errors import UsageError
+
 if TYPE_CHECKING:
     import duckdb
 
     from cxmetrics.engine.core import Engine
+    from cxmetrics.engine.tables import Tables
     from cxmetrics.interfaces.web.auth import TokenInfo
     from cxmetrics.settings import Config
     from cxmetrics.store import Store
@@ -58,9 +66,10 @@ class Snapshot:
 
 @dataclass
 class Reader:
-    """One request's view of the store: a read-only store and an engine over its cursor."""
+    """One request's view of the data: the tables (a read-only store over its cursor, or the
+    Spark tables) and an engine over them."""
 
-    store: Store
+    store: Tables
     engine: Engine
     #: the data stamp of the snapshot (changes with every import)
     stamp: int
@@ -131,6 +140,9 @@ class AppContext:
     #: the largest import upload; None: ``[server] max_upload_mb`` of ``config``
     upload_limit: int | None = None
     cors_origins: tuple[str, ...] = ()
+    #: where the numbers come from when not the store file: the Spark tables of ``[engine] kind = "spark"``
+    #: (the store file then keeps only the server's own records: tokens, the import log)
+    tables: Tables | None = None
     #: the current snapshot (None: closed)
     snapshot: Snapshot | None = field(default=None, repr=False)
     cache: ResponseCache = field(default_factory=ResponseCache, repr=False)
@@ -140,6 +152,9 @@ class AppContext:
     _old: list[Snapshot] = field(default_factory=list, repr=False)
     _write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cursor_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: one request at a time on the Spark tables: they share one engine (its facts), and Spark
+    #: spreads each query over the cluster itself
+    _tables_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _bounds: dict[int, Any] = field(default_factory=dict, repr=False)
     _schemas: dict[tuple, Any] = field(default_factory=dict, repr=False)
     _schemas_stamp: int | None = field(default=None, repr=False)
@@ -226,10 +241,15 @@ class AppContext:
 
     @contextlib.contextmanager
     def reader(self) -> Iterator[Reader]:
-        """A snapshot of the store for one request, with an engine over the stored facts."""
+        """A snapshot of the store for one request, with an engine over the stored facts (on
+        Spark: the Spark tables and their one engine)."""
         from cxmetrics.engine.core import Engine
         from cxmetrics.store import Store
 
+        if self.tables is not None:
+            with self._tables_lock:
+                yield Reader(self.tables, self.tables.engine(), self.tables.data_stamp())
+            return
         cur = self.cursor()
         store = Store.from_connection(cur, path=self.db_path, config=self.config, read_only=True)
         try:
@@ -279,6 +299,10 @@ class AppContext:
         from cxmetrics.interfaces.web.api_overview import warm_answers
         from cxmetrics.store import Store
 
+        if self.tables is not None:
+            raise UsageError("this server computes on Spark ([engine] kind = \"spark\") and writes nothing: load "
+                             "data into the Spark tables with Spark, manage tokens with `cxm token` "
+                             "(--engine duckdb), collect surveys on a server without --engine spark")
         with self._write_lock:
             store = Store(self.db_path, config=self.config, on_wait=log.warning)
             if self.config.server.warm_start:
