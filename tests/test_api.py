@@ -224,7 +224,7 @@ def test_catalog_and_openapi(api) -> None:
 
 def test_dimension_values(api) -> None:
     doc = get(api, "/api/v1/dimensions/channel/values").json()
-    assert "email" in doc["values"] and doc["values"] == sorted(doc["values"]) and not doc["truncated"]
+    assert "email" in doc["values"] and doc["values"] == sorted(set(doc["values"])) and not doc["truncated"]
     assert get(api, "/api/v1/dimensions/weekday/values").json()["values"] == [1, 2, 3, 4, 5, 6, 7]
     short = get(api, "/api/v1/dimensions/customer/values?limit=3").json()
     assert len(short["values"]) == 3 and short["truncated"]

@@ -203,6 +203,6 @@ def dimension_values(
         with ctx_of(request).reader() as r:  # Ibis, so the Spark tables answer too
             parts = [t.filter(t[c].notnull()).select(v=t[c].cast("string")).distinct()
                      for t, c in ((r.store.table(name), col) for name, col in sources)]
-            found = ibis.union(*parts).order_by("v").limit(limit + 1).execute()
+            found = ibis.union(*parts, distinct=True).order_by("v").limit(limit + 1).execute()
             values = [str(v) for v in found["v"]]
     return json_response({"dimension": dim, "values": values[:limit], "truncated": len(values) > limit})
