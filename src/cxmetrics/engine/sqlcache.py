@@ -34,7 +34,6 @@ from typing import Any
 
 import ibis
 import ibis.expr.operations as ops
-import sqlglot
 import sqlglot as sg
 import sqlglot.expressions as sge
 from ibis.backends import BaseBackend
@@ -229,7 +228,7 @@ class SqlCache:
 
 
 _UNKNOWN: Any = object()
-_VERSION_TAG = f"v{_FORMAT}-ibis{ibis.__version__}-sqlglot{sqlglot.__version__}"
+_VERSION_TAG = f"v{_FORMAT}-ibis{ibis.__version__}-sqlglot{sg.__version__}"
 
 
 def _header(key: str, body: str) -> str:
