@@ -429,6 +429,10 @@ def test_token_prompt_reads_and_upload(browser: Any, token_server: tuple[LiveSer
             page.click("#drill-csv")
         assert info.value.suggested_filename.endswith(".csv")
         page.keyboard.press("Escape")
+        # closing the panel steps back through history (history.go, asynchronous); a
+        # navigation started before that lands is aborted (net::ERR_ABORTED), so wait
+        page.wait_for_url(lambda u: "drill=" not in u)
+        expect(page.locator("#drill")).not_to_have_attribute("open", "")
         # upload: the editor token typed into the form
         upload = tmp_path / "new-tickets.csv"
         upload.write_text("ticket_id,created_at,channel,category\nT-UP-1,2025-12-31T12:00:00Z,email,returns\n"
