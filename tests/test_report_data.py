@@ -174,3 +174,27 @@ def test_tickets_only_table_has_no_rows_for_missing_tables(tickets_only: Path) -
     ids = {r["metric"] for r in d["table"]}
     assert {"ticket_volume", "first_response_time", "contacts_per_issue"} <= ids  # calls are optional there
     assert not ids & {"nps", "active_customers", "call_volume", "revenue", "cart_abandonment_rate", "cac"}
+
+
+def test_tickets_without_a_category_still_make_a_report(store: Store) -> None:
+    """A file without the optional category column (the dashboard's accept-partial upload
+    found this): its tickets are a share of their own in the table, labelled as none, and
+    never taken for the metric's ungrouped row."""
+    import io
+
+    import openpyxl
+
+    from cxmetrics.interfaces.report import render
+
+    at = pd.date_range("2025-11-03 09:00", periods=12, freq="5D", tz="UTC")
+    store.import_frame("tickets", pd.DataFrame({
+        "ticket_id": [f"T{i}" for i in range(12)], "created_at": at, "channel": "email",
+        "category": [None if i % 4 == 0 else ("returns" if i % 2 else "delivery") for i in range(12)]}))
+    d = build_report(store, PERIOD)
+    shares = {r["group"]: r for r in d["table"] if r["metric"] == "category_share"}
+    assert set(shares) == {"delivery", "returns", None}
+    assert shares[None]["dimension"] == "category"
+    assert sum(r["values"][d["months"].index("2025-12-01")] or 0 for r in shares.values()) == pytest.approx(100)
+    book = openpyxl.load_workbook(io.BytesIO(render(d, "xlsx")), read_only=True)
+    cells = {v for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)}
+    assert "Category share — (none)" in cells

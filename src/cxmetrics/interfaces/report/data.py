@@ -143,7 +143,9 @@ def _table(all_frame: pd.DataFrame, months: list[str], counts: dict[str, int]) -
             continue
         groups: list[tuple[Any, pd.DataFrame]] = [(None, f)]
         if m.share_dim and m.share_dim in f.columns:
-            groups = list(f.groupby(m.share_dim, sort=True, dropna=False))
+            # iterated, not list(): pandas 2.3 fails on len() of a dropna=False grouping with a
+            # null key (tickets imported without a category), "Categorical categories cannot be null"
+            groups = [(g, part) for g, part in f.groupby(m.share_dim, sort=True, dropna=False)]
         for g, part in groups:
             by_month = {str(p): clean(v) for p, v in zip(part["period_start"], part["value"], strict=True)}
             values = [by_month.get(mo) for mo in months]

@@ -254,7 +254,7 @@ class Book:
             return None
         i = months.index(self.start)
         for row in self.rows:
-            if row["metric"] == metric and row.get("group") is None:
+            if row["metric"] == metric and not row.get("dimension"):  # ungrouped (a null group has its dimension)
                 return finite(row["values"][i])
         kpi = self.kpis.get(metric)
         return finite(kpi.get("value")) if kpi else None
@@ -331,7 +331,7 @@ def _row_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     def key(item: tuple[int, dict[str, Any]]) -> tuple[int, int, int, int]:
         i, r = item
-        is_primary = r["metric"] in primary and r.get("group") is None
+        is_primary = r["metric"] in primary and not r.get("dimension")
         return (domains.index(r["domain"]), 0 if is_primary else 1,
                 primary.index(r["metric"]) if is_primary else 0, i)
 
@@ -403,7 +403,7 @@ def metrics_sheet(book: Book) -> None:
     rows = _row_order(book.rows)
     for r in rows:
         metric, unit = r["metric"], r["unit"]
-        kpi = book.kpis.get(metric) if r.get("group") is None else None
+        kpi = book.kpis.get(metric) if not r.get("dimension") else None
         bold = bool(kpi)
         sh.label(row, 0, book.t_or(f"domain.{r['domain']}", r["domain"]), book.fmt(bold=bold))
         sh.text(row, 1, row_label(tr, r), book.fmt(bold=bold))
