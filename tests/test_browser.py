@@ -450,6 +450,18 @@ def test_token_prompt_reads_and_upload(browser: Any, token_server: tuple[LiveSer
         page.click("#upload-form button[type=submit]")
         expect(page.locator("#upload-result .good")).to_contain_text("2")
         expect(page.locator("#imports-table")).to_contain_text("new-tickets.csv")
+        # a file whose rows mostly fail is refused, nothing stored, until the box is ticked
+        mostly_bad = tmp_path / "mostly-bad.csv"
+        mostly_bad.write_text("ticket_id,created_at,channel\nT-UP-3,2025-12-31T14:00:00Z,email\n"
+                              "T-UP-4,not a date,email\nT-UP-5,31.12.,chat\n", encoding="utf-8")
+        page.set_input_files("#u-file", str(mostly_bad))
+        page.click("#upload-form button[type=submit]")
+        expect(page.locator("#upload-result .error")).to_contain_text("over half")
+        expect(page.locator("#imports-table")).not_to_contain_text("mostly-bad.csv")
+        page.check("#u-partial")
+        page.click("#upload-form button[type=submit]")
+        expect(page.locator("#upload-result .good")).to_contain_text("2 quarantined")
+        expect(page.locator("#imports-table")).to_contain_text("mostly-bad.csv")
         shot(page, "imports")
         # a report with the read token
         page = s.goto("/reports")

@@ -42,7 +42,9 @@
       button.disabled = true;
       result.append(el('p', { text: t('imports.uploading') }));
       try {
-        const resp = await fetch(C.cfg.api + '/imports/' + encodeURIComponent(table), {
+        // a file over half of whose rows fail is refused unless the user ticked the box
+        const partial = document.getElementById('u-partial').checked ? '?accept_partial=true' : '';
+        const resp = await fetch(C.cfg.api + '/imports/' + encodeURIComponent(table) + partial, {
           method: 'POST', body: data, credentials: 'same-origin',
           headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' },
         });
