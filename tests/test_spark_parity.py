@@ -1,6 +1,7 @@
 """Every registered metric gives the same records on DuckDB and on Spark (issue 2 item 8).
 
-One Spark session serves the whole module; each configuration computes all metrics
+One Spark session (tests/conftest.py's ``spark``: one per test process, shared with the
+Spark test of tests/test_sla.py) serves the module; each configuration computes all metrics
 at once per engine and compares the two frames: keys and counts exactly, floats to 1e-9.
 
 The data set is the demo generator's (two months, scale 0.1: realistic volumes, all
@@ -234,18 +235,6 @@ def duck(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="module")
-def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from cxmetrics.engine.spark import spark_session
-
-    t0 = time.perf_counter()
-    session = spark_session("local[2]", "cxmetrics-tests", driver_memory="2g",
-                            workdir=tmp_path_factory.mktemp("spark"))
-    print(f"\nSpark session started in {time.perf_counter() - t0:.1f} s")
-    yield session
-    session.stop()
-
-
-@pytest.fixture(scope="module")
 def engines(duck: Store, spark: Any) -> tuple[Any, Any]:
     from cxmetrics.engine.spark import spark_engine
 
@@ -327,7 +316,7 @@ def _session_as_found(session: Any) -> Iterator[None]:
 
 
 def test_cli_on_spark(spark: Any, tmp_path: Path) -> None:
-    """`cxm --engine spark metrics` (the real CLI, in this process, on this module's session) over
+    """`cxm --engine spark metrics` (the real CLI, in this process, on the test process's session) over
     tables in a Spark catalog database loaded from a store prints the records `cxm --engine duckdb
     metrics` prints from the store itself; the counts a report and the dashboard show agree too."""
     from typer.testing import CliRunner
