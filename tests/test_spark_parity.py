@@ -41,7 +41,7 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     pytest.skip("Java is not installed (Spark needs Java 17)", allow_module_level=True)
 
 from cxmetrics.engine.core import BASE_COLUMNS, VALUE_COLUMNS  # noqa: E402
-from cxmetrics.metrics.registry import all_metrics  # noqa: E402
+from cxmetrics.metrics.registry import all_metrics, get  # noqa: E402
 from cxmetrics.settings import config_from_dict  # noqa: E402
 from cxmetrics.store import Store  # noqa: E402
 
@@ -482,7 +482,10 @@ def test_missing_tables_read_as_empty(duck: Store, spark: Any) -> None:
 
 
 def test_sub_second_timestamps(tmp_path: Path, spark: Any) -> None:
-    """Exports with milliseconds (common) must give the same durations on both engines."""
+    """Exports with milliseconds (common) must give the same durations on both engines.
+
+    Spark's time here is its queries (planning a fact's SQL, running its cached stages), not
+    the rows: on a warm session 20 tickets took as long as these 60, which vary the cases more."""
     from cxmetrics.engine.spark import spark_engine
 
     frames = generate(seed=5, n_tickets=60)
@@ -499,8 +502,10 @@ def test_sub_second_timestamps(tmp_path: Path, spark: Any) -> None:
         other = spark_engine(store, spark.newSession())
         problems = []
         for hours in ("calendar", "business"):
-            problem = diff(store.engine().frame(ids, grain="total", hours=hours),
-                           other.frame(ids, grain="total", hours=hours))
+            expected = store.engine().frame(ids, grain="total", hours=hours)
+            # every duration has rows to compare (calls': the edge-case generator writes no calls)
+            assert {k for k in ids if get(k).fact != "calls"} <= set(expected.loc[expected["n"] > 0, "metric"])
+            problem = diff(expected, other.frame(ids, grain="total", hours=hours))
             if problem:
                 problems.append(f"{hours}: {problem}")
     finally:
