@@ -4,7 +4,9 @@ location, golden-file flag), the hypothesis profiles, and how pytest-xdist split
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -161,19 +163,42 @@ def tickets_only(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> 
     return path
 
 
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One local Spark session (``local[2]``, 2 GB) for this test process, started when a test
+    first asks for it and stopped at the end of the session: its JVM start and warm-up (tens of
+    seconds) is paid once by tests/test_spark_parity.py and the Spark test of tests/test_sla.py,
+    which share a work unit (JOIN_UNIT below) so one worker runs them one after the other.
+    Tests that need their own temp views or current database use ``spark.newSession()``."""
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'cxmetrics[spark]')")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Java is not installed (Spark needs Java 17)")
+    from cxmetrics.engine.spark import spark_session
+
+    t0 = time.perf_counter()
+    session = spark_session("local[2]", "cxmetrics-tests", driver_memory="2g",
+                            workdir=tmp_path_factory.mktemp("spark"))
+    print(f"\nSpark session started in {time.perf_counter() - t0:.1f} s")
+    yield session
+    session.stop()
+
+
 # -- parallel runs (pytest-xdist) ----------------------------------------------------
 # scripts/test runs ``-n auto --dist loadgroup --no-loadscope-reorder``, and
 # pytest_xdist_make_scheduler below gives --dist loadgroup this suite's work units, each
 # run whole on one worker: a module's tests, so its module-scoped fixtures (a demo store,
-# the Spark session, a live server with Chromium) are built once; modules that share a
-# process-wide cache share a unit; each long property test (OWN_UNIT: minutes, no
-# module-scoped fixture) is a unit of its own, which is what keeps the two workers evenly
-# busy. Units start longest first (LONG_FIRST, then collection order), so no long unit is
+# a live server with Chromium) are built once; modules that share a process-wide cache share
+# a unit; a test elsewhere that uses a costly session fixture of a unit's (the Spark session)
+# joins that unit (JOIN_UNIT), so only one worker builds it; each long property test
+# (OWN_UNIT: minutes, no module-scoped fixture) is a unit of its own, which is what keeps
+# the two workers evenly busy. Units start longest first (LONG_FIRST, then collection order), so no long unit is
 # left to start at the end. (xdist's own loadgroup reads ``xdist_group`` marks through
 # node ids, which pytest 9.2 no longer lets it rewrite: pytest-xdist issue 1386.)
 
 #: modules that share a cache (tests.test_report_html's built reports) run together
 SHARED_UNITS = {"test_report_html": "report", "test_report_pdf": "report", "test_report_xlsx": "report"}
+#: node-id prefixes of tests that run in another unit: the one whose session-scoped fixture they use
+JOIN_UNIT = {"tests/test_sla.py::test_policy_events_identical_on_spark": "test_spark_parity"}
 #: node-id prefixes of tests that are each a unit of their own
 OWN_UNIT = ("tests/test_invariants.py::", "tests/test_feedback_invariants.py::",
             "tests/test_customer_metrics.py::test_churn_and_retention_are_consistent")
@@ -186,6 +211,9 @@ def work_unit(nodeid: str) -> str:
     """The unit of work (see above) a test belongs to, from its node id."""
     if nodeid.startswith(OWN_UNIT):
         return nodeid
+    joined = next((unit for prefix, unit in JOIN_UNIT.items() if nodeid.startswith(prefix)), None)
+    if joined is not None:
+        return joined
     module = nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
     return SHARED_UNITS.get(module, module)
 

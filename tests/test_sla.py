@@ -23,7 +23,7 @@ Tickets:
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -284,13 +284,12 @@ def test_drill_down_lists_the_counted_rows(store: Store, metric: str) -> None:
 
 
 @pytest.mark.spark
-def test_policy_events_identical_on_spark(store: Store, tmp_path: Path) -> None:
-    """Business hours across the DST change, pauses, reopens and field history run on Spark alike."""
-    pytest.importorskip("pyspark")
-    from cxmetrics.engine.spark import spark_engine, spark_session
+def test_policy_events_identical_on_spark(store: Store, spark: Any) -> None:
+    """Business hours across the DST change, pauses, reopens and field history run on Spark alike.
+    ``spark``: the test process's session (tests/conftest.py), shared with tests/test_spark_parity.py."""
+    from cxmetrics.engine.spark import spark_engine
 
-    session = spark_session("local[2]", "cxmetrics-sla", driver_memory="1g", workdir=tmp_path)
-    other = spark_engine(store, session.newSession())
+    other = spark_engine(store, spark.newSession())
     key = ["ticket_id", "sla_metric", "seq"]
     a = store.engine().fact_table("sla", "calendar").execute().sort_values(key).reset_index(drop=True)
     b = other.fact_table("sla", "calendar").execute().sort_values(key).reset_index(drop=True)
