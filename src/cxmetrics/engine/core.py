@@ -489,7 +489,7 @@ class Engine:
         for f in frames:
             dims += [c for c in f.columns if c not in BASE_COLUMNS + VALUE_COLUMNS + extra and c not in dims]
         cols = BASE_COLUMNS + dims + VALUE_COLUMNS + extra
-        frames = [f.reindex(columns=cols) for f in frames]
+        frames = [f if list(f.columns) == cols else f.reindex(columns=cols) for f in frames]
         if not frames:
             return pd.DataFrame(columns=cols)
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
