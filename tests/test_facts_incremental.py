@@ -101,3 +101,40 @@ def test_metrics_after_a_delta_equal_metrics_of_a_fresh_store(tmp_path, split) -
             b.import_frame(name, delta[name])
         got, want = a.metrics(ids, grain="month"), b.metrics(ids, grain="month")
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
+
+
+
+def test_facts_of_a_store_without_support_data_equal_a_derivation(monkeypatch) -> None:
+    """A survey-only store gets its (empty) facts from the columns an earlier derivation over empty
+    tables gave, without deriving again: the same tables and numbers; a ticket derives as ever."""
+    import cxmetrics.facts.tickets as tickets
+    from cxmetrics import store as store_module
+    from cxmetrics.settings import Config
+
+    monkeypatch.setattr(store_module, "EMPTY_FACT_COLUMNS", {})
+    derivations = []
+    real = tickets.base_facts
+    monkeypatch.setattr(tickets, "base_facts", lambda *a, **k: (derivations.append(1), real(*a, **k))[1])
+    answers = pd.DataFrame({"response_id": ["r1", "r2", "r3"], "survey": "nps", "score": [9.0, 3.0, 10.0],
+                            "responded_at": pd.to_datetime(["2024-03-05", "2024-03-06", "2024-04-01"], utc=True)})
+
+    def survey_store() -> tuple[dict[str, list], pd.DataFrame, Store]:
+        s = Store(":memory:", config=Config())
+        s.import_frame("survey_responses", answers)
+        frame = s.metrics(["nps", "promoters_share", "ticket_volume"], grain="month")
+        return {n: s.raw.execute(f"DESCRIBE _fact_{n}").fetchall() for n in Store.FACT_TABLES}, frame, s
+
+    first, frame1, s1 = survey_store()
+    assert derivations == [1] and store_module.EMPTY_FACT_COLUMNS
+    second, frame2, s2 = survey_store()
+    assert derivations == [1], "no second derivation"
+    assert second == first
+    pd.testing.assert_frame_equal(frame1, frame2)
+    assert s2.facts_stamp() == s2.data_stamp()
+    assert all(s2.count(f"_fact_{n}") == 0 for n in Store.FACT_TABLES)
+    s2.import_frame("tickets", pd.DataFrame({"ticket_id": ["t1"], "channel": ["email"],
+                                             "created_at": pd.to_datetime(["2024-03-05"], utc=True)}))
+    s2.stored_facts()
+    assert derivations == [1, 1] and s2.count("_fact_tickets") == 1
+    s1.close()
+    s2.close()
