@@ -97,17 +97,20 @@ class Engine:
     _bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
     _other_facts: dict[str, ir.Table] = field(default_factory=dict, repr=False)
     _fact_exprs: dict[str, ir.Table] = field(default_factory=dict, repr=False)
+    _sources: dict[str, ir.Table] = field(default_factory=dict, repr=False)
     _business: list[BusinessClock] = field(default_factory=list, repr=False)
     _spend_bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
 
     # -- inputs ----------------------------------------------------------
     def source(self, name: str) -> ir.Table:
-        try:
-            t = self.con.table(name)
-        except TableNotFound:  # a store made before this table existed: the table is empty
-            return _empty_table(name)
-        cols = schema.table(name).names
-        return t.select(*cols)
+        """A canonical table's columns (once per engine: each costs a ``DESCRIBE``)."""
+        if name not in self._sources:
+            try:
+                t = self.con.table(name).select(*schema.table(name).names)
+            except TableNotFound:  # a store made before this table existed: the table is empty
+                t = _empty_table(name)
+            self._sources[name] = t
+        return self._sources[name]
 
     def sources(self) -> Sources:
         return Sources(*(self.source(n) for n in ("tickets", "messages", "status_changes", "work_sessions")))

@@ -275,6 +275,10 @@ def cache_for(folder: Path | None) -> SqlCache:
         return cache
 
 
+#: the nodes Ibis's DuckDB pre-execute hooks act on
+_HOOKED = (ops.PhysicalTable, ops.GeoSpatialUnOp, ops.GeoSpatialBinOp, ops.ScalarUDF)
+
+
 class Backend(DuckDBBackend):
     """Ibis's DuckDB backend compiling through a :class:`SqlCache` (``sql_cache``; none: as Ibis does)."""
 
@@ -285,6 +289,14 @@ class Backend(DuckDBBackend):
         if self.sql_cache is None or params or pretty:
             return super().compile(expr, limit=limit, params=params, pretty=pretty)
         return self.sql_cache.compile(self, expr, limit)
+
+    def _run_pre_execute_hooks(self, expr: ibis.Expr) -> None:
+        """Ibis's hooks walk the query's graph four times (record-batch tables, spatial functions,
+        UDFs, in-memory tables); one walk shows when none of them has anything to do."""
+        nodes = expr.op().find(_HOOKED)
+        if any(not isinstance(n, ops.PhysicalTable) or isinstance(n, ops.InMemoryTable)
+               or n.name in self._record_batch_readers_consumed for n in nodes):
+            super()._run_pre_execute_hooks(expr)
 
     def get_schema(self, table_name: str, *, catalog: str | None = None,
                    database: str | None = None) -> sch.Schema:
