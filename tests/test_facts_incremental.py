@@ -104,37 +104,47 @@ def test_metrics_after_a_delta_equal_metrics_of_a_fresh_store(tmp_path, split) -
 
 
 
-def test_facts_of_a_store_without_support_data_equal_a_derivation(monkeypatch) -> None:
-    """A survey-only store gets its (empty) facts from the columns an earlier derivation over empty
-    tables gave, without deriving again: the same tables and numbers; a ticket derives as ever."""
+
+def test_a_derivation_run_again_equals_building_it(monkeypatch) -> None:
+    """The second store in a process derives its facts by running the statements the first one
+    built (Store.DERIVATIONS): the same tables as building them afresh, for tickets and for none."""
     import cxmetrics.facts.tickets as tickets
     from cxmetrics import store as store_module
     from cxmetrics.settings import Config
 
-    monkeypatch.setattr(store_module, "EMPTY_FACT_COLUMNS", {})
-    derivations = []
+    monkeypatch.setattr(store_module, "DERIVATIONS", {})
+    built = []
     real = tickets.base_facts
-    monkeypatch.setattr(tickets, "base_facts", lambda *a, **k: (derivations.append(1), real(*a, **k))[1])
-    answers = pd.DataFrame({"response_id": ["r1", "r2", "r3"], "survey": "nps", "score": [9.0, 3.0, 10.0],
-                            "responded_at": pd.to_datetime(["2024-03-05", "2024-03-06", "2024-04-01"], utc=True)})
+    monkeypatch.setattr(tickets, "base_facts", lambda *a, **k: (built.append(1), real(*a, **k))[1])
 
-    def survey_store() -> tuple[dict[str, list], pd.DataFrame, Store]:
+    def store_with(seed: int | None) -> Store:
         s = Store(":memory:", config=Config())
-        s.import_frame("survey_responses", answers)
-        frame = s.metrics(["nps", "promoters_share", "ticket_volume"], grain="month")
-        return {n: s.raw.execute(f"DESCRIBE _fact_{n}").fetchall() for n in Store.FACT_TABLES}, frame, s
+        if seed is not None:
+            for name, t in generate_tables(seed, 2, dt.date(2025, 1, 1), total_tickets=80, support_only=True).items():
+                s.import_frame(name, t.to_pandas())
+        s.import_frame("survey_responses", pd.DataFrame({
+            "response_id": ["r1", "r2"], "survey": "nps", "score": [9.0, 3.0],
+            "responded_at": pd.to_datetime(["2024-12-05", "2024-12-06"], utc=True)}))
+        return s
 
-    first, frame1, s1 = survey_store()
-    assert derivations == [1] and store_module.EMPTY_FACT_COLUMNS
-    second, frame2, s2 = survey_store()
-    assert derivations == [1], "no second derivation"
-    assert second == first
-    pd.testing.assert_frame_equal(frame1, frame2)
-    assert s2.facts_stamp() == s2.data_stamp()
-    assert all(s2.count(f"_fact_{n}") == 0 for n in Store.FACT_TABLES)
-    s2.import_frame("tickets", pd.DataFrame({"ticket_id": ["t1"], "channel": ["email"],
-                                             "created_at": pd.to_datetime(["2024-03-05"], utc=True)}))
-    s2.stored_facts()
-    assert derivations == [1, 1] and s2.count("_fact_tickets") == 1
-    s1.close()
-    s2.close()
+    for seed in (3, None):
+        first = store_with(1 if seed is not None else None)
+        first.stored_facts()
+        again = store_with(seed)
+        built.clear()
+        again.stored_facts()
+        assert built == [], "the statements ran again, nothing was built"
+        replayed = facts(again)
+        columns = {n: again.raw.execute(f"DESCRIBE _fact_{n}").fetchall() for n in Store.FACT_TABLES}
+        metrics = again.metrics(None, grain="month")
+        store_module.DERIVATIONS.clear()
+        again.refresh_facts(full=True)
+        assert built == [1]
+        rebuilt = facts(again)
+        for n in Store.FACT_TABLES:
+            pd.testing.assert_frame_equal(replayed[n], rebuilt[n])
+            assert columns[n] == again.raw.execute(f"DESCRIBE _fact_{n}").fetchall()
+        pd.testing.assert_frame_equal(metrics, again.metrics(None, grain="month"))
+        assert len(replayed["tickets"]) == (0 if seed is None else 80)
+        first.close()
+        again.close()
