@@ -101,3 +101,50 @@ def test_metrics_after_a_delta_equal_metrics_of_a_fresh_store(tmp_path, split) -
             b.import_frame(name, delta[name])
         got, want = a.metrics(ids, grain="month"), b.metrics(ids, grain="month")
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
+
+
+
+
+def test_a_derivation_run_again_equals_building_it(monkeypatch) -> None:
+    """The second store in a process derives its facts by running the statements the first one
+    built (Store.DERIVATIONS): the same tables as building them afresh, for tickets and for none."""
+    import cxmetrics.facts.tickets as tickets
+    from cxmetrics import store as store_module
+    from cxmetrics.settings import Config
+
+    monkeypatch.setattr(store_module, "DERIVATIONS", {})
+    built = []
+    real = tickets.base_facts
+    monkeypatch.setattr(tickets, "base_facts", lambda *a, **k: (built.append(1), real(*a, **k))[1])
+
+    def store_with(seed: int | None) -> Store:
+        s = Store(":memory:", config=Config())
+        if seed is not None:
+            for name, t in generate_tables(seed, 2, dt.date(2025, 1, 1), total_tickets=80, support_only=True).items():
+                s.import_frame(name, t.to_pandas())
+        s.import_frame("survey_responses", pd.DataFrame({
+            "response_id": ["r1", "r2"], "survey": "nps", "score": [9.0, 3.0],
+            "responded_at": pd.to_datetime(["2024-12-05", "2024-12-06"], utc=True)}))
+        return s
+
+    for seed in (3, None):
+        first = store_with(1 if seed is not None else None)
+        first.stored_facts()
+        again = store_with(seed)
+        built.clear()
+        again.stored_facts()
+        assert built == [], "the statements ran again, nothing was built"
+        replayed = facts(again)
+        columns = {n: again.raw.execute(f"DESCRIBE _fact_{n}").fetchall() for n in Store.FACT_TABLES}
+        metrics = again.metrics(None, grain="month")
+        store_module.DERIVATIONS.clear()
+        again.refresh_facts(full=True)
+        assert built == [1]
+        rebuilt = facts(again)
+        for n in Store.FACT_TABLES:
+            pd.testing.assert_frame_equal(replayed[n], rebuilt[n])
+            assert columns[n] == again.raw.execute(f"DESCRIBE _fact_{n}").fetchall()
+        pd.testing.assert_frame_equal(metrics, again.metrics(None, grain="month"))
+        assert len(replayed["tickets"]) == (0 if seed is None else 80)
+        first.close()
+        again.close()

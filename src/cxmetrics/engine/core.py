@@ -9,6 +9,7 @@ into flat records (SPEC 5.1).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -95,17 +96,21 @@ class Engine:
     _facts: dict[str, Facts] = field(default_factory=dict, repr=False)
     _bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
     _other_facts: dict[str, ir.Table] = field(default_factory=dict, repr=False)
+    _fact_exprs: dict[str, ir.Table] = field(default_factory=dict, repr=False)
+    _sources: dict[str, ir.Table] = field(default_factory=dict, repr=False)
     _business: list[BusinessClock] = field(default_factory=list, repr=False)
     _spend_bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
 
     # -- inputs ----------------------------------------------------------
     def source(self, name: str) -> ir.Table:
-        try:
-            t = self.con.table(name)
-        except TableNotFound:  # a store made before this table existed: the table is empty
-            return _empty_table(name)
-        cols = schema.table(name).names
-        return t.select(*cols)
+        """A canonical table's columns (once per engine: each costs a ``DESCRIBE``)."""
+        if name not in self._sources:
+            try:
+                t = self.con.table(name).select(*schema.table(name).names)
+            except TableNotFound:  # a store made before this table existed: the table is empty
+                t = _empty_table(name)
+            self._sources[name] = t
+        return self._sources[name]
 
     def sources(self) -> Sources:
         return Sources(*(self.source(n) for n in ("tickets", "messages", "status_changes", "work_sessions")))
@@ -204,17 +209,34 @@ class Engine:
         (built once per engine and cached; they do not depend on --hours)."""
         if name in ("tickets", "waits", "backlog_events"):
             return getattr(self.facts(hours), name)
+        key = f"{name}@{hours}" if name in HOURLY_FACT_BUILDERS else name
+        if key not in self._other_facts:
+            t = self._fact_expr(name, hours)
+            self._other_facts[key] = t.cache() if self.cache else t
+        return self._other_facts[key]
+
+    def fact_columns(self, name: str) -> list[str]:
+        """A fact table's columns (of its calendar-time version), without running or caching it."""
+        if name in ("tickets", "waits", "backlog_events"):
+            return list(getattr(self.facts("calendar"), name).columns)
+        key = f"{name}@calendar" if name in HOURLY_FACT_BUILDERS else name
+        if key in self._other_facts:
+            return list(self._other_facts[key].columns)
+        return list(self._fact_expr(name, "calendar").columns)
+
+    def _fact_expr(self, name: str, hours: str) -> ir.Table:
+        """A fact table's expression, built once per engine (and hours), not yet cached."""
         hourly = name in HOURLY_FACT_BUILDERS
         key = f"{name}@{hours}" if hourly else name
-        if key not in self._other_facts:
+        if key not in self._fact_exprs:
             if hourly:
                 t = HOURLY_FACT_BUILDERS[name](self, hours)
             elif name in FACT_BUILDERS:
                 t = FACT_BUILDERS[name](self)
             else:
                 raise ValueError(f"no fact table {name!r}")
-            self._other_facts[key] = t.cache() if self.cache else t
-        return self._other_facts[key]
+            self._fact_exprs[key] = t
+        return self._fact_exprs[key]
 
     def _with_targets(self, t: ir.Table, biz: BusinessClock | None) -> ir.Table:
         """SLA targets per ticket (priority overrides channel) and the age of open tickets."""
@@ -242,11 +264,14 @@ class Engine:
     # -- building one metric's query ---------------------------------------
     # -- building one metric's query ---------------------------------------
     def applicable(self, q: Query) -> list[Metric]:
-        """Every metric whose facts have the query's dimensions (for 'all metrics')."""
-        cols = {name: set(self.fact_table(name, "calendar").columns)
-                for name in {m.fact for m in all_metrics()}}
+        """Every metric whose facts have the query's dimensions (for 'all metrics').
+
+        Reads the fact tables' columns from their expressions: nothing is run or cached here."""
         wanted = (*q.by, *(w[0] for w in q.where))
         needed = [DIMENSIONS[d][1] for d in wanted if DIMENSIONS[d][0] == "fact"]
+        if not wanted:
+            return list(all_metrics())
+        cols = {name: set(self.fact_columns(name)) for name in {m.fact for m in all_metrics()}} if needed else {}
         return [m for m in all_metrics() if all(c in cols[m.fact] for c in needed)
                 and (m.dimensions is None or all(d in m.dimensions for d in wanted))]
 
@@ -271,7 +296,7 @@ class Engine:
         tz = q.tz or self.config.timezone
         zone(tz)
         start, end = (q.from_, q.to) if q.grain == "total" else self.date_range(q)
-        return PeriodSpec(q.grain, tz, start, end).frame()
+        return _period_frame(PeriodSpec(q.grain, tz, start, end)).copy()
 
     def as_of_date(self, tz: str) -> dt.date | None:
         """The local date of the data's last instant: periods are cut there for comparison."""
@@ -467,7 +492,7 @@ class Engine:
         for f in frames:
             dims += [c for c in f.columns if c not in BASE_COLUMNS + VALUE_COLUMNS + extra and c not in dims]
         cols = BASE_COLUMNS + dims + VALUE_COLUMNS + extra
-        frames = [f.reindex(columns=cols) for f in frames]
+        frames = [f if list(f.columns) == cols else f.reindex(columns=cols) for f in frames]
         if not frames:
             return pd.DataFrame(columns=cols)
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -492,6 +517,12 @@ def _stage(_name: str, t: ir.Table) -> ir.Table:
 
 def _no_stage(_name: str, t: ir.Table) -> ir.Table:
     return t
+
+
+@functools.lru_cache(maxsize=256)
+def _period_frame(spec: PeriodSpec) -> pd.DataFrame:
+    """A spec's periods (pure: the same spec, the same frame; callers get a copy)."""
+    return spec.frame()
 
 
 def _local_date(instant: dt.datetime, zi: ZoneInfo) -> dt.date:

@@ -86,9 +86,12 @@ def make_result(m: Metric, q: Query, raw: pd.DataFrame, periods: pd.DataFrame,
     """A dense result from an aggregated frame (``period_start`` and ``_d_<dim>`` or dim columns).
 
     ``sparse``: ``raw`` came from a batched query and may hold groups where this metric
-    has no rows; they are dropped first so the result equals the metric's own query."""
+    has no rows; they are dropped first so the result equals the metric's own query.
+
+    The frame is every period x every group seen (groups sorted, empty last), built column
+    by column and made a DataFrame once: pandas costs ~0.3 ms per column operation, per metric."""
     dims = list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
-    raw = raw.rename(columns={f"_d_{d}": d for d in dims}).copy()
+    raw = raw.rename(columns={f"_d_{d}": d for d in dims})
     if sparse:
         size = raw[m.kind.size] if m.kind.size in raw else raw["n"]
         keep = size.fillna(0) > 0
@@ -99,54 +102,50 @@ def make_result(m: Metric, q: Query, raw: pd.DataFrame, periods: pd.DataFrame,
     plist = [Period("total", q.from_, q.from_, q.to)] if q.grain == "total" else [
         Period(q.grain, dt.date.fromisoformat(str(s)), None, None) for s in starts]
     if q.grain == "total":
-        raw["period_index"] = 0
+        raw_pidx = np.zeros(len(raw), dtype="int64")
     else:
         index = {p.start: i for i, p in enumerate(plist)}
-        raw["period_index"] = [index.get(as_date(v), -1) for v in raw["period_start"]]
-        raw = raw[raw["period_index"] >= 0]
-    raw = raw.drop(columns=["period_start"])
-    grid = pd.DataFrame({"period_index": np.arange(len(periods), dtype="int64")})
+        raw_pidx = np.array([index.get(as_date(v), -1) for v in raw["period_start"]], dtype="int64")
+        raw = raw[raw_pidx >= 0]
+        raw_pidx = raw_pidx[raw_pidx >= 0]
+    n_periods = len(periods)
+    # the groups: each distinct combination of dimension values, in sorted order (empty last)
     if dims:
         groups = raw[dims].astype("object").drop_duplicates()
-        grid = grid.merge(groups, how="cross") if not groups.empty else grid.iloc[0:0].assign(
-            **{d: pd.Series([], dtype="object") for d in dims})
-        for d in dims:
-            grid[d] = grid[d].astype("object")
-            raw[d] = raw[d].astype("object")
-    df = _left_join(grid, raw, ["period_index", *dims])
-    df = df.sort_values(["period_index", *dims], na_position="last", kind="stable").reset_index(drop=True)
+        groups = groups.sort_values(dims, na_position="last", kind="stable")
+        group_cols = [groups[d].to_numpy(dtype="object") for d in dims]
+    else:
+        group_cols = []
+    n_groups = len(group_cols[0]) if dims else 1
+    pidx = np.repeat(np.arange(n_periods, dtype="int64"), n_groups)
+    dim_cols = [np.tile(c, n_periods) for c in group_cols]
+    # each grid row's row of raw (matching keys where empty equals empty; the last one wins)
+    raw_dims = [raw[d].astype("object").to_numpy(dtype="object") for d in dims]
+    pos = {(int(p), *(None if _missing(v) else v for v in vs)): i
+           for i, (p, *vs) in enumerate(zip(raw_pidx, *raw_dims, strict=True))}
+    take = np.array([pos.get((int(p), *(None if _missing(v) else v for v in vs)), -1)
+                     for p, *vs in zip(pidx, *dim_cols, strict=True)], dtype="int64")
+    cols: dict[str, Any] = {"period_index": pidx,
+                            "period_start": pd.Series([None if q.grain == "total" else plist[i].start for i in pidx],
+                                                      dtype="object")}
+    for d, values in zip(dims, dim_cols, strict=True):
+        cols[d] = values
+    for c in raw.columns:
+        if c == "period_start" or c in dims:
+            continue
+        col = raw[c]
+        vals = col.to_numpy(dtype="float64", na_value=np.nan) if pd.api.types.is_numeric_dtype(col) else col.to_numpy(
+            dtype="object")
+        cols[c] = np.where(take >= 0, vals[np.clip(take, 0, None)] if len(vals) else np.nan, np.nan)
     p_start = [x.to_pydatetime() for x in periods["p_start"]]
     p_end = [x.to_pydatetime() for x in periods["p_end"]]
-    pidx = df["period_index"].to_numpy("int64")
     lo, hi = bounds
     has = np.array([lo is not None and hi is not None and s <= hi and e > lo for s, e in zip(p_start, p_end, strict=True)],
                    dtype=bool)
-    df.insert(1, "period_start", pd.Series([None if q.grain == "total" else plist[i].start for i in pidx],
-                                           dtype="object"))
     lengths = np.array([(e - s).total_seconds() for s, e in zip(p_start, p_end, strict=True)], dtype="float64")
-    df["seconds"] = lengths[pidx] if len(pidx) else np.zeros(0)
-    df["has_data"] = has[pidx] if len(pidx) else np.zeros(0, dtype=bool)
-    return Result(m, q, plist, df, as_of=hi, p_end=p_end)
-
-
-def _left_join(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """``left`` with ``right``'s other columns, matching keys where empty equals empty."""
-    def key(df: pd.DataFrame) -> list[tuple[Any, ...]]:
-        return [tuple(None if _missing(v) else v for v in row) for row in zip(*(df[k] for k in keys), strict=True)]
-
-    pos = {k: i for i, k in enumerate(key(right))}
-    where = [pos.get(k, -1) for k in key(left)]
-    out = left.reset_index(drop=True)
-    take = np.array(where, dtype="int64")
-    new: dict[str, np.ndarray] = {}
-    for c in right.columns:
-        if c in keys:
-            continue
-        col = right[c].reset_index(drop=True)
-        vals = col.to_numpy(dtype="float64", na_value=np.nan) if pd.api.types.is_numeric_dtype(col) else col.to_numpy(
-            dtype="object")
-        new[c] = np.where(take >= 0, vals[np.clip(take, 0, None)] if len(vals) else np.nan, np.nan)
-    return pd.concat([out, pd.DataFrame(new, index=out.index)], axis=1) if new else out.copy()
+    cols["seconds"] = lengths[pidx] if len(pidx) else np.zeros(0)
+    cols["has_data"] = has[pidx] if len(pidx) else np.zeros(0, dtype=bool)
+    return Result(m, q, plist, pd.DataFrame(cols), as_of=hi, p_end=p_end)
 
 
 def records_frame(r: Result, comparison: Comparison | None = None) -> pd.DataFrame:
@@ -187,8 +186,11 @@ def records_frame(r: Result, comparison: Comparison | None = None) -> pd.DataFra
 
 def _ints(a: np.ndarray, index: pd.Index | None = None) -> pd.Series:
     """Counts as nullable integers."""
-    return pd.Series([None if np.isnan(x) else round(float(x)) for x in np.asarray(a, dtype="float64")],
-                     dtype="Int64", index=index)
+    a = np.asarray(a, dtype="float64")
+    missing = np.isnan(a)
+    # np.round rounds half to even, as round() does
+    values = pd.arrays.IntegerArray(np.where(missing, 0, np.round(a)).astype("int64"), missing)
+    return pd.Series(values, dtype="Int64", index=index)
 
 
 def clean(v: Any) -> Any:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
@@ -32,12 +33,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
+import ibis.expr.datatypes as dt_
 import ibis.expr.operations as ops
+import ibis.expr.schema as sch
 import sqlglot as sg
 import sqlglot.expressions as sge
 from ibis.backends import BaseBackend
 from ibis.backends.duckdb import Backend as DuckDBBackend
+from ibis.common.exceptions import TableNotFound
 from ibis.common.graph import Node
 
 log = logging.getLogger(__name__)
@@ -270,6 +275,10 @@ def cache_for(folder: Path | None) -> SqlCache:
         return cache
 
 
+#: the nodes Ibis's DuckDB pre-execute hooks act on
+_HOOKED = (ops.PhysicalTable, ops.GeoSpatialUnOp, ops.GeoSpatialBinOp, ops.ScalarUDF)
+
+
 class Backend(DuckDBBackend):
     """Ibis's DuckDB backend compiling through a :class:`SqlCache` (``sql_cache``; none: as Ibis does)."""
 
@@ -280,6 +289,31 @@ class Backend(DuckDBBackend):
         if self.sql_cache is None or params or pretty:
             return super().compile(expr, limit=limit, params=params, pretty=pretty)
         return self.sql_cache.compile(self, expr, limit)
+
+    def _run_pre_execute_hooks(self, expr: ibis.Expr) -> None:
+        """Ibis's hooks walk the query's graph four times (record-batch tables, spatial functions,
+        UDFs, in-memory tables); one walk shows when none of them has anything to do."""
+        nodes = expr.op().find(_HOOKED)
+        if any(not isinstance(n, ops.PhysicalTable) or isinstance(n, ops.InMemoryTable)
+               or n.name in self._record_batch_readers_consumed for n in nodes):
+            super()._run_pre_execute_hooks(expr)
+
+    def get_schema(self, table_name: str, *, catalog: str | None = None,
+                   database: str | None = None) -> sch.Schema:
+        """As Ibis's (one ``DESCRIBE``), with each DuckDB type text parsed once per process:
+        parsing (sqlglot) cost more than the query, and a type's text always means the same type."""
+        query = sge.Describe(this=sg.table(table_name, db=database, catalog=catalog,
+                                           quoted=self.compiler.quoted)).sql(self.dialect)
+        try:
+            result = self.con.sql(query)
+        except duckdb.CatalogException:
+            raise TableNotFound(table_name) from None
+        meta = result.fetch_arrow_table()
+        names = meta["column_name"].to_pylist()
+        types = meta["column_type"].to_pylist()
+        nulls = meta["null"].to_pylist()
+        mapper = self.compiler.type_mapper
+        return sch.Schema({n: _dtype(mapper, t, null == "YES") for n, t, null in zip(names, types, nulls, strict=True)})
 
     def _create_cached_table(self, name: str, expr: ibis.Table) -> ibis.Table:
         """``Table.cache()``: as Ibis creates it (typed columns, then insert), compiled through the cache."""
@@ -295,6 +329,11 @@ class Backend(DuckDBBackend):
         with self._safe_raw_sql(create) as cur:
             cur.execute(f"INSERT INTO {target.sql(self.dialect)} ({columns}) {self.compile(expr)}").fetchall()
         return self.table(name, database=("temp", "main"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _dtype(mapper: Any, text: str, nullable: bool) -> dt_.DataType:
+    return mapper.from_string(text, nullable=nullable)
 
 
 def connect(path: str, *, sql_cache: SqlCache | None) -> Backend:

@@ -26,9 +26,8 @@ def check_targets(config: Config) -> None:
 
 
 def apply_targets(m: Metric, frame: pd.DataFrame, config: Config) -> pd.DataFrame:
-    out = frame.copy()
-    n = len(out)
-    channel = out["channel"] if "channel" in out else pd.Series([None] * n, index=out.index)
+    n = len(frame)
+    channel = frame["channel"] if "channel" in frame else pd.Series([None] * n, index=frame.index)
     own = config.targets.get(m.key, {})
     target = np.full(n, np.nan)
     source = np.full(n, None, dtype=object)
@@ -42,7 +41,7 @@ def apply_targets(m: Metric, frame: pd.DataFrame, config: Config) -> pd.DataFram
             target[i], source[i] = m.benchmark_by_channel[ch], m.options.get("benchmark_source", "benchmark")
         elif m.benchmark is not None:
             target[i], source[i] = m.benchmark
-    value = out["value"].to_numpy("float64")
+    value = frame["value"].to_numpy("float64")
     ok = ~np.isnan(target) & ~np.isnan(value)
     if m.direction == "higher":
         meets = np.where(ok, value >= target, False)
@@ -51,8 +50,14 @@ def apply_targets(m: Metric, frame: pd.DataFrame, config: Config) -> pd.DataFram
     else:
         ok = np.zeros(n, dtype=bool)
         meets = np.zeros(n, dtype=bool)
-    out["target"] = target
-    out["meets_target"] = pd.array([bool(x) if o else None for o, x in zip(ok, meets, strict=True)],
-                                   dtype="boolean")
-    out["target_source"] = pd.array(source, dtype="object")
-    return out
+    extra = pd.DataFrame({"target": target,
+                          "meets_target": pd.array([bool(x) if o else None for o, x in zip(ok, meets, strict=True)],
+                                                   dtype="boolean"),
+                          "target_source": pd.array(source, dtype="object")}, index=frame.index)
+    if any(c in frame.columns for c in extra.columns):  # targets again: replaced where they stand
+        out = frame.copy()
+        for c in extra.columns:
+            out[c] = extra[c]
+        return out
+    # one concat, not a copy and three column inserts (~0.3 ms each, per metric)
+    return pd.concat([frame, extra], axis=1)
