@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry. Commands map their own errors to a line and an exit code
     (:class:`~cxmetrics.interfaces.cli.common.Command`); here only what Click raises
     around them: bad usage, help shown, Ctrl-C."""
+    from cxmetrics.engine.collector import tune_collector
+
+    tune_collector()
     register_commands()
     try:
         rc = app(args=argv, prog_name="cxm", standalone_mode=False)
