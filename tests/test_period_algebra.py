@@ -113,7 +113,9 @@ def same(a: object, b: object) -> bool:
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)  # type: ignore[arg-type]
 
 
-@settings(max_examples=30, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+# Each example builds a store and queries every metric two to six times (~1 s): a fifth of the
+# profile's examples (tests/conftest.py: ``ci`` 100 -> 20, ``thorough`` 1000 -> 200), no shrinking.
+@settings(max_examples=max(10, settings.default.max_examples // 5), deadline=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.lists(ticket_st, min_size=1, max_size=25), st.lists(answer_st, max_size=25),
        st.sampled_from(["UTC", "Europe/Helsinki"]), st.sampled_from(["day", "week", "month", "quarter", "total"]),
