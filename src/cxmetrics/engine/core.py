@@ -209,7 +209,7 @@ class Engine:
         (built once per engine and cached; they do not depend on --hours)."""
         if name in ("tickets", "waits", "backlog_events"):
             return getattr(self.facts(hours), name)
-        key = f"{name}@{hours}" if name in HOURLY_FACT_BUILDERS else name
+        key = _fact_key(name, hours)
         if key not in self._other_facts:
             t = self._fact_expr(name, hours)
             self._other_facts[key] = t.cache() if self.cache else t
@@ -219,17 +219,16 @@ class Engine:
         """A fact table's columns (of its calendar-time version), without running or caching it."""
         if name in ("tickets", "waits", "backlog_events"):
             return list(getattr(self.facts("calendar"), name).columns)
-        key = f"{name}@calendar" if name in HOURLY_FACT_BUILDERS else name
+        key = _fact_key(name, "calendar")
         if key in self._other_facts:
             return list(self._other_facts[key].columns)
         return list(self._fact_expr(name, "calendar").columns)
 
     def _fact_expr(self, name: str, hours: str) -> ir.Table:
         """A fact table's expression, built once per engine (and hours), not yet cached."""
-        hourly = name in HOURLY_FACT_BUILDERS
-        key = f"{name}@{hours}" if hourly else name
+        key = _fact_key(name, hours)
         if key not in self._fact_exprs:
-            if hourly:
+            if name in HOURLY_FACT_BUILDERS:
                 t = HOURLY_FACT_BUILDERS[name](self, hours)
             elif name in FACT_BUILDERS:
                 t = FACT_BUILDERS[name](self)
@@ -517,6 +516,11 @@ def _stage(_name: str, t: ir.Table) -> ir.Table:
 
 def _no_stage(_name: str, t: ir.Table) -> ir.Table:
     return t
+
+
+def _fact_key(name: str, hours: str) -> str:
+    """A non-ticket fact table's key per engine: hourly ones have a version per ``hours``."""
+    return f"{name}@{hours}" if name in HOURLY_FACT_BUILDERS else name
 
 
 @functools.lru_cache(maxsize=256)

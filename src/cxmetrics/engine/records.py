@@ -121,10 +121,11 @@ def make_result(m: Metric, q: Query, raw: pd.DataFrame, periods: pd.DataFrame,
     dim_cols = [np.tile(c, n_periods) for c in group_cols]
     # each grid row's row of raw (matching keys where empty equals empty; the last one wins)
     raw_dims = [raw[d].astype("object").to_numpy(dtype="object") for d in dims]
-    pos = {(int(p), *(None if _missing(v) else v for v in vs)): i
-           for i, (p, *vs) in enumerate(zip(raw_pidx, *raw_dims, strict=True))}
-    take = np.array([pos.get((int(p), *(None if _missing(v) else v for v in vs)), -1)
-                     for p, *vs in zip(pidx, *dim_cols, strict=True)], dtype="int64")
+    def key(p: Any, vs: list[Any]) -> tuple[Any, ...]:
+        return (int(p), *(None if _missing(v) else v for v in vs))
+
+    pos = {key(p, vs): i for i, (p, *vs) in enumerate(zip(raw_pidx, *raw_dims, strict=True))}
+    take = np.array([pos.get(key(p, vs), -1) for p, *vs in zip(pidx, *dim_cols, strict=True)], dtype="int64")
     cols: dict[str, Any] = {"period_index": pidx,
                             "period_start": pd.Series([None if q.grain == "total" else plist[i].start for i in pidx],
                                                       dtype="object")}
