@@ -532,9 +532,11 @@ def forecast(history: History, horizon: int, *, model: str = "weekly_mean", grai
 def run(engine: Engine, *, horizon: int = 28, grain: str = "hour", by: Sequence[str] = (),
         source: str = "auto", model: str = "weekly_mean", tz: str | None = None, country: str | None = None,
         folds: int = 4, backtest_: bool = True, events: dict[dt.date, float] | None = None,
-        until: dt.date | None = None) -> Forecast:
+        until: dt.date | None = None, hourly: pd.DataFrame | None = None) -> Forecast:
     """Load the history, forecast ``horizon`` days and backtest the same model. ``until``: the
-    history ends on that local day at the latest (a report's forecast from its month's end)."""
+    history ends on that local day at the latest (a report's forecast from its month's end).
+    ``hourly``: :func:`hourly_history` of this engine, source, ``by`` and zone, when the caller
+    already has it (the report forecasts by day and by hour from one history)."""
     if grain not in ("hour", "day"):
         raise UsageError(f"--grain must be hour or day, not {grain!r}")
     if not 1 <= horizon <= 366:
@@ -546,7 +548,7 @@ def run(engine: Engine, *, horizon: int = 28, grain: str = "hour", by: Sequence[
     config = engine.config
     zone_name = tz or config.timezone
     src = pick_source(engine, source)
-    long = hourly_history(engine, src, by, zone_name)
+    long = hourly_history(engine, src, by, zone_name) if hourly is None else hourly
     if until is not None:
         long = long[pd.to_datetime(long["hour"]) < pd.Timestamp(until + dt.timedelta(days=1))]
     history = dense_history(long, by)

@@ -230,9 +230,10 @@ def coverage(plan: list[dict[str, Any]], schedule: pd.DataFrame) -> dict[str, An
     if basis is None:
         f["scheduled"] = np.nan
     f["gap"] = f["scheduled"] - f["required"]
+    f["short"] = (f["gap"] < -1e-9).astype("int64")  # a column summed, not a Python function per group
     g = f.groupby(["weekday", "hour"]).agg(required=("required", "mean"), required_max=("required", "max"),
                                            scheduled=("scheduled", "mean"), gap=("gap", "min"),
-                                           short=("gap", lambda x: int((x < -1e-9).sum())))
+                                           short=("short", "sum"))
     cells = []
     known = basis is not None
     for r in g.reset_index().to_dict(orient="records"):

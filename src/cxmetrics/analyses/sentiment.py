@@ -106,6 +106,8 @@ def lexicon(lang: str) -> Lexicon:
 
 def _take(text: str, needle: str, latin: bool) -> tuple[int, str]:
     """Occurrences of ``needle`` in ``text`` (at a word start for Latin text) and the text without them."""
+    if needle not in text:  # most entries are in no comment: no pattern to build or run
+        return 0, text
     pattern = (r"(?<![^\W\d_])" if latin else "") + re.escape(needle)
     found = re.findall(pattern, text)
     return len(found), re.sub(pattern, " ¦ ", text) if found else text

@@ -100,6 +100,10 @@ class Engine:
     _sources: dict[str, ir.Table] = field(default_factory=dict, repr=False)
     _business: list[BusinessClock] = field(default_factory=list, repr=False)
     _spend_bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
+    #: results of one period each, cut from a query over several (:meth:`_keep_periods`)
+    _period_results: dict[tuple[str, Query], Result] = field(default_factory=dict, repr=False)
+    _duration_values: dict[tuple[str, Query], dict[tuple[Any, ...], np.ndarray]] = field(default_factory=dict,
+                                                                                         repr=False)
 
     # -- inputs ----------------------------------------------------------
     def source(self, name: str) -> ir.Table:
@@ -416,11 +420,15 @@ class Engine:
     def results(self, keys: list[str], q: Query) -> dict[str, Result]:
         """Typed aggregates per metric, batching the metrics that can share a scan."""
         metrics = [get(k) for k in keys]
+        out: dict[str, Result] = {}
+        for m in metrics:  # a period an earlier query of this engine computed
+            kept = self._period_results.get((m.key, q))
+            if kept is not None:
+                out[m.key] = kept
         groups: dict[tuple[str, str], list[Metric]] = {}
         for m in metrics:
-            if m.kind.batchable and m.builder is None and m.denominator_fact is None:
+            if m.key not in out and m.kind.batchable and m.builder is None and m.denominator_fact is None:
                 groups.setdefault((m.fact, m.time), []).append(m)
-        out: dict[str, Result] = {}
         periods = self.periods(q)
         for group in groups.values():
             if len(group) < 2:
@@ -435,10 +443,42 @@ class Engine:
         for m in metrics:
             if m.key not in out:
                 out[m.key] = self.result(m, q)
+        self._keep_periods(q, out)
         return {k: out[k] for k in keys}
 
+    def _keep_periods(self, q: Query, results: dict[str, Result]) -> None:
+        """Keep each period of a query over several as the result of that period's own query
+        (the report's 13 months hold the month, the month before and the month a year
+        before, which its comparisons ask for next). Only where that is the same result:
+        metrics whose value in a period depends on that period's rows alone
+        (:func:`_period_local`), without groups (a period's own query lists only its own),
+        periods with known dates."""
+        if q.grain == "total" or q.by or q.from_ is None or q.to is None:
+            return
+        plist = self.period_list(q)
+        if len(plist) < 2:
+            return
+        for key, r in results.items():
+            if not _period_local(r.metric) or r.metric.share_dim or len(r.frame) != len(plist):
+                continue
+            for i, p in enumerate(plist):
+                sub = replace(q, from_=p.first, to=p.last)
+                if (key, sub) in self._period_results:
+                    continue
+                frame = r.frame.iloc[[i]].reset_index(drop=True)
+                frame["period_index"] = np.zeros(1, dtype="int64")
+                self._period_results[(key, sub)] = Result(r.metric, sub, [r.periods[i]], frame, as_of=r.as_of,
+                                                          p_end=[r.p_end[i]])
+
     def duration_values(self, m: Metric, q: Query) -> dict[tuple[Any, ...], np.ndarray]:
-        """A duration metric's values per (period_index, *dims) of ``q`` (for the median test)."""
+        """A duration metric's values per (period_index, *dims) of ``q`` (for the median test;
+        once per engine: a comparison in both modes asks for the current values twice)."""
+        kept = self._duration_values.get((m.key, q))
+        if kept is None:
+            kept = self._duration_values[(m.key, q)] = self._query_duration_values(m, q)
+        return kept
+
+    def _query_duration_values(self, m: Metric, q: Query) -> dict[tuple[Any, ...], np.ndarray]:
         dims = list(q.by)
         j = self.prepared(m.fact, m.time, dims, q, where=m.where)
         df = j.select("period_start", *[f"_d_{d}" for d in dims], _v=m.value(j)).execute()  # type: ignore[misc]
@@ -498,6 +538,14 @@ class Engine:
 
     def records(self, ids: list[str] | None = None, **kw: Any) -> list[dict[str, Any]]:
         return to_records(self.frame(ids, **kw))
+
+
+def _period_local(m: Metric) -> bool:
+    """A metric whose value in a period is aggregated from that period's rows alone: no
+    builder (customer stocks and money have their own period logic), no kind that filters
+    first (a level carries the history before its first period, a share divides by its
+    group). Batched kinds and ratios (two facts, each counted per period)."""
+    return m.builder is None and not m.kind.filters_first
 
 
 def _metric_dims(m: Metric, q: Query) -> list[str]:

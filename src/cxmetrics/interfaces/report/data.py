@@ -10,7 +10,10 @@ frames), never from ticket rows in Python.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import importlib
+import threading
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -227,7 +230,9 @@ def _forecast(engine: Engine, end: dt.date, tz: str) -> dict[str, Any]:
     try:
         src = fc.pick_source(engine, "auto")
         by = {"tickets": ["channel"], "calls": ["queue"]}.get(src, ["channel"])
-        daily = fc.run(engine, horizon=FORECAST_DAYS, grain="day", by=by, tz=tz, folds=FORECAST_FOLDS, until=end)
+        hourly = fc.hourly_history(engine, src, by, tz)  # one history for the daily and the hourly forecast
+        daily = fc.run(engine, horizon=FORECAST_DAYS, grain="day", by=by, source=src, tz=tz, folds=FORECAST_FOLDS,
+                       until=end, hourly=hourly)
     except CxmError as e:
         return {"omitted": str(e)}
     bt = daily.backtest
@@ -256,8 +261,9 @@ def _forecast(engine: Engine, end: dt.date, tz: str) -> dict[str, Any]:
         "aht_series": daily.aht_backtest.get("series", []),
     }
     try:
-        hourly = fc.run(engine, horizon=FORECAST_DAYS, grain="hour", by=by, tz=tz, folds=0, until=end)
-        plan = plan_with_coverage(hourly, engine)
+        by_hour = fc.run(engine, horizon=FORECAST_DAYS, grain="hour", by=by, source=src, tz=tz, folds=0, until=end,
+                         hourly=hourly)
+        plan = plan_with_coverage(by_hour, engine)
     except CxmError as e:  # no handle times to staff from
         out["staffing"] = {"omitted": str(e)}
         return out
@@ -327,11 +333,36 @@ def _clv(store: Tables, end: dt.date, tz: str) -> dict[str, Any] | None:
             "by_segment": to_records(seg[["segment", *[c for c in keep if c in seg.columns]]])}
 
 
+#: modules the report's analyses import on first use (~1 s together: comparisons and forecasts
+#: use scipy.stats, themes scikit-learn); :func:`_preload` imports them alongside its queries
+PRELOAD = ("scipy.stats", "sklearn.decomposition", "sklearn.feature_extraction.text")
+_preloading: list[threading.Thread] = []
+
+
+def _preload() -> None:
+    """Import :data:`PRELOAD` in a background thread, once per process. Importing holds the
+    GIL but DuckDB releases it while it works (the first queries derive the fact tables), so
+    on a second core the imports are mostly done before the analyses need them; the analyses
+    import as before (an import in progress is waited for, a failed one raises there)."""
+    if _preloading:
+        return
+
+    def run() -> None:
+        for name in PRELOAD:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+
+    t = threading.Thread(target=run, name="cxm-report-preload", daemon=True)
+    _preloading.append(t)
+    t.start()
+
+
 def build_report(store: Tables, period: str | dt.date | None = None, *, tz: str | None = None,
                  engine: Engine | None = None, today: dt.date | None = None) -> dict[str, Any]:
     """The report of one month (default: the last complete month) as plain data."""
     from cxmetrics import __version__
 
+    _preload()
     engine = engine or store.engine()
     tz = tz or engine.config.timezone
     counts = store.counts()
