@@ -98,7 +98,10 @@ def test_agents_comments_panel_lists_the_agents_survey_comments(session: Session
     page.keyboard.press("Escape")
     expect(page.locator("#ticket-view")).to_be_hidden()
     # the drill state survives a reload, and the panel links to all the agent's feedback
-    page.wait_for_load_state("networkidle")  # no request or history change still running
+    # closing the ticket goes Back in history (asynchronous): reload only once the URL is the panel's again,
+    # or the traversal aborts the reload (net::ERR_ABORTED)
+    page.wait_for_url(lambda url: "ticket=" not in url and "comments=" in url)
+    page.wait_for_load_state("networkidle")  # no request still running
     page.goto(page.url)
     expect(panel.locator("tbody tr")).to_have_count(len(agent["comments"]))
     panel.locator("a", has_text="All feedback for").click()
