@@ -111,10 +111,12 @@ def _kpis(engine: Engine, ids: list[str], start: dt.date, end: dt.date, tz: str)
         m = res.metric
         item: dict[str, Any] = {"metric": key, "unit": m.unit, "direction": m.direction, "kind": m.kind.name,
                                 "domain": m.domain}
-        r = apply_targets(m, records_frame(res), engine.config).iloc[0]
+        base = records_frame(res)
+        r = apply_targets(m, base, engine.config).iloc[0]
         item.update({k: clean(r.get(k)) for k in RECORD_KEYS})
         for mode, comp in comparisons.items():
-            c = records_frame(res, comp[key]).iloc[0]
+            # what records_frame(res, comp[key]) returns, without building the records again
+            c = base.assign(**comp[key].columns(base)).iloc[0]
             item[mode] = {k: clean(c.get(k)) for k in COMPARE_COLUMNS}
         out.append(item)
     return out
