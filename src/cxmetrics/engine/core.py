@@ -192,10 +192,15 @@ class Engine:
         self._business.append(schedule_clock(self.config, first, last, self.clock, assign))
         return self._business[0]
 
+    def stage(self, name: str, t: ir.Table) -> ir.Table:
+        """A fact builder's intermediate step, materialised when this engine caches (see
+        :data:`cxmetrics.facts.tickets.Stage`), else kept lazy."""
+        return _stage(name, t) if self.cache else t
+
     def facts(self, hours: str = "calendar") -> Facts:
         if hours not in self._facts:
             if self.base is None:
-                self.base = base_facts(self.sources(), _stage if self.cache else _no_stage)
+                self.base = base_facts(self.sources(), self.stage)
             biz = self.business_clock() if hours == "business" else None
             f = query_facts(self.base, business=biz, repeat_window_days=self.config.fcr_repeat_window_days)
             f = Facts(self._with_targets(f.tickets, biz), f.waits, f.backlog_events)
@@ -561,9 +566,6 @@ def _stage(_name: str, t: ir.Table) -> ir.Table:
 
     return t.cache() if t.op().find(ops.DatabaseTable) else t
 
-
-def _no_stage(_name: str, t: ir.Table) -> ir.Table:
-    return t
 
 
 def _fact_key(name: str, hours: str) -> str:

@@ -137,6 +137,10 @@ class FactEngine(Protocol):
         """Earliest ticket creation and latest instant in the support tables (the 'as of')."""
         ...
 
+    def stage(self, name: str, t: ir.Table) -> ir.Table:
+        """A builder's intermediate step that is read more than once, materialised when the engine caches."""
+        ...
+
     def business_clock(self) -> BusinessClock:
         """Business time over the data's range from ``[business_hours]``."""
         ...

@@ -66,7 +66,7 @@ from cxmetrics.facts.schedules import (
     ticket_schedules,
     where_cols,
 )
-from cxmetrics.facts.tickets import TICKET_DIMS, classified_messages
+from cxmetrics.facts.tickets import TICKET_DIMS, Stage, classified_messages, no_stage
 from cxmetrics.model.schema import RESOLVED_STATUSES
 from cxmetrics.periods.business import BusinessClock, epoch, schedules_frame
 from cxmetrics.periods.clock import LocalClock
@@ -99,7 +99,7 @@ def sla_for(engine: Engine, hours: str) -> ir.Table:
         tickets=engine.facts("calendar").tickets, messages=engine.source("messages"),
         status_changes=engine.source("status_changes"),
         field_changes=engine.source("field_changes"), config=engine.config, as_of=as_of,
-        bounds=engine.bounds(),
+        bounds=engine.bounds(), stage=engine.stage,
     )
 
 
@@ -268,11 +268,13 @@ def _by_policy(p: ir.Value, values: list[object], type_: str) -> ir.Value:
 
 def policy_events(*, tickets: ir.Table, messages: ir.Table, status_changes: ir.Table, field_changes: ir.Table,
                   config: Config, as_of: dt.datetime,
-                  bounds: tuple[dt.datetime | None, dt.datetime | None]) -> ir.Table:
-    """SLA events of ``config.sla.policies`` (see the module doc)."""
+                  bounds: tuple[dt.datetime | None, dt.datetime | None], stage: Stage = no_stage) -> ir.Table:
+    """SLA events of ``config.sla.policies`` (see the module doc). ``stage``: the engine's
+    (:meth:`Engine.stage`): the steps whose result is read more than once are materialised, or
+    Spark, which inlines every reference, plans a query of thousands of SELECTs (seconds each)."""
     policies = config.sla.policies
-    cm = classified_messages(messages)
-    ev = sla_events(tickets, cm, status_changes)
+    cm = stage("sla_messages", classified_messages(messages))
+    ev = stage("sla_candidates", sla_events(tickets, cm, status_changes))
     dims = sorted({d for p in policies for d in p.where} | {"priority"} | set(where_cols(config)))
     ev = fields_at(ev, tickets, field_changes, dims)
     pi = _policy_index(ev, policies)
@@ -287,11 +289,11 @@ def policy_events(*, tickets: ir.Table, messages: ir.Table, status_changes: ir.T
                    hours=_by_policy(ev._p, [p.hours for p in policies], "string"),
                    _applied_priority=ev._f_priority)
     ev = ev.filter(ev.target_s.notnull())
-    ev = ev.select(*EVENT_KEY, "applied_at", "stop_at", "stopped_by", "target_s", "sla_policy", "hours", "_p",
-                   "_applied_priority", "_sched")
+    ev = stage("sla_applied", ev.select(*EVENT_KEY, "applied_at", "stop_at", "stopped_by", "target_s", "sla_policy",
+                                        "hours", "_p", "_applied_priority", "_sched"))
 
     # -- the clock: spans of counted statuses between the start and the stop ---------------------
-    spans = status_timeline(status_changes, tickets)
+    spans = stage("sla_spans", status_timeline(status_changes, tickets))
     sp = spans.select(_tid="ticket_id", _status="status", _s="span_start", _e="span_end")
     j = ev.join(sp, [ev.ticket_id == sp._tid, sp._e.isnull() | (sp._e > ev.applied_at),
                      ev.stop_at.isnull() | (sp._s < ev.stop_at)])
@@ -326,7 +328,8 @@ def policy_events(*, tickets: ir.Table, messages: ir.Table, status_changes: ir.T
     ev = ev.left_join(agg, list(EVENT_KEY))
     ev = ev.drop(*[c for c in ev.columns if c.endswith("_right")])
     stopped = ev.stop_at.notnull()
-    ev = ev.mutate(elapsed_s=ibis.ifelse(stopped, ev._total.fill_null(0.0), ev._elapsed.fill_null(0.0)))
+    ev = stage("sla_elapsed", ev.mutate(elapsed_s=ibis.ifelse(stopped, ev._total.fill_null(0.0),
+                                                               ev._elapsed.fill_null(0.0))))
     if bc is not None:
         biz = ev.filter(ev.hours == "business")
         cal = ev.filter(ev.hours != "business").mutate(_breach=_from_epoch(ev._x))

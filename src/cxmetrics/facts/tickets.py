@@ -175,11 +175,12 @@ class Facts:
 Stage = Callable[[str, ir.Table], ir.Table]
 
 
-def _no_stage(name: str, t: ir.Table) -> ir.Table:
+def no_stage(name: str, t: ir.Table) -> ir.Table:
+    """The :data:`Stage` that keeps every step lazy (one query; golden SQL, uncached engines)."""
     return t
 
 
-def base_facts(src: Sources, stage: Stage = _no_stage) -> BaseFacts:
+def base_facts(src: Sources, stage: Stage = no_stage) -> BaseFacts:
     """Derive the stored facts. ``stage`` may materialise an intermediate table
     (it is given a name and an expression and returns a table to read from)."""
     t = src.tickets
