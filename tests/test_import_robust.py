@@ -630,3 +630,30 @@ def test_commands_that_only_read_create_no_store(tmp_path, monkeypatch, args):
     assert r.exit_code != 0, r.output
     assert not db.exists()
     assert "Traceback" not in r.output
+
+
+def test_a_refused_import_into_a_new_store_creates_no_store(tmp_path):
+    """Every file refused and no store before: no empty store file is left (the lock file may be).
+    With one file imported, or into an existing store, the session publishes as always."""
+    from typer.testing import CliRunner
+
+    from cxmetrics.interfaces.cli.main import app, register_commands
+
+    register_commands()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text("ticket_id,created_at\nT1,2025-01-02 10:00:00\n", encoding="utf-8")
+    db = tmp_path / "new.duckdb"
+    r = CliRunner().invoke(app, ["--db", str(db), "import", "tickets", str(bad)])
+    assert r.exit_code == 1 and "required columns" in r.output, r.output
+    assert not db.exists()
+    assert not list(tmp_path.glob("new.duckdb.writing-*"))
+    r = CliRunner().invoke(app, ["--db", str(db), "import", "tickets", str(bad), str(good)])
+    assert r.exit_code == 1 and "1 imported, 1 refused" in r.output, r.output
+    r = CliRunner().invoke(app, ["--db", str(db), "import", "tickets", str(bad)])  # the store exists now
+    assert r.exit_code == 1 and db.exists()
+    from cxmetrics.store import Store
+
+    with Store(db, read_only=True) as s:
+        assert s.counts()["tickets"] == 1

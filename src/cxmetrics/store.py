@@ -593,6 +593,16 @@ class Store:
         getattr(self.ibis, "_cache_op_to_entry", {}).clear()
         self.ibis.disconnect()
 
+    def discard(self) -> None:
+        """End a writer session without publishing: nothing it changed reaches the store file
+        (``cxm import`` into a new store whose every file was refused leaves no empty store).
+        Elsewhere the same as :meth:`close`."""
+        if self._lock is None:
+            self.close()
+            return
+        self._disconnect()
+        self._discard()
+
     def close(self) -> None:
         """Close the store; a writer session publishes its changes and releases the write lock."""
         if self._lock is not None:

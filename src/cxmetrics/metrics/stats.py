@@ -8,12 +8,13 @@ against statsmodels and scipy on many cases (tests/test_stats.py).
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtri, stdtrit
 
 CONFIDENCE = 0.95
 
 
 def z_value(confidence: float = CONFIDENCE) -> float:
+    from scipy.special import ndtri  # here, not at import: scipy costs ~0.2 s of every start (issue 12)
+
     return float(ndtri(0.5 + confidence / 2))
 
 
@@ -46,6 +47,8 @@ def t_interval(mean: np.ndarray, std: np.ndarray, n: np.ndarray, confidence: flo
     hi = np.full(mean.shape, np.nan)
     ok = (n >= 2) & np.isfinite(std)
     if ok.any():
+        from scipy.special import stdtrit
+
         half = stdtrit(n[ok] - 1, 0.5 + confidence / 2) * std[ok] / np.sqrt(n[ok])
         lo[ok], hi[ok] = mean[ok] - half, mean[ok] + half
     return lo, hi

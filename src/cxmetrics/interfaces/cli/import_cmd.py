@@ -77,12 +77,18 @@ def import_command(
         for f in files:
             error_line(missing[f] or "")
         raise typer.Exit(1)
+    new = not ctx.obj.config().db.exists()
     store = ctx.obj.open_store()
+    codes: list[int] = []
     try:
-        codes = [_one(store, table, f, format=format, source=source, mapping=loaded, tz=tz,
-                      date_order=date_order, encoding=encoding, accept_partial=accept_partial) for f in files]
+        for f in files:
+            codes.append(_one(store, table, f, format=format, source=source, mapping=loaded, tz=tz,
+                              date_order=date_order, encoding=encoding, accept_partial=accept_partial))
     finally:
-        store.close()
+        if new and all(c in (1, 2) for c in codes):  # a new store and nothing landed: no empty store file
+            store.discard()
+        else:
+            store.close()
     worst = 1 if 1 in codes else 2 if 2 in codes else 3 if 3 in codes else 0
     if len(files) > 1:
         failed = sum(c in (1, 2) for c in codes)
