@@ -192,6 +192,23 @@ class Engine:
         self._business.append(schedule_clock(self.config, first, last, self.clock, assign))
         return self._business[0]
 
+    def bounds_known(self) -> tuple[dt.datetime | None, dt.datetime | None] | None:
+        """:meth:`bounds` if this engine has asked for them already, else ``None`` (no query)."""
+        return self._bounds
+
+    def set_bounds(self, bounds: tuple[dt.datetime | None, dt.datetime | None]) -> None:
+        """The data's bounds, known from another engine over the same version of the data
+        (the server asks once per data stamp: a query over every support table)."""
+        self._bounds = bounds
+
+    def forget_answers(self) -> None:
+        """Drop what this engine kept of the queries it answered (periods cut from a longer
+        query, duration values) and keep what the data alone decides (facts, sources, clocks,
+        bounds): a long-lived engine (the server keeps a few between requests) must not grow
+        with every question asked."""
+        self._period_results.clear()
+        self._duration_values.clear()
+
     def stage(self, name: str, t: ir.Table) -> ir.Table:
         """A fact builder's intermediate step, materialised when this engine caches (see
         :data:`cxmetrics.facts.tickets.Stage`), else kept lazy."""

@@ -47,6 +47,15 @@ log = logging.getLogger("cxmetrics.interfaces.web")
 CACHE_ENTRIES = 256
 
 
+#: Idle readers kept for the next requests (each a cursor of the snapshot, a store over it and an
+#: engine whose fact expressions, sources and clocks are built): about a fifth of a new
+#: question's time is building them afresh. At most one per request running at once.
+KEPT_READERS = 4
+#: Requests a kept reader serves before it is replaced: Ibis registers its small in-memory
+#: tables (clocks, calendars) on the reader's connection and never drops them.
+KEPT_USES = 500
+
+
 def _slots() -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 
@@ -73,6 +82,18 @@ class Reader:
     engine: Engine
     #: the data stamp of the snapshot (changes with every import)
     stamp: int
+
+
+@dataclass
+class _Kept:
+    """A reader kept between requests, and the snapshot it reads."""
+
+    ident: Any
+    reader: Reader
+    uses: int = 0
+
+    def close(self) -> None:
+        self.reader.store.close()
 
 
 class ResponseCache:
@@ -158,6 +179,8 @@ class AppContext:
     _bounds: dict[int, Any] = field(default_factory=dict, repr=False)
     _schemas: dict[tuple, Any] = field(default_factory=dict, repr=False)
     _schemas_stamp: int | None = field(default=None, repr=False)
+    _kept: list[_Kept] = field(default_factory=list, repr=False)
+    _kept_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -211,6 +234,7 @@ class AppContext:
             raise RuntimeError("the store is closed")
         if snapshot_id(self.db_path) == snap.ident:
             return snap
+        switched = False
         with self._cursor_lock:
             snap = self.snapshot
             if snap is None:
@@ -222,22 +246,79 @@ class AppContext:
                     old.con.close()
                 self._old = [*self._old[-1:], snap]
                 self.snapshot = snap = new
-            return snap
+                switched = True
+        if switched:
+            self._drop_kept(snap.ident)  # idle readers of older versions: their files can go
+        return snap
 
     def close(self) -> None:
+        self._drop_kept(None)
         with self._cursor_lock:
             for snap in [*self._old, *([self.snapshot] if self.snapshot is not None else [])]:
                 snap.con.close()
             self._old, self.snapshot = [], None
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._cursor_of(self.current())
+
+    def _cursor_of(self, snap: Snapshot) -> duckdb.DuckDBPyConnection:
         from cxmetrics.store import SNAPSHOT_ALIAS
 
-        snap = self.current()
         with self._cursor_lock:
             cur = snap.con.cursor()
         cur.execute(f"USE {SNAPSHOT_ALIAS}")
         return cur
+
+    # -- readers kept between requests ------------------------------------------------------------
+    def _take_kept(self, ident: Any) -> _Kept | None:
+        """An idle kept reader of the snapshot ``ident``; kept readers of older snapshots are closed."""
+        with self._kept_lock:
+            found = next((k for k in reversed(self._kept) if k.ident == ident), None)
+            stale = [k for k in self._kept if k.ident != ident]
+            self._kept = [k for k in self._kept if k.ident == ident and k is not found]
+        for k in stale:
+            k.close()
+        return found
+
+    def _give_back(self, kept: _Kept) -> None:
+        snap = self.snapshot
+        if kept.uses < KEPT_USES and snap is not None and kept.ident == snap.ident:
+            with self._kept_lock:
+                if len(self._kept) < KEPT_READERS:
+                    self._kept.append(kept)
+                    return
+        kept.close()
+
+    def _drop_kept(self, keep: Any) -> None:
+        """Close the idle kept readers, except those of the snapshot ``keep``."""
+        with self._kept_lock:
+            gone = [k for k in self._kept if keep is None or k.ident != keep]
+            self._kept = [k for k in self._kept if k not in gone]
+        for k in gone:
+            k.close()
+
+    def _new_kept(self, snap: Snapshot) -> _Kept | None:
+        """A reader to keep over ``snap``, or ``None`` where its facts are stale: the engine then
+        derives them in temp tables of one request's transaction (see :meth:`reader`)."""
+        from cxmetrics.engine.core import Engine
+        from cxmetrics.store import Store
+
+        if snap.facts_stale:
+            return None
+        store = Store.from_connection(self._cursor_of(snap), path=self.db_path, config=self.config,
+                                      read_only=True)
+        try:
+            stamp = store.data_stamp()
+            base = store.stored_facts(refresh=False)
+            if base is None:
+                store.close()
+                return None
+            self._remember_schemas(store.ibis, stamp)
+            engine = Engine(store.ibis, self.config, cache=False, base=base)
+        except BaseException:
+            store.close()
+            raise
+        return _Kept(snap.ident, Reader(store, engine, stamp))
 
     @contextlib.contextmanager
     def reader(self) -> Iterator[Reader]:
@@ -250,7 +331,29 @@ class AppContext:
             with self._tables_lock:
                 yield Reader(self.tables, self.tables.engine(), self.tables.data_stamp())
             return
-        cur = self.cursor()
+        snap = self.current()
+        kept = self._take_kept(snap.ident) or self._new_kept(snap)
+        if kept is not None:
+            engine, stamp = kept.reader.engine, kept.reader.stamp
+            if engine.bounds_known() is None and stamp in self._bounds:
+                engine.set_bounds(self._bounds[stamp])
+            done = False
+            try:
+                yield kept.reader
+                done = True
+            finally:
+                kept.uses += 1
+                engine.forget_answers()
+                bounds = engine.bounds_known()
+                if bounds is not None and stamp not in self._bounds:
+                    self._bounds = {stamp: bounds}
+                if done:
+                    self._give_back(kept)
+                else:  # a failed request may have left the engine half-built: start afresh
+                    kept.close()
+            return
+        # stale stored facts: a reader for this request alone
+        cur = self._cursor_of(snap)
         store = Store.from_connection(cur, path=self.db_path, config=self.config, read_only=True)
         try:
             cur.execute("BEGIN TRANSACTION")
@@ -262,10 +365,11 @@ class AppContext:
                 # in this cursor's temp tables
                 engine = Engine(store.ibis, self.config, cache=base is None, base=base)
                 if stamp in self._bounds:
-                    engine._bounds = self._bounds[stamp]
+                    engine.set_bounds(self._bounds[stamp])
                 yield Reader(store, engine, stamp)
-                if engine._bounds is not None and stamp not in self._bounds:
-                    self._bounds = {stamp: engine._bounds}  # only the latest stamp is worth keeping
+                bounds = engine.bounds_known()
+                if bounds is not None and stamp not in self._bounds:
+                    self._bounds = {stamp: bounds}  # only the latest stamp is worth keeping
             finally:
                 cur.execute("ROLLBACK")  # a read: nothing to keep
         finally:
