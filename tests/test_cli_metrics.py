@@ -98,6 +98,20 @@ def test_missing_store_is_a_clear_failure(tmp_path: Path) -> None:
     assert not (tmp_path / "none.duckdb").exists()
 
 
+def test_an_empty_store_says_which_tables_have_no_rows(db: Path, tmp_path: Path) -> None:
+    """The records stay honest nulls on stdout (exit 0); stderr says why and what to do. A store
+    with data says nothing, even for a range without data."""
+    empty = tmp_path / "empty.duckdb"
+    Store(empty, config=Config()).close()
+    got, out, err = run("--db", str(empty), "metrics", "ticket_volume", "--format", "json")
+    assert got == 0 and json.loads(out)["metrics"][0]["value"] is None
+    assert "no data: the store has no rows in tickets; import some (`cxm import tickets FILE`)" in err
+    got, _, err = run("--db", str(empty), "metrics", "ticket_volume", "nps")
+    assert got == 0 and "no rows in survey_responses, tickets" in err and "cxm import TABLE FILE" in err
+    got, _, err = run("--db", str(db), "metrics", "ticket_volume", "--from", "2030-01-01", "--to", "2030-01-31")
+    assert got == 0 and "no data" not in err
+
+
 def test_catalog_lists_every_metric() -> None:
     from cxmetrics.metrics.registry import all_metrics
 

@@ -57,8 +57,15 @@ def metrics(
     try:
         frame = tables.engine().frame(ids or None, grain=grain, by=by or [], from_=first, to=last, tz=tz,
                                       hours=hours, stat=stat, where=parse_where(where or []), compare=compare)
+        empty = _empty_tables(tables, frame)
     finally:
         tables.close()
+    if empty:  # said on stderr: stdout stays the records, whatever the format
+        from cxmetrics.interfaces.cli.common import err_console
+
+        table = empty[0] if len(empty) == 1 else "TABLE"
+        err_console.print(f"no data: the store has no rows in {', '.join(empty)}; import some (`cxm import {table} "
+                          "FILE`) or try `cxm demo`", highlight=False, soft_wrap=True)
     from cxmetrics.engine.counts import integral_counts
 
     if fmt == "json":
@@ -67,6 +74,18 @@ def metrics(
         _write_csv(frame)
     else:
         _print_table(frame, compare is not None, business=hours == "business")
+
+
+def _empty_tables(tables, frame) -> list[str]:
+    """The tables the metrics in ``frame`` require that have no rows, when none of the metrics has
+    a value (only then: counting rows is a query per table, on Spark a job each)."""
+    from cxmetrics.metrics.registry import get
+
+    if frame.empty or frame["value"].notna().any():
+        return []
+    needed = sorted({req.split(".")[0] for key in frame["metric"].unique() for req in get(key).requires
+                     if "|" not in req})
+    return [name for name in needed if tables.count(name) == 0]
 
 
 def _write_csv(frame) -> None:
