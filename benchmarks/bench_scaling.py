@@ -24,11 +24,11 @@ import datetime as dt
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from bench_support import run  # benchmarks/: each step a process, its wall time and peak memory
 
 TABLES = ("tickets", "messages", "status_changes", "work_sessions")
 
@@ -48,21 +48,6 @@ frame = engine.frame(support, grain="month", by=["channel"])
 print(f"{time.perf_counter() - t0:.2f} {len(frame)}")
 spark.stop()
 """
-
-
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MiB) of the child and its children, and its stdout."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        code = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if code not in (0, 3):
-            sys.exit(f"failed ({code}): {' '.join(cmd)}\n{err.read()[-3000:]}")
-        return wall, usage.ru_maxrss / 1024, out.read()
 
 
 def support_metrics() -> list[str]:
