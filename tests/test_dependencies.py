@@ -85,6 +85,8 @@ def third_party(folder: str) -> dict[str, list[tuple[str, bool]]]:
     found: dict[str, list[tuple[str, bool]]] = {}
     for path in sorted((ROOT / folder).rglob("*.py")):
         for top, line, eager in imports(path):
+            if (path.parent / f"{top}.py").exists():  # a script's sibling (`python benchmarks/x.py` puts its folder on sys.path)
+                continue
             found.setdefault(top, []).append((f"{path.relative_to(ROOT)}:{line}", eager))
     return found
 
