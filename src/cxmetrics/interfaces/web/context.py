@@ -271,14 +271,11 @@ class AppContext:
 
     # -- readers kept between requests ------------------------------------------------------------
     def _take_kept(self, ident: Any) -> _Kept | None:
-        """An idle kept reader of the snapshot ``ident``; kept readers of older snapshots are closed."""
+        """An idle kept reader of the snapshot ``ident``; kept readers of older snapshots are
+        closed (one given back while a newer snapshot opened may have slipped in)."""
+        self._drop_kept(ident)
         with self._kept_lock:
-            found = next((k for k in reversed(self._kept) if k.ident == ident), None)
-            stale = [k for k in self._kept if k.ident != ident]
-            self._kept = [k for k in self._kept if k.ident == ident and k is not found]
-        for k in stale:
-            k.close()
-        return found
+            return self._kept.pop() if self._kept and self._kept[-1].ident == ident else None
 
     def _give_back(self, kept: _Kept) -> None:
         snap = self.snapshot
@@ -335,8 +332,7 @@ class AppContext:
         kept = self._take_kept(snap.ident) or self._new_kept(snap)
         if kept is not None:
             engine, stamp = kept.reader.engine, kept.reader.stamp
-            if engine.bounds_known() is None and stamp in self._bounds:
-                engine.set_bounds(self._bounds[stamp])
+            self._lend_bounds(engine, stamp)
             done = False
             try:
                 yield kept.reader
@@ -344,9 +340,7 @@ class AppContext:
             finally:
                 kept.uses += 1
                 engine.forget_answers()
-                bounds = engine.bounds_known()
-                if bounds is not None and stamp not in self._bounds:
-                    self._bounds = {stamp: bounds}
+                self._keep_bounds(engine, stamp)
                 if done:
                     self._give_back(kept)
                 else:  # a failed request may have left the engine half-built: start afresh
@@ -364,16 +358,23 @@ class AppContext:
                 # stale stored facts (an older cxmetrics wrote the store): derive them, staged
                 # in this cursor's temp tables
                 engine = Engine(store.ibis, self.config, cache=base is None, base=base)
-                if stamp in self._bounds:
-                    engine.set_bounds(self._bounds[stamp])
+                self._lend_bounds(engine, stamp)
                 yield Reader(store, engine, stamp)
-                bounds = engine.bounds_known()
-                if bounds is not None and stamp not in self._bounds:
-                    self._bounds = {stamp: bounds}  # only the latest stamp is worth keeping
+                self._keep_bounds(engine, stamp)
             finally:
                 cur.execute("ROLLBACK")  # a read: nothing to keep
         finally:
             store.close()
+
+    def _lend_bounds(self, engine: Engine, stamp: int) -> None:
+        """The data's bounds, once asked by any engine of this data stamp, spare the next ones the query."""
+        if engine.bounds_known() is None and stamp in self._bounds:
+            engine.set_bounds(self._bounds[stamp])
+
+    def _keep_bounds(self, engine: Engine, stamp: int) -> None:
+        bounds = engine.bounds_known()
+        if bounds is not None and stamp not in self._bounds:
+            self._bounds = {stamp: bounds}  # only the latest stamp is worth keeping
 
     def _remember_schemas(self, backend: Any, stamp: int) -> None:
         """Table schemas are looked up once per data stamp, not per request: Ibis asks the
