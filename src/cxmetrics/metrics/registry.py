@@ -95,6 +95,12 @@ class Metric:
     def key(self) -> str:
         return f"{self.base}:{self.variant}" if self.variant else self.id
 
+    @property
+    def required_tables(self) -> list[str]:
+        """The tables of ``requires`` (``table.column``) the metric cannot do without; alternatives
+        (``a|b``) mark optional inputs (contacts per issue chains calls when there are any)."""
+        return sorted({req.split(".")[0] for req in self.requires if "|" not in req})
+
 
 _REGISTRY: dict[str, Metric] = {}
 

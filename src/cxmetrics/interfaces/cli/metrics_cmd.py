@@ -83,8 +83,7 @@ def _empty_tables(tables, frame) -> list[str]:
 
     if frame.empty or frame["value"].notna().any():
         return []
-    needed = sorted({req.split(".")[0] for key in frame["metric"].unique() for req in get(key).requires
-                     if "|" not in req})
+    needed = sorted({t for key in frame["metric"].unique() for t in get(key).required_tables})
     return [name for name in needed if tables.count(name) == 0]
 
 

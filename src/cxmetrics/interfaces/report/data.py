@@ -132,11 +132,10 @@ def _series(all_frame: pd.DataFrame, key: str) -> list[dict[str, Any]]:
     return to_records(f[[c for c in cols if c in f.columns]])
 
 
-def _has_data(key: str, counts: dict[str, int]) -> bool:
-    """Every table the metric strictly requires (``table.column``) has rows: a store without
-    calls shows no call metrics, not a row of zeros. Alternatives (``a|b``) mark optional
-    inputs (contacts per issue chains calls when there are any) and are not checked."""
-    return all(counts.get(req.split(".")[0], 0) > 0 for req in get(key).requires if "|" not in req)
+def has_data(key: str, counts: dict[str, int]) -> bool:
+    """Every table the metric requires (:attr:`Metric.required_tables`) has rows: a store without
+    calls shows no call metrics, not a row of zeros."""
+    return all(counts.get(t, 0) > 0 for t in get(key).required_tables)
 
 
 def _table(all_frame: pd.DataFrame, months: list[str], counts: dict[str, int]) -> list[dict[str, Any]]:
@@ -144,7 +143,7 @@ def _table(all_frame: pd.DataFrame, months: list[str], counts: dict[str, int]) -
     rows = []
     for key, f in all_frame.groupby("metric", sort=False):
         m = get(str(key))
-        if not _has_data(m.key, counts):
+        if not has_data(m.key, counts):
             continue
         groups: list[tuple[Any, pd.DataFrame]] = [(None, f)]
         if m.share_dim and m.share_dim in f.columns:
@@ -387,7 +386,7 @@ def build_report(store: Tables, period: str | dt.date | None = None, *, tz: str 
         if not present[section]:
             continue
         for key in ids:
-            if not _has_data(key, counts):
+            if not has_data(key, counts):
                 continue
             r = month_rows[month_rows["metric"] == key]
             if not r.empty and _has_value(to_records(r)[0]):

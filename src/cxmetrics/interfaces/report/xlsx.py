@@ -210,7 +210,7 @@ class Book:
         self.start: str = data["period"]["start"]
         self.kpis: dict[str, dict[str, Any]] = {k["metric"]: k for k in data.get("kpis", [])}
         self.omitted: dict[str, str] = {o["section"]: o["reason"] for o in data.get("omitted", [])}
-        # build_report keeps only metrics whose tables have rows (report.data._has_data)
+        # build_report keeps only metrics whose tables have rows (report.data.has_data)
         self.rows: list[dict[str, Any]] = list(data.get("table", []))
 
     def t(self, key: str, **kw: Any) -> str:

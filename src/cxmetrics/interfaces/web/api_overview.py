@@ -54,13 +54,6 @@ def period(request: Request, period: PeriodParam = None, month: MonthParam = Non
     return json_response({"period": eff.to_json()})
 
 
-def _has_data(key: str, counts: dict[str, int]) -> bool:
-    """Every table the metric strictly requires has rows (alternatives ``a|b`` are optional)."""
-    from cxmetrics.metrics.registry import get
-
-    return all(counts.get(req.split(".")[0], 0) > 0 for req in get(key).requires if "|" not in req)
-
-
 @router.get("/overview", response_model=OverviewAnswer, tags=["dashboard"])
 def overview(
     request: Request,
@@ -103,7 +96,7 @@ def overview_body(store: Any, engine: Any, eff: Effective, hours: str, stat: str
     from cxmetrics.engine.core import Query as MetricQuery
     from cxmetrics.engine.counts import integral_counts
     from cxmetrics.engine.records import to_records
-    from cxmetrics.interfaces.report.data import NEEDS, PRIMARY
+    from cxmetrics.interfaces.report.data import NEEDS, PRIMARY, has_data
 
     spark = eff.spark_range()
     sections: list[dict[str, Any]] = []
@@ -118,7 +111,7 @@ def overview_body(store: Any, engine: Any, eff: Effective, hours: str, stat: str
         if not counts.get(table):
             omitted.append({"section": section, "reason": f"no_{table}"})
             continue
-        present = [k for k in ids if _has_data(k, counts)]
+        present = [k for k in ids if has_data(k, counts)]
         ok = [k for k in present if k in applicable]
         out: dict[str, Any] = {"section": section, "table": table, "metrics": [],
                                "unsupported": [k for k in present if k not in applicable], "error": None}
