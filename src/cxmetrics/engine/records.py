@@ -179,10 +179,13 @@ def records_frame(r: Result, comparison: Comparison | None = None) -> pd.DataFra
     cols["maturing"] = pd.array(r.maturing() & ~none, dtype="boolean") if m.matures_days else \
         pd.array([False] * len(df), dtype="boolean")
     out = pd.DataFrame(cols, index=df.index)
-    if comparison is not None:
-        for c, col in comparison.columns(out).items():
-            out[c] = col
-    return out
+    return out if comparison is None else with_comparison(out, comparison)
+
+
+def with_comparison(records: pd.DataFrame, comparison: Comparison) -> pd.DataFrame:
+    """``records`` (:func:`records_frame` of a result) with a comparison's columns, as a new
+    frame: the report adds two comparisons to one result's records without building them twice."""
+    return records.assign(**comparison.columns(records))
 
 
 def _ints(a: np.ndarray, index: pd.Index | None = None) -> pd.Series:

@@ -100,7 +100,7 @@ def _kpis(engine: Engine, ids: list[str], start: dt.date, end: dt.date, tz: str)
     """The month's KPIs against the month before and the same month a year before, by the
     engine's own comparison (the same numbers as ``cxm metrics --compare previous|year``)."""
     from cxmetrics.engine.compare import COMPARE_COLUMNS
-    from cxmetrics.engine.records import records_frame
+    from cxmetrics.engine.records import records_frame, with_comparison
     from cxmetrics.engine.targets import apply_targets
 
     q = Query(grain="month", from_=start, to=end, tz=tz)
@@ -115,8 +115,7 @@ def _kpis(engine: Engine, ids: list[str], start: dt.date, end: dt.date, tz: str)
         r = apply_targets(m, base, engine.config).iloc[0]
         item.update({k: clean(r.get(k)) for k in RECORD_KEYS})
         for mode, comp in comparisons.items():
-            # what records_frame(res, comp[key]) returns, without building the records again
-            c = base.assign(**comp[key].columns(base)).iloc[0]
+            c = with_comparison(base, comp[key]).iloc[0]
             item[mode] = {k: clean(c.get(k)) for k in COMPARE_COLUMNS}
         out.append(item)
     return out
