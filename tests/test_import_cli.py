@@ -31,7 +31,7 @@ def cxm(tmp_path: Path):
     return run
 
 
-def put(tmp_path: Path, name: str, text: str) -> str:
+def put(tmp_path: Path, name: str, text: str) -> str:  # tmp_path: any folder
     p = tmp_path / name
     p.write_text(text, encoding="utf-8")
     return str(p)
@@ -118,3 +118,61 @@ def test_console_script_entry(tmp_path):
                         "import", "tickets", f], capture_output=True, text=True, timeout=120)
     assert r.returncode == 3, r.stderr
     assert "line 4" in r.stdout and "Traceback" not in r.stderr
+
+
+MESSAGES = ("message_id,ticket_id,created_at,author_type\n"
+            "m1,A,2024-01-01T10:05:00Z,customer\nm2,A,2024-01-01T11:00:00Z,agent\n")
+
+
+def test_a_folder_imports_each_table_in_one_writer_session(cxm, tmp_path, monkeypatch):
+    """A nightly export folder: files named after their tables land in their tables, tickets first,
+    other files are skipped with a note, and the facts are derived once for all of them."""
+    from cxmetrics.store import Store
+
+    export = tmp_path / "export"
+    export.mkdir()
+    put(export, "messages.csv", MESSAGES)
+    put(export, "Tickets_2024-01-02.csv", GOOD)
+    put(export, "README.txt", "not data\n")
+    derived: list[int] = []
+    real = Store.refresh_facts
+    monkeypatch.setattr(Store, "refresh_facts", lambda self, *a, **k: (derived.append(1), real(self, *a, **k))[1])
+    code, out = cxm("import", str(export))
+    assert code == 0, out
+    assert out.index("Tickets_2024-01-02.csv") < out.index("messages.csv")  # tickets first, whatever the order
+    assert "skipped README.txt (not named after a table)" in out
+    assert "2 files: 2 imported, 0 refused" in out
+    assert derived == [1]
+    with Store(tmp_path / "cx.duckdb", read_only=True) as s:
+        assert s.counts()["tickets"] == 2 and s.counts()["messages"] == 2
+        assert s.facts_stamp() == s.data_stamp()
+
+
+def test_files_named_after_their_tables(cxm, tmp_path):
+    m, t = put(tmp_path, "messages.csv", MESSAGES), put(tmp_path, "tickets.csv", GOOD)
+    code, out = cxm("import", m, t)
+    assert code == 0, out
+    assert out.index("tickets.csv") < out.index("messages.csv")
+    code, out = cxm("import", m, t)
+    assert code == 0 and "unchanged" in out
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["data.csv"], "cannot tell which table it is for"),
+    (["tickets.csv", "notes.csv"], "cannot tell which table it is for"),
+    (["empty"], "no file named after a table"),
+    (["tickets.csv", "messages.csv", "--mapping", "m.toml"], "--mapping maps the columns of one table"),
+    (["tickets"], "give the files to import into tickets"),
+])
+def test_files_without_a_table_are_usage_errors(cxm, tmp_path, monkeypatch, args, says):
+    monkeypatch.chdir(tmp_path)
+    put(tmp_path, "data.csv", GOOD)
+    put(tmp_path, "notes.csv", GOOD)
+    put(tmp_path, "tickets.csv", GOOD)
+    put(tmp_path, "messages.csv", MESSAGES)
+    put(tmp_path, "m.toml", "[columns]\n")
+    (tmp_path / "empty").mkdir()
+    code, out = cxm("import", *args)
+    assert code == 2, out
+    assert says in out
+    assert not (tmp_path / "cx.duckdb").exists()  # a usage error reads nothing and creates no store

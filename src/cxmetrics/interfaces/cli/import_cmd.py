@@ -1,4 +1,6 @@
-"""`cxm import TABLE FILE...`: one transaction per file, a one-screen summary each.
+"""`cxm import TABLE FILE...` or `cxm import FOLDER|FILE...`: one transaction per file, a
+one-screen summary each, and all of them in one writer session (the facts are derived and the
+store published once, however many files: a nightly export of four tables pays that once).
 
 Exit codes (SPEC 5.1): 0 every file imported cleanly; 1 a file was refused (that file
 changed nothing); 2 usage error, nothing read; 3 imported, but some rows quarantined.
@@ -32,8 +34,12 @@ def register(app: typer.Typer) -> None:
 
 def import_command(
     ctx: typer.Context,
-    table: Annotated[str, typer.Argument(help="Canonical table: tickets, messages, calls, ...")],
-    files: Annotated[list[Path], typer.Argument(help="One or more files; each is imported in its own transaction.")],
+    table: Annotated[str, typer.Argument(
+        help="Canonical table: tickets, messages, calls, ... Or, instead, a folder or a file named after "
+             "its table (tickets.csv, messages_2024-06-01.jsonl): every such file is imported into its table.")],
+    files: Annotated[list[Path] | None, typer.Argument(
+        help="One or more files (more folders or table-named files in the second form); each is imported in "
+             "its own transaction.")] = None,
     format: Annotated[str, typer.Option("--format", help="auto|csv|json|jsonl|parquet|xlsx")] = "auto",
     source: Annotated[str | None, typer.Option("--source", help="Source label, or an adapter name (twcs, freshdesk, zendesk).")] = None,
     mapping: Annotated[Path | None, typer.Option("--mapping", help="TOML column mapping (docs/importing.md).")] = None,
@@ -44,15 +50,15 @@ def import_command(
         "--accept-partial", help="Import a file even when over half its rows fail validation (they are "
                                  "quarantined; exit 3). Without it such a file is refused.")] = False,
 ) -> None:
-    """Import files into a canonical table (idempotent upsert; bad rows are quarantined)."""
+    """Import files into canonical tables (idempotent upsert; bad rows are quarantined): `cxm import TABLE
+    FILE...`, or `cxm import FOLDER` / `cxm import tickets.csv messages.csv` for files named after their tables."""
     from cxmetrics.ingest import adapters
     from cxmetrics.ingest.mapping import load_mapping
     from cxmetrics.ingest.pipeline import check_zone, resolve_options
     from cxmetrics.ingest.readers import FORMATS
-    from cxmetrics.model import schema
 
-    if table not in schema.TABLES:
-        raise UsageError(f"unknown table {table!r}; known tables: {', '.join(schema.TABLES)}")
+    jobs = by_table(table, files or [])
+    tables = list(dict.fromkeys(t for t, _ in jobs))
     if format not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
     if date_order is not None and date_order not in ("dmy", "mdy", "ymd"):
@@ -66,23 +72,26 @@ def import_command(
             raise UsageError(f"unknown encoding {encoding!r}") from None
     if tz:
         check_zone(tz)
+    if mapping and len(tables) > 1:
+        raise UsageError(f"--mapping maps the columns of one table, and these files are for {len(tables)} "
+                         f"({', '.join(tables)}); import each table with its own command")
     loaded = load_mapping(mapping) if mapping else None
-    if adapters.get(source) is not None:
-        adapters.check_usage(source, table, format=format, mapping=loaded)
-    else:  # the options alone: no store is opened (or created) for a usage error
-        resolve_options(ctx.obj.config(), table, format=format, mapping=loaded, tz=tz,
-                        date_order=date_order)
-    missing = {f: _unreadable(f) for f in files}
+    for t in tables:
+        if adapters.get(source) is not None:
+            adapters.check_usage(source, t, format=format, mapping=loaded)
+        else:  # the options alone: no store is opened (or created) for a usage error
+            resolve_options(ctx.obj.config(), t, format=format, mapping=loaded, tz=tz, date_order=date_order)
+    missing = {f: _unreadable(f) for _, f in jobs}
     if all(missing.values()):  # nothing to import: refuse before a store file is created
-        for f in files:
+        for _, f in jobs:
             error_line(missing[f] or "")
         raise typer.Exit(1)
     new = not ctx.obj.config().db.exists()
     store = ctx.obj.open_store()
     codes: list[int] = []
     try:
-        for f in files:
-            codes.append(_one(store, table, f, format=format, source=source, mapping=loaded, tz=tz,
+        for t, f in jobs:
+            codes.append(_one(store, t, f, format=format, source=source, mapping=loaded, tz=tz,
                               date_order=date_order, encoding=encoding, accept_partial=accept_partial))
     finally:
         if new and all(c in (1, 2) for c in codes):  # a new store and nothing landed: no empty store file
@@ -90,10 +99,57 @@ def import_command(
         else:
             store.close()
     worst = 1 if 1 in codes else 2 if 2 in codes else 3 if 3 in codes else 0
-    if len(files) > 1:
+    if len(jobs) > 1:
         failed = sum(c in (1, 2) for c in codes)
-        console.print(f"{len(files)} files: {len(files) - failed} imported, {failed} refused", highlight=False)
+        console.print(f"{len(jobs)} files: {len(jobs) - failed} imported, {failed} refused", highlight=False)
     raise typer.Exit(worst)
+
+
+def table_of(name: str) -> str | None:
+    """The canonical table a file name is for: its stem (before the first dot, any case) is a table
+    name, alone or followed by ``-``, ``_`` or a space and more (``tickets_2024-06-01.csv``)."""
+    from cxmetrics.model import schema
+
+    stem = name.split(".", 1)[0].lower()
+    fits = [t for t in schema.TABLES if stem == t or (stem.startswith(t) and stem[len(t)] in "-_ ")]
+    return max(fits, key=len) if fits else None
+
+
+def by_table(first: str, rest: list[Path]) -> list[tuple[str, Path]]:
+    """The (table, file) pairs to import, tables in schema order and files in the order given.
+
+    ``first`` a table name: ``rest`` are its files. Otherwise every argument is a folder (its files
+    named after a table; others are skipped with a note) or a file named after its table."""
+    from cxmetrics.model import schema
+
+    if first in schema.TABLES:
+        if not rest:
+            raise UsageError(f"give the files to import into {first}: cxm import {first} FILE...")
+        return [(first, f) for f in rest]
+    paths = [Path(first), *rest]
+    if not paths[0].exists() and table_of(paths[0].name) is None:
+        raise UsageError(f"unknown table {first!r}; known tables: {', '.join(schema.TABLES)} (or give a folder, "
+                         "or files named after their tables: cxm import tickets.csv messages.csv)")
+    jobs: list[tuple[str, Path]] = []
+    for path in paths:
+        if path.is_dir():
+            found = [(table_of(f.name), f) for f in sorted(path.iterdir()) if f.is_file() and not f.name.startswith(".")]
+            skipped = [f.name for t, f in found if t is None]
+            if skipped:
+                err_console.print(f"note: {path}: skipped {', '.join(skipped)} (not named after a table)",
+                                  highlight=False, markup=False, soft_wrap=True)
+            if not any(t for t, _ in found):
+                raise UsageError(f"{path}: no file named after a table (tickets.csv, messages.jsonl, ...); "
+                                 f"known tables: {', '.join(schema.TABLES)}")
+            jobs += [(t, f) for t, f in found if t is not None]
+            continue
+        t = table_of(path.name)
+        if t is None:
+            raise UsageError(f"{path}: cannot tell which table it is for; name it after its table "
+                             f"(tickets.csv, messages.jsonl, ...) or give the table first: cxm import TABLE {path}")
+        jobs.append((t, path))
+    order = list(schema.TABLES)
+    return sorted(jobs, key=lambda job: order.index(job[0]))  # stable: files keep their order within a table
 
 
 def _unreadable(path: Path) -> str | None:
