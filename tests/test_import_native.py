@@ -165,14 +165,53 @@ def test_file_order_survives_a_parallel_read(tmp_path):
     n = 300_000
     lines = ["ticket_id,created_at,channel,reopens"]
     lines += [f"K{i % 1000},2024-01-01T10:00:00Z,email,{i}" for i in range(n)]
+    bad = 250_123  # a row far into the file, in a later block: its line must still be exact
+    lines[1 + bad] = f"X{bad},never,email,{bad}"
     p = tmp_path / "big.csv"
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with tempfile.TemporaryDirectory() as d:
         store = cx.connect(Path(d) / "cx.duckdb")
         try:
             res = store.import_file("tickets", p)
-            assert (res.inserted, res.duplicates) == (1000, n - 1000)
+            assert (res.inserted, res.duplicates, res.rejected) == (1000, n - 1001, 1)
+            assert [(q["line"], q["column"]) for q in res.problems] == [(bad + 2, "created_at")]
             got = dict(store.raw.execute("SELECT ticket_id, reopens FROM tickets").fetchall())
         finally:
             store.close()
     assert all(got[f"K{k}"] == n - 1000 + k for k in range(1000))
+
+
+_BYTES = st.lists(st.sampled_from([b"a", b"1", b",", b'"', b" ", b"\n", b"\r", b"\t", "é".encode(), "\u3000".encode(),
+                                   "\u00a0".encode()]), max_size=60).map(b"".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=_BYTES, chunk=st.integers(min_value=8, max_value=24))
+def test_the_trim_scan_does_not_depend_on_where_chunks_end(tmp_path, monkeypatch, data, chunk):
+    """The file is scanned in chunks; whether a value may need trimming must be what one look at the
+    whole file says, wherever a chunk ends (in a character, next to a delimiter, in a CR LF)."""
+    p = tmp_path / "f.csv"
+    p.write_bytes(data)
+    monkeypatch.setattr(native, "CHUNK", chunk)
+    assert native.scan(p).trim_free == (not native._touches_boundary(data, ord(",")))
+
+
+@pytest.mark.parametrize(("text", "trim_free"), [
+    ('"id","when","who"\n"T1",2024-01-01 10:00:00Z,"agent"\n', True),  # quoted last column, spaces inside values
+    ('id,note\nT1,"\nx"\n', False),  # a quoted value starting with a line break, nothing else white
+    ('id,note\nT1,"x\r\n"\n', False),  # ... or ending with one
+    ("id,note\nT1, x\n", False),
+])
+def test_which_files_need_trimming(tmp_path, text, trim_free):
+    p = tmp_path / "f.csv"
+    p.write_bytes(text.encode())
+    assert native.scan(p).trim_free is trim_free
+
+
+def test_a_value_in_quotes_starting_with_a_line_break_is_trimmed_alike(tmp_path, spy):
+    p = tmp_path / "t.csv"
+    p.write_bytes(b'ticket_id,created_at,channel\nT1,2024-01-01,"\nemail"\nT2,2024-01-02,"chat\n"\n')
+    got = outcome(p, "tickets", use_native=True)
+    assert spy == [True]
+    assert got == outcome(p, "tickets", use_native=False)
+    assert [r[2] for r in got[2]["tickets"]] == ["email", "chat"]

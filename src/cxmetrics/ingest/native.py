@@ -1,8 +1,9 @@
 """CSV import at the engine's speed: DuckDB reads, converts and validates; Python only sees the exceptions.
 
-One streaming pass of DuckDB's parallel CSV reader numbers the rows (file order), cleans
-the texts, converts every column to its canonical type and flags conversion problems and
-impossible values, storing the typed rows in a temporary table; only *suspicious* rows
+One streaming pass of DuckDB's parallel CSV reader cleans the texts, converts every column
+to its canonical type and flags conversion problems and impossible values, storing the typed
+rows in a temporary table in file order: its rowid is the row number (insertion order is kept;
+numbering the rows inside the pass would run it on one thread). Only *suspicious* rows
 keep their texts (for reasons and the quarantine's raw JSON). Timestamps outside the
 strict ISO forms are parsed by the same Python code as every other import
 (:mod:`cxmetrics.ingest.parse`) and written back by row. The checks then run in SQL on the
@@ -95,11 +96,18 @@ _WS_BYTES = np.zeros(256, bool)
 _WS_BYTES[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0xC2, 0xE1, 0xE2, 0xE3]] = True
 
 
-def _touches_boundary(chunk: bytes, delim: int) -> bool:
-    """Conservatively: does any white-space byte sit next to a field boundary (delimiter, quote,
-    line break) in ``chunk``? Then some value may need trimming. CR before LF is a line end."""
+#: bytes of look-ahead (and look-behind) a position needs: a white-space character is up to 3 bytes
+LOOK = 4
+
+
+def _touches_boundary(chunk: bytes, delim: int, lo: int = 0, hi: int | None = None) -> bool:
+    """Conservatively: does any white-space byte at a position in ``lo:hi`` of ``chunk`` sit next to
+    a field boundary (delimiter, quote, line break)? Then some value may need trimming. CR before
+    LF is a line end. The bytes outside ``lo:hi`` are only context; the start and end of ``chunk``
+    count as boundaries (they are the file's, when ``lo:hi`` reaches them)."""
     buf = np.frombuffer(chunk, np.uint8)
-    if not len(buf):
+    hi = len(buf) if hi is None else hi
+    if not len(buf) or hi <= lo:
         return False
     bound = np.zeros(256, bool)
     bound[[delim, 34, 10, 13]] = True
@@ -108,19 +116,27 @@ def _touches_boundary(chunk: bytes, delim: int) -> bool:
     ws[:-1] &= ~crlf
     lf = buf == 10
     ws &= ~lf  # a line break is a boundary, not a value's white space (it counts when quoted, see below)
-    pos = np.flatnonzero(ws)
-    if not len(pos):
+    pos = np.flatnonzero(ws[lo:hi]) + lo
+    if len(pos):
+        before = bound[buf[np.maximum(pos - 1, 0)]] | (pos == 0)
+        lead = buf[pos]
+        width = np.where(lead < 0x80, 1, np.where(lead == 0xC2, 2, 3))  # the character's length in bytes
+        nxt = pos + width
+        after = (nxt >= len(buf)) | bound[buf[np.minimum(nxt, len(buf) - 1)]]
+        if (before | after).any():
+            return True
+    # a quoted value that starts with a line break (delimiter or line start, quote, CR or LF) or ends
+    # with one (CR or LF, quote, delimiter or line end); a line that merely ends in a quoted value
+    # (quote, LF) is neither
+    brk = np.flatnonzero((lf | (buf == 13))[lo:hi]) + lo
+    if not len(brk):
         return False
-    before = bound[buf[np.maximum(pos - 1, 0)]] | (pos == 0)
-    lead = buf[pos]
-    width = np.where(lead < 0x80, 1, np.where(lead == 0xC2, 2, 3))  # the character's length in bytes
-    nxt = pos + width
-    after = (nxt >= len(buf)) | bound[buf[np.minimum(nxt, len(buf) - 1)]]
-    if (before | after).any():
-        return True
-    # a quoted value that starts or ends with a line break
-    q = np.flatnonzero(lf)
-    return bool(len(q)) and bool((buf[np.maximum(q - 1, 0)] == 34).any() or (buf[np.minimum(q + 1, len(buf) - 1)] == 34).any())
+    edge = np.zeros(256, bool)
+    edge[[delim, 10, 13]] = True
+    n = len(buf)
+    starts = (buf[np.maximum(brk - 1, 0)] == 34) & ((brk < 2) | edge[buf[np.maximum(brk - 2, 0)]])
+    ends = (buf[np.minimum(brk + 1, n - 1)] == 34) & ((brk + 2 >= n) | edge[buf[np.minimum(brk + 2, n - 1)]])
+    return bool((starts | ends).any())
 
 
 def scan(path: Path, delim: str = ",") -> Scan:
@@ -132,7 +148,9 @@ def scan(path: Path, delim: str = ",") -> Scan:
     first = b""
     tail = b""
     with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
+        chunk = f.read(CHUNK)
+        while chunk:
+            ahead = f.read(CHUNK)
             h.update(chunk)
             if not first:
                 first = chunk[: chunk.find(b"\n") + 1 if b"\n" in chunk else 65536]
@@ -141,10 +159,14 @@ def scan(path: Path, delim: str = ",") -> Scan:
             cr += chunk.count(b"\r")
             crlf += chunk.count(b"\r\n") + (prev_last[-1:] == b"\r" and chunk[:1] == b"\n")
             quotes = quotes or b'"' in chunk
-            if trim_free:
-                trim_free = not _touches_boundary(prev_last[-4:] + chunk if prev_last else chunk, ord(delim))
-            prev_last = chunk[-4:]
+            if trim_free:  # a chunk's last LOOK bytes wait for the next chunk, to be seen with what follows
+                window = prev_last + chunk
+                lo = max(len(prev_last) - LOOK, 0)
+                hi = len(window) - (LOOK if ahead else 0)
+                trim_free = not _touches_boundary(window, ord(delim), lo, max(hi, lo))
+            prev_last = (prev_last + chunk)[-2 * LOOK:]
             tail = (tail + chunk)[-4096:]
+            chunk = ahead
     body = tail.rstrip(b"\r\n")
     trailing = tail[len(body):].count(b"\n")
     return Scan(h.hexdigest(), size, newlines, cr != crlf, max(trailing - 1, 0), first, quotes,
@@ -272,8 +294,9 @@ def _first_pass(plan: Plan, reader: str, keep: list[str], columns: dict[str, str
         nl = f"(CASE WHEN {has} THEN {' + '.join(_newlines_in(c) for c in raw)} ELSE 0 END)"
     else:
         nl = "0"
-    l0 = f"SELECT row_number() OVER () - 1 AS _row, * FROM {reader}"
-    l1 = f"SELECT _row, {', '.join([*raw, *plan.l1]) or 'NULL AS _none'}, {nl} AS _nl FROM ({l0})"
+    # No row number here: row_number() OVER () would run every expression above it on one thread.
+    # The table this fills keeps the file's order (insertion order is preserved), so its rowid is the row.
+    l1 = f"SELECT {', '.join([*raw, *plan.l1]) or 'NULL AS _none'}, {nl} AS _nl FROM {reader}"
     typed = ", ".join(f"{v} AS {ident('v_' + c)}" for c, v in plan.values.items())
     flags = "".join(f", coalesce({cond}, false) AS {f}" for f, cond in plan.flags.items())
     l2 = f"SELECT *, {typed}{flags} FROM ({l1})"
@@ -284,7 +307,7 @@ def _first_pass(plan: Plan, reader: str, keep: list[str], columns: dict[str, str
     texts = (f"CASE WHEN _susp THEN [{', '.join(plan.shown)}]::VARCHAR[] END AS _x" if plan.shown
              else "NULL::VARCHAR[] AS _x")
     orig = f"CASE WHEN _susp THEN [{', '.join(raw)}]::VARCHAR[] END AS _orig" if raw else "NULL::VARCHAR[] AS _orig"
-    return f"SELECT _row, {', '.join(stored)}, _nl, _susp, {texts}, {orig} FROM ({l3})"
+    return f"SELECT {', '.join(stored)}, _nl, _susp, {texts}, {orig} FROM ({l3})"
 
 
 def _finish(con: duckdb.DuckDBPyConnection, m: Mapping, plan: Plan, sc: Scan, names: list[str], keep: list[str],
@@ -301,11 +324,11 @@ def _finish(con: duckdb.DuckDBPyConnection, m: Mapping, plan: Plan, sc: Scan, na
     if progress:
         progress("checking", 0.5)
     order = _fallback_stamps(con, plan, zone=zone, date_order=date_order)
-    con.execute("CREATE OR REPLACE TEMP TABLE _cxm_s AS SELECT * FROM _cxm_t WHERE _susp")
+    con.execute("CREATE OR REPLACE TEMP TABLE _cxm_s AS SELECT rowid AS _row, * FROM _cxm_t WHERE _susp")
     _bad_rows(con, plan)
     values = ", ".join(f"{ident('v_' + c)} AS {ident(c)}" for c in plan.values)
-    accepted = (f"SELECT {values}, _row FROM _cxm_t WHERE NOT _susp OR NOT EXISTS "
-                "(SELECT 1 FROM _cxm_bad b WHERE b._row = _cxm_t._row)")
+    accepted = (f"SELECT {values}, rowid AS _row FROM _cxm_t WHERE NOT _susp OR NOT EXISTS "
+                "(SELECT 1 FROM _cxm_bad b WHERE b._row = _cxm_t.rowid)")
     quarantine, rejected, problems = _quarantine(con, plan, keep, embedded)
     used = {s for srcs in sources.values() for s in srcs}
     ignored = [h for h in names if h not in used and h not in set(m.drop)]
@@ -468,7 +491,7 @@ def _fallback_stamps(con: duckdb.DuckDBPyConnection, plan: Plan, *, zone: str, d
     """Parse the timestamps the fast forms missed with the general path's code; write them back."""
     pending = {}
     for name, (flag, idx) in plan.fallback.items():
-        tbl = con.execute(f"SELECT _row, _x[{idx + 1}] AS x FROM _cxm_t WHERE {flag}").to_arrow_table()
+        tbl = con.execute(f"SELECT rowid AS _row, _x[{idx + 1}] AS x FROM _cxm_t WHERE {flag}").to_arrow_table()
         if tbl.num_rows:
             pending[name] = tbl
     evidence = P.OrderEvidence()
@@ -501,7 +524,7 @@ def _fallback_stamps(con: duckdb.DuckDBPyConnection, plan: Plan, *, zone: str, d
     for name in pending:
         col = ident("v_" + name)
         con.execute(f"UPDATE _cxm_t SET {col} = fb.v FROM (SELECT _row, v FROM _cxm_fb WHERE col = {lit(name)}) fb "
-                    "WHERE _cxm_t._row = fb._row")
+                    "WHERE _cxm_t.rowid = fb._row")
     return order
 
 
@@ -550,7 +573,7 @@ def _quarantine(con: duckdb.DuckDBPyConnection, plan: Plan, keep: list[str],
     by_seq = {i.seq: i for i in plan.issues}
     # lines: the header is line 1; rows follow, shifted by the line breaks inside earlier rows' fields
     if embedded:
-        shift = ("SELECT _row, s FROM (SELECT _row, sum(_nl) OVER (ORDER BY _row ROWS BETWEEN UNBOUNDED PRECEDING "
+        shift = ("SELECT _row, s FROM (SELECT rowid AS _row, sum(_nl) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING "
                  "AND 1 PRECEDING) AS s FROM _cxm_t) WHERE _row IN (SELECT _row FROM _cxm_bad)")
         line, join = "2 + b._row + coalesce(sh.s, 0)", f"LEFT JOIN ({shift}) sh USING (_row)"
     else:
