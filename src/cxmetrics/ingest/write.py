@@ -45,6 +45,9 @@ class Part:
     #: instead of ``data``: a SELECT over the connection giving the same columns (DuckDB-native import)
     sql: str | None = None
     # filled by write()
+    #: the relation holding the rows to write: the staged table, or the file's rows themselves
+    #: when every one is new (then nothing is staged)
+    changed_from: str = "_cxm_changed"
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -174,6 +177,10 @@ def _upsert(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) -> None:
     else:
         con.register("_cxm_stage", part.data)
         source = "_cxm_stage"
+    key = q(t.key_column)
+    target = q(t.name)
+    if t.key is not None and _all_new(con, part, import_id, source, key, target):
+        return
     if t.key is None:
         content = ", ".join(f"CAST({q(c)} AS VARCHAR)" for c in cols)
         con.execute(f"CREATE TEMP TABLE _cxm_in AS SELECT {sel}, md5(to_json([{content}])) AS _key, _row "
@@ -182,14 +189,12 @@ def _upsert(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) -> None:
         con.execute(f"CREATE TEMP TABLE _cxm_in AS SELECT {sel}, _row FROM {source}")
     if part.sql is None:
         con.unregister("_cxm_stage")
-    key = q(t.key_column)
     n, distinct = _one(con, f"SELECT count(*), count(DISTINCT {key}) FROM _cxm_in")
     if n != distinct:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _cxm_in AS SELECT * FROM _cxm_in "
                     f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row DESC) = 1")
     part.duplicates = int(n - distinct)
     same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in cols)
-    target = q(t.name)
     overlap = int(_one(con, f"SELECT count(*) FROM _cxm_in s SEMI JOIN {target} t ON t.{key} = s.{key}")[0])
     if overlap == 0:  # the common first import: every row is new, skip comparing contents
         con.execute("ALTER TABLE _cxm_in RENAME TO _cxm_changed")
@@ -208,6 +213,28 @@ def _upsert(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) -> None:
     con.execute("DROP TABLE _cxm_changed")
 
 
+def _all_new(con: duckdb.DuckDBPyConnection, part: Part, import_id: int, source: str, key: str, target: str) -> bool:
+    """The common first import (or a day of new tickets): when no key of the file is stored yet,
+    write its rows straight from the file's rows (the last occurrence of a repeated key), without
+    staging a copy of them; ``False`` (nothing done) when some key is stored already."""
+    n, distinct = _one(con, f"SELECT count(*), count(DISTINCT {key}) FROM {source}")
+    alias = source.split()[-1]  # "(SELECT ...) _cxm_src" or "_cxm_stage"
+    if _one(con, f"SELECT count(*) FROM {target}")[0] and \
+            _one(con, f"SELECT count(*) FROM {source} SEMI JOIN {target} t ON t.{key} = {alias}.{key}")[0]:
+        return False
+    part.duplicates = int(n - distinct)
+    part.inserted, part.updated, part.unchanged = int(distinct), 0, 0
+    last = "" if n == distinct else f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row DESC) = 1"
+    part.changed_from = f"(SELECT * FROM {source}{last}) _cxm_new"
+    try:
+        _insert_changed(con, part, import_id)
+    finally:
+        part.changed_from = "_cxm_changed"
+        if part.sql is None:
+            con.unregister("_cxm_stage")
+    return True
+
+
 def _insert_changed(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) -> None:
     """Replace the changed rows (a separate function so tests can inject a failure here)."""
     t = part.table
@@ -216,8 +243,8 @@ def _insert_changed(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) 
     stored = [*t.names, *(["_key"] if t.key is None else [])]
     sel = ", ".join(q(c) for c in stored)
     if part.updated:
-        con.execute(f"DELETE FROM {target} WHERE {key} IN (SELECT {key} FROM _cxm_changed)")
-    con.execute(f"INSERT INTO {target} ({sel}, _import_id) SELECT {sel}, {int(import_id)} FROM _cxm_changed")
+        con.execute(f"DELETE FROM {target} WHERE {key} IN (SELECT {key} FROM {part.changed_from})")
+    con.execute(f"INSERT INTO {target} ({sel}, _import_id) SELECT {sel}, {int(import_id)} FROM {part.changed_from}")
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, part: Part, import_id: int, file: str,
