@@ -109,31 +109,36 @@ def _touches_boundary(chunk: bytes, delim: int, lo: int = 0, hi: int | None = No
     hi = len(buf) if hi is None else hi
     if not len(buf) or hi <= lo:
         return False
+    n = len(buf)
     bound = np.zeros(256, bool)
     bound[[delim, 34, 10, 13]] = True
-    ws = _WS_BYTES[buf]
-    crlf = (buf[:-1] == 13) & (buf[1:] == 10)
-    ws[:-1] &= ~crlf
-    lf = buf == 10
-    ws &= ~lf  # a line break is a boundary, not a value's white space (it counts when quoted, see below)
-    pos = np.flatnonzero(ws[lo:hi]) + lo
+    # Two sparse passes instead of a table look-up per byte: ASCII white space and line breaks are
+    # bytes <= 32, the lead bytes of the other white-space characters are >= 0xC2.
+    view = buf[lo:hi]
+    low = np.flatnonzero(view <= 32) + lo
+    high = np.flatnonzero(view >= 0xC2) + lo
+    b_low = buf[low]
+    crlf = (b_low == 13) & (buf[np.minimum(low + 1, n - 1)] == 10) & (low + 1 < n)
+    # a line break is a boundary, not a value's white space (it counts when quoted, see below)
+    ws1 = low[_WS_BYTES[b_low] & (b_low != 10) & ~crlf]
+    b_high = buf[high]
+    ws2, ws3 = high[b_high == 0xC2], high[(b_high >= 0xE1) & (b_high <= 0xE3)]
+    pos = np.concatenate([ws1, ws2, ws3])
     if len(pos):
+        width = np.concatenate([np.ones(len(ws1), np.int64), np.full(len(ws2), 2), np.full(len(ws3), 3)])
         before = bound[buf[np.maximum(pos - 1, 0)]] | (pos == 0)
-        lead = buf[pos]
-        width = np.where(lead < 0x80, 1, np.where(lead == 0xC2, 2, 3))  # the character's length in bytes
-        nxt = pos + width
-        after = (nxt >= len(buf)) | bound[buf[np.minimum(nxt, len(buf) - 1)]]
+        nxt = pos + width  # the byte after the character
+        after = (nxt >= n) | bound[buf[np.minimum(nxt, n - 1)]]
         if (before | after).any():
             return True
     # a quoted value that starts with a line break (delimiter or line start, quote, CR or LF) or ends
     # with one (CR or LF, quote, delimiter or line end); a line that merely ends in a quoted value
     # (quote, LF) is neither
-    brk = np.flatnonzero((lf | (buf == 13))[lo:hi]) + lo
+    brk = low[(b_low == 10) | (b_low == 13)]
     if not len(brk):
         return False
     edge = np.zeros(256, bool)
     edge[[delim, 10, 13]] = True
-    n = len(buf)
     starts = (buf[np.maximum(brk - 1, 0)] == 34) & ((brk < 2) | edge[buf[np.maximum(brk - 2, 0)]])
     ends = (buf[np.minimum(brk + 1, n - 1)] == 34) & ((brk + 2 >= n) | edge[buf[np.minimum(brk + 2, n - 1)]])
     return bool((starts | ends).any())
@@ -156,8 +161,10 @@ def scan(path: Path, delim: str = ",") -> Scan:
                 first = chunk[: chunk.find(b"\n") + 1 if b"\n" in chunk else 65536]
             size += len(chunk)
             newlines += chunk.count(b"\n")
-            cr += chunk.count(b"\r")
-            crlf += chunk.count(b"\r\n") + (prev_last[-1:] == b"\r" and chunk[:1] == b"\n")
+            crs = chunk.count(b"\r")
+            cr += crs
+            if crs or prev_last[-1:] == b"\r":  # most files have no CR at all: skip the slower 2-byte count
+                crlf += chunk.count(b"\r\n") + (prev_last[-1:] == b"\r" and chunk[:1] == b"\n")
             quotes = quotes or b'"' in chunk
             if trim_free:  # a chunk's last LOOK bytes wait for the next chunk, to be seen with what follows
                 window = prev_last + chunk
@@ -165,7 +172,7 @@ def scan(path: Path, delim: str = ",") -> Scan:
                 hi = len(window) - (LOOK if ahead else 0)
                 trim_free = not _touches_boundary(window, ord(delim), lo, max(hi, lo))
             prev_last = (prev_last + chunk)[-2 * LOOK:]
-            tail = (tail + chunk)[-4096:]
+            tail = (tail + chunk[-4096:])[-4096:]
             chunk = ahead
     body = tail.rstrip(b"\r\n")
     trailing = tail[len(body):].count(b"\n")
