@@ -458,380 +458,139 @@ FROM (
 
 -- _fact_waits (stored)
 SELECT
-  "t29"."ticket_id",
-  "t29"."wait_start",
-  "t29"."reply_at",
-  "t9"."channel",
-  "t9"."category",
-  "t9"."priority",
-  "t9"."team",
-  "t9"."agent_id",
-  "t9"."brand",
-  "t9"."product",
-  "t9"."language",
-  "t9"."customer_id",
-  "t9"."status",
-  "t9"."created_by"
+  "t13"."ticket_id",
+  "t13"."wait_start",
+  "t13"."reply_at",
+  "t3"."channel",
+  "t3"."category",
+  "t3"."priority",
+  "t3"."team",
+  "t3"."agent_id",
+  "t3"."brand",
+  "t3"."product",
+  "t3"."language",
+  "t3"."customer_id",
+  "t3"."status",
+  "t3"."created_by"
 FROM (
   SELECT
     *
   FROM (
     SELECT
-      "t24"."ticket_id",
-      "t24"."wait_start",
-      "t24"."reply_at"
+      "t10"."ticket_id",
+      "t10"."wait_start",
+      "t10"."reply_at"
     FROM (
       SELECT
-        "t22"."ticket_id",
-        "t22"."_grp",
-        MIN("t22"."created_at") FILTER(WHERE
-          "t22"."is_customer") AS "wait_start",
-        MIN("t22"."created_at") FILTER(WHERE
-          "t22"."is_reply") AS "reply_at"
+        "t9"."ticket_id",
+        "t9"."_grp",
+        MIN("t9"."created_at") FILTER(WHERE
+          "t9"."is_customer") AS "wait_start",
+        MIN("t9"."created_at") FILTER(WHERE
+          "t9"."is_reply") AS "reply_at"
       FROM (
         SELECT
           *
         FROM (
           SELECT
-            "t18"."message_id",
-            "t18"."ticket_id",
-            "t18"."created_at",
-            "t18"."author_type",
-            "t18"."author_id",
-            "t18"."public",
-            "t18"."channel",
-            "t18"."_rn",
-            "t18"."is_reply",
-            "t18"."is_customer",
-            "t18"."_prev",
-            "t18"."_start",
-            SUM("t18"."_start") OVER (
-              PARTITION BY "t18"."ticket_id"
-              ORDER BY "t18"."created_at" ASC, "t18"."message_id" ASC
+            "t7"."message_id",
+            "t7"."ticket_id",
+            "t7"."created_at",
+            "t7"."author_type",
+            "t7"."author_id",
+            "t7"."public",
+            "t7"."channel",
+            "t7"."_rn",
+            "t7"."is_reply",
+            "t7"."is_customer",
+            "t7"."_prev",
+            "t7"."_start",
+            SUM("t7"."_start") OVER (
+              PARTITION BY "t7"."ticket_id"
+              ORDER BY "t7"."created_at" ASC, "t7"."message_id" ASC
               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
             ) AS "_grp"
           FROM (
             SELECT
-              "t14"."message_id",
-              "t14"."ticket_id",
-              "t14"."created_at",
-              "t14"."author_type",
-              "t14"."author_id",
-              "t14"."public",
-              "t14"."channel",
-              "t14"."_rn",
-              "t14"."is_reply",
-              "t14"."is_customer",
-              "t14"."_prev",
-              CAST("t14"."is_customer"
+              "t6"."message_id",
+              "t6"."ticket_id",
+              "t6"."created_at",
+              "t6"."author_type",
+              "t6"."author_id",
+              "t6"."public",
+              "t6"."channel",
+              "t6"."_rn",
+              "t6"."is_reply",
+              "t6"."is_customer",
+              "t6"."_prev",
+              CAST("t6"."is_customer"
               AND (
                 (
-                  "t14"."_prev" IS NULL
+                  "t6"."_prev" IS NULL
                 ) OR NOT (
-                  "t14"."_prev"
+                  "t6"."_prev"
                 )
               ) AS BIGINT) AS "_start"
             FROM (
               SELECT
-                "t11"."message_id",
-                "t11"."ticket_id",
-                "t11"."created_at",
-                "t11"."author_type",
-                "t11"."author_id",
-                "t11"."public",
-                "t11"."channel",
-                "t11"."_rn",
-                "t11"."is_reply",
-                "t11"."is_customer",
-                LAG("t11"."is_customer") OVER (
-                  PARTITION BY "t11"."ticket_id"
-                  ORDER BY "t11"."created_at" ASC, "t11"."message_id" ASC
+                "t4"."message_id",
+                "t4"."ticket_id",
+                "t4"."created_at",
+                "t4"."author_type",
+                "t4"."author_id",
+                "t4"."public",
+                "t4"."channel",
+                "t4"."_rn",
+                "t4"."is_reply",
+                "t4"."is_customer",
+                LAG("t4"."is_customer") OVER (
+                  PARTITION BY "t4"."ticket_id"
+                  ORDER BY "t4"."created_at" ASC, "t4"."message_id" ASC
                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                 ) AS "_prev"
               FROM (
                 SELECT
                   *
-                FROM "_fact_messages" AS "t2"
+                FROM "_fact_messages" AS "t1"
                 WHERE
-                  "t2"."is_customer" OR "t2"."is_reply"
-              ) AS "t11"
-            ) AS "t14"
-          ) AS "t18"
-        ) AS "t21"
+                  "t1"."is_customer" OR "t1"."is_reply"
+              ) AS "t4"
+            ) AS "t6"
+          ) AS "t7"
+        ) AS "t8"
         WHERE
-          "t21"."_grp" > 0
-      ) AS "t22"
+          "t8"."_grp" > 0
+      ) AS "t9"
       GROUP BY
         1,
         2
-    ) AS "t24"
+    ) AS "t10"
     WHERE
-      "t24"."reply_at" IS NOT NULL
-  ) AS "t25"
+      "t10"."reply_at" IS NOT NULL
+  ) AS "t11"
   UNION ALL
   SELECT
     *
   FROM (
     SELECT
-      "t26"."ticket_id",
-      "t26"."created_at" AS "wait_start",
-      "t26"."first_reply_at" AS "reply_at"
-    FROM (
-      SELECT
-        "t23"."ticket_id",
-        "t23"."created_at",
-        "t23"."channel",
-        "t23"."category",
-        "t23"."priority",
-        "t23"."team",
-        "t23"."agent_id",
-        "t23"."brand",
-        "t23"."product",
-        "t23"."language",
-        "t23"."customer_id",
-        "t23"."status",
-        "t23"."created_by",
-        "t23"."has_messages",
-        "t23"."has_status_changes",
-        "t23"."first_reply_at",
-        "t23"."replies",
-        "t23"."reply_agents",
-        "t23"."reopens",
-        "t23"."is_resolved",
-        "t23"."first_resolved_at",
-        "t23"."resolved_at",
-        "t23"."handle_seconds",
-        CASE
-          WHEN (
-            "t23"."customer_id" IS NOT NULL
-          ) AND (
-            "t23"."category" IS NOT NULL
-          )
-          THEN LEAD("t23"."created_at") OVER (
-            PARTITION BY "t23"."customer_id", "t23"."category"
-            ORDER BY "t23"."created_at" ASC, "t23"."ticket_id" ASC
-            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-          )
-          ELSE NULL
-        END AS "next_contact_at"
-      FROM (
-        SELECT
-          "t10"."ticket_id",
-          "t10"."created_at",
-          "t10"."channel",
-          "t10"."category",
-          "t10"."priority",
-          "t10"."team",
-          "t10"."agent_id",
-          "t10"."brand",
-          "t10"."product",
-          "t10"."language",
-          "t10"."customer_id",
-          "t10"."status",
-          "t10"."created_by",
-          "t13"."m_count" IS NOT NULL AS "has_messages",
-          "t20"."s_count" IS NOT NULL AS "has_status_changes",
-          CASE
-            WHEN "t13"."m_count" IS NOT NULL
-            THEN "t13"."m_first_reply_at"
-            ELSE "t10"."first_reply_at"
-          END AS "first_reply_at",
-          CASE
-            WHEN "t13"."m_count" IS NOT NULL
-            THEN "t13"."m_replies"
-            ELSE "t10"."replies"
-          END AS "replies",
-          CASE
-            WHEN "t13"."m_count" IS NOT NULL
-            THEN "t13"."m_reply_agents"
-            ELSE CASE
-              WHEN CASE
-                WHEN "t13"."m_count" IS NOT NULL
-                THEN "t13"."m_replies"
-                ELSE "t10"."replies"
-              END > 0
-              THEN 1
-              ELSE 0
-            END
-          END AS "reply_agents",
-          CASE
-            WHEN "t20"."s_count" IS NOT NULL
-            THEN "t20"."s_reopens"
-            ELSE COALESCE("t10"."reopens", 0)
-          END AS "reopens",
-          COALESCE(
-            CASE
-              WHEN "t20"."s_count" IS NOT NULL
-              THEN "t20"."s_current" IN ('solved', 'closed')
-              ELSE "t10"."status" IN ('solved', 'closed')
-              OR (
-                (
-                  "t10"."status" IS NULL
-                ) AND (
-                  "t10"."solved_at" IS NOT NULL
-                )
-              )
-            END,
-            FALSE
-          ) AS "is_resolved",
-          CASE
-            WHEN "t20"."s_count" IS NOT NULL
-            THEN "t20"."s_first_resolved_at"
-            ELSE "t10"."solved_at"
-          END AS "first_resolved_at",
-          CASE
-            WHEN COALESCE(
-              CASE
-                WHEN "t20"."s_count" IS NOT NULL
-                THEN "t20"."s_current" IN ('solved', 'closed')
-                ELSE "t10"."status" IN ('solved', 'closed')
-                OR (
-                  (
-                    "t10"."status" IS NULL
-                  ) AND (
-                    "t10"."solved_at" IS NOT NULL
-                  )
-                )
-              END,
-              FALSE
-            )
-            THEN CASE
-              WHEN "t20"."s_count" IS NOT NULL
-              THEN "t20"."s_last_resolved_at"
-              ELSE "t10"."solved_at"
-            END
-            ELSE NULL
-          END AS "resolved_at",
-          COALESCE("t17"."w_handle", "t10"."handle_seconds") AS "handle_seconds"
-        FROM (
-          SELECT
-            "t1"."ticket_id",
-            "t1"."created_at",
-            "t1"."channel",
-            "t1"."category",
-            "t1"."priority",
-            "t1"."status",
-            "t1"."customer_id",
-            "t1"."agent_id",
-            "t1"."team",
-            "t1"."brand",
-            "t1"."product",
-            "t1"."language",
-            "t1"."created_by",
-            "t1"."first_reply_at",
-            "t1"."solved_at",
-            "t1"."reopens",
-            "t1"."replies",
-            "t1"."handle_seconds",
-            "t1"."satisfaction"
-          FROM "tickets" AS "t1"
-        ) AS "t10"
-        LEFT OUTER JOIN (
-          SELECT
-            "t2"."ticket_id",
-            COUNT(*) AS "m_count",
-            MIN("t2"."created_at") FILTER(WHERE
-              "t2"."is_reply") AS "m_first_reply_at",
-            SUM(CAST("t2"."is_reply" AS BIGINT)) AS "m_replies",
-            COUNT(DISTINCT "t2"."author_id") FILTER(WHERE
-              "t2"."is_reply") AS "m_reply_agents"
-          FROM "_fact_messages" AS "t2"
-          GROUP BY
-            1
-        ) AS "t13"
-          ON "t10"."ticket_id" = "t13"."ticket_id"
-        LEFT OUTER JOIN (
-          SELECT
-            "t15"."ticket_id",
-            COUNT(*) AS "s_count",
-            MIN("t15"."changed_at") FILTER(WHERE
-              "t15"."to_status" IN ('solved', 'closed')) AS "s_first_resolved_at",
-            MAX("t15"."changed_at") FILTER(WHERE
-              "t15"."to_status" IN ('solved', 'closed')) AS "s_last_resolved_at",
-            ANY_VALUE("t15"."to_status") FILTER(WHERE
-              "t15"."_rn_desc" = 0) AS "s_current",
-            SUM(
-              CAST("t15"."_prev" IN ('solved', 'closed')
-              AND NOT (
-                "t15"."to_status" IN ('solved', 'closed')
-              ) AS BIGINT)
-            ) AS "s_reopens"
-          FROM (
-            SELECT
-              "t8"."ticket_id",
-              "t8"."changed_at",
-              "t8"."to_status",
-              "t8"."from_status",
-              COALESCE(
-                "t8"."from_status",
-                LAG("t8"."to_status") OVER (
-                  PARTITION BY "t8"."ticket_id"
-                  ORDER BY "t8"."changed_at" ASC, "t8"."to_status" ASC
-                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                )
-              ) AS "_prev",
-              ROW_NUMBER() OVER (
-                PARTITION BY "t8"."ticket_id"
-                ORDER BY "t8"."changed_at" DESC, "t8"."to_status" DESC
-                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-              ) - 1 AS "_rn_desc"
-            FROM (
-              SELECT
-                "t4"."ticket_id",
-                "t4"."changed_at",
-                "t4"."to_status",
-                "t4"."from_status"
-              FROM "status_changes" AS "t4"
-            ) AS "t8"
-          ) AS "t15"
-          GROUP BY
-            1
-        ) AS "t20"
-          ON "t10"."ticket_id" = "t20"."ticket_id"
-        LEFT OUTER JOIN (
-          SELECT
-            "t7"."ticket_id",
-            SUM(
-              COALESCE(
-                "t7"."seconds",
-                CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."started_at") AS TIMESTAMP)) AS DOUBLE)
-              )
-            ) AS "w_handle",
-            COUNT(
-              COALESCE(
-                "t7"."seconds",
-                CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t7"."started_at") AS TIMESTAMP)) AS DOUBLE)
-              )
-            ) AS "w_sessions"
-          FROM (
-            SELECT
-              "t3"."ticket_id",
-              "t3"."agent_id",
-              "t3"."started_at",
-              "t3"."ended_at",
-              "t3"."seconds"
-            FROM "work_sessions" AS "t3"
-          ) AS "t7"
-          GROUP BY
-            1
-        ) AS "t17"
-          ON "t10"."ticket_id" = "t17"."ticket_id"
-      ) AS "t23"
-    ) AS "t26"
+      "t0"."ticket_id",
+      "t0"."created_at" AS "wait_start",
+      "t0"."first_reply_at" AS "reply_at"
+    FROM "_fact_tickets" AS "t0"
     WHERE
       NOT (
-        "t26"."has_messages"
+        "t0"."has_messages"
       )
-      AND "t26"."first_reply_at" IS NOT NULL
+      AND "t0"."first_reply_at" IS NOT NULL
       AND (
         (
-          "t26"."created_by" IS NULL
+          "t0"."created_by" IS NULL
         ) OR (
-          "t26"."created_by" <> 'agent'
+          "t0"."created_by" <> 'agent'
         )
       )
-  ) AS "t27"
-) AS "t29"
+  ) AS "t5"
+) AS "t13"
 INNER JOIN (
   SELECT
     "t0"."ticket_id",
@@ -847,8 +606,8 @@ INNER JOIN (
     "t0"."status",
     "t0"."created_by"
   FROM "_fact_tickets" AS "t0"
-) AS "t9"
-  ON "t29"."ticket_id" = "t9"."ticket_id";
+) AS "t3"
+  ON "t13"."ticket_id" = "t3"."ticket_id";
 
 -- _fact_events (stored)
 SELECT

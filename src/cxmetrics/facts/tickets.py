@@ -214,22 +214,27 @@ def base_facts(src: Sources, stage: Stage = no_stage) -> BaseFacts:
     nxt = f.created_at.lead().over(w)
     f = f.mutate(next_contact_at=ibis.ifelse(f.customer_id.notnull() & f.category.notnull(), nxt, ibis.null()))
 
-    # Waits: from messages where the ticket has them; else created -> first reply
-    # for tickets a customer (or system) opened.
-    mw = waits_from_messages(cm)
-    no_msg = f.filter(~f.has_messages & f.first_reply_at.notnull()
-                      & (f.created_by.isnull() | (f.created_by != "agent")))
-    waits = mw.union(no_msg.select("ticket_id", wait_start=no_msg.created_at, reply_at=no_msg.first_reply_at))
-
     spans = stage("spans", status_spans(src.status_changes, t))
     # Calendar time in states is settings-independent: keep it on the ticket.
     state = state_seconds(spans.mutate(span_s=seconds(spans.span_start, spans.span_end)))
+    derived = f
     f = f.left_join(state, "ticket_id").drop("ticket_id_right")
     f = f.mutate(**{
         c: ibis.ifelse(f.has_status_changes, f[c].fill_null(0.0), ibis.null())
         for c in STATE_COLUMNS
     })
-    f = stage("tickets", f)
+    staged = stage("tickets", f)
+    # Waits read the staged tickets when there are some (not the whole derivation again); kept lazy,
+    # they read the tickets before the state join, which they do not need.
+    g = derived if staged is f else staged
+    f = staged
+
+    # Waits: from messages where the ticket has them; else created -> first reply
+    # for tickets a customer (or system) opened.
+    mw = waits_from_messages(cm)
+    no_msg = g.filter(~g.has_messages & g.first_reply_at.notnull()
+                      & (g.created_by.isnull() | (g.created_by != "agent")))
+    waits = mw.union(no_msg.select("ticket_id", wait_start=no_msg.created_at, reply_at=no_msg.first_reply_at))
 
     # Dimensions travel with waits and backlog events so metrics need no join.
     dims = f.select("ticket_id", *TICKET_DIMS)
