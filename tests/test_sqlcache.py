@@ -112,9 +112,15 @@ def test_two_stores_share_templates_and_get_their_own_numbers(two_stores: list[P
     queries = [dict(grain="month", by=["channel"]), dict(grain="week"),
                dict(grain="total", from_="2024-03-01", to="2024-04-30", hours="business", stat="p90")]
     for i, q in enumerate(queries):
-        for path in two_stores:
-            frames(path, cache, None if i == 0 else METRICS, **q)
-    assert cache.hits > cache.misses > 0
+        before = cache.misses
+        frames(two_stores[0], cache, None if i == 0 else METRICS, **q)
+        first = cache.misses - before
+        before, hits = cache.misses, cache.hits
+        frames(two_stores[1], cache, None if i == 0 else METRICS, **q)
+        # the second store's queries are nearly all templates the first store left (its business
+        # calendar may differ: a shape or two of its own)
+        assert cache.misses - before <= 2 < first, q
+        assert cache.hits - hits >= first - 2, q
     small = two_stores[1]
     assert_frame_equal(frames(small, cache, None, grain="month"), frames(small, None, None, grain="month"),
                        check_exact=False, rtol=1e-9)  # type: ignore[arg-type]

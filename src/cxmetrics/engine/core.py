@@ -97,6 +97,7 @@ class Engine:
     _bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
     _other_facts: dict[str, ir.Table] = field(default_factory=dict, repr=False)
     _fact_exprs: dict[str, ir.Table] = field(default_factory=dict, repr=False)
+    _asked: set[str] = field(default_factory=set, repr=False)  # fact tables asked for once (not cached yet)
     _sources: dict[str, ir.Table] = field(default_factory=dict, repr=False)
     _business: list[BusinessClock] = field(default_factory=list, repr=False)
     _spend_bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
@@ -236,9 +237,16 @@ class Engine:
         if name in ("tickets", "waits", "backlog_events"):
             return getattr(self.facts(hours), name)
         key = _fact_key(name, hours)
-        if key not in self._other_facts:
-            t = self._fact_expr(name, hours)
-            self._other_facts[key] = t.cache() if self.cache else t
+        if key in self._other_facts:
+            return self._other_facts[key]
+        t = self._fact_expr(name, hours)
+        if self.cache and key not in self._asked:
+            # The first question runs it lazily: a fact table one query reads (a command's one
+            # answer) costs less computed inside that query than materialised first; asked
+            # again, it is worth keeping.
+            self._asked.add(key)
+            return t
+        self._other_facts[key] = t.cache() if self.cache else t
         return self._other_facts[key]
 
     def fact_columns(self, name: str) -> list[str]:
