@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -176,3 +177,12 @@ def test_files_without_a_table_are_usage_errors(cxm, tmp_path, monkeypatch, args
     assert code == 2, out
     assert says in out
     assert not (tmp_path / "cx.duckdb").exists()  # a usage error reads nothing and creates no store
+
+
+def test_the_summary_never_cuts_a_table_name(tmp_path):
+    """A narrow terminal or pipe once cut the summary: "status_chang…", "inse…"."""
+    f = put(tmp_path, "status_changes.csv", "ticket_id,changed_at,to_status\nT1,2024-01-01T10:00:00Z,open\n")
+    r = subprocess.run([sys.executable, "-m", "cxmetrics.interfaces.cli.main", "--db", str(tmp_path / "x.duckdb"),
+                        "import", f], capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "40"})
+    assert r.returncode == 0, r.stderr
+    assert "status_changes " in r.stdout and "inserted" in r.stdout and "…" not in r.stdout, r.stdout

@@ -221,11 +221,20 @@ def _summary(res, db: Path) -> None:
                   soft_wrap=True)
     t = Table(show_edge=False, pad_edge=False, box=None)
     for col in ("table", "read", "inserted", "updated", "unchanged", "duplicates", "quarantined"):
-        t.add_column(col, justify="left" if col == "table" else "right")
+        t.add_column(col, justify="left" if col == "table" else "right", no_wrap=True)
     for r in results:
         t.add_row(r.table, f"{r.rows_read:,}", f"{r.inserted:,}", f"{r.updated:,}", f"{r.unchanged:,}",
                   f"{r.duplicates:,}", f"[red]{r.rejected:,}[/]" if r.rejected else "0")
-    console.print(t)
+    # at its natural width: a narrow terminal or an 80-column pipe must not cut names and counts
+    # ("status_chang…", "5,532,…"); a line too long for the terminal wraps instead
+    from rich.measure import Measurement
+
+    width = console.width
+    console.width = max(width, Measurement.get(console, console.options.update(width=1000), t).maximum)
+    try:
+        console.print(t)
+    finally:
+        console.width = width
     for note in res.notes:
         console.print(f"  note: {note}", highlight=False, markup=False, soft_wrap=True)
     for r in results:
