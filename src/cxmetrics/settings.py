@@ -167,6 +167,30 @@ def _number_text(v: Any) -> Any:
 
 #: a number that may come from an environment variable
 NumberText = Annotated[float, BeforeValidator(_number_text)]
+
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\s*", re.IGNORECASE)
+
+
+def _memory_text(v: Any) -> str:
+    """A memory size as DuckDB reads it (``1GB``, ``1.5GiB``); ``0`` (or ``0GB``) for no limit of ours."""
+    m = _MEMORY.fullmatch(str(v)) if isinstance(v, (str, int)) and not isinstance(v, bool) else None
+    if m is None:
+        raise ValueError(f"expected a size such as 1GB, 1.5GiB or 512MB, got {v!r}")
+    number, unit = m.group(1), m.group(2)
+    if float(number) == 0:
+        return "0"
+    if unit is None:
+        raise ValueError(f"give a unit with the size (1GB, 512MB), got {v!r}")
+    unit = unit.upper().replace("IB", "iB")
+    scale = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30,
+             "TiB": 2**40}[unit]
+    if float(number) * scale < 128e6:  # DuckDB cannot run an import in less; 0 lifts the limit
+        raise ValueError(f"at least 128MB (or 0 for DuckDB's own limit), got {v!r}")
+    return f"{number}{unit}"
+
+
+#: a memory size, checked and written as DuckDB's memory_limit setting takes it
+MemoryText = Annotated[str, BeforeValidator(_memory_text)]
 Window = Annotated[tuple[dt.time, dt.time] | None, BeforeValidator(_window)]
 Scale = Annotated[tuple[Number, Number], AfterValidator(_scale)]
 Durations = dict[str, Duration]
@@ -597,6 +621,13 @@ class Config(Section):
         "Seconds a command that writes the store (an import, `cxm demo`, `cxm token`, an upload to `cxm serve`) "
         "waits for another writer to finish before giving up with 'store busy'; `0`: do not wait. Readers never "
         "wait (docs/architecture.md)."), json_schema_extra=_where(env="CXM_WRITE_WAIT", option="--wait"))
+
+    write_memory: MemoryText = Field(default="1GB", description=(
+        "Most memory DuckDB may take in a writer session (an import, `cxm demo`, a sync, an upload), e.g. "
+        "`1GB`, `1.5GiB`, `512MB`; beyond it, temporary tables, sorts and joins spill to a folder next to the "
+        "store, which keeps a large import's memory bounded (1M tickets: 1.3 GiB for the whole process, "
+        "docs/benchmarks.md) at little cost in time; `0`: DuckDB's own limit (80% of the machine's memory)."),
+        json_schema_extra=_where(env="CXM_WRITE_MEMORY"))
 
     sql_cache: str | None = Field(default=None, description=(
         "Folder where compiled SQL is kept per query shape, so that a new process (a CLI command, the server "

@@ -302,6 +302,8 @@ class Store:
         self.raw = self.ibis.con
         # Our own commands show progress where it helps; DuckDB's bar would interleave with it.
         self.raw.execute("SET enable_progress_bar = false")
+        if self.config.write_memory != "0":  # bounded: beyond it DuckDB spills to <work>.tmp (removed with the work file)
+            self.raw.execute(f"SET memory_limit = '{self.config.write_memory}'")
 
     def _discard(self) -> None:
         if self._work is not None:

@@ -147,7 +147,7 @@ def _answer_key(store: Any) -> str:
     import hashlib
 
     # those change no number of the store ([engine]: kept answers are the store file's, never Spark's; sql_cache: where SQL text is kept)
-    settings = store.config.model_dump_json(exclude={"db", "write_wait", "server", "engine", "sql_cache"})
+    settings = store.config.model_dump_json(exclude={"db", "write_wait", "write_memory", "server", "engine", "sql_cache"})
     return "overview:" + hashlib.sha256(settings.encode()).hexdigest()[:16]
 
 
