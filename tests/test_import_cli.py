@@ -186,3 +186,17 @@ def test_the_summary_never_cuts_a_table_name(tmp_path):
                         "import", f], capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "40"})
     assert r.returncode == 0, r.stderr
     assert "status_changes " in r.stdout and "inserted" in r.stdout and "…" not in r.stdout, r.stdout
+
+
+def test_a_wide_summary_leaves_the_shared_console_to_the_terminal(tmp_path, monkeypatch):
+    """Printing a summary wider than the terminal must not pin the console's width for the
+    commands after it in the same process (a notebook, the tests)."""
+    from cxmetrics.interfaces.cli import common
+
+    cli_main.register_commands()
+    f = put(tmp_path, "status_changes.csv", "ticket_id,changed_at,to_status\nT1,2024-01-01T10:00:00Z,open\n")
+    r = CliRunner().invoke(cli_main.app, ["--db", str(tmp_path / "x.duckdb"), "import", f], env={"COLUMNS": "40"})
+    assert r.exit_code == 0, r.output
+    assert "status_changes " in r.output
+    monkeypatch.setenv("COLUMNS", "200")
+    assert common.console.width == 200

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.markup import escape
@@ -227,14 +227,15 @@ def _summary(res, db: Path) -> None:
                   f"{r.duplicates:,}", f"[red]{r.rejected:,}[/]" if r.rejected else "0")
     # at its natural width: a narrow terminal or an 80-column pipe must not cut names and counts
     # ("status_chang…", "5,532,…"); a line too long for the terminal wraps instead
+    from rich.console import Console
     from rich.measure import Measurement
 
-    width = console.width
-    console.width = max(width, Measurement.get(console, console.options.update(width=1000), t).maximum)
-    try:
+    need = Measurement.get(console, console.options.update(width=1000), t).maximum
+    if need <= console.width:
         console.print(t)
-    finally:
-        console.width = width
+    else:  # a console of its own: the shared one keeps following the terminal's width
+        Console(file=console.file, width=need, force_terminal=console.is_terminal, no_color=console.no_color,
+                color_system=cast(Any, console.color_system)).print(t)
     for note in res.notes:
         console.print(f"  note: {note}", highlight=False, markup=False, soft_wrap=True)
     for r in results:
