@@ -42,3 +42,35 @@ def test_t_interval_equals_scipy(mean: float, std: float, n: int) -> None:
     elo, ehi = stats.t.interval(0.95, n - 1, loc=mean, scale=std / np.sqrt(n))
     assert lo[0] == pytest.approx(elo, rel=1e-9, abs=1e-9)
     assert hi[0] == pytest.approx(ehi, rel=1e-9, abs=1e-9)
+
+
+_SAMPLE = st.lists(st.one_of(st.integers(0, 20).map(float), st.floats(0, 1e6, allow_nan=False)), min_size=1,
+                   max_size=60)
+
+
+@settings(max_examples=5 * settings.default.max_examples)  # milliseconds each
+@given(_SAMPLE, _SAMPLE)
+def test_median_test_equals_scipy(a: list[float], b: list[float]) -> None:
+    """Ties at the grand median, one-sided samples (scipy refuses: NaN here) and small tables."""
+    from scipy.stats import median_test as scipy_median_test
+
+    from cxmetrics.metrics.stats import median_test
+
+    try:
+        expected = float(scipy_median_test(np.array(a), np.array(b))[1])
+    except ValueError:
+        expected = float("nan")
+    got = median_test(np.array(a), np.array(b))
+    assert (np.isnan(got) and np.isnan(expected)) or got == pytest.approx(expected, rel=1e-12, abs=1e-300)
+
+
+def test_median_test_published_shape() -> None:
+    """A worked 2x2 case: 6 of 8 above the grand median in one sample, 2 of 8 in the other."""
+    from cxmetrics.metrics.stats import median_test
+
+    a = np.array([10, 11, 12, 13, 14, 15, 1, 2], dtype=float)
+    b = np.array([1, 2, 3, 4, 5, 6, 20, 21], dtype=float)
+    # grand median 8.5: table [[6, 2], [2, 6]], expected 4 everywhere; Yates: (|6-4|-0.5)^2/4 * 4 = 2.25
+    from scipy.special import chdtrc
+
+    assert median_test(a, b) == pytest.approx(float(chdtrc(1, 2.25)), rel=1e-12)

@@ -24,7 +24,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from cxmetrics.metrics.stats import nps_interval, nps_variance, t_interval, wilson
+from cxmetrics.metrics.stats import median_test, nps_interval, nps_variance, t_interval, wilson
 
 if TYPE_CHECKING:
     from cxmetrics.metrics.registry import Metric
@@ -320,8 +320,6 @@ class Duration(Mean):
         return Values(value=value, n=_col(df, "n"), mean=mean, median=median, p90=p90)
 
     def p_values(self, m: Metric, cur: pd.DataFrame, prev: pd.DataFrame) -> Arr:
-        from scipy.stats import median_test
-
         out = np.full(len(cur), np.nan)
         a_all = cur["values"] if "values" in cur else [None] * len(cur)
         b_all = prev["values"] if "values" in prev else [None] * len(prev)
@@ -331,10 +329,7 @@ class Duration(Mean):
             if np.median(a) == np.median(b):
                 out[i] = 1.0
                 continue
-            try:
-                out[i] = median_test(a, b)[1]
-            except ValueError:  # all values on one side of the grand median
-                out[i] = np.nan
+            out[i] = median_test(a, b)  # NaN when all values lie on one side of the grand median
         return out
 
 
