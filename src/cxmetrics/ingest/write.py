@@ -173,10 +173,10 @@ def _upsert(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) -> None:
     cols = t.names
     sel = ", ".join(q(c) for c in cols)
     if part.sql is not None:
-        source = f"({part.sql}) _cxm_src"
+        source = f"({part.sql}) s"
     else:
         con.register("_cxm_stage", part.data)
-        source = "_cxm_stage"
+        source = "_cxm_stage s"
     key = q(t.key_column)
     target = q(t.name)
     if t.key is not None and _all_new(con, part, import_id, source, key, target):
@@ -214,14 +214,13 @@ def _upsert(con: duckdb.DuckDBPyConnection, part: Part, import_id: int) -> None:
 
 
 def _all_new(con: duckdb.DuckDBPyConnection, part: Part, import_id: int, source: str, key: str, target: str) -> bool:
-    """The common first import (or a day of new tickets): when no key of the file is stored yet,
-    write its rows straight from the file's rows (the last occurrence of a repeated key), without
-    staging a copy of them; ``False`` (nothing done) when some key is stored already."""
-    n, distinct = _one(con, f"SELECT count(*), count(DISTINCT {key}) FROM {source}")
-    alias = source.split()[-1]  # "(SELECT ...) _cxm_src" or "_cxm_stage"
+    """The common first import (or a day of new tickets): when no key of the file's rows
+    (``source``, aliased ``s``) is stored yet, write them straight from there (the last occurrence
+    of a repeated key), without staging a copy; ``False`` (nothing done) when some key is stored."""
     if _one(con, f"SELECT count(*) FROM {target}")[0] and \
-            _one(con, f"SELECT count(*) FROM {source} SEMI JOIN {target} t ON t.{key} = {alias}.{key}")[0]:
+            _one(con, f"SELECT count(*) FROM {source} SEMI JOIN {target} t ON t.{key} = s.{key}")[0]:
         return False
+    n, distinct = _one(con, f"SELECT count(*), count(DISTINCT {key}) FROM {source}")
     part.duplicates = int(n - distinct)
     part.inserted, part.updated, part.unchanged = int(distinct), 0, 0
     last = "" if n == distinct else f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row DESC) = 1"
