@@ -594,6 +594,13 @@ class EngineSettings(Section):
         return None if self.remote is None else self.remote.get_secret_value()
 
 
+#: Settings that change no number computed from the store: where it is and how processes share it
+#: ([engine]: answers kept in the store file are never Spark's; sql_cache: where SQL text is kept).
+#: An answer computed by one process can serve another whatever these say (a new setting that
+#: changes no number belongs here).
+NUMBER_NEUTRAL = frozenset({"db", "write_wait", "write_memory", "server", "engine", "sql_cache"})
+
+
 class Config(Section):
     """Every setting, with its default (``Config()`` is the configuration without a file)."""
 

@@ -146,8 +146,9 @@ def _answer_key(store: Any) -> str:
     targets, business hours...): a writer and a server with different settings do not share it."""
     import hashlib
 
-    # those change no number of the store ([engine]: kept answers are the store file's, never Spark's; sql_cache: where SQL text is kept)
-    settings = store.config.model_dump_json(exclude={"db", "write_wait", "write_memory", "server", "engine", "sql_cache"})
+    from cxmetrics.settings import NUMBER_NEUTRAL
+
+    settings = store.config.model_dump_json(exclude=set(NUMBER_NEUTRAL))
     return "overview:" + hashlib.sha256(settings.encode()).hexdigest()[:16]
 
 
