@@ -203,7 +203,7 @@ JOIN_UNIT = {"tests/test_sla.py::test_policy_events_identical_on_spark": "test_s
 OWN_UNIT = ("tests/test_invariants.py::", "tests/test_feedback_invariants.py::",
             "tests/test_customer_metrics.py::test_churn_and_retention_are_consistent")
 #: units by how long they take (about 2-5 minutes of one core for Spark), longest first
-LONG_FIRST = ("test_spark_parity", "tests/test_invariants.py::", "tests/test_feedback_invariants.py::",
+LONG_FIRST = ("test_spark_parity", "test_spark_connect", "tests/test_invariants.py::", "tests/test_feedback_invariants.py::",
               "tests/test_customer_metrics.py::test_churn", "test_browser", "report", "test_api", "test_demo")
 
 

@@ -5,7 +5,9 @@ Spark are checked in tests/test_spark_parity.py (``test_cli_on_spark``)."""
 
 from __future__ import annotations
 
-import importlib.util
+import socket
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -82,13 +84,34 @@ def test_commands_that_cannot_run_on_spark_refuse_it(tmp_path: Path, args: list[
     assert code == 2 and "the engine is spark" in out
 
 
-@pytest.mark.skipif(importlib.util.find_spec("grpc") is not None,
-                    reason="the Spark Connect client is installed: this would try to reach the server")
-def test_an_unusable_spark_is_one_line_without_the_token(tmp_path: Path) -> None:
-    code, out = run(tmp_path, "--engine", URL, "metrics", "ticket_volume")
+def test_an_unreachable_spark_connect_server_is_one_line_at_once(tmp_path: Path) -> None:
+    """Nothing listens there: one line naming the server (token masked) in seconds, not the
+    Connect client's ten minutes of silent retries."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing accepts on it
+    url = f"sc://127.0.0.1:{port}/;token={SECRET}"
+    t0 = time.monotonic()
+    code, out = run(tmp_path, "--engine", url, "metrics", "ticket_volume")
+    assert time.monotonic() - t0 < 30
     assert code == 1 and out.startswith("error: cannot use ") and out.count("\n") == 1, out
-    assert "sc://spark.example:15002/;token=***" in out and SECRET not in out
-    assert "pip install" in out  # pyspark, or its Spark Connect client
+    assert f"sc://127.0.0.1:{port}/;token=***" in out and SECRET not in out
+    assert f"cannot reach 127.0.0.1:{port}" in out and "Spark Connect server running" in out
+    assert not (tmp_path / "cx.duckdb").exists()
+
+
+def test_a_missing_spark_connect_client_says_what_to_install(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pyspark")
+    monkeypatch.setitem(sys.modules, "grpc", None)  # import grpc fails, as without pyspark[connect]
+    with socket.socket() as server:  # something listens, so the client is what is missing
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        url = f"sc://127.0.0.1:{server.getsockname()[1]}/;token={SECRET}"
+        code, out = run(tmp_path, "--engine", url, "metrics", "ticket_volume")
+    assert code == 1 and out.startswith("error: cannot use ") and out.count("\n") == 1, out
+    assert "token=***" in out and SECRET not in out
+    assert "pip install 'cxmetrics[spark-connect]'" in out
 
 
 def test_serve_computes_on_the_engine_tables_and_refuses_writes(tmp_path: Path) -> None:

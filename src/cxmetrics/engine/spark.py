@@ -180,6 +180,12 @@ def _backend_class() -> type[Backend]:
       ``ibis.memtable`` s it reads (every other backend does, through ``create_table``),
       so caching facts joined to the business-hours calendar fails with
       TABLE_OR_VIEW_NOT_FOUND. They are registered first here.
+    * Over Spark Connect, ``.cache()`` failed Ibis's own ``assert t.is_cached``: the server
+      analyses a query's SQL anew on every call, and a query with a CTE read twice (the
+      status spans) gets new CTE ids each time, so the cache never matches its own plan, and
+      every later read would compute it again. On Connect the query is materialised once
+      as a local checkpoint on the server (``localCheckpoint(eager=True)``), which the view
+      then names by id.
     """
     require("pyspark")
     import ibis
@@ -197,9 +203,27 @@ def _backend_class() -> type[Backend]:
 
         def _create_cached_table(self, name: str, expr: Any) -> Any:
             self._register_in_memory_tables(expr)
-            return super()._create_cached_table(name, expr)
+            if not _is_connect(self._session):
+                return super()._create_cached_table(name, expr)
+            t = self._session.sql(self.compile(expr)).localCheckpoint(eager=True)
+            t.createTempView(name)
+            self._cached_dataframes[name] = t
+            return self.table(name)
+
+        def _drop_cached_table(self, name: str) -> None:
+            if not _is_connect(self._session):
+                return super()._drop_cached_table(name)
+            self._cached_dataframes.pop(name, None)  # the server frees the checkpoint with its last reference
+            if not self._session.is_stopped:  # Ibis's finalizers run at exit too: a closed session's views are gone
+                self._session.catalog.dropTempView(name)
+            return None
 
     return Backend
+
+
+def _is_connect(session: Any) -> bool:
+    """Whether ``session`` is a Spark Connect client session (not a JVM in this process)."""
+    return type(session).__module__.startswith("pyspark.sql.connect")
 
 
 def canonical_frame(name: str, df: DataFrame) -> DataFrame:
@@ -327,6 +351,7 @@ def session_for(settings: EngineSettings) -> SparkSession:
         return spark_session(master, conf=conf)
     builder = SparkSession.builder.appName("cxmetrics").config("spark.sql.session.timeZone", "UTC")
     if url is not None:
+        _reach(url)
         builder = builder.remote(url)
     elif master is not None:
         builder = builder.master(master)
@@ -335,6 +360,23 @@ def session_for(settings: EngineSettings) -> SparkSession:
     session = builder.getOrCreate()
     session.conf.set("spark.sql.session.timeZone", "UTC")
     return session
+
+
+def _reach(url: str, timeout: float = 10.0) -> None:
+    """Fail fast when the Spark Connect server of ``url`` does not accept connections.
+
+    The Connect client retries an unreachable server with backoff for about ten minutes
+    before it gives up, silently; an OSError here becomes one line naming the server."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.partition("/;")[0])
+    host, port = parts.hostname or "localhost", parts.port or 15002
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as e:
+        raise OSError(f"cannot reach {host}:{port} ({e.strerror or e or type(e).__name__}); is the Spark "
+                      "Connect server running there?") from None
 
 
 def _is_local(master: str) -> bool:
@@ -379,6 +421,7 @@ class SparkTables:
         register_missing(session, missing)
         self._engine = Engine(self.ibis, config)
         self._counts: dict[str, int] | None = None
+        self._end_client = False  # set by open(): a Spark Connect client session it made is closed by close()
 
     @classmethod
     def open(cls, config: Config) -> SparkTables:
@@ -386,11 +429,13 @@ class SparkTables:
         or reached is an :class:`~cxmetrics.errors.EngineUnavailable` whose message shows no secret."""
         settings = config.engine
         try:
-            return cls(session_for(settings), config, database=settings.database, catalog=settings.catalog)
+            tables = cls(session_for(settings), config, database=settings.database, catalog=settings.catalog)
         except Exception as e:
             if not _spark_failure(e):
                 raise
             raise _unavailable(e, settings) from None
+        tables._end_client = _is_connect(tables.session)
+        return tables
 
     def table(self, name: str) -> Any:
         return self.ibis.table(name)
@@ -424,8 +469,14 @@ class SparkTables:
         return 0  # the facts are derived from the same reading of the tables
 
     def close(self) -> None:
-        """Nothing to close: the session is the process's (stopping it would end a session
-        the caller may share); its JVM ends with the process."""
+        """A local or cluster session is the process's and stays (stopping it would end a
+        session the caller may share; its JVM ends with the process). A Spark Connect client
+        session that :meth:`open` made is closed (the server and its tables stay): left to the
+        interpreter's exit, its result streams print "cannot schedule new futures after
+        shutdown" tracebacks as they are collected."""
+        if self._end_client:
+            self._end_client = False
+            self.session.stop()
 
 
 def _spark_failure(e: BaseException) -> bool:
@@ -456,7 +507,7 @@ def _unavailable(e: BaseException, settings: EngineSettings) -> Exception:
         if len(v) >= 3 and any(s in k.lower() for s in _SECRET_KEYS):
             text = text.replace(v, "***")
     if "PACKAGE_NOT_INSTALLED" in text and url is not None:
-        text += " Spark Connect needs its client: pip install 'pyspark[connect]'"
+        text += " Spark Connect needs its client: pip install 'cxmetrics[spark-connect]'"
     elif "JAVA_GATEWAY" in text or "JAVA_HOME" in text:
         text += " Is Java 17 installed (java -version)?"
     return EngineUnavailable(f"cannot use {shown_engine(settings)}: {text}")

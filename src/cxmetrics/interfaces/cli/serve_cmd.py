@@ -81,7 +81,11 @@ def serve(
                           highlight=False)
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        if tables is not None:
+            tables.close()  # a Spark Connect client session ends cleanly (the server stays)
 
 
 def _schedule(every: str | None, source: str | None, url: str | None) -> SyncSchedule | None:
