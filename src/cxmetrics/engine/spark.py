@@ -23,6 +23,7 @@ import functools
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -185,7 +186,8 @@ def _backend_class() -> type[Backend]:
       status spans) gets new CTE ids each time, so the cache never matches its own plan, and
       every later read would compute it again. On Connect the query is materialised once
       as a local checkpoint on the server (``localCheckpoint(eager=True)``), which the view
-      then names by id.
+      then names by id. (And Ibis asks Connect for ``verifySchema=False`` on every in-memory
+      table, which Connect ignores with a UserWarning on stderr: silenced.)
     """
     require("pyspark")
     import ibis
@@ -209,6 +211,11 @@ def _backend_class() -> type[Backend]:
             t.createTempView(name)
             self._cached_dataframes[name] = t
             return self.table(name)
+
+        def _register_in_memory_table(self, op: Any) -> None:
+            with warnings.catch_warnings():  # Connect ignores it, and said so on stderr for every memtable
+                warnings.filterwarnings("ignore", message="'verifySchema' is ignored")
+                super()._register_in_memory_table(op)
 
         def _drop_cached_table(self, name: str) -> None:
             if not _is_connect(self._session):
