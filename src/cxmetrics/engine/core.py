@@ -227,6 +227,13 @@ class Engine:
             self._facts[hours] = f
         return self._facts[hours]
 
+    def status_spans(self) -> ir.Table:
+        """The closed status spans of tickets with status changes ([change, next change) and
+        [created, first change)): the stored ``spans`` fact, or its staged derivation."""
+        if self.base is None:
+            self.base = base_facts(self.sources(), self.stage)
+        return self.base.spans
+
     def feedback_facts(self) -> dict[str, ir.Table]:
         """Survey responses and invitations with types, scales and ticket dimensions."""
         return {name: self.fact_table(name, "calendar") for name in ("responses", "invitations")}

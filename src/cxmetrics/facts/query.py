@@ -148,3 +148,7 @@ class FactEngine(Protocol):
     def facts(self, hours: str = "calendar") -> Facts:
         """The ticket facts (tickets, waits, backlog events) in calendar or business hours."""
         ...
+
+    def status_spans(self) -> ir.Table:
+        """Closed status spans of the tickets with status changes (the stored ``spans`` fact)."""
+        ...

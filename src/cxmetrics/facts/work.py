@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
-from cxmetrics.facts.sla import status_timeline
 from cxmetrics.facts.tickets import TICKET_DIMS, seconds
 
 if TYPE_CHECKING:
@@ -51,7 +50,10 @@ def reassignment_counts(field_changes: ir.Table) -> ir.Table:
 
 def ticket_work_for(engine: Engine, hours: str) -> ir.Table:
     t = engine.facts(hours).tickets
-    spans = status_timeline(engine.source("status_changes"), t)
+    # The stored closed spans, not the status changes windowed again (~1.3 s at 1M tickets): agent
+    # work counts closed spans only, and is null for a ticket without status changes, so the
+    # timeline's extra spans (open-ended last spans, tickets without changes) never count.
+    spans = engine.status_spans()
     biz = engine.business_clock() if hours == "business" else None
     work = agent_work_seconds(spans, hours, biz)
     t = t.left_join(work, "ticket_id").drop("ticket_id_right")
