@@ -136,7 +136,7 @@ def test_tests_and_benchmarks_import_only_declared_packages() -> None:
 
 def test_scripts_test_installs_every_extra_the_suite_needs() -> None:
     script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
-    installed = set(re.search(r"scripts/setup\s+([\w,]+)", script).group(1).split(","))  # type: ignore[union-attr]
+    installed = set(re.search(r"scripts/setup\s+([\w,-]+)", script).group(1).split(","))  # type: ignore[union-attr]
     assert installed == set(EXTRA), (installed, set(EXTRA))
 
 

@@ -291,7 +291,6 @@ class Mean(Kind):
                     ) -> dict[str, ir.Value]:
         v = m.value(j)  # type: ignore[misc]
         return {f"{prefix}n": v.count(where=where), f"{prefix}mean": v.mean(where=where),
-                f"{prefix}median": v.quantile(0.5, where=where), f"{prefix}p90": v.quantile(0.9, where=where),
                 f"{prefix}std": v.std(where=where)}
 
     def values(self, m: Metric, df: pd.DataFrame, stat: str, part: list[str]) -> Values:
@@ -313,6 +312,12 @@ class Duration(Mean):
     test = "Mood's median test on the two periods' values (durations are skewed; the value is a median by default)"
     #: the median test needs each record's values, not only its aggregates
     needs_values = True
+
+    def _aggregates(self, m: Metric, j: ir.Table, prefix: str, where: ir.BooleanValue | None
+                    ) -> dict[str, ir.Value]:
+        v = m.value(j)  # type: ignore[misc]
+        return super()._aggregates(m, j, prefix, where) | {
+            f"{prefix}median": v.quantile(0.5, where=where), f"{prefix}p90": v.quantile(0.9, where=where)}
 
     def values(self, m: Metric, df: pd.DataFrame, stat: str, part: list[str]) -> Values:
         mean, median, p90 = _col(df, "mean", None), _col(df, "median", None), _col(df, "p90", None)

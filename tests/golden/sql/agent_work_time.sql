@@ -3,9 +3,9 @@ SELECT
   "t19"."_d_channel" AS "channel",
   "t19"."n",
   "t19"."mean",
+  "t19"."std",
   "t19"."median",
-  "t19"."p90",
-  "t19"."std"
+  "t19"."p90"
 FROM (
   SELECT
     "t18"."period_start",
@@ -26,6 +26,14 @@ FROM (
       AND (
         "t18"."agent_work_s" IS NOT NULL
       )) AS "mean",
+    STDDEV_SAMP("t18"."agent_work_s") FILTER(WHERE
+      "t18"."is_resolved"
+      AND (
+        "t18"."resolved_at" IS NOT NULL
+      )
+      AND (
+        "t18"."agent_work_s" IS NOT NULL
+      )) AS "std",
     QUANTILE_CONT("t18"."agent_work_s", 0.5) FILTER(WHERE
       "t18"."is_resolved"
       AND (
@@ -41,15 +49,7 @@ FROM (
       )
       AND (
         "t18"."agent_work_s" IS NOT NULL
-      )) AS "p90",
-    STDDEV_SAMP("t18"."agent_work_s") FILTER(WHERE
-      "t18"."is_resolved"
-      AND (
-        "t18"."resolved_at" IS NOT NULL
-      )
-      AND (
-        "t18"."agent_work_s" IS NOT NULL
-      )) AS "std"
+      )) AS "p90"
   FROM (
     SELECT
       "t17"."ticket_id",

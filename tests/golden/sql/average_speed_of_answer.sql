@@ -11,6 +11,10 @@ FROM (
       "t2"."answered" AND (
         "t2"."wait_s" IS NOT NULL
       )) AS "mean",
+    STDDEV_SAMP("t2"."wait_s") FILTER(WHERE
+      "t2"."answered" AND (
+        "t2"."wait_s" IS NOT NULL
+      )) AS "std",
     QUANTILE_CONT("t2"."wait_s", 0.5) FILTER(WHERE
       "t2"."answered" AND (
         "t2"."wait_s" IS NOT NULL
@@ -18,11 +22,7 @@ FROM (
     QUANTILE_CONT("t2"."wait_s", 0.9) FILTER(WHERE
       "t2"."answered" AND (
         "t2"."wait_s" IS NOT NULL
-      )) AS "p90",
-    STDDEV_SAMP("t2"."wait_s") FILTER(WHERE
-      "t2"."answered" AND (
-        "t2"."wait_s" IS NOT NULL
-      )) AS "std"
+      )) AS "p90"
   FROM (
     SELECT
       "t1"."call_id",

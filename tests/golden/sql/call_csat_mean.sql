@@ -7,10 +7,6 @@ FROM (
       "t2"."satisfaction" IS NOT NULL) AS "n",
     AVG("t2"."satisfaction") FILTER(WHERE
       "t2"."satisfaction" IS NOT NULL) AS "mean",
-    QUANTILE_CONT("t2"."satisfaction", 0.5) FILTER(WHERE
-      "t2"."satisfaction" IS NOT NULL) AS "median",
-    QUANTILE_CONT("t2"."satisfaction", 0.9) FILTER(WHERE
-      "t2"."satisfaction" IS NOT NULL) AS "p90",
     STDDEV_SAMP("t2"."satisfaction") FILTER(WHERE
       "t2"."satisfaction" IS NOT NULL) AS "std"
   FROM (

@@ -3,8 +3,6 @@ SELECT
   "t12"."_d_channel" AS "channel",
   "t12"."n",
   "t12"."mean",
-  "t12"."median",
-  "t12"."p90",
   "t12"."std"
 FROM (
   SELECT
@@ -12,8 +10,6 @@ FROM (
     "t11"."_d_channel",
     COUNT(CAST("t11"."contacts" AS DOUBLE)) AS "n",
     AVG(CAST("t11"."contacts" AS DOUBLE)) AS "mean",
-    QUANTILE_CONT(CAST("t11"."contacts" AS DOUBLE), 0.5) AS "median",
-    QUANTILE_CONT(CAST("t11"."contacts" AS DOUBLE), 0.9) AS "p90",
     STDDEV_SAMP(CAST("t11"."contacts" AS DOUBLE)) AS "std"
   FROM (
     SELECT

@@ -3,8 +3,6 @@ SELECT
   "t10"."_d_channel" AS "channel",
   "t10"."n",
   "t10"."mean",
-  "t10"."median",
-  "t10"."p90",
   "t10"."std",
   "t10"."skipped"
 FROM (
@@ -19,14 +17,6 @@ FROM (
       (
         "t9"."survey_type" = 'cx'
       ) AND "t9"."answered") AS "mean",
-    QUANTILE_CONT("t9"."score", 0.5) FILTER(WHERE
-      (
-        "t9"."survey_type" = 'cx'
-      ) AND "t9"."answered") AS "median",
-    QUANTILE_CONT("t9"."score", 0.9) FILTER(WHERE
-      (
-        "t9"."survey_type" = 'cx'
-      ) AND "t9"."answered") AS "p90",
     STDDEV_SAMP("t9"."score") FILTER(WHERE
       (
         "t9"."survey_type" = 'cx'

@@ -3,9 +3,9 @@ SELECT
   "t2"."_d_channel" AS "channel",
   "t2"."n",
   "t2"."mean",
+  "t2"."std",
   "t2"."median",
-  "t2"."p90",
-  "t2"."std"
+  "t2"."p90"
 FROM (
   SELECT
     "t1"."period_start",
@@ -14,12 +14,12 @@ FROM (
       "t1"."frt_s" IS NOT NULL) AS "n",
     AVG("t1"."frt_s") FILTER(WHERE
       "t1"."frt_s" IS NOT NULL) AS "mean",
+    STDDEV_SAMP("t1"."frt_s") FILTER(WHERE
+      "t1"."frt_s" IS NOT NULL) AS "std",
     QUANTILE_CONT("t1"."frt_s", 0.5) FILTER(WHERE
       "t1"."frt_s" IS NOT NULL) AS "median",
     QUANTILE_CONT("t1"."frt_s", 0.9) FILTER(WHERE
-      "t1"."frt_s" IS NOT NULL) AS "p90",
-    STDDEV_SAMP("t1"."frt_s") FILTER(WHERE
-      "t1"."frt_s" IS NOT NULL) AS "std"
+      "t1"."frt_s" IS NOT NULL) AS "p90"
   FROM (
     SELECT
       "t0"."ticket_id",

@@ -3,8 +3,6 @@ SELECT
   "t2"."_d_channel" AS "channel",
   "t2"."n",
   "t2"."mean",
-  "t2"."median",
-  "t2"."p90",
   "t2"."std"
 FROM (
   SELECT
@@ -32,28 +30,6 @@ FROM (
       AND (
         "t1"."reply_agents" IS NOT NULL
       )) AS "mean",
-    QUANTILE_CONT(CAST(GREATEST("t1"."reply_agents" - 1, 0) AS DOUBLE), 0.5) FILTER(WHERE
-      "t1"."is_resolved"
-      AND (
-        "t1"."resolved_at" IS NOT NULL
-      )
-      AND (
-        "t1"."replies" >= 1
-      )
-      AND (
-        "t1"."reply_agents" IS NOT NULL
-      )) AS "median",
-    QUANTILE_CONT(CAST(GREATEST("t1"."reply_agents" - 1, 0) AS DOUBLE), 0.9) FILTER(WHERE
-      "t1"."is_resolved"
-      AND (
-        "t1"."resolved_at" IS NOT NULL
-      )
-      AND (
-        "t1"."replies" >= 1
-      )
-      AND (
-        "t1"."reply_agents" IS NOT NULL
-      )) AS "p90",
     STDDEV_SAMP(CAST(GREATEST("t1"."reply_agents" - 1, 0) AS DOUBLE)) FILTER(WHERE
       "t1"."is_resolved"
       AND (

@@ -3,9 +3,9 @@ SELECT
   "t12"."_d_channel" AS "channel",
   "t12"."n",
   "t12"."mean",
+  "t12"."std",
   "t12"."median",
-  "t12"."p90",
-  "t12"."std"
+  "t12"."p90"
 FROM (
   SELECT
     "t11"."period_start",
@@ -18,6 +18,10 @@ FROM (
       "t11"."is_resolved" AND (
         "t11"."resolution_s" IS NOT NULL
       )) AS "mean",
+    STDDEV_SAMP("t11"."resolution_s") FILTER(WHERE
+      "t11"."is_resolved" AND (
+        "t11"."resolution_s" IS NOT NULL
+      )) AS "std",
     QUANTILE_CONT("t11"."resolution_s", 0.5) FILTER(WHERE
       "t11"."is_resolved" AND (
         "t11"."resolution_s" IS NOT NULL
@@ -25,11 +29,7 @@ FROM (
     QUANTILE_CONT("t11"."resolution_s", 0.9) FILTER(WHERE
       "t11"."is_resolved" AND (
         "t11"."resolution_s" IS NOT NULL
-      )) AS "p90",
-    STDDEV_SAMP("t11"."resolution_s") FILTER(WHERE
-      "t11"."is_resolved" AND (
-        "t11"."resolution_s" IS NOT NULL
-      )) AS "std"
+      )) AS "p90"
   FROM (
     SELECT
       "t10"."customer_id" || '|' || "t10"."category" || '|' || "t10"."first_id" AS "issue_id",

@@ -3,9 +3,9 @@ SELECT
   "t11"."_d_channel" AS "channel",
   "t11"."n",
   "t11"."mean",
+  "t11"."std",
   "t11"."median",
-  "t11"."p90",
-  "t11"."std"
+  "t11"."p90"
 FROM (
   SELECT
     "t10"."period_start",
@@ -22,6 +22,12 @@ FROM (
       ) AND (
         "t10"."wait_s" IS NOT NULL
       )) AS "mean",
+    STDDEV_SAMP("t10"."wait_s") FILTER(WHERE
+      NOT (
+        "t10"."is_first"
+      ) AND (
+        "t10"."wait_s" IS NOT NULL
+      )) AS "std",
     QUANTILE_CONT("t10"."wait_s", 0.5) FILTER(WHERE
       NOT (
         "t10"."is_first"
@@ -33,13 +39,7 @@ FROM (
         "t10"."is_first"
       ) AND (
         "t10"."wait_s" IS NOT NULL
-      )) AS "p90",
-    STDDEV_SAMP("t10"."wait_s") FILTER(WHERE
-      NOT (
-        "t10"."is_first"
-      ) AND (
-        "t10"."wait_s" IS NOT NULL
-      )) AS "std"
+      )) AS "p90"
   FROM (
     SELECT
       "t9"."ticket_id",

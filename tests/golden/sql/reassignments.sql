@@ -3,8 +3,6 @@ SELECT
   "t19"."_d_channel" AS "channel",
   "t19"."n",
   "t19"."mean",
-  "t19"."median",
-  "t19"."p90",
   "t19"."std"
 FROM (
   SELECT
@@ -26,22 +24,6 @@ FROM (
       AND (
         "t18"."reassignments" IS NOT NULL
       )) AS "mean",
-    QUANTILE_CONT(CAST("t18"."reassignments" AS DOUBLE), 0.5) FILTER(WHERE
-      "t18"."is_resolved"
-      AND (
-        "t18"."resolved_at" IS NOT NULL
-      )
-      AND (
-        "t18"."reassignments" IS NOT NULL
-      )) AS "median",
-    QUANTILE_CONT(CAST("t18"."reassignments" AS DOUBLE), 0.9) FILTER(WHERE
-      "t18"."is_resolved"
-      AND (
-        "t18"."resolved_at" IS NOT NULL
-      )
-      AND (
-        "t18"."reassignments" IS NOT NULL
-      )) AS "p90",
     STDDEV_SAMP(CAST("t18"."reassignments" AS DOUBLE)) FILTER(WHERE
       "t18"."is_resolved"
       AND (

@@ -3,8 +3,6 @@ SELECT
   "t2"."_d_channel" AS "channel",
   "t2"."n",
   "t2"."mean",
-  "t2"."median",
-  "t2"."p90",
   "t2"."std"
 FROM (
   SELECT
@@ -26,22 +24,6 @@ FROM (
       AND (
         "t1"."replies" IS NOT NULL
       )) AS "mean",
-    QUANTILE_CONT(CAST("t1"."replies" AS DOUBLE), 0.5) FILTER(WHERE
-      "t1"."is_resolved"
-      AND (
-        "t1"."resolved_at" IS NOT NULL
-      )
-      AND (
-        "t1"."replies" IS NOT NULL
-      )) AS "median",
-    QUANTILE_CONT(CAST("t1"."replies" AS DOUBLE), 0.9) FILTER(WHERE
-      "t1"."is_resolved"
-      AND (
-        "t1"."resolved_at" IS NOT NULL
-      )
-      AND (
-        "t1"."replies" IS NOT NULL
-      )) AS "p90",
     STDDEV_SAMP(CAST("t1"."replies" AS DOUBLE)) FILTER(WHERE
       "t1"."is_resolved"
       AND (

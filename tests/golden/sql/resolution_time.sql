@@ -3,9 +3,9 @@ SELECT
   "t2"."_d_channel" AS "channel",
   "t2"."n",
   "t2"."mean",
+  "t2"."std",
   "t2"."median",
-  "t2"."p90",
-  "t2"."std"
+  "t2"."p90"
 FROM (
   SELECT
     "t1"."period_start",
@@ -26,6 +26,14 @@ FROM (
       AND (
         "t1"."resolution_s" IS NOT NULL
       )) AS "mean",
+    STDDEV_SAMP("t1"."resolution_s") FILTER(WHERE
+      "t1"."is_resolved"
+      AND (
+        "t1"."resolved_at" IS NOT NULL
+      )
+      AND (
+        "t1"."resolution_s" IS NOT NULL
+      )) AS "std",
     QUANTILE_CONT("t1"."resolution_s", 0.5) FILTER(WHERE
       "t1"."is_resolved"
       AND (
@@ -41,15 +49,7 @@ FROM (
       )
       AND (
         "t1"."resolution_s" IS NOT NULL
-      )) AS "p90",
-    STDDEV_SAMP("t1"."resolution_s") FILTER(WHERE
-      "t1"."is_resolved"
-      AND (
-        "t1"."resolved_at" IS NOT NULL
-      )
-      AND (
-        "t1"."resolution_s" IS NOT NULL
-      )) AS "std"
+      )) AS "p90"
   FROM (
     SELECT
       "t0"."ticket_id",
