@@ -230,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         submit = str(home / "bin" / "spark-submit")
         connect = start([submit, "--master", MASTER, "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
-                         "--name", "cxm-connect", "--conf", "spark.connect.grpc.binding.port=15002", *confs,
+                         "--name", "cxm-connect", "--conf", "spark.connect.grpc.binding.port=15002",
+                         "--conf", "spark.connect.grpc.binding.address=127.0.0.1", *confs,
                          "spark-internal"], work / "logs" / "connect.log", env)
         procs.append(connect)
         wait_port(15002, 180, connect, "the Spark Connect server")

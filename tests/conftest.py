@@ -163,6 +163,15 @@ def tickets_only(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> 
     return path
 
 
+#: Spark settings for the tests' sessions (the fixture below, tests/test_spark_connect.py's server) on
+#: top of ``default_settings``: interpreted execution instead of whole-stage code generation. The
+#: tests' tables have tens of rows, where compiling generated Java for every query (Janino) costs
+#: more than it saves; results are the same by Spark's contract (and benchmarks/spark_cluster.py
+#: checks every number with code generation on). Opt out with CXM_TEST_SPARK_CODEGEN=1.
+TEST_SPARK_CONF = {} if os.environ.get("CXM_TEST_SPARK_CODEGEN") == "1" else {
+    "spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
+
+
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One local Spark session (``local[2]``, 2 GB) for this test process, started when a test
@@ -177,7 +186,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
     t0 = time.perf_counter()
     session = spark_session("local[2]", "cxmetrics-tests", driver_memory="2g",
-                            workdir=tmp_path_factory.mktemp("spark"))
+                            workdir=tmp_path_factory.mktemp("spark"), conf=TEST_SPARK_CONF)
     print(f"\nSpark session started in {time.perf_counter() - t0:.1f} s")
     yield session
     session.stop()

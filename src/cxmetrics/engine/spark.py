@@ -513,7 +513,7 @@ def _unavailable(e: BaseException, settings: EngineSettings) -> Exception:
     for k, v in settings.conf.items():
         if len(v) >= 3 and any(s in k.lower() for s in _SECRET_KEYS):
             text = text.replace(v, "***")
-    if "PACKAGE_NOT_INSTALLED" in text and url is not None:
+    if url is not None and ("PACKAGE_NOT_INSTALLED" in text or isinstance(e, ImportError)):
         text += " Spark Connect needs its client: pip install 'cxmetrics[spark-connect]'"
     elif "JAVA_GATEWAY" in text or "JAVA_HOME" in text:
         text += " Is Java 17 installed (java -version)?"
