@@ -207,12 +207,14 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 #: modules that share a cache (tests.test_report_html's built reports) run together
 SHARED_UNITS = {"test_report_html": "report", "test_report_pdf": "report", "test_report_xlsx": "report"}
 #: node-id prefixes of tests that run in another unit: the one whose session-scoped fixture they use
-JOIN_UNIT = {"tests/test_sla.py::test_policy_events_identical_on_spark": "test_spark_parity"}
+JOIN_UNIT = {"tests/test_sla.py::test_policy_events_identical_on_spark": "test_spark_parity",
+             # not a shared fixture but a JVM of its own: after the others', not beside them
+             "tests/test_spark_connect.py::": "test_spark_parity"}
 #: node-id prefixes of tests that are each a unit of their own
 OWN_UNIT = ("tests/test_invariants.py::", "tests/test_feedback_invariants.py::",
             "tests/test_customer_metrics.py::test_churn_and_retention_are_consistent")
 #: units by how long they take (about 2-5 minutes of one core for Spark), longest first
-LONG_FIRST = ("test_spark_parity", "test_spark_connect", "tests/test_invariants.py::", "tests/test_feedback_invariants.py::",
+LONG_FIRST = ("test_spark_parity", "tests/test_invariants.py::", "tests/test_feedback_invariants.py::",
               "tests/test_customer_metrics.py::test_churn", "test_browser", "report", "test_api", "test_demo")
 
 

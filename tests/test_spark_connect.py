@@ -89,28 +89,37 @@ def cxm(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300)
 
 
+#: a Connect client in a process of its own (this one may run a local Spark session, and a process
+#: has one kind or the other) saves a store's tables in the server's catalog, as database ``cx``
+LOAD = r"""
+import sys
+from pyspark.sql import SparkSession
+from cxmetrics.engine.spark import canonical_frame, spark_ddl
+from cxmetrics.model import schema
+from cxmetrics.settings import Config
+from cxmetrics.store import Store
+
+url, db = sys.argv[1:3]
+session = SparkSession.builder.remote(url).getOrCreate()
+session.conf.set("spark.sql.session.timeZone", "UTC")
+session.sql("CREATE DATABASE IF NOT EXISTS cx")
+with Store(db, read_only=True, config=Config()) as store:
+    for name in [n for n, rows in store.counts().items() if rows]:
+        rows = store.table(name).select(*schema.table(name).names).to_pyarrow()
+        df = session.createDataFrame(rows.to_pandas(), schema=spark_ddl(name))
+        canonical_frame(name, df).write.mode("overwrite").saveAsTable(f"cx.{name}")
+session.stop()
+"""
+
+
 def test_cli_over_spark_connect_prints_the_store_numbers(connect_url: str, tmp_path: Path) -> None:
-    from pyspark.sql import SparkSession
-
-    from cxmetrics.engine.spark import canonical_frame, spark_ddl
-    from cxmetrics.model import schema
-
     db = tmp_path / "cx.duckdb"
     with Store(db, config=Config()) as store:
         for name, frame in generate(seed=5, n_tickets=60).items():
             store.import_frame(name, frame)
-    # a Connect client saves the tables in the server's catalog, where another process finds them
-    session = SparkSession.builder.remote(connect_url).getOrCreate()
-    try:
-        session.conf.set("spark.sql.session.timeZone", "UTC")
-        session.sql("CREATE DATABASE IF NOT EXISTS cx")
-        with Store(db, read_only=True, config=Config()) as store:
-            for name in [n for n, rows in store.counts().items() if rows]:
-                rows = store.table(name).select(*schema.table(name).names).to_pyarrow()
-                df = session.createDataFrame(rows.to_pandas(), schema=spark_ddl(name))
-                canonical_frame(name, df).write.mode("overwrite").saveAsTable(f"cx.{name}")
-    finally:
-        session.stop()
+    load = subprocess.run([sys.executable, "-c", LOAD, connect_url, str(db)], capture_output=True, text=True,
+                          timeout=300)
+    assert load.returncode == 0, load.stderr[-3000:]
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("CXM_")} | {"CXM_SPARK_DATABASE": "cx"}
     # business hours: the calendar is an in-memory table, registered over Connect
