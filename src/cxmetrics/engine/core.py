@@ -215,12 +215,16 @@ class Engine:
         :data:`cxmetrics.facts.tickets.Stage`), else kept lazy."""
         return _stage(name, t) if self.cache else t
 
+    def _base_facts(self) -> BaseFacts:
+        """The stored base facts this engine was given, else their derivation (staged), once."""
+        if self.base is None:
+            self.base = base_facts(self.sources(), self.stage)
+        return self.base
+
     def facts(self, hours: str = "calendar") -> Facts:
         if hours not in self._facts:
-            if self.base is None:
-                self.base = base_facts(self.sources(), self.stage)
             biz = self.business_clock() if hours == "business" else None
-            f = query_facts(self.base, business=biz, repeat_window_days=self.config.fcr_repeat_window_days)
+            f = query_facts(self._base_facts(), business=biz, repeat_window_days=self.config.fcr_repeat_window_days)
             f = Facts(self._with_targets(f.tickets, biz), f.waits, f.backlog_events)
             if self.cache and biz is not None:  # business time costs joins: do them once
                 f = Facts(*(x.cache() for x in (f.tickets, f.waits, f.backlog_events)))
@@ -230,9 +234,7 @@ class Engine:
     def status_spans(self) -> ir.Table:
         """The closed status spans of tickets with status changes ([change, next change) and
         [created, first change)): the stored ``spans`` fact, or its staged derivation."""
-        if self.base is None:
-            self.base = base_facts(self.sources(), self.stage)
-        return self.base.spans
+        return self._base_facts().spans
 
     def feedback_facts(self) -> dict[str, ir.Table]:
         """Survey responses and invitations with types, scales and ticket dimensions."""
