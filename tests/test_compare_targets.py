@@ -138,3 +138,30 @@ def test_unknown_target_metric_is_a_config_error(store) -> None:
     store.config = config_from_dict({"targets": {"csatt": 90}})
     with pytest.raises(ConfigError, match="did you mean csat"):
         store.metrics(["csat"], grain="total")
+
+
+def test_duration_comparison_tests_each_group_s_own_values(store) -> None:
+    """A duration's p-value is Mood's median test of that period's and group's values against
+    the previous period's same group (scipy.stats.median_test, independently)."""
+    from scipy.stats import median_test
+
+    rng = np.random.default_rng(7)
+    rows = []
+    for month, shift in (("2024-02", 0.0), ("2024-03", 1.5)):
+        for channel, base in (("email", 2.0), ("chat", 0.2)):
+            hours = rng.gamma(2.0, base + shift, size=25)
+            for i, h in enumerate(hours):
+                created = pd.Timestamp(f"{month}-{1 + i % 27:02d} 09:00")
+                rows.append({"ticket_id": f"{month}-{channel}-{i}", "created_at": created, "channel": channel,
+                             "first_reply_at": created + pd.Timedelta(seconds=round(h * 3600))})
+    df = pd.DataFrame(rows)
+    store.import_frame("tickets", df)
+    out = store.metrics(["first_response_time"], grain="month", by=["channel"], from_="2024-02-01",
+                        to="2024-03-31", compare="previous")
+    out = out[out.period_start.astype(str) == "2024-03-01"].set_index("channel")  # two periods: each its own values
+    secs = (df.first_reply_at - df.created_at).dt.total_seconds()
+    for channel in ("chat", "email"):
+        cur = secs[(df.channel == channel) & (df.created_at >= "2024-03-01")]
+        prev = secs[(df.channel == channel) & (df.created_at < "2024-03-01")]
+        assert out.loc[channel, "value"] == pytest.approx(cur.median())
+        assert out.loc[channel, "p_value"] == pytest.approx(median_test(cur, prev)[1], rel=1e-9)

@@ -81,6 +81,18 @@ def as_date(v: Any) -> dt.date | None:
     return pd.Timestamp(v).date()
 
 
+def period_positions(starts: list[dt.date | None], values: pd.Series) -> np.ndarray:
+    """Each value's position in ``starts`` (ascending period start dates) as :func:`as_date`
+    reads it (a date, or an instant on that date), -1 where it is missing or no period's."""
+    want = np.array(starts, dtype="datetime64[D]")
+    got = np.asarray(values.to_numpy(), dtype="datetime64[D]") if len(values) else np.zeros(0, dtype="datetime64[D]")
+    pos = np.searchsorted(want, got)
+    inside = pos < len(want)
+    found = np.zeros(len(got), dtype=bool)
+    found[inside] = want[pos[inside]] == got[inside]
+    return np.where(found, pos, -1).astype("int64")
+
+
 def make_result(m: Metric, q: Query, raw: pd.DataFrame, periods: pd.DataFrame,
                 bounds: tuple[dt.datetime | None, dt.datetime | None], *, sparse: bool = False) -> Result:
     """A dense result from an aggregated frame (``period_start`` and ``_d_<dim>`` or dim columns).
@@ -104,8 +116,7 @@ def make_result(m: Metric, q: Query, raw: pd.DataFrame, periods: pd.DataFrame,
     if q.grain == "total":
         raw_pidx = np.zeros(len(raw), dtype="int64")
     else:
-        index = {p.start: i for i, p in enumerate(plist)}
-        raw_pidx = np.array([index.get(as_date(v), -1) for v in raw["period_start"]], dtype="int64")
+        raw_pidx = period_positions([p.start for p in plist], raw["period_start"])
         raw = raw[raw_pidx >= 0]
         raw_pidx = raw_pidx[raw_pidx >= 0]
     n_periods = len(periods)
