@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from cxmetrics.errors import StoreBusy
 from tests.api_support import copy_store, empty_config
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -211,6 +212,33 @@ def test_a_second_writer_waits_and_says_for_whom(template: Path, tmp_path: Path)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "inserted" in out
+
+
+def test_a_writer_waiting_on_a_removed_lock_file_locks_the_new_one(tmp_path: Path) -> None:
+    """A session that leaves no store removes its lock file while it still holds it (nothing is
+    left behind a refused import). A writer that was waiting on that file must not count it as
+    the lock: a third writer would lock a new file at the path and both would write at once."""
+    from cxmetrics.store import WriteLock, lock_path
+
+    db = tmp_path / "cx.duckdb"
+    holder = WriteLock(db, 0)
+    holder.acquire()
+    script = ("import sys, time; from pathlib import Path; from cxmetrics.store import WriteLock\n"
+              "w = WriteLock(Path(sys.argv[1]), 30, lambda m: print('waiting', flush=True)); w.acquire()\n"
+              "print('locked', flush=True); time.sleep(30)")
+    waiter = subprocess.Popen([sys.executable, "-c", script, str(db)], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")})
+    try:
+        assert waiter.stdout is not None and waiter.stdout.readline().strip() == "waiting"
+        holder.release(remove=True)
+        assert waiter.stdout.readline().strip() == "locked"
+        assert lock_path(db).exists()  # the waiter's new file at the path, not the removed one
+        third = WriteLock(db, 0)
+        with pytest.raises(StoreBusy, match="being written by PID"):
+            third.acquire()
+    finally:
+        waiter.kill()
+        waiter.wait(30)
 
 
 def test_the_first_screen_a_writer_keeps_is_the_one_the_server_computes(template: Path, tmp_path: Path) -> None:

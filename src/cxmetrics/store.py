@@ -135,31 +135,21 @@ class WriteLock:
             return "another process"
 
     def acquire(self) -> None:
-        import fcntl
-
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as e:
-            raise StoreError(f"cannot write the store {self.store_path}: cannot create its lock file {self.path} "
-                             f"({e.strerror}); writing needs a writable folder") from None
         deadline = time.monotonic() + self.wait
         told = False
-        try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        while True:
+            fd = self._open()
+            try:
+                told = self._lock(fd, deadline, told)
+                if self._names(fd):
                     break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise StoreBusy(
-                            f"the store {self.store_path} is being written by {self.holder()}; gave up after "
-                            f"waiting {self.wait:g} s: try again when it has finished, or wait longer with "
-                            "--wait SECONDS ($CXM_WRITE_WAIT, `write_wait` in cxm.toml)") from None
-                    if not told:
-                        self.on_wait(f"waiting for the store {self.store_path}: {self.holder()} is writing it "
-                                     f"(waiting up to {self.wait:g} s; --wait SECONDS changes that)")
-                        told = True
-                    time.sleep(0.05)
+            except BaseException:
+                os.close(fd)
+                raise
+            # The holder removed the file before letting go (a session that left no store, see
+            # :meth:`release`): this lock guards nothing any more, take the one at the path.
+            os.close(fd)
+        try:
             os.ftruncate(fd, 0)
             os.pwrite(fd, _holder_text().encode(), 0)
         except BaseException:
@@ -167,11 +157,51 @@ class WriteLock:
             raise
         self.fd = fd
 
-    def release(self) -> None:
+    def _open(self) -> int:
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as e:
+            raise StoreError(f"cannot write the store {self.store_path}: cannot create its lock file {self.path} "
+                             f"({e.strerror}); writing needs a writable folder") from None
+
+    def _names(self, fd: int) -> bool:
+        """The lock file at the path is the one ``fd`` holds."""
+        try:
+            return os.stat(self.path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            return False
+
+    def _lock(self, fd: int, deadline: float, told: bool) -> bool:
+        """Take the flock on ``fd``, waiting until ``deadline``; returns whether waiting was said."""
+        import fcntl
+
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return told
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"the store {self.store_path} is being written by {self.holder()}; gave up after "
+                        f"waiting {self.wait:g} s: try again when it has finished, or wait longer with "
+                        "--wait SECONDS ($CXM_WRITE_WAIT, `write_wait` in cxm.toml)") from None
+                if not told:
+                    self.on_wait(f"waiting for the store {self.store_path}: {self.holder()} is writing it "
+                                 f"(waiting up to {self.wait:g} s; --wait SECONDS changes that)")
+                    told = True
+                time.sleep(0.05)
+
+    def release(self, *, remove: bool = False) -> None:
+        """Let go of the lock. ``remove``: delete the lock file first (still holding it), as a
+        session that leaves no store file does, so a refused import leaves nothing behind;
+        writers waiting on the removed file see that and lock the path's new one."""
         if self.fd is not None:
             fd, self.fd = self.fd, None
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
+            if remove:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path)
             os.close(fd)  # drops the flock
 
     def __enter__(self) -> WriteLock:
@@ -312,7 +342,7 @@ class Store:
                 _remove(f)
             self._work = None
         if self._lock is not None:
-            self._lock.release()
+            self._lock.release(remove=not self.path.exists())  # no store: no lock file beside it
             self._lock = None
 
     def _publish(self) -> None:
