@@ -148,3 +148,47 @@ def test_a_derivation_run_again_equals_building_it(monkeypatch) -> None:
         assert len(replayed["tickets"]) == (0 if seed is None else 80)
         first.close()
         again.close()
+
+
+def test_stored_facts_have_the_types_the_derivation_declares(tmp_path, split, monkeypatch) -> None:
+    """Stored facts are typed as Ibis types their derivation, after a full and a delta refresh:
+    CREATE TABLE ... AS would keep DuckDB's own types, a HUGEINT for every SUM of integers,
+    which DuckDB scans ~60x slower than a BIGINT (0.3 s a query over 1M tickets)."""
+    from cxmetrics.engine.core import Engine
+    from cxmetrics.facts.tickets import base_facts, no_stage
+
+    base, delta = split
+
+    def types(store: Store) -> dict[str, dict[str, str]]:
+        rows = store.raw.execute("SELECT table_name, column_name, data_type FROM information_schema.columns "
+                                 "WHERE table_name LIKE '\\_fact\\_%' ESCAPE '\\'").fetchall()
+        out: dict[str, dict[str, str]] = {}
+        for table, column, kind in rows:
+            out.setdefault(table, {})[column] = kind
+        return out
+
+    with cx.connect(tmp_path / "s.duckdb") as store:
+        for name, df in base.items():
+            store.import_frame(name, df)
+        store.refresh_facts()
+        derived = base_facts(Engine(store.ibis, store.config).sources(), no_stage)
+        mapper = store.ibis.compiler.type_mapper
+
+        def check() -> None:
+            stored = types(store)
+            for n in Store.FACT_TABLES:
+                declared = getattr(derived, n).schema()
+                got = stored[f"_fact_{n}"]
+                assert list(got) == list(declared.names), n
+                for c, t in declared.items():  # the same type (its width included) as the derivation's
+                    assert mapper.from_string(got[c]).copy(nullable=True) == t.copy(nullable=True) or \
+                        (t.is_timestamp() and got[c] == "TIMESTAMP"), (n, c, got[c], t)
+            assert stored["_fact_tickets"]["replies"] == stored["_fact_tickets"]["reopens"] == "BIGINT"
+
+        check()
+        monkeypatch.setattr(Store, "DELTA_SHARE", 0.9)
+        with store.writing() as w:
+            for name, df in delta.items():
+                w.import_frame(name, df)
+        assert store.facts_stamp() == store.data_stamp()
+        check()
