@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cxmetrics.errors import ConfigError
 from cxmetrics.periods.grain import PeriodSpec
@@ -142,3 +146,27 @@ def test_sla_targets_from_config(store) -> None:
     df = store.metrics(["sla_attainment"], grain="total")
     # a: 5 min <= 10 min met; b: urgent 1 min target missed; c: 20 min > 10 min missed
     assert (df["numerator"].iloc[0], df["denominator"].iloc[0]) == (1, 3)
+
+
+@pytest.fixture(scope="module")
+def ibis_duckdb() -> Iterator[Any]:
+    import ibis
+
+    con = ibis.duckdb.connect()
+    yield con
+    con.disconnect()
+
+
+@given(st.lists(st.tuples(st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2241, 12, 31)),
+                          st.sampled_from([0, 1, 499_999, 500_000, 999_999])), min_size=1, max_size=40))
+def test_whole_epoch_seconds_floor_to_the_second(ibis_duckdb: Any, stamps: list[tuple[dt.datetime, int]]) -> None:
+    """FLOOR(EPOCH(x)) stands for EPOCH(DATE_TRUNC('SECOND', x)), a quarter of its cost: whole
+    seconds before 1970 too (floored, not towards zero) and at .999999 (no rounding up)."""
+    import ibis
+
+    from cxmetrics.periods.business import whole_epoch_seconds
+
+    xs = [x.replace(microsecond=micro) for x, micro in stamps]
+    t = ibis.memtable({"x": xs}, schema={"x": "timestamp"})
+    got = ibis_duckdb.execute(t.select(s=whole_epoch_seconds(t.x)))["s"].tolist()
+    assert got == [(x.replace(microsecond=0) - dt.datetime(1970, 1, 1)) // dt.timedelta(seconds=1) for x in xs]

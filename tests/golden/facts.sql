@@ -407,13 +407,13 @@ FROM (
             SUM(
               COALESCE(
                 "t6"."seconds",
-                CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."started_at") AS TIMESTAMP)) AS DOUBLE)
+                CAST(CAST(FLOOR(EPOCH(CAST("t6"."ended_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t6"."started_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE)
               )
             ) AS "w_handle",
             COUNT(
               COALESCE(
                 "t6"."seconds",
-                CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t6"."started_at") AS TIMESTAMP)) AS DOUBLE)
+                CAST(CAST(FLOOR(EPOCH(CAST("t6"."ended_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t6"."started_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE)
               )
             ) AS "w_sessions"
           FROM (
@@ -446,7 +446,7 @@ FROM (
           "t0"."status",
           "t0"."span_start",
           "t0"."span_end",
-          CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."span_end") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."span_start") AS TIMESTAMP)) AS DOUBLE) AS "span_s"
+          CAST(CAST(FLOOR(EPOCH(CAST("t0"."span_end" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."span_start" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "span_s"
         FROM "_fact_spans" AS "t0"
       ) AS "t11"
       GROUP BY

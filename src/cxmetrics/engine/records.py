@@ -103,7 +103,7 @@ def make_result(m: Metric, q: Query, raw: pd.DataFrame, periods: pd.DataFrame,
     The frame is every period x every group seen (groups sorted, empty last), built column
     by column and made a DataFrame once: pandas costs ~0.3 ms per column operation, per metric."""
     dims = list(q.by) + ([m.share_dim] if m.share_dim and m.share_dim not in q.by else [])
-    raw = raw.rename(columns={f"_d_{d}": d for d in dims})
+    raw = m.kind.finish(raw.rename(columns={f"_d_{d}": d for d in dims}))
     if sparse:
         size = raw[m.kind.size] if m.kind.size in raw else raw["n"]
         keep = size.fillna(0) > 0

@@ -22,6 +22,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cxmetrics.model.schema import RESOLVED_STATUSES
+from cxmetrics.periods.business import whole_epoch_seconds
 
 if TYPE_CHECKING:
     from cxmetrics.periods.business import BusinessClock
@@ -36,9 +37,10 @@ ON_HOLD_STATES = ("on_hold",)
 
 
 def seconds(a: ir.TimestampValue, b: ir.TimestampValue) -> ir.NumericValue:
-    """Calendar seconds from ``a`` to ``b``, each instant truncated to the whole second:
-    DuckDB's EPOCH() keeps fractions, Spark's unix_timestamp() floors them."""
-    return (b.truncate("s").epoch_seconds() - a.truncate("s").epoch_seconds()).cast("float64")
+    """Calendar seconds from ``a`` to ``b``, each instant floored to the whole second:
+    DuckDB's EPOCH() keeps fractions, Spark's unix_timestamp() floors them
+    (:func:`~cxmetrics.periods.business.whole_epoch_seconds`)."""
+    return (whole_epoch_seconds(b) - whole_epoch_seconds(a)).cast("float64")
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,11 @@ class Kind(ABC):
     def _aggregates(self, m: Metric, j: ir.Table, prefix: str, where: ir.BooleanValue | None
                     ) -> dict[str, ir.Value]: ...
 
+    def finish(self, raw: pd.DataFrame) -> pd.DataFrame:
+        """The aggregates as the query returned them (one row per period x group, without
+        the ``m<i>__`` prefix of a batched query) in the columns :meth:`values` reads."""
+        return raw
+
     def aggregate(self, m: Metric, j: ir.Table, keys: list[str], part: list[str]) -> ir.Table:
         """One metric's aggregated table: one row per key (``part``: the keys a share divides by)."""
         return j.group_by(keys).aggregate(**self.aggregates(m, j, where=m.where(j) if m.where else None))
@@ -313,11 +318,30 @@ class Duration(Mean):
     #: the median test needs each record's values, not only its aggregates
     needs_values = True
 
+    #: the quantiles records carry, computed as one list per row (``QUANTILE_CONT(x, [0.5, 0.9])``
+    #: sorts the values once; two quantiles sorted them twice: 0.19 s of the support metrics'
+    #: 1.8 s over 1M tickets) and split into their columns by :meth:`finish`
+    QUANTILES: ClassVar[dict[str, float]] = {"median": 0.5, "p90": 0.9}
+
     def _aggregates(self, m: Metric, j: ir.Table, prefix: str, where: ir.BooleanValue | None
                     ) -> dict[str, ir.Value]:
         v = m.value(j)  # type: ignore[misc]
         return super()._aggregates(m, j, prefix, where) | {
-            f"{prefix}median": v.quantile(0.5, where=where), f"{prefix}p90": v.quantile(0.9, where=where)}
+            f"{prefix}quantiles": v.quantile(list(self.QUANTILES.values()), where=where)}
+
+    def finish(self, raw: pd.DataFrame) -> pd.DataFrame:
+        if "quantiles" not in raw.columns:
+            return raw
+        lists = raw["quantiles"].to_numpy(dtype=object)
+        cols: dict[str, Any] = {}
+        for c in raw.columns:
+            if c != "quantiles":
+                cols[c] = raw[c]
+                continue
+            for i, name in enumerate(self.QUANTILES):  # no values: NULL, not a list
+                cols[name] = np.array([float(x[i]) if _listed(x) and x[i] is not None else np.nan for x in lists],
+                                      dtype="float64")
+        return pd.DataFrame(cols, index=raw.index)
 
     def values(self, m: Metric, df: pd.DataFrame, stat: str, part: list[str]) -> Values:
         mean, median, p90 = _col(df, "mean", None), _col(df, "median", None), _col(df, "p90", None)
@@ -336,6 +360,10 @@ class Duration(Mean):
                 continue
             out[i] = median_test(a, b)  # NaN when all values lie on one side of the grand median
         return out
+
+
+def _listed(x: Any) -> bool:
+    return isinstance(x, (list, tuple, np.ndarray))
 
 
 class Nps(Kind):

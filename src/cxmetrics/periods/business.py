@@ -72,9 +72,17 @@ def schedules_frame(schedules: Mapping[str, BusinessHours], first: dt.date, last
     return pd.concat(parts, ignore_index=True)[list(SCHEDULES_SCHEMA.names)]
 
 
+def whole_epoch_seconds(x: ir.TimestampValue) -> ir.IntegerValue:
+    """Epoch seconds of ``x`` floored to the whole second, as ``x.truncate("s")`` gives them.
+    FLOOR(EPOCH(x)) costs DuckDB less than EPOCH(DATE_TRUNC('SECOND', x)), which takes each
+    timestamp apart into its fields (40 -> 12 ms a column over 1M rows). Exact while a double
+    tells microseconds apart: through the year 2242 (a test checks 1900-2241)."""
+    return x.epoch_seconds().floor()
+
+
 def epoch(x: ir.TimestampValue) -> ir.NumericValue:
-    """Whole epoch seconds (truncated; engines disagree on fractions, see facts.seconds)."""
-    return x.truncate("s").epoch_seconds().cast("float64")
+    """Whole epoch seconds (floored; engines disagree on fractions, see facts.seconds)."""
+    return whole_epoch_seconds(x).cast("float64")
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,7 @@ SELECT
   "t19"."n",
   "t19"."mean",
   "t19"."std",
-  "t19"."median",
-  "t19"."p90"
+  "t19"."quantiles"
 FROM (
   SELECT
     "t18"."period_start",
@@ -34,22 +33,14 @@ FROM (
       AND (
         "t18"."agent_work_s" IS NOT NULL
       )) AS "std",
-    QUANTILE_CONT("t18"."agent_work_s", 0.5) FILTER(WHERE
+    QUANTILE_CONT("t18"."agent_work_s", [0.5, 0.9]) FILTER(WHERE
       "t18"."is_resolved"
       AND (
         "t18"."resolved_at" IS NOT NULL
       )
       AND (
         "t18"."agent_work_s" IS NOT NULL
-      )) AS "median",
-    QUANTILE_CONT("t18"."agent_work_s", 0.9) FILTER(WHERE
-      "t18"."is_resolved"
-      AND (
-        "t18"."resolved_at" IS NOT NULL
-      )
-      AND (
-        "t18"."agent_work_s" IS NOT NULL
-      )) AS "p90"
+      )) AS "quantiles"
   FROM (
     SELECT
       "t17"."ticket_id",
@@ -268,9 +259,9 @@ FROM (
                   "t1"."requester_wait_s",
                   "t1"."agent_wait_s",
                   "t1"."on_hold_s",
-                  CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t1"."first_reply_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t1"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "frt_s",
-                  CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t1"."resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t1"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "resolution_s",
-                  CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t1"."first_resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t1"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "first_resolution_s",
+                  CAST(CAST(FLOOR(EPOCH(CAST("t1"."first_reply_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t1"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "frt_s",
+                  CAST(CAST(FLOOR(EPOCH(CAST("t1"."resolved_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t1"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "resolution_s",
+                  CAST(CAST(FLOOR(EPOCH(CAST("t1"."first_resolved_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t1"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "first_resolution_s",
                   COALESCE(
                     (
                       "t1"."next_contact_at" IS NOT NULL
@@ -291,7 +282,7 @@ FROM (
                   END AS "frt_target_s",
                   CAST(NULL AS DOUBLE) AS "res_target_s",
                   MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS "as_of",
-                  CAST(EPOCH(CAST(DATE_TRUNC('SECOND', MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0)) AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t1"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "open_age_s"
+                  CAST(CAST(FLOOR(EPOCH(CAST(MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t1"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "open_age_s"
                 FROM "_fact_tickets" AS "t1"
               ) AS "t6"
               LEFT OUTER JOIN (
@@ -304,7 +295,7 @@ FROM (
                     "t2"."status",
                     "t2"."span_start",
                     "t2"."span_end",
-                    CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t2"."span_end") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t2"."span_start") AS TIMESTAMP)) AS DOUBLE) AS "_s"
+                    CAST(CAST(FLOOR(EPOCH(CAST("t2"."span_end" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t2"."span_start" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "_s"
                   FROM "_fact_spans" AS "t2"
                   WHERE
                     "t2"."status" IN ('new', 'open') AND "t2"."span_end" IS NOT NULL

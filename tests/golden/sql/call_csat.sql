@@ -96,8 +96,8 @@ FROM (
                 )
               )
             )
-            THEN CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."offered_at") AS TIMESTAMP)) AS DOUBLE)
-            ELSE CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."answered_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."offered_at") AS TIMESTAMP)) AS DOUBLE)
+            THEN CAST(CAST(FLOOR(EPOCH(CAST("t0"."ended_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."offered_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE)
+            ELSE CAST(CAST(FLOOR(EPOCH(CAST("t0"."answered_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."offered_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE)
           END
         ) AS "wait_s",
         CASE

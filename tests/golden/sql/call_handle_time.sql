@@ -15,14 +15,10 @@ FROM (
       "t2"."answered" AND (
         "t2"."handle_s" IS NOT NULL
       )) AS "std",
-    QUANTILE_CONT("t2"."handle_s", 0.5) FILTER(WHERE
+    QUANTILE_CONT("t2"."handle_s", [0.5, 0.9]) FILTER(WHERE
       "t2"."answered" AND (
         "t2"."handle_s" IS NOT NULL
-      )) AS "median",
-    QUANTILE_CONT("t2"."handle_s", 0.9) FILTER(WHERE
-      "t2"."answered" AND (
-        "t2"."handle_s" IS NOT NULL
-      )) AS "p90"
+      )) AS "quantiles"
   FROM (
     SELECT
       "t1"."call_id",
@@ -109,8 +105,8 @@ FROM (
                 )
               )
             )
-            THEN CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."ended_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."offered_at") AS TIMESTAMP)) AS DOUBLE)
-            ELSE CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."answered_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."offered_at") AS TIMESTAMP)) AS DOUBLE)
+            THEN CAST(CAST(FLOOR(EPOCH(CAST("t0"."ended_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."offered_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE)
+            ELSE CAST(CAST(FLOOR(EPOCH(CAST("t0"."answered_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."offered_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE)
           END
         ) AS "wait_s",
         CASE

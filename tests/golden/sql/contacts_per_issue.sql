@@ -31,7 +31,7 @@ FROM (
       "t10"."is_resolved",
       CASE
         WHEN "t10"."is_resolved"
-        THEN CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t10"."resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t10"."first_contact_at") AS TIMESTAMP)) AS DOUBLE)
+        THEN CAST(CAST(FLOOR(EPOCH(CAST("t10"."resolved_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t10"."first_contact_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE)
         ELSE CAST(NULL AS DOUBLE)
       END AS "resolution_s",
       "t10"."channel" AS "_d_channel",

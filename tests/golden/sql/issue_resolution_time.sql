@@ -4,8 +4,7 @@ SELECT
   "t12"."n",
   "t12"."mean",
   "t12"."std",
-  "t12"."median",
-  "t12"."p90"
+  "t12"."quantiles"
 FROM (
   SELECT
     "t11"."period_start",
@@ -22,14 +21,10 @@ FROM (
       "t11"."is_resolved" AND (
         "t11"."resolution_s" IS NOT NULL
       )) AS "std",
-    QUANTILE_CONT("t11"."resolution_s", 0.5) FILTER(WHERE
+    QUANTILE_CONT("t11"."resolution_s", [0.5, 0.9]) FILTER(WHERE
       "t11"."is_resolved" AND (
         "t11"."resolution_s" IS NOT NULL
-      )) AS "median",
-    QUANTILE_CONT("t11"."resolution_s", 0.9) FILTER(WHERE
-      "t11"."is_resolved" AND (
-        "t11"."resolution_s" IS NOT NULL
-      )) AS "p90"
+      )) AS "quantiles"
   FROM (
     SELECT
       "t10"."customer_id" || '|' || "t10"."category" || '|' || "t10"."first_id" AS "issue_id",
@@ -50,7 +45,7 @@ FROM (
       "t10"."is_resolved",
       CASE
         WHEN "t10"."is_resolved"
-        THEN CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t10"."resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t10"."first_contact_at") AS TIMESTAMP)) AS DOUBLE)
+        THEN CAST(CAST(FLOOR(EPOCH(CAST("t10"."resolved_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t10"."first_contact_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE)
         ELSE CAST(NULL AS DOUBLE)
       END AS "resolution_s",
       "t10"."channel" AS "_d_channel",

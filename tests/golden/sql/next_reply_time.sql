@@ -4,8 +4,7 @@ SELECT
   "t11"."n",
   "t11"."mean",
   "t11"."std",
-  "t11"."median",
-  "t11"."p90"
+  "t11"."quantiles"
 FROM (
   SELECT
     "t10"."period_start",
@@ -28,18 +27,12 @@ FROM (
       ) AND (
         "t10"."wait_s" IS NOT NULL
       )) AS "std",
-    QUANTILE_CONT("t10"."wait_s", 0.5) FILTER(WHERE
+    QUANTILE_CONT("t10"."wait_s", [0.5, 0.9]) FILTER(WHERE
       NOT (
         "t10"."is_first"
       ) AND (
         "t10"."wait_s" IS NOT NULL
-      )) AS "median",
-    QUANTILE_CONT("t10"."wait_s", 0.9) FILTER(WHERE
-      NOT (
-        "t10"."is_first"
-      ) AND (
-        "t10"."wait_s" IS NOT NULL
-      )) AS "p90"
+      )) AS "quantiles"
   FROM (
     SELECT
       "t9"."ticket_id",
@@ -141,7 +134,7 @@ FROM (
                 "t0"."customer_id",
                 "t0"."status",
                 "t0"."created_by",
-                CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."reply_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."wait_start") AS TIMESTAMP)) AS DOUBLE) AS "wait_s"
+                CAST(CAST(FLOOR(EPOCH(CAST("t0"."reply_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."wait_start" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "wait_s"
               FROM "_fact_waits" AS "t0"
             ) AS "t5"
             LEFT OUTER JOIN (

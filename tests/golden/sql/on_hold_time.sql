@@ -4,8 +4,7 @@ SELECT
   "t2"."n",
   "t2"."mean",
   "t2"."std",
-  "t2"."median",
-  "t2"."p90"
+  "t2"."quantiles"
 FROM (
   SELECT
     "t1"."period_start",
@@ -34,22 +33,14 @@ FROM (
       AND (
         "t1"."on_hold_s" IS NOT NULL
       )) AS "std",
-    QUANTILE_CONT("t1"."on_hold_s", 0.5) FILTER(WHERE
+    QUANTILE_CONT("t1"."on_hold_s", [0.5, 0.9]) FILTER(WHERE
       "t1"."is_resolved"
       AND (
         "t1"."resolved_at" IS NOT NULL
       )
       AND (
         "t1"."on_hold_s" IS NOT NULL
-      )) AS "median",
-    QUANTILE_CONT("t1"."on_hold_s", 0.9) FILTER(WHERE
-      "t1"."is_resolved"
-      AND (
-        "t1"."resolved_at" IS NOT NULL
-      )
-      AND (
-        "t1"."on_hold_s" IS NOT NULL
-      )) AS "p90"
+      )) AS "quantiles"
   FROM (
     SELECT
       "t0"."ticket_id",
@@ -79,9 +70,9 @@ FROM (
       "t0"."requester_wait_s",
       "t0"."agent_wait_s",
       "t0"."on_hold_s",
-      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."first_reply_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "frt_s",
-      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "resolution_s",
-      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."first_resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "first_resolution_s",
+      CAST(CAST(FLOOR(EPOCH(CAST("t0"."first_reply_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "frt_s",
+      CAST(CAST(FLOOR(EPOCH(CAST("t0"."resolved_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "resolution_s",
+      CAST(CAST(FLOOR(EPOCH(CAST("t0"."first_resolved_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "first_resolution_s",
       COALESCE(
         (
           "t0"."next_contact_at" IS NOT NULL
@@ -102,7 +93,7 @@ FROM (
       END AS "frt_target_s",
       CAST(NULL AS DOUBLE) AS "res_target_s",
       MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS "as_of",
-      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0)) AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "open_age_s",
+      CAST(CAST(FLOOR(EPOCH(CAST(MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "open_age_s",
       "t0"."channel" AS "_d_channel",
       CAST(DATE_TRUNC(
         'MONTH',

@@ -61,9 +61,9 @@ FROM (
       "t0"."requester_wait_s",
       "t0"."agent_wait_s",
       "t0"."on_hold_s",
-      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."first_reply_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "frt_s",
-      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "resolution_s",
-      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."first_resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "first_resolution_s",
+      CAST(CAST(FLOOR(EPOCH(CAST("t0"."first_reply_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "frt_s",
+      CAST(CAST(FLOOR(EPOCH(CAST("t0"."resolved_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "resolution_s",
+      CAST(CAST(FLOOR(EPOCH(CAST("t0"."first_resolved_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "first_resolution_s",
       COALESCE(
         (
           "t0"."next_contact_at" IS NOT NULL
@@ -84,7 +84,7 @@ FROM (
       END AS "frt_target_s",
       CAST(NULL AS DOUBLE) AS "res_target_s",
       MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS "as_of",
-      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0)) AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "open_age_s",
+      CAST(CAST(FLOOR(EPOCH(CAST(MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "open_age_s",
       "t0"."channel" AS "_d_channel",
       CAST(DATE_TRUNC(
         'MONTH',

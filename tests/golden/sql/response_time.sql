@@ -4,8 +4,7 @@ SELECT
   "t2"."n",
   "t2"."mean",
   "t2"."std",
-  "t2"."median",
-  "t2"."p90"
+  "t2"."quantiles"
 FROM (
   SELECT
     "t1"."period_start",
@@ -16,10 +15,8 @@ FROM (
       "t1"."wait_s" IS NOT NULL) AS "mean",
     STDDEV_SAMP("t1"."wait_s") FILTER(WHERE
       "t1"."wait_s" IS NOT NULL) AS "std",
-    QUANTILE_CONT("t1"."wait_s", 0.5) FILTER(WHERE
-      "t1"."wait_s" IS NOT NULL) AS "median",
-    QUANTILE_CONT("t1"."wait_s", 0.9) FILTER(WHERE
-      "t1"."wait_s" IS NOT NULL) AS "p90"
+    QUANTILE_CONT("t1"."wait_s", [0.5, 0.9]) FILTER(WHERE
+      "t1"."wait_s" IS NOT NULL) AS "quantiles"
   FROM (
     SELECT
       "t0"."ticket_id",
@@ -36,7 +33,7 @@ FROM (
       "t0"."customer_id",
       "t0"."status",
       "t0"."created_by",
-      CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."reply_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."wait_start") AS TIMESTAMP)) AS DOUBLE) AS "wait_s",
+      CAST(CAST(FLOOR(EPOCH(CAST("t0"."reply_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."wait_start" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "wait_s",
       "t0"."channel" AS "_d_channel",
       CAST(DATE_TRUNC(
         'MONTH',

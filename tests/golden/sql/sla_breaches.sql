@@ -156,7 +156,7 @@ FROM (
               "t2"."first_reply_at" AS "stop_at",
               CASE WHEN "t2"."first_reply_at" IS NOT NULL THEN 'reply' ELSE CAST(NULL AS TEXT) END AS "stopped_by",
               CASE WHEN "t2"."frt_s" IS NOT NULL THEN "t2"."frt_s" ELSE "t2"."open_age_s" END AS "elapsed_s",
-              CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t2"."created_at") AS TIMESTAMP)) AS DOUBLE) + "t2"."frt_target_s" AS "_x",
+              CAST(CAST(FLOOR(EPOCH(CAST("t2"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) + "t2"."frt_target_s" AS "_x",
               CASE
                 WHEN (
                   (
@@ -244,9 +244,9 @@ FROM (
                 "t0"."requester_wait_s",
                 "t0"."agent_wait_s",
                 "t0"."on_hold_s",
-                CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."first_reply_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "frt_s",
-                CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "resolution_s",
-                CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."first_resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "first_resolution_s",
+                CAST(CAST(FLOOR(EPOCH(CAST("t0"."first_reply_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "frt_s",
+                CAST(CAST(FLOOR(EPOCH(CAST("t0"."resolved_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "resolution_s",
+                CAST(CAST(FLOOR(EPOCH(CAST("t0"."first_resolved_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "first_resolution_s",
                 COALESCE(
                   (
                     "t0"."next_contact_at" IS NOT NULL
@@ -267,7 +267,7 @@ FROM (
                 END AS "frt_target_s",
                 CAST(NULL AS DOUBLE) AS "res_target_s",
                 MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS "as_of",
-                CAST(EPOCH(CAST(DATE_TRUNC('SECOND', MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0)) AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "open_age_s"
+                CAST(CAST(FLOOR(EPOCH(CAST(MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "open_age_s"
               FROM "_fact_tickets" AS "t0"
               WHERE
                 CASE
@@ -339,7 +339,7 @@ FROM (
               THEN "t1"."resolution_s"
               ELSE "t1"."open_age_s"
             END AS "elapsed_s",
-            CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t1"."created_at") AS TIMESTAMP)) AS DOUBLE) + "t1"."res_target_s" AS "_x",
+            CAST(CAST(FLOOR(EPOCH(CAST("t1"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) + "t1"."res_target_s" AS "_x",
             CASE
               WHEN (
                 (
@@ -415,9 +415,9 @@ FROM (
               "t0"."requester_wait_s",
               "t0"."agent_wait_s",
               "t0"."on_hold_s",
-              CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."first_reply_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "frt_s",
-              CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "resolution_s",
-              CAST(EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."first_resolved_at") AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "first_resolution_s",
+              CAST(CAST(FLOOR(EPOCH(CAST("t0"."first_reply_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "frt_s",
+              CAST(CAST(FLOOR(EPOCH(CAST("t0"."resolved_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "resolution_s",
+              CAST(CAST(FLOOR(EPOCH(CAST("t0"."first_resolved_at" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "first_resolution_s",
               COALESCE(
                 (
                   "t0"."next_contact_at" IS NOT NULL
@@ -438,7 +438,7 @@ FROM (
               END AS "frt_target_s",
               CAST(NULL AS DOUBLE) AS "res_target_s",
               MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS "as_of",
-              CAST(EPOCH(CAST(DATE_TRUNC('SECOND', MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0)) AS TIMESTAMP)) - EPOCH(CAST(DATE_TRUNC('SECOND', "t0"."created_at") AS TIMESTAMP)) AS DOUBLE) AS "open_age_s"
+              CAST(CAST(FLOOR(EPOCH(CAST(MAKE_TIMESTAMP(1970, 1, 1, 0, 0, 0.0) AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."created_at" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "open_age_s"
             FROM "_fact_tickets" AS "t0"
             WHERE
               CAST(NULL AS DOUBLE) IS NOT NULL
