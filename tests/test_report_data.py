@@ -64,30 +64,40 @@ def test_kpis_equal_the_engine_with_compare(demo_store: Store, data: dict) -> No
                 assert got["significant"] == bool(r["significant"])
 
 
-def test_a_month_kept_from_the_trend_frame_equals_its_own_query(demo_store: Store) -> None:
-    """The engine keeps each month of a query over several months as that month's own result
-    (the report's KPIs and comparisons reuse its 13-month frame): for every metric it keeps,
-    the records equal those of the month's own query on a fresh engine; metrics whose month
-    depends on more than its rows (levels, shares, customer builders) are computed, not kept."""
+@pytest.mark.parametrize(("grain", "first", "last", "tz", "pick"), [
+    ("month", dt.date(2025, 9, 1), dt.date(2025, 12, 31), "Europe/Helsinki", 2),
+    ("month", dt.date(2025, 1, 10), dt.date(2025, 6, 30), "UTC", 0),  # a part month first
+    ("week", dt.date(2025, 10, 6), dt.date(2025, 11, 23), "America/Los_Angeles", 3),  # across the DST change
+    ("day", dt.date(2025, 3, 28), dt.date(2025, 4, 2), "Europe/Helsinki", 2),  # the spring DST day
+])
+def test_a_period_kept_from_a_longer_query_equals_its_own_query(demo_store: Store, grain: str, first: dt.date,
+                                                                last: dt.date, tz: str, pick: int) -> None:
+    """The engine keeps each period of a query over several as that period's own result (the
+    report's KPIs and comparisons reuse its 13-month frame): for every metric it keeps, the
+    records equal those of the period's own query on a fresh engine. That includes levels
+    (both queries carry the history before their first period) and the customer builders
+    (each period from its own rows); only shares, which list every group, are not kept."""
     from dataclasses import replace
 
     from cxmetrics.engine.core import Query
     from cxmetrics.engine.records import records_frame
 
     e = demo_store.engine()
-    q = Query(grain="month", from_=dt.date(2025, 9, 1), to=dt.date(2025, 12, 31), tz="Europe/Helsinki")
+    q = Query(grain=grain, from_=first, to=last, tz=tz)
     keys = [m.key for m in e.applicable(q)]
     e.results(keys, q)
-    month = replace(q, from_=dt.date(2025, 11, 1), to=dt.date(2025, 11, 30))
-    kept = {k for k in keys if (k, month) in e._period_results}
-    assert {"ticket_volume", "first_response_time", "nps", "survey_response_rate", "call_volume"} <= kept
-    assert not kept & {"backlog", "channel_share", "active_customers", "churn_rate", "cac"}
-    reused = e.results(keys, month)
-    fresh = demo_store.engine().results(keys, month)
+    p = e.period_list(q)[pick]
+    one = replace(q, from_=p.first, to=p.last)
+    kept = {k for k in keys if (k, one) in e._period_results}
+    assert {"ticket_volume", "first_response_time", "nps", "survey_response_rate", "call_volume", "backlog",
+            "active_customers", "churn_rate", "retention_rate", "cac", "arpu", "revenue"} <= kept
+    assert set(keys) - kept == {"channel_share", "category_share"}
+    reused = e.results(keys, one)
+    fresh = demo_store.engine().results(keys, one)
     for k in keys:
         pd.testing.assert_frame_equal(records_frame(reused[k]), records_frame(fresh[k]), obj=k)
-    by = replace(month, by=("channel",))
-    assert not any((k, by) in e._period_results for k in keys)  # a month's own groups: never kept
+    by = replace(one, by=("channel",))
+    assert not any((k, by) in e._period_results for k in keys)  # a period's own groups: never kept
 
 
 def test_table_has_every_metric_by_month(demo_store: Store, data: dict) -> None:

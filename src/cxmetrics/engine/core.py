@@ -109,7 +109,9 @@ class Engine:
     _business: list[BusinessClock] = field(default_factory=list, repr=False)
     _spend_bounds: tuple[dt.datetime | None, dt.datetime | None] | None = field(default=None, repr=False)
     #: results of one period each, cut from a query over several (:meth:`_keep_periods`)
-    _period_results: dict[tuple[str, Query], Result] = field(default_factory=dict, repr=False)
+    #: a period of an earlier query over several: (that query's result, the period's position),
+    #: cut out when asked for (most are never asked for)
+    _period_results: dict[tuple[str, Query], tuple[Result, int]] = field(default_factory=dict, repr=False)
     _duration_values: dict[tuple[str, Query], dict[tuple[Any, ...], np.ndarray]] = field(default_factory=dict,
                                                                                          repr=False)
 
@@ -470,7 +472,7 @@ class Engine:
         for m in metrics:  # a period an earlier query of this engine computed
             kept = self._period_results.get((m.key, q))
             if kept is not None:
-                out[m.key] = kept
+                out[m.key] = _one_period(kept[0], kept[1], q)
         groups: dict[tuple[str, str], list[Metric]] = {}
         for m in metrics:
             if m.key not in out and m.kind.batchable and m.builder is None and m.denominator_fact is None:
@@ -508,13 +510,7 @@ class Engine:
             if not _period_local(r.metric) or r.metric.share_dim or len(r.frame) != len(plist):
                 continue
             for i, p in enumerate(plist):
-                sub = replace(q, from_=p.first, to=p.last)
-                if (key, sub) in self._period_results:
-                    continue
-                frame = r.frame.iloc[[i]].reset_index(drop=True)
-                frame["period_index"] = np.zeros(1, dtype="int64")
-                self._period_results[(key, sub)] = Result(r.metric, sub, [r.periods[i]], frame, as_of=r.as_of,
-                                                          p_end=[r.p_end[i]])
+                self._period_results.setdefault((key, replace(q, from_=p.first, to=p.last)), (r, i))
 
     def duration_values(self, m: Metric, q: Query) -> dict[tuple[Any, ...], np.ndarray]:
         """A duration metric's values per (period_index, *dims) of ``q`` (for the median test;
@@ -593,12 +589,22 @@ class Engine:
         return to_records(self.frame(ids, **kw))
 
 
+def _one_period(r: Result, i: int, q: Query) -> Result:
+    """Period ``i`` of ``r`` as the result of its own query ``q``."""
+    frame = r.metric.kind.period_row(r.frame, i)
+    frame["period_index"] = np.zeros(1, dtype="int64")
+    return Result(r.metric, q, [r.periods[i]], frame, as_of=r.as_of, p_end=[r.p_end[i]])
+
+
 def _period_local(m: Metric) -> bool:
-    """A metric whose value in a period is aggregated from that period's rows alone: no
-    builder (customer stocks and money have their own period logic), no kind that filters
-    first (a level carries the history before its first period, a share divides by its
-    group). Batched kinds and ratios (two facts, each counted per period)."""
-    return m.builder is None and not m.kind.filters_first
+    """A metric whose record in a period equals that period's own query (:attr:`Kind.separable`):
+    every kind but a share. That includes the builders: the customer stocks, churn, retention
+    and money metrics compute each period from its own rows of the customer x period table
+    (:func:`cxmetrics.facts.customers.periods_table`), a stock's delta over the period before
+    adding back up to the same level; a level's query carries all history before its first
+    period, so its level at a period's end is the same from any first period. A test checks
+    every metric kept against its own query, over several time zones and grains."""
+    return m.kind.separable
 
 
 def _metric_dims(m: Metric, q: Query) -> list[str]:

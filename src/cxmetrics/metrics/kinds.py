@@ -111,6 +111,10 @@ class Kind(ABC):
     test: ClassVar[str] = ""
     #: values are whole numbers (integers in JSON and CSV)
     integer: ClassVar[bool] = False
+    #: a period's record in a query over several periods equals that period's own query: the
+    #: value is built from the period's rows (a level: and everything before, which both
+    #: queries carry). Not a share, whose query lists every group of the period.
+    separable: ClassVar[bool] = True
 
     def __eq__(self, other: object) -> bool:  # lets old declarations compare with names
         return other == self.name if isinstance(other, str) else type(other) is type(self)
@@ -123,6 +127,11 @@ class Kind(ABC):
 
     def __repr__(self) -> str:
         return f"<kind {self.name}>"
+
+    def period_row(self, df: pd.DataFrame, i: int) -> pd.DataFrame:
+        """Row ``i`` of a raw result frame (one row per period, no groups) as the frame of that
+        period's own query (see :attr:`separable`)."""
+        return df.iloc[[i]].reset_index(drop=True)
 
     # -- aggregation -------------------------------------------------------
     def aggregates(self, m: Metric, j: ir.Table, prefix: str = "", where: ir.BooleanValue | None = None
@@ -245,6 +254,7 @@ class Share(Rate):
     text = "a share in percent per group, with a 95% Wilson interval"
     filters_first = True
     batchable = False
+    separable = False
 
     def aggregate(self, m: Metric, j: ir.Table, keys: list[str], part: list[str]) -> ir.Table:
         out = j.group_by(keys).aggregate(numerator=j.count())
@@ -421,6 +431,13 @@ class Level(Kind):
     def _aggregates(self, m: Metric, j: ir.Table, prefix: str, where: ir.BooleanValue | None
                     ) -> dict[str, ir.Value]:
         return {f"{prefix}delta": j.delta.sum()}
+
+    def period_row(self, df: pd.DataFrame, i: int) -> pd.DataFrame:
+        """A period's own query carries everything before it into its one delta."""
+        row = df.iloc[[i]].reset_index(drop=True)
+        if "delta" in df:
+            row["delta"] = df["delta"].iloc[: i + 1].astype("float64").fillna(0).sum()
+        return row
 
     def aggregate(self, m: Metric, j: ir.Table, keys: list[str], part: list[str]) -> ir.Table:
         return j.group_by(keys).aggregate(delta=j.delta.sum())
