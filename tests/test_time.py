@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxmetrics.errors import ConfigError
@@ -47,6 +47,48 @@ def test_quarter_year_total() -> None:
     assert y["period_start"].tolist() == ["2023-01-01", "2024-01-01"]
     t = PeriodSpec("total", "UTC", None, None).frame()
     assert len(t) == 1 and pd.isna(t["period_start"].iloc[0])
+
+
+def _reference_frame(spec: PeriodSpec) -> pd.DataFrame:
+    """The period frame as first written: rows of Python objects, converted column by column."""
+    from zoneinfo import ZoneInfo
+
+    from cxmetrics.periods.grain import MAX_INSTANT, MIN_INSTANT, floor_local, local_midnight_utc, next_start
+
+    zone = ZoneInfo(spec.tz)
+    lo = local_midnight_utc(spec.start, zone) if spec.start else MIN_INSTANT
+    hi = local_midnight_utc(spec.end + dt.timedelta(days=1), zone) if spec.end else MAX_INSTANT
+    rows = []
+    if spec.grain == "total":
+        rows.append((0, None, lo, hi))
+    else:
+        assert spec.start is not None and spec.end is not None
+        d, i = floor_local(spec.start, spec.grain), 0
+        while d <= spec.end:
+            nxt = next_start(d, spec.grain)
+            rows.append((i, d, max(local_midnight_utc(d, zone), lo), min(local_midnight_utc(nxt, zone), hi)))
+            d, i = nxt, i + 1
+    df = pd.DataFrame(rows, columns=["period_index", "period_start", "p_start", "p_end"])
+    df["period_index"] = df["period_index"].astype("int64")
+    df["p_start"] = pd.to_datetime(df["p_start"]).astype("datetime64[us]")
+    df["p_end"] = pd.to_datetime(df["p_end"]).astype("datetime64[us]")
+    df["period_start"] = df["period_start"].astype("string")
+    return df
+
+
+@settings(max_examples=200, deadline=None)
+@given(grain=st.sampled_from(["day", "week", "month", "quarter", "year", "total"]),
+       tz=st.sampled_from(["UTC", HEL, "America/Los_Angeles", "America/Havana", "Asia/Kolkata", "Pacific/Apia"]),
+       start=st.dates(dt.date(1901, 1, 1), dt.date(2198, 1, 1)), days=st.integers(0, 800),
+       open_ended=st.booleans())
+def test_the_period_frame_equals_its_reference_construction(grain: str, tz: str, start: dt.date, days: int,
+                                                            open_ended: bool) -> None:
+    """The period frame, built from typed columns, equals the frame of its first construction:
+    the same periods, UTC bounds to the microsecond, dtypes and missing period_start."""
+    end = start + dt.timedelta(days=days)
+    spec = PeriodSpec(grain, tz, None if grain == "total" and open_ended else start,
+                      None if grain == "total" and open_ended else end)
+    pd.testing.assert_frame_equal(spec.frame(), _reference_frame(spec))
 
 
 def _tickets(store, created: list[pd.Timestamp]) -> None:

@@ -229,5 +229,22 @@ def clean(v: Any) -> Any:
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as dicts of :func:`clean` cells, cleaned a column at a time (an API answer of a
+    few hundred records spent ~4 ms in a call per cell)."""
     cols = list(frame.columns)
-    return [{c: clean(v) for c, v in zip(cols, row, strict=True)} for row in frame.itertuples(index=False, name=None)]
+    values = [_clean_column(frame.iloc[:, i]) for i in range(len(cols))]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _clean_column(s: pd.Series) -> list[Any]:
+    """:func:`clean` of every cell of ``s``: NumPy floats, integers and booleans, and pandas'
+    nullable integers and booleans, converted in bulk; anything else a cell at a time."""
+    d = s.dtype
+    if isinstance(d, np.dtype):
+        if d.kind == "f":
+            return [None if x != x else x for x in s.to_numpy().tolist()]  # x != x: NaN
+        if d.kind in "iub":
+            return list(s.to_numpy().tolist())
+    elif isinstance(d, (pd.Int64Dtype, pd.Int32Dtype, pd.BooleanDtype)):
+        return list(s.to_numpy(dtype=object, na_value=None).tolist())
+    return [clean(v) for v in s]

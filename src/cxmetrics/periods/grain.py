@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
@@ -98,12 +99,14 @@ class PeriodSpec:
                 e = min(local_midnight_utc(nxt, zone), hi)
                 rows.append((i, d, s, e))
                 d, i = nxt, i + 1
-        df = pd.DataFrame(rows, columns=["period_index", "period_start", "p_start", "p_end"])
-        df["period_index"] = df["period_index"].astype("int64")
-        df["p_start"] = pd.to_datetime(df["p_start"]).astype("datetime64[us]")
-        df["p_end"] = pd.to_datetime(df["p_end"]).astype("datetime64[us]")
-        df["period_start"] = df["period_start"].astype("string")
-        return df
+        # built from typed columns: converting a frame of Python objects column by column
+        # cost ~2 ms, paid by every query with a range not asked before
+        return pd.DataFrame({
+            "period_index": np.arange(len(rows), dtype="int64"),
+            "period_start": pd.array([None if r[1] is None else r[1].isoformat() for r in rows], dtype="string"),
+            "p_start": np.array([r[2] for r in rows], dtype="datetime64[us]"),
+            "p_end": np.array([r[3] for r in rows], dtype="datetime64[us]"),
+        })
 
 
 @dataclass(frozen=True)

@@ -311,7 +311,7 @@ class AppContext:
                 store.close()
                 return None
             self._remember_schemas(store.ibis, stamp)
-            engine = Engine(store.ibis, self.config, cache=False, base=base)
+            engine = Engine(store.ibis, self.config, cache=True, base=base)
         except BaseException:
             store.close()
             raise
