@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -246,5 +246,5 @@ def _clean_column(s: pd.Series) -> list[Any]:
         if d.kind in "iub":
             return list(s.to_numpy().tolist())
     elif isinstance(d, (pd.Int64Dtype, pd.Int32Dtype, pd.BooleanDtype)):
-        return list(s.to_numpy(dtype=object, na_value=None).tolist())
+        return list(cast(Any, s).to_numpy(dtype=object, na_value=None).tolist())  # stubs: no None
     return [clean(v) for v in s]
