@@ -110,6 +110,32 @@ def test_nb_quantiles_are_ordered_and_zero_at_zero(mu: list[float], alpha: float
         assert (lo <= hi + 1e-9).all()
 
 
+def _nb_quantile_by_scipy_stats(mu: np.ndarray, alpha: float, q: float) -> np.ndarray:
+    """The mid-p quantile as first written, on ``scipy.stats.nbinom``."""
+    from scipy.stats import nbinom
+
+    a = max(alpha, 1e-6)
+    m = np.maximum(mu, 1e-12)
+    n = 1.0 / a
+    p = n / (n + m)
+    k = nbinom.ppf(q, n, p)
+    below = nbinom.cdf(k - 1, n, p)
+    pk = np.maximum(nbinom.pmf(k, n, p), 1e-300)
+    return np.where(mu > 0, np.maximum(k - 0.5 + (q - below) / pk, 0.0), 0.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(mu=st.lists(st.one_of(st.floats(0, 500), st.floats(0, 1e5), st.floats(0, 1e-6)), min_size=1, max_size=20),
+       alpha=st.one_of(st.floats(0, 0.5), st.floats(0, 1e-5), st.floats(0.5, 20)),
+       q=st.one_of(st.sampled_from([0.025, 0.05, 0.1, 0.5, 0.9, 0.95, 0.975]), st.floats(0.001, 0.999)))
+def test_nb_quantiles_equal_scipy_stats(mu: list[float], alpha: float, q: float) -> None:
+    """The negative binomial from scipy.special (no scipy.stats import) gives scipy.stats'
+    quantile: the same whole step k, and the mid-p interpolation to 1e-9."""
+    m = np.asarray(mu)
+    np.testing.assert_allclose(fc.nb_quantile(m, alpha, q), _nb_quantile_by_scipy_stats(m, alpha, q),
+                               rtol=1e-9, atol=1e-9)
+
+
 def test_weekly_mean_is_a_weighted_mean_of_the_same_hour() -> None:
     hist = np.zeros((21, 24))
     hist[[0, 7, 14], 9] = [10.0, 20.0, 40.0]  # three Mondays at 09:00

@@ -327,17 +327,50 @@ FUNCTIONS: dict[str, Callable[[FloatArray, int], FloatArray]] = {
 # -- intervals -------------------------------------------------------------------------------------
 def nb_quantile(mu: FloatArray, alpha: float, q: float) -> FloatArray:
     """Mid-p quantile of a negative binomial of mean ``mu`` and variance ``mu + alpha mu^2``."""
-    from scipy.stats import nbinom
-
     a = max(alpha, 1e-6)  # alpha -> 0 is Poisson
     m = np.maximum(mu, 1e-12)
-    n = 1.0 / a
+    n = np.full_like(m, 1.0 / a)
     p = n / (n + m)
-    k = nbinom.ppf(q, n, p)
-    below = nbinom.cdf(k - 1, n, p)
-    pk = np.maximum(nbinom.pmf(k, n, p), 1e-300)
+    k = _nb_ppf(q, n, p)
+    below = _nb_cdf(k - 1, n, p)
+    pk = np.maximum(_nb_pmf(k, n, p), 1e-300)
     out = np.maximum(k - 0.5 + (q - below) / pk, 0.0)
     return np.asarray(np.where(mu > 0, out, 0.0), dtype=np.float64)
+
+
+# The negative binomial (failures before the n-th success, success probability p) from
+# scipy.special: ``scipy.stats`` would cost ~0.45 s of the import of every report and server
+# (issue 12). tests/test_forecast.py checks them against ``scipy.stats.nbinom``.
+def _nb_cdf(k: FloatArray, n: FloatArray, p: FloatArray) -> FloatArray:
+    """P(X <= k): the regularized incomplete beta I_p(n, k + 1); 0 below 0."""
+    from scipy.special import betainc
+
+    k = np.floor(k)
+    return np.asarray(np.where(k < 0, 0.0, betainc(n, np.maximum(k, 0.0) + 1.0, p)), dtype=np.float64)
+
+
+def _nb_pmf(k: FloatArray, n: FloatArray, p: FloatArray) -> FloatArray:
+    """P(X = k) = C(k + n - 1, k) p^n (1 - p)^k, in logs (a large n over a few k keeps its digits
+    through ``gammaln`` differences of ~k log n)."""
+    from scipy.special import gammaln, xlog1py
+
+    log = gammaln(n + k) - gammaln(k + 1.0) - gammaln(n) + n * np.log(p) + xlog1py(k, -p)
+    return np.asarray(np.where(k < 0, 0.0, np.exp(log)), dtype=np.float64)
+
+
+def _nb_ppf(q: float, n: FloatArray, p: FloatArray) -> FloatArray:
+    """The smallest whole k >= 0 with P(X <= k) >= q (0 < q < 1): a start from the inverse of
+    the continuous CDF, then whole steps until the definition holds exactly."""
+    from scipy.special import nbdtrik
+
+    k = np.maximum(np.ceil(np.nan_to_num(nbdtrik(q, n, p), nan=0.0)), 0.0)
+    for _ in range(64):  # the start is within a step or two; each pass moves a step
+        up = _nb_cdf(k, n, p) < q
+        down = (k > 0) & (_nb_cdf(k - 1.0, n, p) >= q)
+        if not (up.any() or down.any()):
+            break
+        k = k + up - down
+    return k
 
 
 Aggregate = Callable[[FloatArray], FloatArray]

@@ -192,9 +192,9 @@ def _served_within(queued: FloatArray, rate: float, theta: float, t: float) -> f
     up = rate + np.arange(m, dtype=float) * theta
     # Done by t: everyone still waiting would have hung up (e^-40), or even the last in the queue,
     # whose m steps each end at rate >= rate + theta (a wait below Gamma(m, rate + theta)), is through.
-    from scipy.stats import gamma
+    from scipy.special import gammaincc  # Gamma(m, scale).sf(t) = Q(m, t / scale), without scipy.stats
 
-    if theta * t > 40 or gamma.sf(t, m, scale=1.0 / (rate + theta)) < 1e-13:
+    if theta * t > 40 or gammaincc(m, t / (1.0 / (rate + theta))) < 1e-13:
         return float((queued * np.cumprod(up / (up + theta))).sum())
     q = lil_matrix((m + 2, m + 2))  # transposed generator: d p / dt = Q^T p
     q.setdiag(np.r_[-(up + theta), 0.0, 0.0])

@@ -333,9 +333,9 @@ def _clv(store: Tables, end: dt.date, tz: str) -> dict[str, Any] | None:
             "by_segment": to_records(seg[["segment", *[c for c in keep if c in seg.columns]]])}
 
 
-#: modules the report's analyses import on first use (~1 s together: comparisons and forecasts
-#: use scipy.stats, themes scikit-learn); :func:`_preload` imports them alongside its queries
-PRELOAD = ("scipy.stats", "sklearn.decomposition", "sklearn.feature_extraction.text")
+#: modules the report's analyses import on first use (themes use scikit-learn, ~0.3 s);
+#: :func:`_preload` imports them alongside its queries
+PRELOAD = ("sklearn.decomposition", "sklearn.feature_extraction.text")
 _preloading: list[threading.Thread] = []
 
 
