@@ -119,12 +119,16 @@ def overview_body(store: Any, engine: Any, eff: Effective, hours: str, stat: str
         if not ok or eff.first is None or eff.last is None:
             continue
         try:
-            frame = engine.frame(ok, grain=eff.grain, from_=eff.first, to=eff.last, tz=eff.tz,
-                                 hours=hours, stat=stat, where=w, compare="previous")
-            out["metrics"] = integral_counts(to_records(frame))
+            # the sparklines first: their 13 months (or weeks) hold the period and the one before,
+            # which the engine keeps for the period's own query and its comparison
+            s = None
             if spark is not None:
                 grain, first, last = spark
                 s = engine.frame(ok, grain=grain, from_=first, to=last, tz=eff.tz, hours=hours, stat=stat, where=w)
+            frame = engine.frame(ok, grain=eff.grain, from_=eff.first, to=eff.last, tz=eff.tz,
+                                 hours=hours, stat=stat, where=w, compare="previous")
+            out["metrics"] = integral_counts(to_records(frame))
+            if s is not None:
                 series += integral_counts(to_records(s))
         except QueryError as e:  # e.g. money in several currencies: said, not hidden
             out["metrics"], out["error"] = [], str(e)
