@@ -265,8 +265,7 @@ def themes(source: Store | Engine, *, survey: str, from_: dt.date | str | None =
     kinds = df["survey_type"].dropna().unique().tolist()
     kind = SCORE_KEYS.get(str(kinds[0]), "cx") if len(kinds) == 1 else "cx"
     key = kind
-    local = pd.to_datetime(df["responded_at"]).dt.tz_localize("UTC").dt.tz_convert(zone)
-    df["month"] = local.dt.strftime("%Y-%m")
+    df["month"] = _month_labels(pd.to_datetime(df["responded_at"]).dt.tz_localize("UTC").dt.tz_convert(zone))
     text = df["comment"].fillna("").astype(str).str.strip()
     commented = df[text.str.len() > 0]
     found, assigned = assign(commented, seed=seed)
@@ -274,11 +273,16 @@ def themes(source: Store | Engine, *, survey: str, from_: dt.date | str | None =
     latest = str(df["month"].max())
     overall = score_of(kind, df)[0]
     out_themes: list[dict[str, Any]] = []
+    rows_of = assigned.groupby("theme_id", sort=False).indices  # theme -> its rows, looked up once
+    responses = pd.Index(df["response_id"])
+    meaningful_in: dict[str, pd.DataFrame] = {}
     for th in found:
-        mine = assigned[assigned["theme_id"] == th.id]
-        same_lang = assigned[(assigned["language"] == th.language) & assigned["meaningful"]]
-        resp = df[df["response_id"].isin(mine["response_id"])]
-        rest = df[~df["response_id"].isin(mine["response_id"])]
+        mine = assigned.iloc[rows_of.get(th.id, np.zeros(0, dtype="int64"))]
+        if th.language not in meaningful_in:
+            meaningful_in[th.language] = assigned[(assigned["language"] == th.language) & assigned["meaningful"]]
+        same_lang = meaningful_in[th.language]
+        in_theme = responses.isin(mine["response_id"])
+        resp, rest = df[in_theme], df[~in_theme]
         value, lo, hi = score_of(kind, resp)
         without = score_of(kind, rest)[0]
         label = th.labels.get(lang) or th.labels.get(th.language) or th.id
@@ -303,6 +307,14 @@ def themes(source: Store | Engine, *, survey: str, from_: dt.date | str | None =
                             for a, t, p, lab in zip(assigned["response_id"], assigned["theme_id"],
                                                     assigned["sentiment"], assigned["sentiment_label"], strict=True)
                             if t is not None]}
+
+
+def _month_labels(local: pd.Series) -> pd.Series:
+    """``YYYY-MM`` of each local instant (``strftime`` formats every row: ~40 ms over 10k)."""
+    key = local.dt.year.to_numpy() * 100 + local.dt.month.to_numpy()
+    months, index = np.unique(key, return_inverse=True)
+    labels = np.array([f"{k // 100:04d}-{k % 100:02d}" for k in months], dtype=object)
+    return pd.Series(labels[index], index=local.index, dtype=object)
 
 
 def purity(assigned: list[str | None], labels: list[str]) -> float:
