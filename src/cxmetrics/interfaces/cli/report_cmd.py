@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cxmetrics.errors import UsageError, WriteFailed
+from cxmetrics.errors import ReportError, UsageError, WriteFailed
 from cxmetrics.interfaces.cli.common import Command, console
+
+if TYPE_CHECKING:
+    from cxmetrics.interfaces.cli.common import State
+    from cxmetrics.store import Store
 
 HELP = """Write the monthly report of one month (default: the last complete month).
 
@@ -38,15 +42,24 @@ def report(
     if out is not None and out.parent != Path() and not out.parent.is_dir():
         raise UsageError(f"cannot write {out}: the folder {out.parent} does not exist")
     started = time.perf_counter()
-    if fmt in ("html", "pdf"):
-        from cxmetrics.interfaces.report.charts import warm_up
+    helper = None
+    if ctx.obj.config().engine.kind != "spark":  # first: a fork before any thread or store
+        from cxmetrics.interfaces.report.parallel import SectionsProcess
 
-        warm_up()
-    tables = open_tables(ctx.obj)  # the store file, or Spark (--engine)
+        helper = SectionsProcess.start(lambda: _snapshot(ctx.obj), period, tz)
     try:
-        data = build_report(tables, period, tz=tz)
+        if fmt in ("html", "pdf"):
+            from cxmetrics.interfaces.report.charts import warm_up
+
+            warm_up()
+        tables = open_tables(ctx.obj)  # the store file, or Spark (--engine)
+        try:
+            data = build_report(tables, period, tz=tz, detached=helper.receiver(tables) if helper else None)
+        finally:
+            tables.close()
     finally:
-        tables.close()
+        if helper is not None:
+            helper.close()
     path = out if out is not None else Path(f"cx-report-{data['period']['start'][:7]}-{lang}.html")
     content = render(data, fmt, lang)
     try:
@@ -59,6 +72,16 @@ def report(
                   f"[bold]{path.resolve()}[/] in {took:.1f} s; sections: {shown}.", highlight=False)
     for o in data["omitted"]:
         console.print(f"  left out: {o['section']} ({o['reason'].replace('_', ' ')})", highlight=False)
+
+
+def _snapshot(state: State) -> Store:
+    """The store for the report's second process: read-only, with current facts (else it leaves
+    the sections to the first process, which derives the facts as any reader does)."""
+    store = state.open_store(read_only=True)
+    if store.stored_facts(refresh=False) is None:
+        store.close()
+        raise ReportError("stale facts")
+    return store
 
 
 def register(app: typer.Typer) -> None:

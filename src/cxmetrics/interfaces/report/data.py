@@ -14,6 +14,8 @@ import contextlib
 import datetime as dt
 import importlib
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -357,13 +359,32 @@ def _preload() -> None:
     t.start()
 
 
-def build_report(store: Tables, period: str | dt.date | None = None, *, tz: str | None = None,
-                 engine: Engine | None = None, today: dt.date | None = None) -> dict[str, Any]:
-    """The report of one month (default: the last complete month) as plain data."""
-    from cxmetrics import __version__
+@dataclass(frozen=True)
+class Month:
+    """The report's month as resolved over one version of the data: what the report covers."""
 
-    _preload()
-    engine = engine or store.engine()
+    start: dt.date
+    end: dt.date
+    #: the first month of the trends (TREND_MONTHS ending with the report month)
+    first: dt.date
+    tz: str
+    counts: dict[str, int]
+
+    @property
+    def present(self) -> dict[str, bool]:
+        return {s: self.counts.get(t, 0) > 0 for s, t in NEEDS.items()}
+
+    def key(self) -> list[Any]:
+        """What two builds over the same version of the data must share for their sections to be
+        interchangeable (plain JSON)."""
+        return [self.start.isoformat(), self.end.isoformat(), self.first.isoformat(), self.tz,
+                [list(kv) for kv in sorted(self.counts.items())]]
+
+
+def resolve_month(store: Tables, engine: Engine, period: str | dt.date | None, tz: str | None,
+                  today: dt.date | None) -> Month:
+    """The report's month (default: the last complete month), refused when the store is empty
+    or holds nothing in it."""
     tz = tz or engine.config.timezone
     counts = store.counts()
     if not any(counts.values()):
@@ -371,10 +392,50 @@ def build_report(store: Tables, period: str | dt.date | None = None, *, tz: str 
     start = parse_period(period) or default_period(engine, tz, today)
     end = start + relativedelta(months=1) - dt.timedelta(days=1)
     _check_data_in(engine, start, end, tz)
-    first = start - relativedelta(months=TREND_MONTHS - 1)
+    return Month(start, end, start - relativedelta(months=TREND_MONTHS - 1), tz, counts)
+
+
+def detached_sections(store: Tables, engine: Engine, month: Month) -> dict[str, Any]:
+    """The sections that need nothing from the 13-month frame and are heavy (the forecast, and
+    comment themes with scikit-learn): `cxm report` computes them in a second process while this
+    one computes the frame (:mod:`cxmetrics.interfaces.report.parallel`)."""
+    start, end, first, tz, present = month.start, month.end, month.first, month.tz, month.present
+    out: dict[str, Any] = {}
+    if present["support"]:
+        from cxmetrics.interfaces.report.floor import floor_data
+
+        out["floor"] = floor_data(engine, start, end, tz)  # agents, teams, SLA by policy
+    if present["support"] or present["calls"] or month.counts.get("interval_volumes", 0) > 0:
+        out["forecast"] = _forecast(engine, end, tz)
+    if present["feedback"]:
+        out["comments"] = _comments(engine, start, end, tz)
+        out["themes"] = _themes(engine, first, end, tz)
+    if present["customers"]:
+        out["clv"] = _clv(store, end, tz)
+    return out
+
+
+#: sections computed elsewhere for a month (its :meth:`Month.key`), or None where they were not
+Detached = Callable[[Month], "dict[str, Any] | None"]
+
+
+def build_report(store: Tables, period: str | dt.date | None = None, *, tz: str | None = None,
+                 engine: Engine | None = None, today: dt.date | None = None,
+                 detached: Detached | None = None) -> dict[str, Any]:
+    """The report of one month (default: the last complete month) as plain data.
+
+    ``detached``: the :func:`detached_sections` of this month computed elsewhere (another
+    process over the same version of the data); where it gives None they are computed here."""
+    from cxmetrics import __version__
+
+    if detached is None:  # else the analyses that need them run elsewhere first
+        _preload()
+    engine = engine or store.engine()
+    month = resolve_month(store, engine, period, tz, today)
+    start, end, first, tz, counts, present = month.start, month.end, month.first, month.tz, month.counts, \
+        month.present
     months = [(first + relativedelta(months=i)).isoformat() for i in range(TREND_MONTHS)]
 
-    present = {s: counts.get(t, 0) > 0 for s, t in NEEDS.items()}
     omitted = [{"section": s, "reason": f"no_{NEEDS[s]}"} for s, ok in present.items() if not ok]
     frames = _month_frames(engine, first, end, tz)
     all_frame = _public(engine, frames)
@@ -404,27 +465,26 @@ def build_report(store: Tables, period: str | dt.date | None = None, *, tz: str 
         "timezone": tz, "months": months, "counts": counts, "sections": [s for s, ok in present.items() if ok],
         "omitted": omitted, "kpis": kpis, "trends": trends, "table": _table(all_frame, months, counts),
     }
+    d = detached(month) if detached is not None else None
+    if d is None:
+        d = detached_sections(store, engine, month)
     if present["support"]:
         report["volume"] = _volume(engine, start, end, first, tz)
         frt = month_rows[month_rows["metric"] == "first_response_time"]["value"]
         report["busy_hours"] = _busy_hours(engine, start, end, tz, clean(frt.iloc[0]) if len(frt) else None)
         report["frt_by_channel"] = _frt_by_channel(engine, start, end, tz)
-        from cxmetrics.interfaces.report.floor import floor_data
-
-        report["floor"] = floor_data(engine, start, end, tz)  # agents, teams, SLA by policy
-    if present["support"] or present["calls"] or counts.get("interval_volumes", 0) > 0:
-        report["forecast"] = _forecast(engine, end, tz)
+        report["floor"] = d["floor"]
+    if "forecast" in d:
+        report["forecast"] = d["forecast"]
     if present["feedback"]:
         comp = [r for r in to_records(month_rows) if r["metric"] in ("promoters_share", "passives_share",
                                                                     "detractors_share")]
         report["feedback"] = {"nps_composition": [{k: r.get(k) for k in ("metric", "value", "numerator",
                                                                              "denominator")} for r in comp],
-                              "comments": _comments(engine, start, end, tz),
-                              "themes": _themes(engine, first, end, tz)}
+                              "comments": d["comments"], "themes": d["themes"]}
     if present["customers"]:
-        clv = _clv(store, end, tz)
-        report["clv"] = clv
-        if clv is None:
+        report["clv"] = d["clv"]
+        if d["clv"] is None:
             report["omitted"].append({"section": "clv", "reason": "clv_history"})
     if present["calls"]:
         q = engine.frame(["call_volume", "call_abandonment_rate", "average_speed_of_answer", "service_level"],

@@ -1,0 +1,107 @@
+"""`cxm report` on two cores: the sections that need nothing from the 13-month frame
+(:func:`~cxmetrics.interfaces.report.data.detached_sections`: floor, forecast, comments, themes and
+CLV) are computed in a second process while this one computes the frame.
+
+A report is mostly Python (Ibis, pandas, scikit-learn) between short DuckDB queries, so one
+process keeps one core busy. The CLI forks before it opens the store or starts a thread: the
+child has the imported modules and no DuckDB instance, lock or thread of its parent. It opens
+the same store file read-only (a snapshot), computes its sections and sends them back as JSON.
+The parent uses them only when they are of the same month over the same version of the data
+(data stamp), else (another version published in between, stale facts, any failure) it computes
+them itself, as without a child; errors are then its own. Only where ``fork`` is safe: Linux, a
+process with one thread, the store file (not Spark).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sys
+import threading
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+    from cxmetrics.engine.tables import Tables
+    from cxmetrics.interfaces.report.data import Month
+
+
+class SectionsProcess:
+    """A child process computing the detached sections of one report."""
+
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+        self.used = False
+
+    @classmethod
+    def start(cls, open_store: Callable[[], Tables], period: str | None, tz: str | None,
+              today: dt.date | None = None) -> SectionsProcess | None:
+        """Fork the child, or None where that is not safe (then the report is built in one process)."""
+        if not sys.platform.startswith("linux") or threading.active_count() != 1:
+            return None
+        ctx = multiprocessing.get_context("fork")
+        recv, send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_child, args=(send, open_store, period, tz, today), daemon=True,
+                              name="cxm-report-sections")
+        process.start()
+        send.close()
+        return cls(process, recv)
+
+    def receiver(self, store: Tables) -> Callable[[Month], dict[str, Any] | None]:
+        """What :func:`build_report` asks for the sections (``detached``): the child's, if they are
+        of its month over the version of the data ``store`` reads."""
+        def sections(month: Month) -> dict[str, Any] | None:
+            found = self._receive()
+            if found is None or found.get("key") != month.key() or found.get("stamp") != store.data_stamp():
+                return None
+            self.used = True
+            out: dict[str, Any] = found["sections"]
+            return out
+        return sections
+
+    def _receive(self) -> dict[str, Any] | None:
+        while not self.conn.poll(0.05):
+            if not self.process.is_alive() and not self.conn.poll(0):
+                return None  # it ended without an answer
+        try:
+            found: dict[str, Any] = json.loads(self.conn.recv_bytes())
+        except (EOFError, OSError, ValueError):
+            return None
+        return found
+
+    def close(self) -> None:
+        """Stop the child if it still runs (the report failed first) and reap it."""
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(5)
+
+
+def _child(conn: Connection, open_store: Callable[[], Tables], period: str | None, tz: str | None,
+           today: dt.date | None) -> None:
+    """In the child: the sections as JSON, or why not (the parent then computes them)."""
+    from cxmetrics.interfaces.report.data import detached_sections, resolve_month
+
+    warnings.simplefilter("ignore")  # the parent says what there is to say, once
+    try:
+        store = open_store()
+        try:
+            engine = store.engine()
+            month = resolve_month(store, engine, period, tz, today)
+            found = {"key": month.key(), "stamp": store.data_stamp(),
+                     "sections": detached_sections(store, engine, month)}
+        finally:
+            store.close()
+        payload = json.dumps(found, allow_nan=True)
+    except BaseException as e:  # anything: the parent computes the sections itself
+        payload = json.dumps({"error": type(e).__name__})
+    try:
+        conn.send_bytes(payload.encode("utf-8"))
+    finally:
+        conn.close()

@@ -1,0 +1,108 @@
+"""`cxm report` on two cores (interfaces/report/parallel.py): the detached sections computed by a
+forked process are the ones the report would compute itself, and they are used only when they
+are of the same month over the same version of the data. Real processes: a fork needs a process
+with one thread, which a pytest worker is not."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from cxmetrics.interfaces.report import build_report, render
+from cxmetrics.settings import Config
+from cxmetrics.store import Store
+
+PERIOD = "2025-12"  # the small demo's last month (it ends before SMALL_DEMO_END)
+
+SCRIPT = """
+import json, sys
+from cxmetrics.interfaces.report import build_report, render
+from cxmetrics.interfaces.report.parallel import SectionsProcess
+from cxmetrics.settings import Config
+from cxmetrics.store import Store
+
+db, period, mode, other = sys.argv[1:5]
+
+def open_store():
+    if mode == "fails":
+        raise OSError("the child cannot open the store")
+    return Store(other if mode == "other_version" else db, read_only=True, config=Config())
+
+helper = SectionsProcess.start(open_store, "2024-01" if mode == "other_month" else period, None)
+assert helper is not None, "no fork in a process with one thread"
+with Store(db, read_only=True, config=Config()) as s:
+    try:
+        data = build_report(s, period, detached=helper.receiver(s))
+    finally:
+        helper.close()
+print(json.dumps({"used": helper.used, "alive": helper.process.is_alive(),
+                  "report": json.loads(render(data, "json"))}))
+"""
+
+
+def _run(db: Path, mode: str, other: Path | None = None) -> dict[str, Any]:
+    res = subprocess.run([sys.executable, "-c", SCRIPT, str(db), PERIOD, mode, str(other or db)],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert res.returncode == 0, res.stderr[-3000:]
+    out: dict[str, Any] = json.loads(res.stdout)
+    return out
+
+
+def _same(a: Any, b: Any, path: str = "") -> None:
+    """Equal reports, floats to 1e-9 (DuckDB sums floats in the order its threads finish)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        assert list(a) == list(b), path
+        for k in a:
+            if k != "generated_at":
+                _same(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float):
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) or (math.isnan(a) and math.isnan(b)), path
+    else:
+        assert a == b and type(a) is type(b), (path, a, b)
+
+
+@pytest.fixture(scope="module")
+def one_process(small_demo: Path) -> dict[str, Any]:
+    with Store(small_demo, read_only=True, config=Config()) as s:
+        out: dict[str, Any] = json.loads(render(build_report(s, PERIOD), "json"))
+    return out
+
+
+def test_sections_from_a_second_process_are_the_report_s_own(small_demo: Path, one_process: dict) -> None:
+    got = _run(small_demo, "same")
+    assert got["used"] and not got["alive"]
+    assert {"floor", "forecast", "clv"} <= set(got["report"]) and got["report"]["feedback"]["themes"]
+    _same(got["report"], one_process)
+
+
+@pytest.mark.parametrize("mode", ["fails", "other_month"])
+def test_without_the_second_process_s_sections_the_report_computes_them(small_demo: Path, one_process: dict,
+                                                                       mode: str) -> None:
+    got = _run(small_demo, mode)
+    assert not got["used"] and not got["alive"]
+    _same(got["report"], one_process)
+
+
+def test_sections_of_another_version_of_the_data_are_not_used(small_demo: Path, one_process: dict,
+                                                               tmp_path: Path) -> None:
+    """An import published between the two processes' opening: the second one read another
+    version, so the first computes the sections over its own."""
+    other = tmp_path / "other.duckdb"
+    shutil.copyfile(small_demo, other)
+    with Store(other, config=Config()) as w:
+        w.import_frame("tickets", pd.DataFrame({"ticket_id": ["late-1"], "created_at": [pd.Timestamp("2020-01-01")]}))
+    got = _run(small_demo, "other_version", other)
+    assert not got["used"]
+    _same(got["report"], one_process)
