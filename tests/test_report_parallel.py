@@ -36,15 +36,29 @@ def open_store():
         raise OSError("the child cannot open the store")
     return Store(other if mode == "other_version" else db, read_only=True, config=Config())
 
-helper = SectionsProcess.start(open_store, "2024-01" if mode == "other_month" else period, None)
+helper = SectionsProcess.start(open_store, "2024-01" if mode == "other_month" else period, None,
+                               charts=mode == "charts")
 assert helper is not None, "no fork in a process with one thread"
+html = None
 with Store(db, read_only=True, config=Config()) as s:
     try:
         data = build_report(s, period, detached=helper.receiver(s))
+        if mode == "charts":
+            from cxmetrics.interfaces.report import charts
+            drawn = []
+            renderer = helper.svg_renderer()
+            def counted(specs):
+                out = renderer(specs)
+                drawn.append(len(out or []))
+                return out
+            html = [render(data, "html", "ja", svg=counted).decode()]
+            charts._CACHE.clear()
+            html.append(render(data, "html", "ja").decode())  # drawn here
+            html.append(drawn)
     finally:
         helper.close()
 print(json.dumps({"used": helper.used, "alive": helper.process.is_alive(),
-                  "report": json.loads(render(data, "json"))}))
+                  "report": json.loads(render(data, "json")), "html": html}))
 """
 
 
@@ -106,3 +120,26 @@ def test_sections_of_another_version_of_the_data_are_not_used(small_demo: Path, 
     got = _run(small_demo, "other_version", other)
     assert not got["used"]
     _same(got["report"], one_process)
+
+
+def test_charts_drawn_by_the_second_process_are_the_ones_drawn_here(small_demo: Path) -> None:
+    """With the charts asked of it, the child draws every chart of the HTML report; the page is
+    the same as with the charts drawn in this process."""
+    got = _run(small_demo, "charts")
+    with_child, here, drawn = got["html"]
+    assert drawn and drawn[0] >= 8 and got["used"]
+    assert with_child == here
+
+
+def test_cxm_report_with_its_second_process(small_demo: Path, tmp_path: Path) -> None:
+    """The command as a user runs it: its page has every chart, nothing on stderr (the child's
+    warnings stay quiet), and the JSON twin equals the report built in one process."""
+    for name in ("r.html", "r.json"):
+        res = subprocess.run([sys.executable, "-m", "cxmetrics.interfaces.cli.main", "--db", str(small_demo),
+                              "report", "--period", PERIOD, "--out", str(tmp_path / name)],
+                             capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path)
+        assert res.returncode == 0 and res.stderr == "", res.stderr
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").count('<svg class="vega"') >= 8
+    with Store(small_demo, read_only=True, config=Config()) as s:
+        _same(json.loads((tmp_path / "r.json").read_text(encoding="utf-8")),
+              json.loads(render(build_report(s, PERIOD), "json")))

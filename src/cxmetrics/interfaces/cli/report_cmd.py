@@ -43,12 +43,13 @@ def report(
         raise UsageError(f"cannot write {out}: the folder {out.parent} does not exist")
     started = time.perf_counter()
     helper = None
+    charts = fmt in ("html", "pdf")
     if ctx.obj.config().engine.kind != "spark":  # first: a fork before any thread or store
         from cxmetrics.interfaces.report.parallel import SectionsProcess
 
-        helper = SectionsProcess.start(lambda: _snapshot(ctx.obj), period, tz)
+        helper = SectionsProcess.start(lambda: _snapshot(ctx.obj), period, tz, charts=charts)
     try:
-        if fmt in ("html", "pdf"):
+        if charts and helper is None:
             from cxmetrics.interfaces.report.charts import warm_up
 
             warm_up()
@@ -57,11 +58,11 @@ def report(
             data = build_report(tables, period, tz=tz, detached=helper.receiver(tables) if helper else None)
         finally:
             tables.close()
+        path = out if out is not None else Path(f"cx-report-{data['period']['start'][:7]}-{lang}.html")
+        content = render(data, fmt, lang, svg=helper.svg_renderer() if helper and charts else None)
     finally:
         if helper is not None:
             helper.close()
-    path = out if out is not None else Path(f"cx-report-{data['period']['start'][:7]}-{lang}.html")
-    content = render(data, fmt, lang)
     try:
         write_atomic(path, content)
     except OSError as e:

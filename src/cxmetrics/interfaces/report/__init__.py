@@ -16,6 +16,7 @@ from cxmetrics.interfaces.report.data import build_report, parse_period
 
 if TYPE_CHECKING:
     from cxmetrics.engine.tables import Tables
+    from cxmetrics.interfaces.report.charts import SvgRenderer
 
 FORMATS: dict[str, str] = {
     "html": "text/html; charset=utf-8",
@@ -27,8 +28,9 @@ FORMATS: dict[str, str] = {
 __all__ = ["FORMATS", "build_report", "parse_period", "render", "render_report", "write_report"]
 
 
-def render(data: dict[str, Any], fmt: str, lang: str = "en") -> bytes:
-    """One format of already-built report data."""
+def render(data: dict[str, Any], fmt: str, lang: str = "en", *, svg: SvgRenderer | None = None) -> bytes:
+    """One format of already-built report data (``svg``: where the HTML and PDF charts are drawn,
+    :func:`~cxmetrics.interfaces.report.charts.render_svgs`)."""
     from cxmetrics.interfaces.i18n import normalise_lang
 
     lang = normalise_lang(lang)
@@ -39,11 +41,11 @@ def render(data: dict[str, Any], fmt: str, lang: str = "en") -> bytes:
     if fmt == "html":
         from cxmetrics.interfaces.report.html import render_html
 
-        return render_html(data, lang).encode("utf-8")
+        return render_html(data, lang, svg).encode("utf-8")
     if fmt == "pdf":
         from cxmetrics.interfaces.report.pdf import render_pdf
 
-        return render_pdf(data, lang)
+        return render_pdf(data, lang, svg=svg)
     if fmt == "xlsx":
         from cxmetrics.interfaces.report.xlsx import render_xlsx
 

@@ -24,6 +24,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -542,13 +543,26 @@ def render_svg(spec: dict[str, Any], tr: Translator) -> str:
     """One spec as an SVG string (cached by spec and language)."""
     import vl_convert as vlc
 
-    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
-    key = hashlib.sha1(f"{tr.lang}\n{text}".encode()).hexdigest()
+    key = _key(spec, tr)
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)
         return hit
-    svg = vlc.vegalite_to_svg(spec, format_locale=d3_format_locale(tr))
+    return _keep(key, vlc.vegalite_to_svg(spec, format_locale=d3_format_locale(tr)))
+
+
+#: Renders Vega-Lite specs, each with its d3 format locale, to vl-convert's SVG text, all or
+#: nothing (None): `cxm report`'s second process (:mod:`cxmetrics.interfaces.report.parallel`).
+SvgRenderer = Callable[[list[tuple[dict[str, Any], dict[str, Any]]]], "list[str] | None"]
+
+
+def _key(spec: dict[str, Any], tr: Translator) -> str:
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha1(f"{tr.lang}\n{text}".encode()).hexdigest()
+
+
+def _keep(key: str, svg: str) -> str:
+    """vl-convert's SVG made inline-ready, kept under ``key``."""
     svg = _EMPTY.sub("", _NOISE.sub("", _ARIA.sub("", svg)))
     # inline in HTML the namespace is implied; without it the page holds no http:// string at all
     svg = svg.replace(' xmlns="http://www.w3.org/2000/svg"', "").replace(
@@ -560,9 +574,27 @@ def render_svg(spec: dict[str, Any], tr: Translator) -> str:
     return svg
 
 
-def render_svgs(specs: dict[str, dict[str, Any] | None], tr: Translator) -> dict[str, str]:
+def _render_elsewhere(specs: list[dict[str, Any]], tr: Translator, renderer: SvgRenderer) -> None:
+    """Render the specs not cached yet with ``renderer`` and keep them; where it gives nothing,
+    :func:`render_svg` renders them here."""
+    todo = {_key(spec, tr): spec for spec in specs}
+    todo = {k: v for k, v in todo.items() if k not in _CACHE}
+    if not todo:
+        return
+    locale = d3_format_locale(tr)
+    svgs = renderer([(spec, locale) for spec in todo.values()])
+    if svgs is None or len(svgs) != len(todo):
+        return
+    for key, svg in zip(todo, svgs, strict=True):
+        _keep(key, svg)
+
+
+def render_svgs(specs: dict[str, dict[str, Any] | None], tr: Translator,
+                renderer: SvgRenderer | None = None) -> dict[str, str]:
     """Every non-empty spec rendered once, as inline-ready SVG with ids scoped by name; a
-    spec equal to one already rendered is reused."""
+    spec equal to one already rendered is reused. ``renderer``: render them there first."""
+    if renderer is not None:
+        _render_elsewhere([spec for spec in specs.values() if spec is not None], tr, renderer)
     out: dict[str, str] = {}
     for name, spec in specs.items():
         if spec is None:

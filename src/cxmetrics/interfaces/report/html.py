@@ -440,9 +440,10 @@ def chart_specs(data: dict[str, Any], tr: Translator) -> dict[str, dict[str, Any
     return specs
 
 
-def context(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
-    """Everything the template shows, already translated and formatted."""
-    svgs = {name: Markup(svg) for name, svg in charts.render_svgs(chart_specs(data, tr), tr).items()}
+def context(data: dict[str, Any], tr: Translator, svg: charts.SvgRenderer | None = None) -> dict[str, Any]:
+    """Everything the template shows, already translated and formatted (``svg``: where the charts
+    are drawn, :func:`charts.render_svgs`)."""
+    svgs = {name: Markup(s) for name, s in charts.render_svgs(chart_specs(data, tr), tr, svg).items()}
     sections = [s for s in SECTIONS if s in set(data.get("sections") or [])]
     omitted: dict[str, str] = {}
     for o in data.get("omitted") or []:
@@ -493,7 +494,7 @@ def _floor_view(data: dict[str, Any], tr: Translator) -> dict[str, Any] | None:
     return floor_view(data, tr)
 
 
-def render_html(data: dict[str, Any], lang: str = "en") -> str:
+def render_html(data: dict[str, Any], lang: str = "en", svg: charts.SvgRenderer | None = None) -> str:
     """The report of already-built ``data`` as one self-contained HTML page in ``lang``."""
     tr = translator(lang)
-    return _env().get_template("report.html").render(**context(data, tr))
+    return _env().get_template("report.html").render(**context(data, tr, svg))

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
     from cxmetrics.engine.tables import Tables
+    from cxmetrics.interfaces.report.charts import SvgRenderer
     from cxmetrics.interfaces.report.data import Month
 
 
@@ -41,17 +42,19 @@ class SectionsProcess:
 
     @classmethod
     def start(cls, open_store: Callable[[], Tables], period: str | None, tz: str | None,
-              today: dt.date | None = None) -> SectionsProcess | None:
-        """Fork the child, or None where that is not safe (then the report is built in one process)."""
+              today: dt.date | None = None, *, charts: bool = False) -> SectionsProcess | None:
+        """Fork the child, or None where that is not safe (then the report is built in one process).
+        ``charts``: the child then also draws the charts (:meth:`svg_renderer`), its vl-convert
+        started while this process still computes."""
         if not sys.platform.startswith("linux") or threading.active_count() != 1:
             return None
         ctx = multiprocessing.get_context("fork")
-        recv, send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_child, args=(send, open_store, period, tz, today), daemon=True,
+        mine, its = ctx.Pipe(duplex=True)
+        process = ctx.Process(target=_child, args=(its, open_store, period, tz, today, charts), daemon=True,
                               name="cxm-report-sections")
         process.start()
-        send.close()
-        return cls(process, recv)
+        its.close()
+        return cls(process, mine)
 
     def receiver(self, store: Tables) -> Callable[[Month], dict[str, Any] | None]:
         """What :func:`build_report` asks for the sections (``detached``): the child's, if they are
@@ -64,6 +67,18 @@ class SectionsProcess:
             out: dict[str, Any] = found["sections"]
             return out
         return sections
+
+    def svg_renderer(self) -> SvgRenderer:
+        """Draws specs in the child (started with ``charts``), or None: they are drawn here."""
+        def render(specs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[str] | None:
+            try:
+                self.conn.send_bytes(json.dumps({"charts": specs}).encode("utf-8"))
+            except (OSError, ValueError, TypeError):  # it is gone, or a spec is not plain JSON
+                return None
+            found = self._receive()
+            svgs = found.get("svgs") if found is not None else None
+            return svgs if isinstance(svgs, list) and all(isinstance(x, str) for x in svgs) else None
+        return render
 
     def _receive(self) -> dict[str, Any] | None:
         while not self.conn.poll(0.05):
@@ -84,8 +99,20 @@ class SectionsProcess:
 
 
 def _child(conn: Connection, open_store: Callable[[], Tables], period: str | None, tz: str | None,
-           today: dt.date | None) -> None:
-    """In the child: the sections as JSON, or why not (the parent then computes them)."""
+           today: dt.date | None, charts: bool) -> None:
+    """In the child: the sections as JSON, or why not (the parent then computes them); then, with
+    ``charts``, the charts it is sent."""
+    try:
+        _sections(conn, open_store, period, tz, today)
+        if charts:
+            _charts(conn)
+    finally:
+        conn.close()
+
+
+def _sections(conn: Connection, open_store: Callable[[], Tables], period: str | None, tz: str | None,
+              today: dt.date | None) -> None:
+    """The detached sections of the report's month, sent as JSON; or the error's name."""
     from cxmetrics.interfaces.report.data import detached_sections, resolve_month
 
     warnings.simplefilter("ignore")  # the parent says what there is to say, once
@@ -101,7 +128,24 @@ def _child(conn: Connection, open_store: Callable[[], Tables], period: str | Non
         payload = json.dumps(found, allow_nan=True)
     except BaseException as e:  # anything: the parent computes the sections itself
         payload = json.dumps({"error": type(e).__name__})
+    conn.send_bytes(payload.encode("utf-8"))
+
+
+def _charts(conn: Connection) -> None:
+    """vl-convert's SVG of each spec the parent sends (one request), or an error."""
     try:
-        conn.send_bytes(payload.encode("utf-8"))
-    finally:
-        conn.close()
+        import vl_convert as vlc
+
+        vlc.vegalite_to_svg({"data": {"values": [{"x": 1}]}, "mark": "point",  # its runtime starts now
+                             "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+    except Exception:  # the parent draws them
+        return
+    try:
+        request = json.loads(conn.recv_bytes())
+        svgs = [vlc.vegalite_to_svg(spec, format_locale=locale) for spec, locale in request["charts"]]
+        payload = json.dumps({"svgs": svgs})
+    except (EOFError, OSError):  # the parent needs no charts (it failed, or drew them)
+        return
+    except Exception as e:  # a spec vl-convert refuses: the parent draws them and says so
+        payload = json.dumps({"error": type(e).__name__})
+    conn.send_bytes(payload.encode("utf-8"))

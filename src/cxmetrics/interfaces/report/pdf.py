@@ -31,10 +31,13 @@ import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cxmetrics.errors import PdfError
 from cxmetrics.extras import MissingExtra, require
+
+if TYPE_CHECKING:
+    from cxmetrics.interfaces.report.charts import SvgRenderer
 
 #: loggers of WeasyPrint and the font tools it drives; raised to ERROR while rendering
 NOISY_LOGGERS = ("weasyprint", "weasyprint.progress", "fontTools", "fontTools.subset", "fontTools.ttLib")
@@ -139,8 +142,9 @@ def weasyprint_pdf(html: str) -> bytes:
     return bytes(pdf or b"")
 
 
-def render_pdf(data: dict[str, Any], lang: str = "en", engine: str | None = None) -> bytes:
+def render_pdf(data: dict[str, Any], lang: str = "en", engine: str | None = None,
+               svg: SvgRenderer | None = None) -> bytes:
     """The report of already-built ``data`` as A4 PDF bytes in ``lang``."""
     from cxmetrics.interfaces.report.html import render_html
 
-    return html_to_pdf(render_html(data, lang), engine)
+    return html_to_pdf(render_html(data, lang, svg), engine)
