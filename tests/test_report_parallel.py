@@ -39,6 +39,8 @@ def open_store():
 helper = SectionsProcess.start(open_store, "2024-01" if mode == "other_month" else period, None,
                                charts=mode == "charts")
 assert helper is not None, "no fork in a process with one thread"
+painter = SectionsProcess.start(None, None, None, charts=True) if mode == "charts" else None  # before any store
+# (cxm report draws in its one child; two children check that shares come back in order)
 html = None
 with Store(db, read_only=True, config=Config()) as s:
     try:
@@ -46,7 +48,8 @@ with Store(db, read_only=True, config=Config()) as s:
         if mode == "charts":
             from cxmetrics.interfaces.report import charts
             drawn = []
-            renderer = helper.svg_renderer()
+            from cxmetrics.interfaces.report.parallel import draw_in
+            renderer = draw_in([helper, painter])
             def counted(specs):
                 out = renderer(specs)
                 drawn.append(len(out or []))
@@ -57,6 +60,8 @@ with Store(db, read_only=True, config=Config()) as s:
             html.append(drawn)
     finally:
         helper.close()
+        if painter is not None:
+            painter.close()
 print(json.dumps({"used": helper.used, "alive": helper.process.is_alive(),
                   "report": json.loads(render(data, "json")), "html": html}))
 """

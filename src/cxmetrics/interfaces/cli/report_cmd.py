@@ -45,7 +45,7 @@ def report(
     helper = None
     charts = fmt in ("html", "pdf")
     if ctx.obj.config().engine.kind != "spark":  # first: a fork before any thread or store
-        from cxmetrics.interfaces.report.parallel import SectionsProcess
+        from cxmetrics.interfaces.report.parallel import SectionsProcess, draw_in
 
         helper = SectionsProcess.start(lambda: _snapshot(ctx.obj), period, tz, charts=charts)
     try:
@@ -59,7 +59,7 @@ def report(
         finally:
             tables.close()
         path = out if out is not None else Path(f"cx-report-{data['period']['start'][:7]}-{lang}.html")
-        content = render(data, fmt, lang, svg=helper.svg_renderer() if helper and charts else None)
+        content = render(data, fmt, lang, svg=draw_in([helper]) if helper is not None and charts else None)
     finally:
         if helper is not None:
             helper.close()

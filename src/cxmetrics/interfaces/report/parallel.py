@@ -41,11 +41,11 @@ class SectionsProcess:
         self.used = False
 
     @classmethod
-    def start(cls, open_store: Callable[[], Tables], period: str | None, tz: str | None,
+    def start(cls, open_store: Callable[[], Tables] | None, period: str | None, tz: str | None,
               today: dt.date | None = None, *, charts: bool = False) -> SectionsProcess | None:
         """Fork the child, or None where that is not safe (then the report is built in one process).
-        ``charts``: the child then also draws the charts (:meth:`svg_renderer`), its vl-convert
-        started while this process still computes."""
+        ``charts``: the child then also draws charts (:func:`draw_in`), its vl-convert started while
+        this process still computes. ``open_store`` None: a child that only draws."""
         if not sys.platform.startswith("linux") or threading.active_count() != 1:
             return None
         ctx = multiprocessing.get_context("fork")
@@ -68,17 +68,17 @@ class SectionsProcess:
             return out
         return sections
 
-    def svg_renderer(self) -> SvgRenderer:
-        """Draws specs in the child (started with ``charts``), or None: they are drawn here."""
-        def render(specs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[str] | None:
-            try:
-                self.conn.send_bytes(json.dumps({"charts": specs}).encode("utf-8"))
-            except (OSError, ValueError, TypeError):  # it is gone, or a spec is not plain JSON
-                return None
-            found = self._receive()
-            svgs = found.get("svgs") if found is not None else None
-            return svgs if isinstance(svgs, list) and all(isinstance(x, str) for x in svgs) else None
-        return render
+    def _ask(self, specs: list[tuple[dict[str, Any], dict[str, Any]]]) -> bool:
+        try:
+            self.conn.send_bytes(json.dumps({"charts": specs}).encode("utf-8"))
+        except (OSError, ValueError, TypeError):  # it is gone, or a spec is not plain JSON
+            return False
+        return True
+
+    def _drawn(self) -> list[str] | None:
+        found = self._receive()
+        svgs = found.get("svgs") if found is not None else None
+        return svgs if isinstance(svgs, list) and all(isinstance(x, str) for x in svgs) else None
 
     def _receive(self) -> dict[str, Any] | None:
         while not self.conn.poll(0.05):
@@ -98,12 +98,30 @@ class SectionsProcess:
         self.process.join(5)
 
 
-def _child(conn: Connection, open_store: Callable[[], Tables], period: str | None, tz: str | None,
+def draw_in(children: list[SectionsProcess]) -> SvgRenderer:
+    """Draws specs in these children (started with ``charts``), a share each at once; None (they
+    are then drawn here) unless every child drew its share."""
+    def render(specs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[str] | None:
+        shares = [specs[i::len(children)] for i in range(len(children))]
+        asked = [c._ask(share) for c, share in zip(children, shares, strict=True)]
+        drawn = [c._drawn() if ok else None for c, ok in zip(children, asked, strict=True)]
+        if any(d is None or len(d) != len(share) for d, share in zip(drawn, shares, strict=True)):
+            return None
+        out: list[str] = [""] * len(specs)
+        for i, d in enumerate(drawn):
+            assert d is not None
+            out[i::len(children)] = d
+        return out
+    return render
+
+
+def _child(conn: Connection, open_store: Callable[[], Tables] | None, period: str | None, tz: str | None,
            today: dt.date | None, charts: bool) -> None:
     """In the child: the sections as JSON, or why not (the parent then computes them); then, with
     ``charts``, the charts it is sent."""
     try:
-        _sections(conn, open_store, period, tz, today)
+        if open_store is not None:
+            _sections(conn, open_store, period, tz, today)
         if charts:
             _charts(conn)
     finally:
