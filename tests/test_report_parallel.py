@@ -34,8 +34,14 @@ db, period, mode, other = sys.argv[1:5]
 def open_store():
     if mode == "fails":
         raise OSError("the child cannot open the store")
+    if mode == "stuck":
+        import time
+        time.sleep(120)
     return Store(other if mode == "other_version" else db, read_only=True, config=Config())
 
+if mode == "stuck":
+    import cxmetrics.interfaces.report.parallel as parallel
+    parallel.SECTIONS_GRACE = 0.5
 helper = SectionsProcess.start(open_store, "2024-01" if mode == "other_month" else period, None,
                                charts=mode == "charts")
 assert helper is not None, "no fork in a process with one thread"
@@ -106,9 +112,11 @@ def test_sections_from_a_second_process_are_the_report_s_own(small_demo: Path, o
     _same(got["report"], one_process)
 
 
-@pytest.mark.parametrize("mode", ["fails", "other_month"])
+@pytest.mark.parametrize("mode", ["fails", "other_month", "stuck"])
 def test_without_the_second_process_s_sections_the_report_computes_them(small_demo: Path, one_process: dict,
                                                                        mode: str) -> None:
+    """The child failed, computed another month, or is stuck (it is stopped after twice the first
+    process's time plus a grace): the first process computes the sections, and the report is the same."""
     got = _run(small_demo, mode)
     assert not got["used"] and not got["alive"]
     _same(got["report"], one_process)

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import signal
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -32,6 +34,12 @@ if TYPE_CHECKING:
     from cxmetrics.interfaces.report.data import Month
 
 
+#: seconds the first process waits for the child's sections beyond twice its own time so far
+SECTIONS_GRACE = 60.0
+#: seconds it waits for the child's charts (a report's take about one)
+CHARTS_WAIT = 120.0
+
+
 class SectionsProcess:
     """A child process computing the detached sections of one report."""
 
@@ -39,6 +47,7 @@ class SectionsProcess:
         self.process = process
         self.conn = conn
         self.used = False
+        self.started = time.monotonic()
 
     @classmethod
     def start(cls, open_store: Callable[[], Tables] | None, period: str | None, tz: str | None,
@@ -60,7 +69,8 @@ class SectionsProcess:
         """What :func:`build_report` asks for the sections (``detached``): the child's, if they are
         of its month over the version of the data ``store`` reads."""
         def sections(month: Month) -> dict[str, Any] | None:
-            found = self._receive()
+            # a child that takes much longer than this process did is stuck: do without it
+            found = self._receive(SECTIONS_GRACE + 2 * (time.monotonic() - self.started))
             if found is None or found.get("key") != month.key() or found.get("stamp") != store.data_stamp():
                 return None
             self.used = True
@@ -76,14 +86,18 @@ class SectionsProcess:
         return True
 
     def _drawn(self) -> list[str] | None:
-        found = self._receive()
+        found = self._receive(CHARTS_WAIT)
         svgs = found.get("svgs") if found is not None else None
         return svgs if isinstance(svgs, list) and all(isinstance(x, str) for x in svgs) else None
 
-    def _receive(self) -> dict[str, Any] | None:
+    def _receive(self, seconds: float) -> dict[str, Any] | None:
+        deadline = time.monotonic() + seconds
         while not self.conn.poll(0.05):
             if not self.process.is_alive() and not self.conn.poll(0):
                 return None  # it ended without an answer
+            if time.monotonic() > deadline:
+                self.process.terminate()
+                return None
         try:
             found: dict[str, Any] = json.loads(self.conn.recv_bytes())
         except (EOFError, OSError, ValueError):
@@ -118,12 +132,17 @@ def draw_in(children: list[SectionsProcess]) -> SvgRenderer:
 def _child(conn: Connection, open_store: Callable[[], Tables] | None, period: str | None, tz: str | None,
            today: dt.date | None, charts: bool) -> None:
     """In the child: the sections as JSON, or why not (the parent then computes them); then, with
-    ``charts``, the charts it is sent."""
+    ``charts``, the charts it is sent. Quiet: Ctrl-C is the parent's to handle (it stops the
+    child), and a parent that is gone (a closed pipe) ends it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.simplefilter("ignore")  # the parent says what there is to say, once
     try:
         if open_store is not None:
             _sections(conn, open_store, period, tz, today)
         if charts:
             _charts(conn)
+    except OSError:  # the parent closed its end
+        pass
     finally:
         conn.close()
 
@@ -133,7 +152,6 @@ def _sections(conn: Connection, open_store: Callable[[], Tables], period: str | 
     """The detached sections of the report's month, sent as JSON; or the error's name."""
     from cxmetrics.interfaces.report.data import detached_sections, resolve_month
 
-    warnings.simplefilter("ignore")  # the parent says what there is to say, once
     try:
         store = open_store()
         try:
