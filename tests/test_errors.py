@@ -382,3 +382,38 @@ def test_damaged_workbooks_are_refused(tmp_path: Path, reader: str) -> None:
 
 def test_usage_error_is_what_cli_options_raise() -> None:
     assert UsageError("x").exit_code == 2
+
+
+def test_ctrl_c_inside_a_duckdb_query_is_an_interruption_not_a_bug() -> None:
+    """DuckDB turns Ctrl-C during a query into its own error (its SIGINT handler interrupts the
+    query): a command must say "interrupted", not "internal error ... a bug in cxmetrics"."""
+    import threading
+
+    import duckdb
+    import typer
+
+    from cxmetrics.interfaces.cli.common import App, interrupted
+
+    con = duckdb.connect()
+    slow = "SELECT sum(a * b) FROM range(100000000) t(a), range(1000) u(b)"
+    for run in (lambda: con.execute(slow).fetchall(), lambda: con.sql(slow).to_arrow_table()):
+        timer = threading.Timer(0.3, con.interrupt)
+        timer.start()
+        with pytest.raises(Exception) as caught:  # whatever DuckDB raises for this API
+            run()
+        timer.join()
+        assert interrupted(caught.value), repr(caught.value)
+    assert not interrupted(RuntimeError("Query failed")) and not interrupted(ValueError("Query interrupted"))
+
+    app = App()
+
+    @app.command()
+    def report() -> None:
+        raise RuntimeError("Query interrupted")
+
+    @app.command()
+    def other() -> None:
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    for name in ("report", "other"):  # as a Ctrl-C between queries: Typer's exit code 130, no "internal error"
+        assert typer.main.get_command(app)([name], standalone_mode=False) == 130

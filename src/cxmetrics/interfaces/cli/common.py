@@ -197,7 +197,23 @@ class Command(TyperCommand):
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # an exit code chosen by the command, Ctrl-C at a prompt, usage errors Click reports itself
         except Exception as e:  # the one broad catch: a CxmError, or a bug (exit_for tells them apart)
+            if interrupted(e):
+                raise KeyboardInterrupt from None  # as a Ctrl-C between queries: exit code 130
             exit_for(e)
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Ctrl-C during a DuckDB query: DuckDB stops the query and raises its own error (an
+    ``InterruptException``, or a ``RuntimeError`` from a relation) instead of KeyboardInterrupt."""
+    import duckdb
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, duckdb.InterruptException) or (
+                isinstance(seen, RuntimeError) and str(seen) == "Query interrupted"):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class App(typer.Typer):
