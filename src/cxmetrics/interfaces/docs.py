@@ -65,7 +65,7 @@ def cli_md() -> str:
            "Global options go before the command: `cxm [--db PATH] [--config PATH] [--wait SECONDS] "
            "[--engine duckdb|spark|sc://HOST:PORT] COMMAND ...`.\n\n",
            "Exit codes: 0 success; 1 failure (nothing changed); 2 usage error; "
-           "3 import finished but some rows were quarantined.\n\n"]
+           "3 import finished but some rows were quarantined; 130 interrupted (Ctrl-C).\n\n"]
     out += _params_md(group.params)
     for name, cmd in sorted(group.commands.items()):  # type: ignore[attr-defined]
         if cmd.hidden:
