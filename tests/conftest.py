@@ -21,6 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # store, paid by hundreds of tests that import); tests/test_store_processes.py tests it on its
 # own. Child processes (the CLI, cxm serve) inherit this.
 os.environ.setdefault("CXM_WARM_START", "0")
+# CLI writers keep the priority they start with (``write_nice``): commands run in a pytest worker
+# (CliRunner) would otherwise renice the worker for the rest of the run; test_store_processes.py
+# checks the default in a process of its own.
+os.environ.setdefault("CXM_WRITE_NICE", "0")
 # Caches (compiled SQL, engine/sqlcache.py, under $XDG_CACHE_HOME/cxmetrics/sql: the default
 # of the sql_cache setting, so settings made with Config() use it too) are kept for this run
 # only, in a folder the first process (xdist's controller) names and its workers and their

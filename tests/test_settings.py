@@ -134,7 +134,8 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_no_file_means_defaults(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("CXM_WARM_START", raising=False)  # tests/conftest.py sets it
+    for var in ("CXM_WARM_START", "CXM_WRITE_NICE"):  # tests/conftest.py sets them
+        monkeypatch.delenv(var, raising=False)
     assert load_config() == Config()
 
 

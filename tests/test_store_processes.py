@@ -292,3 +292,22 @@ def test_a_failing_before_publish_step_does_not_cost_the_import(tmp_path: Path) 
         w.import_frame("tickets", pd.DataFrame({"ticket_id": ["a"], "created_at": [pd.Timestamp("2026-01-05", tz="UTC")]}))
     with Store(db, read_only=True, config=Config()) as r:
         assert r.count("tickets") == 1 and r.facts_stamp() == r.data_stamp()
+
+
+def test_a_cli_writer_yields_the_cpu_to_readers(tmp_path: Path) -> None:
+    """``write_nice``: a CLI writer session lowers its process's priority once, by the setting
+    (default 10), before DuckDB starts its threads; 0 keeps it. A process of its own: a pytest
+    worker must not renice itself (the suite sets CXM_WRITE_NICE=0)."""
+    script = (
+        "import os, sys\n"
+        "from cxmetrics.interfaces.cli.common import State\n"
+        "before = os.nice(0)\n"
+        "State(db=__import__('pathlib').Path(sys.argv[1])).open_store().close()\n"
+        "State(db=__import__('pathlib').Path(sys.argv[1])).open_store().close()  # once per process\n"
+        "print(os.nice(0) - before)\n")
+    for env, want in (({}, 10), ({"CXM_WRITE_NICE": "3"}, 3), ({"CXM_WRITE_NICE": "0"}, 0)):
+        base = {k: v for k, v in os.environ.items() if k != "CXM_WRITE_NICE"}
+        res = subprocess.run([sys.executable, "-c", script, str(tmp_path / "n.duckdb")], capture_output=True,
+                             text=True, timeout=120, env={**base, **env}, check=False)
+        assert res.returncode == 0, res.stderr
+        assert int(res.stdout.strip()) == min(want, 19 - os.nice(0)), (env, res.stdout)

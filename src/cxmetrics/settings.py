@@ -598,7 +598,7 @@ class EngineSettings(Section):
 #: ([engine]: answers kept in the store file are never Spark's; sql_cache: where SQL text is kept).
 #: An answer computed by one process can serve another whatever these say (a new setting that
 #: changes no number belongs here).
-NUMBER_NEUTRAL = frozenset({"db", "write_wait", "write_memory", "server", "engine", "sql_cache"})
+NUMBER_NEUTRAL = frozenset({"db", "write_wait", "write_memory", "write_nice", "server", "engine", "sql_cache"})
 
 
 class Config(Section):
@@ -635,6 +635,13 @@ class Config(Section):
         "store, which keeps a large import's memory bounded (1M tickets: 1.3 GiB for the whole process, "
         "docs/benchmarks.md) at little cost in time; `0`: DuckDB's own limit (80% of the machine's memory)."),
         json_schema_extra=_where(env="CXM_WRITE_MEMORY"))
+
+    write_nice: int = Field(default=10, ge=0, le=19, description=(
+        "How far a command that writes the store (`cxm import`, `cxm sync`, `cxm demo`) lowers its CPU priority "
+        "(its nice increment, 0-19) when it opens its writer session, so that readers (the dashboard, `cxm "
+        "report`, notebooks) keep answering while it works; on an idle machine it is as fast as without. `0`: "
+        "keep the priority. POSIX systems; the server's own uploads keep theirs."),
+        json_schema_extra=_where(env="CXM_WRITE_NICE"))
 
     sql_cache: str | None = Field(default=None, description=(
         "Folder where compiled SQL is kept per query shape, so that a new process (a CLI command, the server "

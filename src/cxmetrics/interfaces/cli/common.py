@@ -9,6 +9,7 @@ one line naming that file.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -78,12 +79,27 @@ class State:
         config = self.config()
         if not create and not config.db.exists():
             raise StoreMissing(f"no store at {config.db}; run `cxm demo` or `cxm import` first")
+        if not read_only:
+            yield_cpu(config.write_nice)
         store = Store(config.db, read_only=read_only, config=config, on_wait=waiting)
         if not read_only and config.server.warm_start:
             from cxmetrics.interfaces.web.api_overview import warm_answers
 
             store.before_publish.append(warm_answers)  # the dashboard's first screen, ready when it starts
         return store
+
+
+_niced: list[int] = []
+
+
+def yield_cpu(increment: int) -> None:
+    """Lower this process's CPU priority once (``write_nice``), before its writer session opens
+    DuckDB, whose worker threads inherit it: a CLI writer then yields the CPU to readers, and
+    during imports the server's reads keep their pace (docs/benchmarks.md)."""
+    if increment > 0 and not _niced and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(increment)
+        _niced.append(increment)
 
 
 def waiting(message: str) -> None:
