@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,7 +12,10 @@ from cxmetrics.errors import ReportError, UsageError, WriteFailed
 from cxmetrics.interfaces.cli.common import Command, console
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cxmetrics.interfaces.cli.common import State
+    from cxmetrics.interfaces.report.parallel import SectionsProcess
     from cxmetrics.store import Store
 
 HELP = """Write the monthly report of one month (default: the last complete month).
@@ -55,10 +58,13 @@ def report(
             warm_up()
         tables = open_tables(ctx.obj)  # the store file, or Spark (--engine)
         try:
-            data = build_report(tables, period, tz=tz, detached=helper.receiver(tables) if helper else None)
+            data = build_report(tables, period, tz=tz, detached=helper.receiver(tables) if helper else None,
+                                on_trends=_predraw(helper, lang) if helper is not None and charts else None)
         finally:
             tables.close()
         path = out if out is not None else Path(f"cx-report-{data['period']['start'][:7]}-{lang}.html")
+        if helper is not None and charts:
+            helper.collect()  # the trend charts it drew meanwhile
         content = render(data, fmt, lang, svg=draw_in([helper]) if helper is not None and charts else None)
     finally:
         if helper is not None:
@@ -73,6 +79,20 @@ def report(
                   f"[bold]{path.resolve()}[/] in {took:.1f} s; sections: {shown}.", highlight=False)
     for o in data["omitted"]:
         console.print(f"  left out: {o['section']} ({o['reason'].replace('_', ' ')})", highlight=False)
+
+
+def _predraw(helper: SectionsProcess, lang: str) -> Callable[[list[str], dict[str, Any]], None]:
+    """The trend charts (half the drawing) asked of the second process as soon as their data is
+    known: it draws them while this process computes the rest (the specs the page will have)."""
+    def draw(months: list[str], trends: dict[str, Any]) -> None:
+        from cxmetrics.interfaces.i18n import translator
+        from cxmetrics.interfaces.report import charts
+
+        tr = translator(lang)
+        data = {"months": months, "trends": trends}
+        specs = [s for s in (charts.spec_trends(data, tr, section) for section in trends) if s is not None]
+        helper.predraw(*charts.to_draw(specs, tr))
+    return draw
 
 
 def _snapshot(state: State) -> Store:

@@ -574,19 +574,28 @@ def _keep(key: str, svg: str) -> str:
     return svg
 
 
+def to_draw(specs: list[dict[str, Any]], tr: Translator) -> tuple[list[str], list[tuple[dict[str, Any], dict[str, Any]]]]:
+    """The specs not drawn yet (their cache keys, and each with its d3 format locale), for a
+    :data:`SvgRenderer` elsewhere; :func:`keep_drawn` keeps what it draws."""
+    todo = {_key(spec, tr): spec for spec in specs}
+    todo = {k: v for k, v in todo.items() if k not in _CACHE}
+    locale = d3_format_locale(tr) if todo else {}
+    return list(todo), [(spec, locale) for spec in todo.values()]
+
+
+def keep_drawn(keys: list[str], svgs: list[str] | None) -> None:
+    """Keep SVGs drawn elsewhere under their specs' keys (nothing where none came back)."""
+    if svgs is not None and len(svgs) == len(keys):
+        for key, svg in zip(keys, svgs, strict=True):
+            _keep(key, svg)
+
+
 def _render_elsewhere(specs: list[dict[str, Any]], tr: Translator, renderer: SvgRenderer) -> None:
     """Render the specs not cached yet with ``renderer`` and keep them; where it gives nothing,
     :func:`render_svg` renders them here."""
-    todo = {_key(spec, tr): spec for spec in specs}
-    todo = {k: v for k, v in todo.items() if k not in _CACHE}
-    if not todo:
-        return
-    locale = d3_format_locale(tr)
-    svgs = renderer([(spec, locale) for spec in todo.values()])
-    if svgs is None or len(svgs) != len(todo):
-        return
-    for key, svg in zip(todo, svgs, strict=True):
-        _keep(key, svg)
+    keys, requests = to_draw(specs, tr)
+    if keys:
+        keep_drawn(keys, renderer(requests))
 
 
 def render_svgs(specs: dict[str, dict[str, Any] | None], tr: Translator,

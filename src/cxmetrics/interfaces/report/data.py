@@ -421,11 +421,13 @@ Detached = Callable[[Month], "dict[str, Any] | None"]
 
 def build_report(store: Tables, period: str | dt.date | None = None, *, tz: str | None = None,
                  engine: Engine | None = None, today: dt.date | None = None,
-                 detached: Detached | None = None) -> dict[str, Any]:
+                 detached: Detached | None = None,
+                 on_trends: Callable[[list[str], dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """The report of one month (default: the last complete month) as plain data.
 
     ``detached``: the :func:`detached_sections` of this month computed elsewhere (another
-    process over the same version of the data); where it gives None they are computed here."""
+    process over the same version of the data); where it gives None they are computed here.
+    ``on_trends``: called with ``months`` and ``trends`` as soon as they are known."""
     from cxmetrics import __version__
 
     if detached is None:  # else the analyses that need them run elsewhere first
@@ -441,6 +443,12 @@ def build_report(store: Tables, period: str | dt.date | None = None, *, tz: str 
     all_frame = _public(engine, frames)
     month_rows = all_frame[all_frame["period_start"] == start]
 
+    computed = set(all_frame["metric"])
+    trends = {s: {k: _series(all_frame, k) for k in ids if k in computed}
+              for s, ids in TRENDS.items() if present[s]}
+    if on_trends is not None:  # their charts can be drawn while the rest is computed
+        on_trends(months, trends)
+
     kpi_ids = []
     for section, ids in PRIMARY.items():
         if not present[section]:
@@ -452,9 +460,6 @@ def build_report(store: Tables, period: str | dt.date | None = None, *, tz: str 
             if not r.empty and _has_value(to_records(r)[0]):
                 kpi_ids.append(key)
     kpis = _kpis(engine, kpi_ids, start, end, tz) if kpi_ids else []
-    computed = set(all_frame["metric"])
-    trends = {s: {k: _series(all_frame, k) for k in ids if k in computed}
-              for s, ids in TRENDS.items() if present[s]}
 
     report: dict[str, Any] = {
         "version": VERSION, "generator": f"cxmetrics {__version__}",

@@ -48,6 +48,8 @@ class SectionsProcess:
         self.conn = conn
         self.used = False
         self.started = time.monotonic()
+        #: keys of the charts asked for by :meth:`predraw`, per request not yet answered
+        self.pending: list[list[str]] = []
 
     @classmethod
     def start(cls, open_store: Callable[[], Tables] | None, period: str | None, tz: str | None,
@@ -77,6 +79,19 @@ class SectionsProcess:
             out: dict[str, Any] = found["sections"]
             return out
         return sections
+
+    def predraw(self, keys: list[str], specs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+        """Ask the child (started with ``charts``) to draw these now; :meth:`collect` keeps them
+        (:func:`charts.keep_drawn`)."""
+        if keys and self._ask(specs):
+            self.pending.append(keys)
+
+    def collect(self) -> None:
+        """Keep the charts :meth:`predraw` asked for (call before drawing the rest)."""
+        from cxmetrics.interfaces.report.charts import keep_drawn
+
+        while self.pending:
+            keep_drawn(self.pending.pop(0), self._drawn())
 
     def _ask(self, specs: list[tuple[dict[str, Any], dict[str, Any]]]) -> bool:
         try:
@@ -117,6 +132,8 @@ def draw_in(children: list[SectionsProcess]) -> SvgRenderer:
     are then drawn here) unless every child drew its share."""
     def render(specs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[str] | None:
         shares = [specs[i::len(children)] for i in range(len(children))]
+        for c in children:
+            c.collect()  # answers to predraw come first on the pipe
         asked = [c._ask(share) for c, share in zip(children, shares, strict=True)]
         drawn = [c._drawn() if ok else None for c, ok in zip(children, asked, strict=True)]
         if any(d is None or len(d) != len(share) for d, share in zip(drawn, shares, strict=True)):
@@ -168,7 +185,7 @@ def _sections(conn: Connection, open_store: Callable[[], Tables], period: str | 
 
 
 def _charts(conn: Connection) -> None:
-    """vl-convert's SVG of each spec the parent sends (one request), or an error."""
+    """vl-convert's SVG of each spec the parent sends, request by request, or an error."""
     try:
         import vl_convert as vlc
 
@@ -176,12 +193,14 @@ def _charts(conn: Connection) -> None:
                              "encoding": {"x": {"field": "x", "type": "quantitative"}}})
     except Exception:  # the parent draws them
         return
-    try:
-        request = json.loads(conn.recv_bytes())
-        svgs = [vlc.vegalite_to_svg(spec, format_locale=locale) for spec, locale in request["charts"]]
-        payload = json.dumps({"svgs": svgs})
-    except (EOFError, OSError):  # the parent needs no charts (it failed, or drew them)
-        return
-    except Exception as e:  # a spec vl-convert refuses: the parent draws them and says so
-        payload = json.dumps({"error": type(e).__name__})
-    conn.send_bytes(payload.encode("utf-8"))
+    while True:  # each request in turn, until the parent closes its end
+        try:
+            request = json.loads(conn.recv_bytes())
+        except (EOFError, OSError):  # the parent needs no more charts (it is done, or failed)
+            return
+        try:
+            svgs = [vlc.vegalite_to_svg(spec, format_locale=locale) for spec, locale in request["charts"]]
+            payload = json.dumps({"svgs": svgs})
+        except Exception as e:  # a spec vl-convert refuses: the parent draws them and says so
+            payload = json.dumps({"error": type(e).__name__})
+        conn.send_bytes(payload.encode("utf-8"))
