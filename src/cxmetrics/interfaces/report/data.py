@@ -336,12 +336,12 @@ def _clv(store: Tables, end: dt.date, tz: str) -> dict[str, Any] | None:
 
 
 #: modules the report's analyses import on first use (themes use scikit-learn, ~0.3 s);
-#: :func:`_preload` imports them alongside its queries
+#: :func:`preload` imports them alongside its queries
 PRELOAD = ("sklearn.decomposition", "sklearn.feature_extraction.text")
 _preloading: list[threading.Thread] = []
 
 
-def _preload() -> None:
+def preload() -> None:
     """Import :data:`PRELOAD` in a background thread, once per process. Importing holds the
     GIL but DuckDB releases it while it works (the first queries derive the fact tables), so
     on a second core the imports are mostly done before the analyses need them; the analyses
@@ -431,7 +431,7 @@ def build_report(store: Tables, period: str | dt.date | None = None, *, tz: str 
     from cxmetrics import __version__
 
     if detached is None:  # else the analyses that need them run elsewhere first
-        _preload()
+        preload()
     engine = engine or store.engine()
     month = resolve_month(store, engine, period, tz, today)
     start, end, first, tz, counts, present = month.start, month.end, month.first, month.tz, month.counts, \

@@ -153,6 +153,10 @@ def _child(conn: Connection, open_store: Callable[[], Tables] | None, period: st
     child), and a parent that is gone (a closed pipe) ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.simplefilter("ignore")  # the parent says what there is to say, once
+    if charts:  # vl-convert's runtime starts in a thread, alongside the queries (they release the GIL)
+        from cxmetrics.interfaces.report.charts import warm_up
+
+        warm_up()
     try:
         if open_store is not None:
             _sections(conn, open_store, period, tz, today)
@@ -167,8 +171,9 @@ def _child(conn: Connection, open_store: Callable[[], Tables] | None, period: st
 def _sections(conn: Connection, open_store: Callable[[], Tables], period: str | None, tz: str | None,
               today: dt.date | None) -> None:
     """The detached sections of the report's month, sent as JSON; or the error's name."""
-    from cxmetrics.interfaces.report.data import detached_sections, resolve_month
+    from cxmetrics.interfaces.report.data import detached_sections, preload, resolve_month
 
+    preload()  # scikit-learn for the themes, imported alongside the first queries
     try:
         store = open_store()
         try:
