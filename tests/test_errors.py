@@ -404,6 +404,9 @@ def test_ctrl_c_inside_a_duckdb_query_is_an_interruption_not_a_bug() -> None:
         timer.join()
         assert interrupted(caught.value), repr(caught.value)
     assert not interrupted(RuntimeError("Query failed")) and not interrupted(ValueError("Query interrupted"))
+    looped = RuntimeError("a cause that is itself")
+    looped.__cause__ = looped
+    assert not interrupted(looped)  # ends
 
     app = App()
 

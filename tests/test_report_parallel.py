@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +167,32 @@ def test_cxm_report_with_its_second_process(small_demo: Path, tmp_path: Path) ->
     with Store(small_demo, read_only=True, config=Config()) as s:
         _same(json.loads((tmp_path / "r.json").read_text(encoding="utf-8")),
               json.loads(render(build_report(s, PERIOD), "json")))
+
+
+def test_the_second_process_ends_when_the_first_is_killed() -> None:
+    """A `cxm report` killed hard (SIGKILL, the OOM killer) leaves no process behind: the child
+    holds no copy of the parent's end of their pipe, so it reads the end of it and stops."""
+    script = (
+        "import os, signal\n"
+        "from cxmetrics.interfaces.report.parallel import SectionsProcess\n"
+        "child = SectionsProcess.start(None, None, None, charts=True)\n"
+        "print(child.process.pid, flush=True)\n"
+        "import time; time.sleep(1.0)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n")
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    pid = int(res.stdout.split()[0])
+
+    def running() -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+        return state not in ("Z", "X")  # a zombie has ended
+
+    deadline = time.monotonic() + 30
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = running()
+    if alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, "the child outlived its parent"

@@ -224,7 +224,9 @@ def interrupted(exc: BaseException) -> bool:
     import duckdb
 
     seen: BaseException | None = exc
-    while seen is not None:
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:  # a chain may loop (raise e from e)
+        visited.add(id(seen))
         if isinstance(seen, duckdb.InterruptException) or (
                 isinstance(seen, RuntimeError) and str(seen) == "Query interrupted"):
             return True

@@ -60,11 +60,19 @@ class SectionsProcess:
         if not sys.platform.startswith("linux") or threading.active_count() != 1:
             return None
         ctx = multiprocessing.get_context("fork")
-        mine, its = ctx.Pipe(duplex=True)
-        process = ctx.Process(target=_child, args=(its, open_store, period, tz, today, charts), daemon=True,
+        try:
+            mine, its = ctx.Pipe(duplex=True)
+        except OSError:  # no descriptors left: one process
+            return None
+        process = ctx.Process(target=_child, args=(its, mine, open_store, period, tz, today, charts), daemon=True,
                               name="cxm-report-sections")
-        process.start()
-        its.close()
+        try:
+            process.start()
+        except OSError:  # no fork (EAGAIN, ENOMEM): one process
+            mine.close()
+            return None
+        finally:
+            its.close()
         return cls(process, mine)
 
     def receiver(self, store: Tables) -> Callable[[Month], dict[str, Any] | None]:
@@ -146,11 +154,12 @@ def draw_in(children: list[SectionsProcess]) -> SvgRenderer:
     return render
 
 
-def _child(conn: Connection, open_store: Callable[[], Tables] | None, period: str | None, tz: str | None,
-           today: dt.date | None, charts: bool) -> None:
+def _child(conn: Connection, parents: Connection, open_store: Callable[[], Tables] | None, period: str | None,
+           tz: str | None, today: dt.date | None, charts: bool) -> None:
     """In the child: the sections as JSON, or why not (the parent then computes them); then, with
     ``charts``, the charts it is sent. Quiet: Ctrl-C is the parent's to handle (it stops the
     child), and a parent that is gone (a closed pipe) ends it."""
+    parents.close()  # the parent's end, copied by the fork: else a parent killed hard never reads as gone
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.simplefilter("ignore")  # the parent says what there is to say, once
     if charts:  # vl-convert's runtime starts in a thread, alongside the queries (they release the GIL)
