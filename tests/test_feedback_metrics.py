@@ -142,3 +142,22 @@ def test_batched_equals_single_queries(fb, by) -> None:
     for k in keys:
         pd.testing.assert_frame_equal(records_frame(batched[k]), records_frame(e.result(k, q)),
                                       check_dtype=False, obj=k)
+
+
+def test_survey_metrics_by_and_where_a_customer_attribute(small_demo) -> None:
+    """Survey responses take their customer from their ticket (a join of their own): sliced by a
+    customer attribute they answer, the groups add up to the whole, and a --where of one value is
+    that value's row (it was an internal error from Ibis, IntegrityError)."""
+    from cxmetrics.settings import Config
+    from cxmetrics.store import Store
+
+    with Store(small_demo, read_only=True, config=Config()) as s:
+        whole = s.metrics(["nps", "csat"], grain="total")
+        by = s.metrics(["nps", "csat"], grain="total", by=["segment"])
+        for metric in ("nps", "csat"):
+            rows = by[by["metric"] == metric]
+            assert len(rows) >= 2
+            assert rows["n"].sum() == whole[whole["metric"] == metric]["n"].iloc[0]
+            for _, row in rows[rows["segment"].notna()].iterrows():
+                one = s.metrics([metric], grain="total", where={"segment": row["segment"]})
+                assert one["n"].iloc[0] == row["n"] and one["value"].iloc[0] == pytest.approx(row["value"])

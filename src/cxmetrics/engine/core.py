@@ -369,7 +369,9 @@ class Engine:
                 raise QueryError(f"dimension {d!r} does not apply to {fact_name} metrics")
         if any(DIMENSIONS[d][0] == "customers" for d in needed):
             cust = self.source("customers").select("customer_id", "segment", "plan", "country", "acquisition_channel")
-            fact = fact.left_join(cust, "customer_id").drop("customer_id_right")
+            # a view: a fact derived with a join of its own (survey responses take their customer
+            # from the ticket) cannot take another join in Ibis without one (IntegrityError)
+            fact = fact.view().left_join(cust, "customer_id").drop("customer_id_right")
         local = None
         if any(DIMENSIONS[d][0] == "time" for d in needed):
             local = self.clock(q.tz or self.config.timezone).local(fact[time])
