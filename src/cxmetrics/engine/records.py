@@ -70,20 +70,9 @@ def _missing(v: Any) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
-def as_date(v: Any) -> dt.date | None:
-    """A period start from the engine (date, datetime, Timestamp, or missing) as a date or None."""
-    if _missing(v) or v is pd.NaT:
-        return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    return pd.Timestamp(v).date()
-
-
 def period_positions(starts: list[dt.date | None], values: pd.Series) -> np.ndarray:
-    """Each value's position in ``starts`` (ascending period start dates) as :func:`as_date`
-    reads it (a date, or an instant on that date), -1 where it is missing or no period's."""
+    """Each value's position in ``starts`` (ascending period start dates), the value read as the
+    date it is or falls on (a date, datetime or Timestamp), -1 where it is missing or no period's."""
     want = np.array(starts, dtype="datetime64[D]")
     got = np.asarray(values.to_numpy(), dtype="datetime64[D]") if len(values) else np.zeros(0, dtype="datetime64[D]")
     pos = np.searchsorted(want, got)

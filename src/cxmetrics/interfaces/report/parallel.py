@@ -162,14 +162,16 @@ def _child(conn: Connection, parents: Connection, open_store: Callable[[], Table
     parents.close()  # the parent's end, copied by the fork: else a parent killed hard never reads as gone
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.simplefilter("ignore")  # the parent says what there is to say, once
+    warming = None
     if charts:  # vl-convert's runtime starts in a thread, alongside the queries (they release the GIL)
         from cxmetrics.interfaces.report.charts import warm_up
 
-        warm_up()
+        warming = warm_up()
     try:
         if open_store is not None:
             _sections(conn, open_store, period, tz, today)
-        if charts:
+        if warming is not None:
+            warming.join()
             _charts(conn)
     except OSError:  # the parent closed its end
         pass
@@ -202,10 +204,7 @@ def _charts(conn: Connection) -> None:
     """vl-convert's SVG of each spec the parent sends, request by request, or an error."""
     try:
         import vl_convert as vlc
-
-        vlc.vegalite_to_svg({"data": {"values": [{"x": 1}]}, "mark": "point",  # its runtime starts now
-                             "encoding": {"x": {"field": "x", "type": "quantitative"}}})
-    except Exception:  # the parent draws them
+    except ImportError:  # the parent draws them
         return
     while True:  # each request in turn, until the parent closes its end
         try:
