@@ -131,6 +131,35 @@ def test_console_script_and_db_env(db: Path, tmp_path: Path) -> None:
     assert json.loads(res.stdout)["metrics"][0]["value"] == 6
 
 
+def test_console_script_exit_statuses_and_pipes(db: Path, tmp_path: Path) -> None:
+    """The entry point ends its process without Python's teardown (main._leave): every line still
+    reaches a pipe, each outcome keeps its status, and a write made by the command is in the store."""
+    exe = str(Path(sys.executable).with_name("cxm"))
+
+    def cxm(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([exe, *args], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+
+    import cxmetrics as cx
+
+    with cx.connect(db, read_only=True) as s:
+        expected = s.metrics(None, grain="month")
+    res = cxm("--db", str(db), "metrics", "--grain", "month", "--format", "csv")
+    assert res.returncode == 0, res.stderr
+    assert len(res.stdout.splitlines()) == len(expected) + 1  # the header, then every row
+    res = cxm("--db", str(tmp_path / "none.duckdb"), "metrics")
+    assert (res.returncode, res.stdout) == (1, "") and "no store at" in res.stderr
+    assert not (tmp_path / "none.duckdb").exists()
+    res = cxm("metrics", "--no-such-option")
+    assert res.returncode == 2 and "No such option" in res.stderr
+    out = tmp_path / "copy.duckdb"
+    csv = tmp_path / "t.csv"
+    csv.write_text("ticket_id,created_at,channel\nT1,2024-01-02T10:00:00Z,email\nT2,2024-01-03T10:00:00Z,chat\n")
+    res = cxm("--db", str(out), "import", "tickets", str(csv))
+    assert res.returncode == 0, res.stderr
+    with cx.connect(out, read_only=True) as s:
+        assert s.count("tickets") == 2
+
+
 def test_python_api_matches_cli(db: Path) -> None:
     import cxmetrics as cx
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -61,23 +64,52 @@ def main(argv: list[str] | None = None) -> None:
     around them: bad usage, help shown, Ctrl-C."""
     from cxmetrics.engine.collector import tune_collector
 
+    atexit.register(_leave)  # first, so it runs after the exit handlers of everything the command loads
     tune_collector()
     register_commands()
+    sys.exit(_run(argv))
+
+
+def _run(argv: list[str] | None) -> int:
+    """The command's exit status (also kept for :func:`_leave`)."""
     try:
         rc = app(args=argv, prog_name="cxm", standalone_mode=False)
+        code = rc if isinstance(rc, int) else 0
     except KeyboardInterrupt:
         sys.stderr.write("error: interrupted\n")
-        sys.exit(1)
+        code = 1
     except typer.Exit as e:
-        sys.exit(e.exit_code)
+        code = e.exit_code
     except typer.TyperException as e:  # Click's own: an unknown option, a missing argument, a bad number
         show = getattr(e, "show", None)
         if show is not None and type(e).__name__ != "NoArgsIsHelpError":  # (that one's help is printed already)
             show()
-        sys.exit(e.exit_code)
+        code = e.exit_code
     except typer.Abort:
-        sys.exit(1)
-    sys.exit(rc if isinstance(rc, int) else 0)
+        code = 1
+    _status[0] = code
+    return code
+
+
+#: the status :func:`_leave` exits with: 1 until a command returned (an uncaught error is a failure)
+_status = [1]
+
+
+def _leave() -> None:
+    """The last exit handler of ``cxm``: flush and end the process without tearing its heap down.
+
+    Python's finalisation after a report or a metrics query collects and frees some 200,000
+    objects (Ibis expressions, pandas frames, modules): 0.3-0.4 s of every command's wall time,
+    and nothing of ours needs it: stores are closed, files written and renamed, children
+    reaped, and the exit handlers registered by what the command loaded (multiprocessing,
+    temporary files, Spark) have run, since exit handlers run last-registered first."""
+    import logging
+
+    logging.shutdown()  # its exit handler was registered before ours
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe (`cxm metrics | head`) has nothing to flush to
+            stream.flush()
+    os._exit(_status[0])
 
 
 if __name__ == "__main__":  # pragma: no cover
