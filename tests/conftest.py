@@ -25,6 +25,11 @@ os.environ.setdefault("CXM_WARM_START", "0")
 # (CliRunner) would otherwise renice the worker for the rest of the run; test_store_processes.py
 # checks the default in a process of its own.
 os.environ.setdefault("CXM_WRITE_NICE", "0")
+# Servers and commands the tests start build their reports in their own process
+# (``report_helper``): a helper for every server would compete with the workers for the two
+# cores. Reports built in a worker with ``Config()`` use the worker's one helper;
+# tests/test_report_helper.py tests it.
+os.environ.setdefault("CXM_REPORT_HELPER", "0")
 # Caches (compiled SQL, engine/sqlcache.py, under $XDG_CACHE_HOME/cxmetrics/sql: the default
 # of the sql_cache setting, so settings made with Config() use it too) are kept for this run
 # only, in a folder the first process (xdist's controller) names and its workers and their

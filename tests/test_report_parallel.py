@@ -89,17 +89,17 @@ def _run(db: Path, mode: str, other: Path | None = None) -> dict[str, Any]:
     return out
 
 
-def _same(a: Any, b: Any, path: str = "") -> None:
+def same_report(a: Any, b: Any, path: str = "") -> None:
     """Equal reports, floats to 1e-9 (DuckDB sums floats in the order its threads finish)."""
     if isinstance(a, dict) and isinstance(b, dict):
         assert list(a) == list(b), path
         for k in a:
             if k != "generated_at":
-                _same(a[k], b[k], f"{path}.{k}")
+                same_report(a[k], b[k], f"{path}.{k}")
     elif isinstance(a, list) and isinstance(b, list):
         assert len(a) == len(b), path
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _same(x, y, f"{path}[{i}]")
+            same_report(x, y, f"{path}[{i}]")
     elif isinstance(a, float) and isinstance(b, float):
         assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) or (math.isnan(a) and math.isnan(b)), path
     else:
@@ -117,7 +117,7 @@ def test_sections_from_a_second_process_are_the_report_s_own(small_demo: Path, o
     got = _run(small_demo, "same")
     assert got["used"] and not got["alive"]
     assert {"floor", "forecast", "clv"} <= set(got["report"]) and got["report"]["feedback"]["themes"]
-    _same(got["report"], one_process)
+    same_report(got["report"], one_process)
 
 
 @pytest.mark.parametrize("mode", ["fails", "other_month", "stuck"])
@@ -127,7 +127,7 @@ def test_without_the_second_process_s_sections_the_report_computes_them(small_de
     process's time plus a grace): the first process computes the sections, and the report is the same."""
     got = _run(small_demo, mode)
     assert not got["used"] and not got["alive"]
-    _same(got["report"], one_process)
+    same_report(got["report"], one_process)
 
 
 def test_sections_of_another_version_of_the_data_are_not_used(small_demo: Path, one_process: dict,
@@ -140,7 +140,7 @@ def test_sections_of_another_version_of_the_data_are_not_used(small_demo: Path, 
         w.import_frame("tickets", pd.DataFrame({"ticket_id": ["late-1"], "created_at": [pd.Timestamp("2020-01-01")]}))
     got = _run(small_demo, "other_version", other)
     assert not got["used"]
-    _same(got["report"], one_process)
+    same_report(got["report"], one_process)
 
 
 def test_charts_drawn_by_the_second_process_are_the_ones_drawn_here(small_demo: Path) -> None:
@@ -165,7 +165,7 @@ def test_cxm_report_with_its_second_process(small_demo: Path, tmp_path: Path) ->
         assert res.returncode == 0 and res.stderr == "", res.stderr
     assert (tmp_path / "r.html").read_text(encoding="utf-8").count('<svg class="vega"') >= 8
     with Store(small_demo, read_only=True, config=Config()) as s:
-        _same(json.loads((tmp_path / "r.json").read_text(encoding="utf-8")),
+        same_report(json.loads((tmp_path / "r.json").read_text(encoding="utf-8")),
               json.loads(render(build_report(s, PERIOD), "json")))
 
 

@@ -598,7 +598,8 @@ class EngineSettings(Section):
 #: ([engine]: answers kept in the store file are never Spark's; sql_cache: where SQL text is kept).
 #: An answer computed by one process can serve another whatever these say (a new setting that
 #: changes no number belongs here).
-NUMBER_NEUTRAL = frozenset({"db", "write_wait", "write_memory", "write_nice", "server", "engine", "sql_cache"})
+NUMBER_NEUTRAL = frozenset({"db", "write_wait", "write_memory", "write_nice", "server", "engine", "sql_cache",
+                            "report_helper"})
 
 
 class Config(Section):
@@ -642,6 +643,13 @@ class Config(Section):
         "report`, notebooks) keep answering while it works; on an idle machine it is as fast as without. `0`: "
         "keep the priority. POSIX systems; the server's own uploads keep theirs."),
         json_schema_extra=_where(env="CXM_WRITE_NICE"))
+
+    report_helper: bool = Field(default=True, description=(
+        "Whether a report built in a process that stays (the server's report downloads, the Python API) "
+        "computes its floor, forecast, comments, themes and CLV in a helper process, on the second core, while "
+        "the asking process computes the rest; the helper starts with the first report and ends with its "
+        "process (docs/architecture.md). `false`: everything in the asking process. `cxm report` has a second "
+        "process of its own either way."), json_schema_extra=_where(env="CXM_REPORT_HELPER"))
 
     sql_cache: str | None = Field(default=None, description=(
         "Folder where compiled SQL is kept per query shape, so that a new process (a CLI command, the server "

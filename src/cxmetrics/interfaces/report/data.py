@@ -396,14 +396,18 @@ def resolve_month(store: Tables, engine: Engine, period: str | dt.date | None, t
 
 
 def detached_sections(store: Tables, engine: Engine, month: Month) -> dict[str, Any]:
-    """The sections that need nothing from the 13-month frame and are heavy (the forecast, and
-    comment themes with scikit-learn): `cxm report` computes them in a second process while this
-    one computes the frame (:mod:`cxmetrics.interfaces.report.parallel`)."""
+    """The sections that need nothing from the 13-month frame (the floor, ticket volume with its
+    spikes, first response by channel, the forecast, comments, themes with scikit-learn, CLV):
+    `cxm report` computes them in a second process while this one computes the frame
+    (:mod:`cxmetrics.interfaces.report.parallel`), a process that stays in its report helper
+    (:mod:`cxmetrics.interfaces.report.helper`)."""
     start, end, first, tz, present = month.start, month.end, month.first, month.tz, month.present
     out: dict[str, Any] = {}
     if present["support"]:
         from cxmetrics.interfaces.report.floor import floor_data
 
+        out["volume"] = _volume(engine, start, end, first, tz)
+        out["frt_by_channel"] = _frt_by_channel(engine, start, end, tz)
         out["floor"] = floor_data(engine, start, end, tz)  # agents, teams, SLA by policy
     if present["support"] or present["calls"] or month.counts.get("interval_volumes", 0) > 0:
         out["forecast"] = _forecast(engine, end, tz)
@@ -427,7 +431,23 @@ def build_report(store: Tables, period: str | dt.date | None = None, *, tz: str 
 
     ``detached``: the :func:`detached_sections` of this month computed elsewhere (another
     process over the same version of the data); where it gives None they are computed here.
+    Without it (and without ``engine``), a snapshot of a store file asks the process's report
+    helper for them (:mod:`cxmetrics.interfaces.report.helper`, setting ``report_helper``).
     ``on_trends``: called with ``months`` and ``trends`` as soon as they are known."""
+    from cxmetrics.interfaces.report import helper
+
+    asked = helper.ask(store, period, tz, today) if detached is None and engine is None else None
+    try:
+        return _build(store, period, tz, engine, today,
+                      (lambda m: asked.receive(store, m)) if asked is not None else detached, on_trends)
+    finally:
+        if asked is not None:
+            asked.done()
+
+
+def _build(store: Tables, period: str | dt.date | None, tz: str | None, engine: Engine | None,
+           today: dt.date | None, detached: Detached | None,
+           on_trends: Callable[[list[str], dict[str, Any]], None] | None) -> dict[str, Any]:
     from cxmetrics import __version__
 
     if detached is None:  # else the analyses that need them run elsewhere first
@@ -474,10 +494,10 @@ def build_report(store: Tables, period: str | dt.date | None = None, *, tz: str 
     if d is None:
         d = detached_sections(store, engine, month)
     if present["support"]:
-        report["volume"] = _volume(engine, start, end, first, tz)
+        report["volume"] = d["volume"]
         frt = month_rows[month_rows["metric"] == "first_response_time"]["value"]
         report["busy_hours"] = _busy_hours(engine, start, end, tz, clean(frt.iloc[0]) if len(frt) else None)
-        report["frt_by_channel"] = _frt_by_channel(engine, start, end, tz)
+        report["frt_by_channel"] = d["frt_by_channel"]
         report["floor"] = d["floor"]
     if "forecast" in d:
         report["forecast"] = d["forecast"]
