@@ -395,19 +395,21 @@ def resolve_month(store: Tables, engine: Engine, period: str | dt.date | None, t
     return Month(start, end, start - relativedelta(months=TREND_MONTHS - 1), tz, counts)
 
 
-def detached_sections(store: Tables, engine: Engine, month: Month) -> dict[str, Any]:
+def detached_sections(store: Tables, engine: Engine, month: Month, *, volume: bool = True) -> dict[str, Any]:
     """The sections that need nothing from the 13-month frame (the floor, ticket volume with its
     spikes, first response by channel, the forecast, comments, themes with scikit-learn, CLV):
     `cxm report` computes them in a second process while this one computes the frame
     (:mod:`cxmetrics.interfaces.report.parallel`), a process that stays in its report helper
-    (:mod:`cxmetrics.interfaces.report.helper`)."""
+    (:mod:`cxmetrics.interfaces.report.helper`). ``volume=False`` leaves ticket volume and first
+    response by channel to the report (`cxm report`'s child has the charts to draw as well)."""
     start, end, first, tz, present = month.start, month.end, month.first, month.tz, month.present
     out: dict[str, Any] = {}
     if present["support"]:
         from cxmetrics.interfaces.report.floor import floor_data
 
-        out["volume"] = _volume(engine, start, end, first, tz)
-        out["frt_by_channel"] = _frt_by_channel(engine, start, end, tz)
+        if volume:
+            out["volume"] = _volume(engine, start, end, first, tz)
+            out["frt_by_channel"] = _frt_by_channel(engine, start, end, tz)
         out["floor"] = floor_data(engine, start, end, tz)  # agents, teams, SLA by policy
     if present["support"] or present["calls"] or month.counts.get("interval_volumes", 0) > 0:
         out["forecast"] = _forecast(engine, end, tz)
@@ -494,10 +496,11 @@ def _build(store: Tables, period: str | dt.date | None, tz: str | None, engine: 
     if d is None:
         d = detached_sections(store, engine, month)
     if present["support"]:
-        report["volume"] = d["volume"]
+        report["volume"] = d["volume"] if "volume" in d else _volume(engine, start, end, first, tz)
         frt = month_rows[month_rows["metric"] == "first_response_time"]["value"]
         report["busy_hours"] = _busy_hours(engine, start, end, tz, clean(frt.iloc[0]) if len(frt) else None)
-        report["frt_by_channel"] = d["frt_by_channel"]
+        report["frt_by_channel"] = d["frt_by_channel"] if "frt_by_channel" in d else \
+            _frt_by_channel(engine, start, end, tz)
         report["floor"] = d["floor"]
     if "forecast" in d:
         report["forecast"] = d["forecast"]

@@ -191,7 +191,7 @@ def _sections(conn: Connection, open_store: Callable[[], Tables], period: str | 
             engine = store.engine()
             month = resolve_month(store, engine, period, tz, today)
             found = {"key": month.key(), "stamp": store.data_stamp(),
-                     "sections": detached_sections(store, engine, month)}
+                     "sections": detached_sections(store, engine, month, volume=False)}
         finally:
             store.close()
         payload = json.dumps(found, allow_nan=True)
