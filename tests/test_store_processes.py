@@ -118,7 +118,8 @@ def test_readers_writers_and_the_server_share_one_store(template: Path, tmp_path
         token = made.stdout.strip()
 
         def poll_server() -> None:
-            while not stop.exists():
+            while True:
+                last = stop.exists()  # one more look after the writers are done: the final count
                 r = httpx.get(f"{url}/api/v1/health", timeout=60)
                 if r.status_code != 200:
                     errors.append(f"server health {r.status_code}: {r.text}")
@@ -127,6 +128,8 @@ def test_readers_writers_and_the_server_share_one_store(template: Path, tmp_path
                 m = httpx.get(f"{url}/api/v1/metrics?metric=ticket_volume&grain=total", timeout=60)
                 if m.status_code != 200:
                     errors.append(f"server metrics {m.status_code}: {m.text}")
+                if last:
+                    return
                 time.sleep(0.1)
 
         def cli_reader() -> None:
