@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -76,53 +75,73 @@ def test_the_helper_s_sections_are_the_report_s_own(small_demo: Path, in_one_pro
     same_report(second, in_one_process)
 
 
-def test_an_answer_over_another_version_is_not_used(small_demo: Path, in_one_process: dict,
-                                                    asked: list[helper.Request | None],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def _month(s: Store) -> Any:
+    from cxmetrics.interfaces.report.data import resolve_month
+
+    return resolve_month(s, s.engine(), PERIOD, None, None)
+
+
+def test_an_answer_over_another_version_is_not_used(small_demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The helper read another version of the data than the asking process (an import published
-    in between): the asking process computes the sections over the version it reads."""
+    in between): its answer is not used (the report computes the sections over its own version,
+    as in test_the_helper_s_sections_are_the_report_s_own's failed report)."""
     with Store(small_demo, read_only=True, config=ON) as s:
+        month = _month(s)
+        request = helper.ask(s, PERIOD, None, None)
+        assert request is not None
         real = s.data_stamp
         monkeypatch.setattr(s, "data_stamp", lambda: real() + 1000)
-        data = json.loads(render(build_report(s, PERIOD), "json"))
-    [r] = asked
-    assert r is not None and r.answered and not r.used
-    same_report(data, in_one_process)
+        try:
+            assert request.receive(s, month) is None
+        finally:
+            request.done()
+        assert request.answered and not request.used
+        monkeypatch.setattr(s, "data_stamp", real)
+        request = helper.ask(s, PERIOD, None, None)
+        assert request is not None
+        try:
+            assert request.receive(s, month) is not None and request.used  # the same version: used
+        finally:
+            request.done()
 
 
-def test_a_helper_that_dies_is_replaced(small_demo: Path, in_one_process: dict,
-                                        asked: list[helper.Request | None], monkeypatch: pytest.MonkeyPatch) -> None:
-    real = helper.ask
-    killed: list[int] = []
+def test_a_helper_that_dies_is_replaced(small_demo: Path) -> None:
+    with Store(small_demo, read_only=True, config=ON) as s:
+        month = _month(s)
+        request = helper.ask(s, PERIOD, None, None)
+        assert request is not None
+        dead = request.helper.proc.pid
+        request.helper.proc.kill()
+        try:
+            assert request.receive(s, month) is None  # at once: the report computes them itself
+        finally:
+            request.done()
+        assert helper.current() is None
+        request = helper.ask(s, PERIOD, None, None)  # the next report starts another
+        assert request is not None
+        try:
+            assert request.receive(s, month) is not None and request.used
+        finally:
+            request.done()
+        assert request.helper.proc.pid != dead and helper.current() is request.helper
 
-    def kill_after_asking(*args: Any, **kw: Any) -> helper.Request | None:
-        r = real(*args, **kw)
-        assert r is not None
-        r.helper.proc.kill()
-        killed.append(r.helper.proc.pid)
-        return r
 
-    monkeypatch.setattr(helper, "ask", kill_after_asking)
-    same_report(_report(small_demo), in_one_process)  # computed here
-    assert helper.current() is None
-    monkeypatch.setattr(helper, "ask", real)
-    same_report(_report(small_demo), in_one_process)
-    new = helper.current()
-    assert new is not None and new.proc.pid != killed[0]
-
-
-def test_a_busy_helper_means_one_report_computes_in_its_own_process(small_demo: Path, in_one_process: dict,
-                                                                   asked: list[helper.Request | None]) -> None:
-    out: list[dict[str, Any]] = []
-    threads = [threading.Thread(target=lambda: out.append(_report(small_demo))) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(300)
-    assert len(out) == 2 and len(asked) == 2
-    assert sum(1 for r in asked if r is not None and r.used) <= 1  # one helper, one report at a time
-    for data in out:
-        same_report(data, in_one_process)
+def test_a_busy_helper_leaves_the_next_report_to_its_own_process(small_demo: Path) -> None:
+    """One report at a time (the server's threads): another asked meanwhile computes its sections
+    in its own process, and the helper is free again once the first report has its answer."""
+    with Store(small_demo, read_only=True, config=ON) as s, \
+            Store(small_demo, read_only=True, config=ON) as other:
+        month = _month(s)
+        first = helper.ask(s, PERIOD, None, None)
+        assert first is not None
+        try:
+            assert helper.ask(other, PERIOD, None, None) is None
+            assert first.receive(s, month) is not None
+        finally:
+            first.done()
+        again = helper.ask(other, PERIOD, None, None)
+        assert again is not None
+        again.done()  # never asked for its answer: drained in the background
 
 
 def test_only_a_snapshot_of_a_store_file_asks(small_demo: Path, tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def open_store():
 
 if mode == "stuck":
     import cxmetrics.interfaces.report.parallel as parallel
-    parallel.SECTIONS_GRACE = 0.5
+    parallel.SECTIONS_GRACE, parallel.SECTIONS_PATIENCE = 0.5, 0.0
 helper = SectionsProcess.start(open_store, "2024-01" if mode == "other_month" else period, None,
                                charts=mode == "charts")
 assert helper is not None, "no fork in a process with one thread"

@@ -34,8 +34,9 @@ if TYPE_CHECKING:
     from cxmetrics.interfaces.report.data import Month
 
 
-#: seconds the first process waits for the child's sections beyond twice its own time so far
+#: seconds the first process waits for the child's sections beyond SECTIONS_PATIENCE times its own time so far
 SECTIONS_GRACE = 60.0
+SECTIONS_PATIENCE = 2.0
 #: seconds it waits for the child's charts (a report's take about one)
 CHARTS_WAIT = 120.0
 
@@ -80,7 +81,7 @@ class SectionsProcess:
         of its month over the version of the data ``store`` reads."""
         def sections(month: Month) -> dict[str, Any] | None:
             # a child that takes much longer than this process did is stuck: do without it
-            found = self._receive(SECTIONS_GRACE + 2 * (time.monotonic() - self.started))
+            found = self._receive(SECTIONS_GRACE + SECTIONS_PATIENCE * (time.monotonic() - self.started))
             if found is None or found.get("key") != month.key() or found.get("stamp") != store.data_stamp():
                 return None
             self.used = True
