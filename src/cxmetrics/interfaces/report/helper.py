@@ -191,9 +191,9 @@ def ask(store: Tables, period: str | dt.date | None, tz: str | None, today: dt.d
     is busy with another report or cannot start."""
     from cxmetrics.store import Store
 
-    if not store.config.report_helper or not isinstance(store, Store) or not store.read_only \
-            or str(store.path) == ":memory:" or not store.path.is_file():
-        return None
+    if os.name != "posix" or not store.config.report_helper or not isinstance(store, Store) \
+            or not store.read_only or str(store.path) == ":memory:" or not store.path.is_file():
+        return None  # (select() on pipes: POSIX)
     h = _helper()
     if h is None or not h.busy.acquire(blocking=False):
         return None
