@@ -80,9 +80,8 @@ class Helper:
         self.proc.wait()
         self.answers.close()
 
-    def send(self, request: dict[str, Any]) -> bool:
+    def send(self, body: bytes) -> bool:
         assert self.proc.stdin is not None
-        body = pickle.dumps(request)
         try:
             self.proc.stdin.write(_HEADER.pack(len(body)) + body)
             self.proc.stdin.flush()
@@ -200,7 +199,12 @@ def ask(store: Tables, period: str | dt.date | None, tz: str | None, today: dt.d
     h.asked += 1
     request = {"id": h.asked, "path": str(store.path), "config": store.config, "period": period, "tz": tz,
                "today": today}
-    if not h.send(request):
+    try:
+        body = pickle.dumps(request)
+    except Exception:  # settings that do not pickle (a notebook's own subclass, say): this process builds
+        h.busy.release()
+        return None
+    if not h.send(body):
         h.busy.release()
         _drop(h)
         return None
