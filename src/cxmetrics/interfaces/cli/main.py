@@ -67,11 +67,12 @@ def main(argv: list[str] | None = None) -> None:
     atexit.register(_leave)  # first, so it runs after the exit handlers of everything the command loads
     tune_collector()
     register_commands()
-    sys.exit(_run(argv))
+    _status[0] = _run(argv)
+    sys.exit(_status[0])
 
 
 def _run(argv: list[str] | None) -> int:
-    """The command's exit status (also kept for :func:`_leave`)."""
+    """The command's exit status."""
     try:
         rc = app(args=argv, prog_name="cxm", standalone_mode=False)
         code = rc if isinstance(rc, int) else 0
@@ -87,7 +88,6 @@ def _run(argv: list[str] | None) -> int:
         code = e.exit_code
     except typer.Abort:
         code = 1
-    _status[0] = code
     return code
 
 

@@ -31,14 +31,14 @@ import threading
 import time
 from typing import IO, TYPE_CHECKING, Any
 
+from cxmetrics.interfaces.report.parallel import patience, same_version
+
 if TYPE_CHECKING:
     import datetime as dt
 
     from cxmetrics.engine.tables import Tables
     from cxmetrics.interfaces.report.data import Month
 
-#: seconds an answer may take beyond twice the asking process's own time so far
-SECTIONS_GRACE = 60.0
 _HEADER = struct.Struct(">Q")
 
 
@@ -154,13 +154,12 @@ class Request:
         self.used = False
 
     def receive(self, store: Tables, month: Month) -> dict[str, Any] | None:
-        found = self.helper.receive(SECTIONS_GRACE + 2 * (time.monotonic() - self.started))
+        found = self.helper.receive(patience(self.started))
         if found is None:  # gone, or stuck: stop it; the next report starts another
             _drop(self.helper)
             return None
         self.answered = True
-        if found.get("id") != self.ident or found.get("key") != json.loads(json.dumps(month.key())) \
-                or found.get("stamp") != store.data_stamp():
+        if found.get("id") != self.ident or not same_version(found, month, store):
             return None
         self.used = True
         sections: dict[str, Any] = found["sections"]
@@ -176,7 +175,7 @@ class Request:
 
         def drain() -> None:
             try:
-                if self.helper.receive(SECTIONS_GRACE + 2 * (time.monotonic() - self.started)) is None:
+                if self.helper.receive(patience(self.started)) is None:
                     _drop(self.helper)
             finally:
                 self.helper.busy.release()

@@ -37,6 +37,18 @@ if TYPE_CHECKING:
 #: seconds the first process waits for the child's sections beyond SECTIONS_PATIENCE times its own time so far
 SECTIONS_GRACE = 60.0
 SECTIONS_PATIENCE = 2.0
+
+
+def patience(started: float) -> float:
+    """Seconds to wait for sections asked of another process at ``started`` (monotonic): one that
+    takes much longer than this process did is stuck, and the report does without it."""
+    return SECTIONS_GRACE + SECTIONS_PATIENCE * (time.monotonic() - started)
+
+
+def same_version(found: dict[str, Any], month: Month, store: Tables) -> bool:
+    """Whether sections another process computed are of ``month`` over the version of the data
+    ``store`` reads (else the report computes its own)."""
+    return found.get("key") == month.key() and found.get("stamp") == store.data_stamp()
 #: seconds it waits for the child's charts (a report's take about one)
 CHARTS_WAIT = 120.0
 
@@ -80,9 +92,8 @@ class SectionsProcess:
         """What :func:`build_report` asks for the sections (``detached``): the child's, if they are
         of its month over the version of the data ``store`` reads."""
         def sections(month: Month) -> dict[str, Any] | None:
-            # a child that takes much longer than this process did is stuck: do without it
-            found = self._receive(SECTIONS_GRACE + SECTIONS_PATIENCE * (time.monotonic() - self.started))
-            if found is None or found.get("key") != month.key() or found.get("stamp") != store.data_stamp():
+            found = self._receive(patience(self.started))
+            if found is None or not same_version(found, month, store):
                 return None
             self.used = True
             out: dict[str, Any] = found["sections"]
