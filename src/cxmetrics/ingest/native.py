@@ -26,6 +26,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,10 @@ _DATE = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
 _TIME = r"[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
 ISO_NAIVE = f"{_DATE}(?:{_TIME})?"
 ISO_AWARE = f"{_DATE}{_TIME}(?:Z|[+-](?:0\\d|1[0-3]):?[0-5]\\d|[+-]14:?00)"
+#: the commonest aware form, UTC written as Z: its wall time is the instant (no time-zone arithmetic)
+ISO_Z = f"{_DATE}{_TIME}Z"
+#: what an enumerated value's normalising replaces (with "_"), as the SQL below does
+_ENUM_NORM = re.compile(r"[\s\-]+")
 #: the template of "the reasons the Python parser gave" (they travel with the row)
 FALLBACK = "\x00fallback"
 #: DST shifts to try when a wall time happens twice (DuckDB picks the later instant, we the first)
@@ -195,6 +200,9 @@ class Issue:
 @dataclass
 class Plan:
     l1: list[str] = field(default_factory=list)  # cleaned source texts x0, x1, ...
+    #: named expressions computed once, in a level of their own, that values and flags share
+    #: (DuckDB evaluates an expression written twice twice: a timestamp's value and its flag)
+    helpers: dict[str, str] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)  # canonical column -> SQL of its typed value
     flags: dict[str, str] = field(default_factory=dict)  # stored flag column -> SQL condition
     issues: list[Issue] = field(default_factory=list)
@@ -304,6 +312,8 @@ def _first_pass(plan: Plan, reader: str, keep: list[str], columns: dict[str, str
     # No row number here: row_number() OVER () would run every expression above it on one thread.
     # The table this fills keeps the file's order (insertion order is preserved), so its rowid is the row.
     l1 = f"SELECT {', '.join([*raw, *plan.l1]) or 'NULL AS _none'}, {nl} AS _nl FROM {reader}"
+    if plan.helpers:
+        l1 = f"SELECT *, {', '.join(f'{v} AS {h}' for h, v in plan.helpers.items())} FROM ({l1})"
     typed = ", ".join(f"{v} AS {ident('v_' + c)}" for c, v in plan.values.items())
     flags = "".join(f", coalesce({cond}, false) AS {f}" for f, cond in plan.flags.items())
     l2 = f"SELECT *, {typed}{flags} FROM ({l1})"
@@ -365,6 +375,11 @@ def _plan(t: schema.Table, m: Mapping, sources: dict[str, list[str]], columns: d
         plan.flags[name] = cond
         return name
 
+    def helper(sql: str) -> str:
+        name = f"h{len(plan.helpers)}"
+        plan.helpers[name] = sql
+        return name
+
     texts: dict[str, str] = {}  # the text each canonical column is converted from (after a value map)
     shown: dict[str, int] = {}  # index into _x of the text a reason quotes (before the value map)
     cleaned: dict[str, str] = {}
@@ -394,35 +409,40 @@ def _plan(t: schema.Table, m: Mapping, sources: dict[str, list[str]], columns: d
         x, disp = texts[c.name], shown[c.name]
         flags: list[str] = []
         if c.type == "timestamp":
-            value = _fast_stamp(x, zone)
+            value = helper(_fast_stamp(x, zone))
             name = new_flag(f"{x} IS NOT NULL AND {value} IS NULL")  # parsed in Python, written back
             plan.fallback[c.name] = (name, disp)
             add(c.name, FALLBACK, disp, flag=name)
             conversions: list[tuple[str, str]] = []
         elif c.type == "float":
             xd = f"replace({x}, ',', '.')" if m.decimal == "," else x
-            ok = f"regexp_full_match({xd}, {lit(P.FLOAT_RE[1:-1])})"
-            num = f"TRY_CAST({xd} AS DOUBLE)"
+            ok = helper(f"regexp_full_match({xd}, {lit(P.FLOAT_RE[1:-1])})")
+            num = helper(f"TRY_CAST({xd} AS DOUBLE)")
             conversions = [(f"{x} IS NOT NULL AND NOT {ok}", "not a number: {value!r}"),
                            (f"{ok} AND NOT isfinite({num})", P.OUT_OF_RANGE)]
             value = f"(CASE WHEN {ok} AND isfinite({num}) THEN {num} END)"
         elif c.type == "int":
-            ok = f"regexp_full_match({x}, {lit(P.INT_RE[1:-1])})"
-            digits = f"regexp_replace({x}, '\\.0*$', '')"
+            ok = helper(f"regexp_full_match({x}, {lit(P.INT_RE[1:-1])})")
+            digits = helper(f"regexp_replace({x}, '\\.0*$', '')")
             long = f"length(ltrim({digits}, '+-')) > 18"
             conversions = [(f"{x} IS NOT NULL AND NOT {ok}", "not a whole number: {value!r}"),
                            (f"{ok} AND {long}", "whole number out of range: {value!r} (at most 18 digits)")]
             value = f"(CASE WHEN {ok} AND NOT {long} THEN CAST({digits} AS BIGINT) END)"
         elif c.type == "bool":
             low = f"lower({x})"
-            yes = f"{low} IN ({', '.join(map(lit, P.TRUE_WORDS))})"
-            no = f"{low} IN ({', '.join(map(lit, P.FALSE_WORDS))})"
+            yes = helper(f"{low} IN ({', '.join(map(lit, P.TRUE_WORDS))})")
+            no = helper(f"{low} IN ({', '.join(map(lit, P.FALSE_WORDS))})")
             conversions = [(f"{x} IS NOT NULL AND NOT {yes} AND NOT {no}",
                             "not a yes/no value: {value!r} (expected true/false, yes/no, y/n, 1/0)")]
             value = f"(CASE WHEN {yes} THEN true WHEN {no} THEN false END)"
         elif c.allowed:
+            allowed = ", ".join(map(lit, c.allowed))
             norm = f"regexp_replace(lower({x}), '[\\s\\-]+', '_', 'g')"
-            ok = f"{norm} IN ({', '.join(map(lit, c.allowed))})"
+            if all(a == _ENUM_NORM.sub("_", a.lower()) for a in c.allowed):
+                # a value written as allowed needs no normalising (the common case; a regular expression costs)
+                norm = f"(CASE WHEN {x} IN ({allowed}) THEN {x} ELSE {norm} END)"
+            norm = helper(norm)
+            ok = f"{norm} IN ({allowed})"
             conversions = [(f"{x} IS NOT NULL AND NOT {ok}", f"{{value!r}} is not one of {', '.join(c.allowed)} "
                                                              f"(map it with [values.{c.name}] in a mapping file)")]
             value = f"(CASE WHEN {ok} THEN {norm} END)"
@@ -478,7 +498,9 @@ def _fast_stamp(x: str, zone: str) -> str:
     if zone != "UTC":
         naive = _wall_to_utc(naive, zone)
     year_ok = f"substr({x}, 1, 1) BETWEEN '1' AND '8'"  # years 1000-8999; the edges of time go to Python
-    return (f"(CASE WHEN {year_ok} AND regexp_full_match({x}, {lit(ISO_NAIVE)}) THEN {naive} "
+    utc = f"TRY_CAST(left({x}, -1) AS TIMESTAMP)"  # ...Z: the same instant as the aware cast, 2-3x cheaper
+    return (f"(CASE WHEN {year_ok} AND ends_with({x}, 'Z') AND regexp_full_match({x}, {lit(ISO_Z)}) THEN {utc} "
+            f"WHEN {year_ok} AND regexp_full_match({x}, {lit(ISO_NAIVE)}) THEN {naive} "
             f"WHEN {year_ok} AND regexp_full_match({x}, {lit(ISO_AWARE)}) THEN {aware} END)")
 
 
