@@ -22,7 +22,7 @@ import ibis.expr.types as ir
 import pytest
 
 from cxmetrics.engine.core import Engine, Query
-from cxmetrics.facts.tickets import base_facts
+from cxmetrics.facts.tickets import INTERMEDIATES, base_facts
 from cxmetrics.metrics.catalog import normalise_sql
 from cxmetrics.metrics.registry import all_metrics
 from cxmetrics.settings import Config
@@ -80,7 +80,7 @@ def test_stored_facts_derivation_matches_golden(store: Store, update_golden: boo
     parts: list[str] = []
 
     def stage(name: str, expr: ir.Table) -> ir.Table:
-        kind = "a temporary table during the refresh" if name == "messages" else "stored"
+        kind = "a temporary table during the refresh" if name in INTERMEDIATES else "stored"
         parts.append(f"-- _fact_{name} ({kind})\n{normalise_sql(str(ibis.to_sql(expr, dialect='duckdb')))};\n")
         return ibis.table(expr.schema(), name=f"_fact_{name}")
 

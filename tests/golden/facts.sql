@@ -53,44 +53,57 @@ FROM (
   ) AS "t1"
 ) AS "t2";
 
--- _fact_spans (stored)
-WITH "t5" AS (
+-- _fact_statuses (a temporary table during the refresh)
+SELECT
+  "t1"."ticket_id",
+  "t1"."changed_at",
+  "t1"."to_status",
+  "t1"."from_status",
+  COALESCE(
+    "t1"."from_status",
+    LAG("t1"."to_status") OVER (
+      PARTITION BY "t1"."ticket_id"
+      ORDER BY "t1"."changed_at" ASC, "t1"."to_status" ASC
+      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+    )
+  ) AS "_prev",
+  LEAD("t1"."changed_at") OVER (
+    PARTITION BY "t1"."ticket_id"
+    ORDER BY "t1"."changed_at" ASC, "t1"."to_status" ASC
+    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+  ) AS "_next",
+  ROW_NUMBER() OVER (
+    PARTITION BY "t1"."ticket_id"
+    ORDER BY "t1"."changed_at" ASC, "t1"."to_status" ASC
+    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+  ) - 1 AS "_rn",
+  COUNT(*) OVER (
+    PARTITION BY "t1"."ticket_id"
+    ORDER BY "t1"."changed_at" ASC, "t1"."to_status" ASC
+    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+  ) AS "_n"
+FROM (
   SELECT
-    "t2"."ticket_id",
-    "t2"."changed_at",
-    "t2"."to_status",
-    "t2"."from_status",
-    LEAD("t2"."changed_at") OVER (
-      PARTITION BY "t2"."ticket_id"
-      ORDER BY "t2"."changed_at" ASC, "t2"."to_status" ASC
-      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-    ) AS "_next",
-    ROW_NUMBER() OVER (
-      PARTITION BY "t2"."ticket_id"
-      ORDER BY "t2"."changed_at" ASC, "t2"."to_status" ASC
-      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-    ) - 1 AS "_rn"
-  FROM (
-    SELECT
-      "t0"."ticket_id",
-      "t0"."changed_at",
-      "t0"."to_status",
-      "t0"."from_status"
-    FROM "status_changes" AS "t0"
-  ) AS "t2"
-)
+    "t0"."ticket_id",
+    "t0"."changed_at",
+    "t0"."to_status",
+    "t0"."from_status"
+  FROM "status_changes" AS "t0"
+) AS "t1";
+
+-- _fact_spans (stored)
 SELECT
   *
 FROM (
   SELECT
-    "t6"."ticket_id",
-    "t6"."to_status" AS "status",
-    "t6"."changed_at" AS "span_start",
-    "t6"."_next" AS "span_end"
-  FROM "t5" AS "t6"
+    "t0"."ticket_id",
+    "t0"."to_status" AS "status",
+    "t0"."changed_at" AS "span_start",
+    "t0"."_next" AS "span_end"
+  FROM "_fact_statuses" AS "t0"
   WHERE
-    "t6"."_next" IS NOT NULL
-) AS "t7"
+    "t0"."_next" IS NOT NULL
+) AS "t3"
 UNION ALL
 SELECT
   *
@@ -99,223 +112,223 @@ FROM (
     *
   FROM (
     SELECT
-      "t9"."ticket_id",
-      COALESCE("t9"."from_status", 'new') AS "status",
-      "t4"."created_at" AS "span_start",
-      "t9"."changed_at" AS "span_end"
+      "t6"."ticket_id",
+      COALESCE("t6"."from_status", 'new') AS "status",
+      "t5"."created_at" AS "span_start",
+      "t6"."changed_at" AS "span_end"
     FROM (
       SELECT
         *
-      FROM "t5" AS "t6"
+      FROM "_fact_statuses" AS "t0"
       WHERE
-        "t6"."_rn" = 0
-    ) AS "t9"
+        "t0"."_rn" = 0
+    ) AS "t6"
     INNER JOIN (
       SELECT
         "t1"."ticket_id",
         "t1"."created_at"
       FROM "tickets" AS "t1"
-    ) AS "t4"
-      ON "t9"."ticket_id" = "t4"."ticket_id"
-  ) AS "t10"
+    ) AS "t5"
+      ON "t6"."ticket_id" = "t5"."ticket_id"
+  ) AS "t7"
   WHERE
-    "t10"."span_end" > "t10"."span_start"
-) AS "t11";
+    "t7"."span_end" > "t7"."span_start"
+) AS "t8";
 
 -- _fact_tickets (stored)
 SELECT
-  "t23"."ticket_id",
-  "t23"."created_at",
-  "t23"."channel",
-  "t23"."category",
-  "t23"."priority",
-  "t23"."team",
-  "t23"."agent_id",
-  "t23"."brand",
-  "t23"."product",
-  "t23"."language",
-  "t23"."customer_id",
-  "t23"."status",
-  "t23"."created_by",
-  "t23"."has_messages",
-  "t23"."has_status_changes",
-  "t23"."first_reply_at",
-  "t23"."replies",
-  "t23"."reply_agents",
-  "t23"."reopens",
-  "t23"."is_resolved",
-  "t23"."first_resolved_at",
-  "t23"."resolved_at",
-  "t23"."handle_seconds",
-  "t23"."next_contact_at",
+  "t21"."ticket_id",
+  "t21"."created_at",
+  "t21"."channel",
+  "t21"."category",
+  "t21"."priority",
+  "t21"."team",
+  "t21"."agent_id",
+  "t21"."brand",
+  "t21"."product",
+  "t21"."language",
+  "t21"."customer_id",
+  "t21"."status",
+  "t21"."created_by",
+  "t21"."has_messages",
+  "t21"."has_status_changes",
+  "t21"."first_reply_at",
+  "t21"."replies",
+  "t21"."reply_agents",
+  "t21"."reopens",
+  "t21"."is_resolved",
+  "t21"."first_resolved_at",
+  "t21"."resolved_at",
+  "t21"."handle_seconds",
+  "t21"."next_contact_at",
   CASE
-    WHEN "t23"."has_status_changes"
-    THEN COALESCE("t23"."requester_wait_s", 0.0)
+    WHEN "t21"."has_status_changes"
+    THEN COALESCE("t21"."requester_wait_s", 0.0)
     ELSE NULL
   END AS "requester_wait_s",
   CASE
-    WHEN "t23"."has_status_changes"
-    THEN COALESCE("t23"."agent_wait_s", 0.0)
+    WHEN "t21"."has_status_changes"
+    THEN COALESCE("t21"."agent_wait_s", 0.0)
     ELSE NULL
   END AS "agent_wait_s",
   CASE
-    WHEN "t23"."has_status_changes"
-    THEN COALESCE("t23"."on_hold_s", 0.0)
+    WHEN "t21"."has_status_changes"
+    THEN COALESCE("t21"."on_hold_s", 0.0)
     ELSE NULL
   END AS "on_hold_s"
 FROM (
   SELECT
-    "t22".*
+    "t20".*
     EXCLUDE ("ticket_id_right")
   FROM (
     SELECT
-      "t21"."ticket_id",
-      "t21"."created_at",
-      "t21"."channel",
-      "t21"."category",
-      "t21"."priority",
-      "t21"."team",
-      "t21"."agent_id",
-      "t21"."brand",
-      "t21"."product",
-      "t21"."language",
-      "t21"."customer_id",
-      "t21"."status",
-      "t21"."created_by",
-      "t21"."has_messages",
-      "t21"."has_status_changes",
-      "t21"."first_reply_at",
-      "t21"."replies",
-      "t21"."reply_agents",
-      "t21"."reopens",
-      "t21"."is_resolved",
-      "t21"."first_resolved_at",
-      "t21"."resolved_at",
-      "t21"."handle_seconds",
-      "t21"."next_contact_at",
+      "t19"."ticket_id",
+      "t19"."created_at",
+      "t19"."channel",
+      "t19"."category",
+      "t19"."priority",
+      "t19"."team",
+      "t19"."agent_id",
+      "t19"."brand",
+      "t19"."product",
+      "t19"."language",
+      "t19"."customer_id",
+      "t19"."status",
+      "t19"."created_by",
+      "t19"."has_messages",
+      "t19"."has_status_changes",
+      "t19"."first_reply_at",
+      "t19"."replies",
+      "t19"."reply_agents",
+      "t19"."reopens",
+      "t19"."is_resolved",
+      "t19"."first_resolved_at",
+      "t19"."resolved_at",
+      "t19"."handle_seconds",
+      "t19"."next_contact_at",
       "t15"."ticket_id" AS "ticket_id_right",
       "t15"."requester_wait_s",
       "t15"."agent_wait_s",
       "t15"."on_hold_s"
     FROM (
       SELECT
-        "t19"."ticket_id",
-        "t19"."created_at",
-        "t19"."channel",
-        "t19"."category",
-        "t19"."priority",
-        "t19"."team",
-        "t19"."agent_id",
-        "t19"."brand",
-        "t19"."product",
-        "t19"."language",
-        "t19"."customer_id",
-        "t19"."status",
-        "t19"."created_by",
-        "t19"."has_messages",
-        "t19"."has_status_changes",
-        "t19"."first_reply_at",
-        "t19"."replies",
-        "t19"."reply_agents",
-        "t19"."reopens",
-        "t19"."is_resolved",
-        "t19"."first_resolved_at",
-        "t19"."resolved_at",
-        "t19"."handle_seconds",
+        "t17"."ticket_id",
+        "t17"."created_at",
+        "t17"."channel",
+        "t17"."category",
+        "t17"."priority",
+        "t17"."team",
+        "t17"."agent_id",
+        "t17"."brand",
+        "t17"."product",
+        "t17"."language",
+        "t17"."customer_id",
+        "t17"."status",
+        "t17"."created_by",
+        "t17"."has_messages",
+        "t17"."has_status_changes",
+        "t17"."first_reply_at",
+        "t17"."replies",
+        "t17"."reply_agents",
+        "t17"."reopens",
+        "t17"."is_resolved",
+        "t17"."first_resolved_at",
+        "t17"."resolved_at",
+        "t17"."handle_seconds",
         CASE
           WHEN (
-            "t19"."customer_id" IS NOT NULL
+            "t17"."customer_id" IS NOT NULL
           ) AND (
-            "t19"."category" IS NOT NULL
+            "t17"."category" IS NOT NULL
           )
-          THEN LEAD("t19"."created_at") OVER (
-            PARTITION BY "t19"."customer_id", "t19"."category"
-            ORDER BY "t19"."created_at" ASC, "t19"."ticket_id" ASC
+          THEN LEAD("t17"."created_at") OVER (
+            PARTITION BY "t17"."customer_id", "t17"."category"
+            ORDER BY "t17"."created_at" ASC, "t17"."ticket_id" ASC
             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
           )
           ELSE NULL
         END AS "next_contact_at"
       FROM (
         SELECT
-          "t8"."ticket_id",
-          "t8"."created_at",
-          "t8"."channel",
-          "t8"."category",
-          "t8"."priority",
-          "t8"."team",
-          "t8"."agent_id",
-          "t8"."brand",
-          "t8"."product",
-          "t8"."language",
-          "t8"."customer_id",
-          "t8"."status",
-          "t8"."created_by",
-          "t10"."m_count" IS NOT NULL AS "has_messages",
-          "t18"."s_count" IS NOT NULL AS "has_status_changes",
+          "t7"."ticket_id",
+          "t7"."created_at",
+          "t7"."channel",
+          "t7"."category",
+          "t7"."priority",
+          "t7"."team",
+          "t7"."agent_id",
+          "t7"."brand",
+          "t7"."product",
+          "t7"."language",
+          "t7"."customer_id",
+          "t7"."status",
+          "t7"."created_by",
+          "t9"."m_count" IS NOT NULL AS "has_messages",
+          "t12"."s_count" IS NOT NULL AS "has_status_changes",
           CASE
-            WHEN "t10"."m_count" IS NOT NULL
-            THEN "t10"."m_first_reply_at"
-            ELSE "t8"."first_reply_at"
+            WHEN "t9"."m_count" IS NOT NULL
+            THEN "t9"."m_first_reply_at"
+            ELSE "t7"."first_reply_at"
           END AS "first_reply_at",
-          CASE WHEN "t10"."m_count" IS NOT NULL THEN "t10"."m_replies" ELSE "t8"."replies" END AS "replies",
+          CASE WHEN "t9"."m_count" IS NOT NULL THEN "t9"."m_replies" ELSE "t7"."replies" END AS "replies",
           CASE
-            WHEN "t10"."m_count" IS NOT NULL
-            THEN "t10"."m_reply_agents"
+            WHEN "t9"."m_count" IS NOT NULL
+            THEN "t9"."m_reply_agents"
             ELSE CASE
-              WHEN CASE WHEN "t10"."m_count" IS NOT NULL THEN "t10"."m_replies" ELSE "t8"."replies" END > 0
+              WHEN CASE WHEN "t9"."m_count" IS NOT NULL THEN "t9"."m_replies" ELSE "t7"."replies" END > 0
               THEN 1
               ELSE 0
             END
           END AS "reply_agents",
           CASE
-            WHEN "t18"."s_count" IS NOT NULL
-            THEN "t18"."s_reopens"
-            ELSE COALESCE("t8"."reopens", 0)
+            WHEN "t12"."s_count" IS NOT NULL
+            THEN "t12"."s_reopens"
+            ELSE COALESCE("t7"."reopens", 0)
           END AS "reopens",
           COALESCE(
             CASE
-              WHEN "t18"."s_count" IS NOT NULL
-              THEN "t18"."s_current" IN ('solved', 'closed')
-              ELSE "t8"."status" IN ('solved', 'closed')
+              WHEN "t12"."s_count" IS NOT NULL
+              THEN "t12"."s_current" IN ('solved', 'closed')
+              ELSE "t7"."status" IN ('solved', 'closed')
               OR (
                 (
-                  "t8"."status" IS NULL
+                  "t7"."status" IS NULL
                 ) AND (
-                  "t8"."solved_at" IS NOT NULL
+                  "t7"."solved_at" IS NOT NULL
                 )
               )
             END,
             FALSE
           ) AS "is_resolved",
           CASE
-            WHEN "t18"."s_count" IS NOT NULL
-            THEN "t18"."s_first_resolved_at"
-            ELSE "t8"."solved_at"
+            WHEN "t12"."s_count" IS NOT NULL
+            THEN "t12"."s_first_resolved_at"
+            ELSE "t7"."solved_at"
           END AS "first_resolved_at",
           CASE
             WHEN COALESCE(
               CASE
-                WHEN "t18"."s_count" IS NOT NULL
-                THEN "t18"."s_current" IN ('solved', 'closed')
-                ELSE "t8"."status" IN ('solved', 'closed')
+                WHEN "t12"."s_count" IS NOT NULL
+                THEN "t12"."s_current" IN ('solved', 'closed')
+                ELSE "t7"."status" IN ('solved', 'closed')
                 OR (
                   (
-                    "t8"."status" IS NULL
+                    "t7"."status" IS NULL
                   ) AND (
-                    "t8"."solved_at" IS NOT NULL
+                    "t7"."solved_at" IS NOT NULL
                   )
                 )
               END,
               FALSE
             )
             THEN CASE
-              WHEN "t18"."s_count" IS NOT NULL
-              THEN "t18"."s_last_resolved_at"
-              ELSE "t8"."solved_at"
+              WHEN "t12"."s_count" IS NOT NULL
+              THEN "t12"."s_last_resolved_at"
+              ELSE "t7"."solved_at"
             END
             ELSE NULL
           END AS "resolved_at",
-          COALESCE("t16"."w_handle", "t8"."handle_seconds") AS "handle_seconds"
+          COALESCE("t16"."w_handle", "t7"."handle_seconds") AS "handle_seconds"
         FROM (
           SELECT
             "t1"."ticket_id",
@@ -338,7 +351,7 @@ FROM (
             "t1"."handle_seconds",
             "t1"."satisfaction"
           FROM "tickets" AS "t1"
-        ) AS "t8"
+        ) AS "t7"
         LEFT OUTER JOIN (
           SELECT
             "t2"."ticket_id",
@@ -351,56 +364,31 @@ FROM (
           FROM "_fact_messages" AS "t2"
           GROUP BY
             1
-        ) AS "t10"
-          ON "t8"."ticket_id" = "t10"."ticket_id"
+        ) AS "t9"
+          ON "t7"."ticket_id" = "t9"."ticket_id"
         LEFT OUTER JOIN (
           SELECT
-            "t12"."ticket_id",
+            "t3"."ticket_id",
             COUNT(*) AS "s_count",
-            MIN("t12"."changed_at") FILTER(WHERE
-              "t12"."to_status" IN ('solved', 'closed')) AS "s_first_resolved_at",
-            MAX("t12"."changed_at") FILTER(WHERE
-              "t12"."to_status" IN ('solved', 'closed')) AS "s_last_resolved_at",
-            ANY_VALUE("t12"."to_status") FILTER(WHERE
-              "t12"."_rn_desc" = 0) AS "s_current",
+            MIN("t3"."changed_at") FILTER(WHERE
+              "t3"."to_status" IN ('solved', 'closed')) AS "s_first_resolved_at",
+            MAX("t3"."changed_at") FILTER(WHERE
+              "t3"."to_status" IN ('solved', 'closed')) AS "s_last_resolved_at",
+            ANY_VALUE("t3"."to_status") FILTER(WHERE
+              "t3"."_rn" = (
+                "t3"."_n" - 1
+              )) AS "s_current",
             SUM(
-              CAST("t12"."_prev" IN ('solved', 'closed')
+              CAST("t3"."_prev" IN ('solved', 'closed')
               AND NOT (
-                "t12"."to_status" IN ('solved', 'closed')
+                "t3"."to_status" IN ('solved', 'closed')
               ) AS BIGINT)
             ) AS "s_reopens"
-          FROM (
-            SELECT
-              "t7"."ticket_id",
-              "t7"."changed_at",
-              "t7"."to_status",
-              "t7"."from_status",
-              COALESCE(
-                "t7"."from_status",
-                LAG("t7"."to_status") OVER (
-                  PARTITION BY "t7"."ticket_id"
-                  ORDER BY "t7"."changed_at" ASC, "t7"."to_status" ASC
-                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                )
-              ) AS "_prev",
-              ROW_NUMBER() OVER (
-                PARTITION BY "t7"."ticket_id"
-                ORDER BY "t7"."changed_at" DESC, "t7"."to_status" DESC
-                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-              ) - 1 AS "_rn_desc"
-            FROM (
-              SELECT
-                "t4"."ticket_id",
-                "t4"."changed_at",
-                "t4"."to_status",
-                "t4"."from_status"
-              FROM "status_changes" AS "t4"
-            ) AS "t7"
-          ) AS "t12"
+          FROM "_fact_statuses" AS "t3"
           GROUP BY
             1
-        ) AS "t18"
-          ON "t8"."ticket_id" = "t18"."ticket_id"
+        ) AS "t12"
+          ON "t7"."ticket_id" = "t12"."ticket_id"
         LEFT OUTER JOIN (
           SELECT
             "t6"."ticket_id",
@@ -418,28 +406,28 @@ FROM (
             ) AS "w_sessions"
           FROM (
             SELECT
-              "t3"."ticket_id",
-              "t3"."agent_id",
-              "t3"."started_at",
-              "t3"."ended_at",
-              "t3"."seconds"
-            FROM "work_sessions" AS "t3"
+              "t4"."ticket_id",
+              "t4"."agent_id",
+              "t4"."started_at",
+              "t4"."ended_at",
+              "t4"."seconds"
+            FROM "work_sessions" AS "t4"
           ) AS "t6"
           GROUP BY
             1
         ) AS "t16"
-          ON "t8"."ticket_id" = "t16"."ticket_id"
-      ) AS "t19"
-    ) AS "t21"
+          ON "t7"."ticket_id" = "t16"."ticket_id"
+      ) AS "t17"
+    ) AS "t19"
     LEFT OUTER JOIN (
       SELECT
-        "t11"."ticket_id",
-        SUM("t11"."span_s") FILTER(WHERE
-          "t11"."status" IN ('new', 'open', 'on_hold')) AS "requester_wait_s",
-        SUM("t11"."span_s") FILTER(WHERE
-          "t11"."status" IN ('pending')) AS "agent_wait_s",
-        SUM("t11"."span_s") FILTER(WHERE
-          "t11"."status" IN ('on_hold')) AS "on_hold_s"
+        "t10"."ticket_id",
+        SUM("t10"."span_s") FILTER(WHERE
+          "t10"."status" IN ('new', 'open', 'on_hold')) AS "requester_wait_s",
+        SUM("t10"."span_s") FILTER(WHERE
+          "t10"."status" IN ('pending')) AS "agent_wait_s",
+        SUM("t10"."span_s") FILTER(WHERE
+          "t10"."status" IN ('on_hold')) AS "on_hold_s"
       FROM (
         SELECT
           "t0"."ticket_id",
@@ -448,13 +436,13 @@ FROM (
           "t0"."span_end",
           CAST(CAST(FLOOR(EPOCH(CAST("t0"."span_end" AS TIMESTAMP))) AS BIGINT) - CAST(FLOOR(EPOCH(CAST("t0"."span_start" AS TIMESTAMP))) AS BIGINT) AS DOUBLE) AS "span_s"
         FROM "_fact_spans" AS "t0"
-      ) AS "t11"
+      ) AS "t10"
       GROUP BY
         1
     ) AS "t15"
-      ON "t21"."ticket_id" = "t15"."ticket_id"
-  ) AS "t22"
-) AS "t23";
+      ON "t19"."ticket_id" = "t15"."ticket_id"
+  ) AS "t20"
+) AS "t21";
 
 -- _fact_waits (stored)
 SELECT
@@ -611,20 +599,20 @@ INNER JOIN (
 
 -- _fact_events (stored)
 SELECT
-  "t12"."ticket_id",
-  "t12"."instant",
-  "t12"."delta",
-  "t5"."channel",
-  "t5"."category",
-  "t5"."priority",
-  "t5"."team",
-  "t5"."agent_id",
-  "t5"."brand",
-  "t5"."product",
-  "t5"."language",
-  "t5"."customer_id",
-  "t5"."status",
-  "t5"."created_by"
+  "t10"."ticket_id",
+  "t10"."instant",
+  "t10"."delta",
+  "t4"."channel",
+  "t4"."category",
+  "t4"."priority",
+  "t4"."team",
+  "t4"."agent_id",
+  "t4"."brand",
+  "t4"."product",
+  "t4"."language",
+  "t4"."customer_id",
+  "t4"."status",
+  "t4"."created_by"
 FROM (
   SELECT
     *
@@ -643,63 +631,44 @@ FROM (
       *
     FROM (
       SELECT
-        "t8"."ticket_id",
-        "t8"."changed_at" AS "instant",
-        CAST("t8"."delta" AS BIGINT) AS "delta"
+        "t6"."ticket_id",
+        "t6"."changed_at" AS "instant",
+        CAST("t6"."delta" AS BIGINT) AS "delta"
       FROM (
         SELECT
-          "t7"."ticket_id",
-          "t7"."changed_at",
-          "t7"."to_status",
-          "t7"."from_status",
-          "t7"."_prev",
+          "t1"."ticket_id",
+          "t1"."changed_at",
+          "t1"."to_status",
+          "t1"."from_status",
+          "t1"."_prev",
+          "t1"."_next",
+          "t1"."_rn",
+          "t1"."_n",
           CASE
-            WHEN "t7"."to_status" IN ('solved', 'closed')
+            WHEN "t1"."to_status" IN ('solved', 'closed')
             AND NOT (
               (
-                "t7"."_prev" IS NOT NULL
-              ) AND "t7"."_prev" IN ('solved', 'closed')
+                "t1"."_prev" IS NOT NULL
+              ) AND "t1"."_prev" IN ('solved', 'closed')
             )
             THEN -1
             WHEN NOT (
-              "t7"."to_status" IN ('solved', 'closed')
+              "t1"."to_status" IN ('solved', 'closed')
             )
             AND (
               (
-                "t7"."_prev" IS NOT NULL
-              ) AND "t7"."_prev" IN ('solved', 'closed')
+                "t1"."_prev" IS NOT NULL
+              ) AND "t1"."_prev" IN ('solved', 'closed')
             )
             THEN 1
             ELSE 0
           END AS "delta"
-        FROM (
-          SELECT
-            "t4"."ticket_id",
-            "t4"."changed_at",
-            "t4"."to_status",
-            "t4"."from_status",
-            COALESCE(
-              "t4"."from_status",
-              LAG("t4"."to_status") OVER (
-                PARTITION BY "t4"."ticket_id"
-                ORDER BY "t4"."changed_at" ASC, "t4"."to_status" ASC
-                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-              )
-            ) AS "_prev"
-          FROM (
-            SELECT
-              "t1"."ticket_id",
-              "t1"."changed_at",
-              "t1"."to_status",
-              "t1"."from_status"
-            FROM "status_changes" AS "t1"
-          ) AS "t4"
-        ) AS "t7"
-      ) AS "t8"
+        FROM "_fact_statuses" AS "t1"
+      ) AS "t6"
       WHERE
-        "t8"."delta" <> 0
-    ) AS "t9"
-  ) AS "t10"
+        "t6"."delta" <> 0
+    ) AS "t7"
+  ) AS "t8"
   UNION ALL
   SELECT
     *
@@ -715,8 +684,8 @@ FROM (
       )
       AND "t0"."is_resolved"
       AND "t0"."resolved_at" IS NOT NULL
-  ) AS "t6"
-) AS "t12"
+  ) AS "t5"
+) AS "t10"
 INNER JOIN (
   SELECT
     "t0"."ticket_id",
@@ -732,5 +701,5 @@ INNER JOIN (
     "t0"."status",
     "t0"."created_by"
   FROM "_fact_tickets" AS "t0"
-) AS "t5"
-  ON "t12"."ticket_id" = "t5"."ticket_id";
+) AS "t4"
+  ON "t10"."ticket_id" = "t4"."ticket_id";

@@ -93,36 +93,41 @@ def waits_from_messages(cm: ir.Table) -> ir.Table:
     return g.filter(g.reply_at.notnull()).select("ticket_id", "wait_start", "reply_at")
 
 
-def status_facts(s: ir.Table) -> ir.Table:
-    """Per ticket: first resolution, current status, latest resolution, reopens."""
-    order = [s.changed_at, s.to_status]
-    w = ibis.window(group_by=s.ticket_id, order_by=order)
-    s = s.mutate(
+def status_sequence(s: ir.Table) -> ir.Table:
+    """Each status change with its place in its ticket's sequence (ordered by time, then status):
+    the status before it (``_prev``: its ``from_status`` if given), the next change's time
+    (``_next``), its position (``_rn``, from 0) and the number of changes (``_n``). One window
+    for what the status facts, spans and backlog events all need: one sort of the changes."""
+    w = ibis.window(group_by=s.ticket_id, order_by=[s.changed_at, s.to_status])
+    return s.mutate(
         _prev=s.from_status.fill_null(s.to_status.lag().over(w)),
-        _rn_desc=ibis.row_number().over(
-            ibis.window(group_by=s.ticket_id, order_by=[s.changed_at.desc(), s.to_status.desc()])
-        ),
+        _next=s.changed_at.lead().over(w),
+        _rn=ibis.row_number().over(w),
+        _n=s.count().over(w),
     )
+
+
+def status_facts(s: ir.Table) -> ir.Table:
+    """Per ticket (``s``: a :func:`status_sequence`): first resolution, current status (the
+    last change's), latest resolution, reopens."""
     is_res = s.to_status.isin(RESOLVED_STATUSES)
     reopen = s._prev.isin(RESOLVED_STATUSES) & ~is_res
     return s.group_by("ticket_id").aggregate(
         s_count=s.count(),
         s_first_resolved_at=s.changed_at.min(where=is_res),
         s_last_resolved_at=s.changed_at.max(where=is_res),
-        s_current=s.to_status.arbitrary(where=s._rn_desc == 0),
+        s_current=s.to_status.arbitrary(where=s._rn == s._n - 1),
         s_reopens=reopen.cast("int64").sum(),
     )
 
 
 def status_spans(s: ir.Table, t: ir.Table) -> ir.Table:
-    """Spans of time in each status: [change, next change), plus [created, first change).
+    """Spans of time in each status (``s``: a :func:`status_sequence`): [change, next change),
+    plus [created, first change).
 
     The span before the first change is in its ``from_status`` if given, else ``new``.
     Open-ended last spans are left out: they never count towards a resolved ticket.
     """
-    order = [s.changed_at, s.to_status]
-    w = ibis.window(group_by=s.ticket_id, order_by=order)
-    s = s.mutate(_next=s.changed_at.lead().over(w), _rn=ibis.row_number().over(w))
     spans = s.filter(s._next.notnull()).select(
         "ticket_id", status=s.to_status, span_start=s.changed_at, span_end=s._next
     )
@@ -139,10 +144,8 @@ def status_spans(s: ir.Table, t: ir.Table) -> ir.Table:
 
 
 def backlog_status_events(s: ir.Table) -> ir.Table:
-    """-1 when a ticket enters solved/closed from an unresolved status, +1 when it leaves."""
-    order = [s.changed_at, s.to_status]
-    w = ibis.window(group_by=s.ticket_id, order_by=order)
-    s = s.mutate(_prev=s.from_status.fill_null(s.to_status.lag().over(w)))
+    """-1 when a ticket enters solved/closed from an unresolved status, +1 when it leaves
+    (``s``: a :func:`status_sequence`)."""
     now_res = s.to_status.isin(RESOLVED_STATUSES)
     was_res = s._prev.notnull() & s._prev.isin(RESOLVED_STATUSES)
     delta = ibis.cases((now_res & ~was_res, -1), (~now_res & was_res, 1), else_=0)
@@ -177,6 +180,10 @@ class Facts:
 Stage = Callable[[str, ir.Table], ir.Table]
 
 
+#: steps :func:`base_facts` stages that are not stored facts (a refresh keeps them in temporary tables)
+INTERMEDIATES = ("messages", "statuses")
+
+
 def no_stage(name: str, t: ir.Table) -> ir.Table:
     """The :data:`Stage` that keeps every step lazy (one query; golden SQL, uncached engines)."""
     return t
@@ -188,7 +195,8 @@ def base_facts(src: Sources, stage: Stage = no_stage) -> BaseFacts:
     t = src.tickets
     cm = stage("messages", classified_messages(src.messages))
     mf = message_facts(cm)
-    sf = status_facts(src.status_changes)
+    seq = stage("statuses", status_sequence(src.status_changes))
+    sf = status_facts(seq)
     hf = handle_facts(src.work_sessions)
 
     j = t.left_join(mf, "ticket_id").left_join(sf, "ticket_id").left_join(hf, "ticket_id")
@@ -216,7 +224,7 @@ def base_facts(src: Sources, stage: Stage = no_stage) -> BaseFacts:
     nxt = f.created_at.lead().over(w)
     f = f.mutate(next_contact_at=ibis.ifelse(f.customer_id.notnull() & f.category.notnull(), nxt, ibis.null()))
 
-    spans = stage("spans", status_spans(src.status_changes, t))
+    spans = stage("spans", status_spans(seq, t))
     # Calendar time in states is settings-independent: keep it on the ticket.
     state = state_seconds(spans.mutate(span_s=seconds(spans.span_start, spans.span_end)))
     derived = f
@@ -243,7 +251,7 @@ def base_facts(src: Sources, stage: Stage = no_stage) -> BaseFacts:
     created = f.select("ticket_id", instant=f.created_at, delta=ibis.literal(1, "int64"))
     fb = f.filter(~f.has_status_changes & f.is_resolved & f.resolved_at.notnull())
     fallback = fb.select("ticket_id", instant=fb.resolved_at, delta=ibis.literal(-1, "int64"))
-    events = created.union(backlog_status_events(src.status_changes)).union(fallback).join(dims, "ticket_id")
+    events = created.union(backlog_status_events(seq)).union(fallback).join(dims, "ticket_id")
     return BaseFacts(tickets=f, waits=stage("waits", waits.join(dims, "ticket_id")), spans=spans,
                      events=stage("events", events))
 
