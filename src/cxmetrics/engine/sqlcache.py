@@ -298,6 +298,14 @@ class Backend(DuckDBBackend):
                or n.name in self._record_batch_readers_consumed for n in nodes):
             super()._run_pre_execute_hooks(expr)
 
+    def _drop_cached_table(self, name: str) -> None:
+        """Ibis drops a cached table when its expression is garbage-collected, from a finalizer,
+        at any later moment. A connection that is closed, or has a failed query pending, refuses
+        the ``DROP``; the temporary table dies with the connection then, and an exception raised
+        in a finalizer would only surface in whatever code happens to be running."""
+        with contextlib.suppress(duckdb.Error):
+            super()._drop_cached_table(name)
+
     def get_schema(self, table_name: str, *, catalog: str | None = None,
                    database: str | None = None) -> sch.Schema:
         """As Ibis's (one ``DESCRIBE``), with each DuckDB type text parsed once per process:
