@@ -11,21 +11,13 @@ SELECT
   "t2"."public",
   "t2"."channel",
   "t2"."_rn",
-  (
-    "t2"."author_type" = 'agent'
-  )
-  AND "t2"."public"
-  AND NOT (
+  "t2"."_ap" AND NOT (
     (
       "t2"."_rn" = 0
-    )
-    AND (
-      (
-        "t2"."author_type" = 'agent'
-      ) AND "t2"."public"
-    )
+    ) AND "t2"."_ap"
   ) AS "is_reply",
-  "t2"."author_type" = 'customer' AS "is_customer"
+  "t2"."author_type" = 'customer' AS "is_customer",
+  "t2"."_ap_upto" - CAST("t2"."_ap" AS BIGINT) AS "_turn"
 FROM (
   SELECT
     "t1"."message_id",
@@ -39,7 +31,19 @@ FROM (
       PARTITION BY "t1"."ticket_id"
       ORDER BY "t1"."created_at" ASC, "t1"."message_id" ASC
       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-    ) - 1 AS "_rn"
+    ) - 1 AS "_rn",
+    (
+      "t1"."author_type" = 'agent'
+    ) AND COALESCE("t1"."public", TRUE) AS "_ap",
+    SUM(
+      CAST((
+        "t1"."author_type" = 'agent'
+      ) AND COALESCE("t1"."public", TRUE) AS BIGINT)
+    ) OVER (
+      PARTITION BY "t1"."ticket_id"
+      ORDER BY "t1"."created_at" ASC, "t1"."message_id" ASC
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS "_ap_upto"
   FROM (
     SELECT
       "t0"."message_id",
@@ -446,9 +450,9 @@ FROM (
 
 -- _fact_waits (stored)
 SELECT
-  "t13"."ticket_id",
-  "t13"."wait_start",
-  "t13"."reply_at",
+  "t9"."ticket_id",
+  "t9"."wait_start",
+  "t9"."reply_at",
   "t3"."channel",
   "t3"."category",
   "t3"."priority",
@@ -465,97 +469,31 @@ FROM (
     *
   FROM (
     SELECT
-      "t10"."ticket_id",
-      "t10"."wait_start",
-      "t10"."reply_at"
+      "t6"."ticket_id",
+      "t6"."wait_start",
+      "t6"."reply_at"
     FROM (
       SELECT
-        "t9"."ticket_id",
-        "t9"."_grp",
-        MIN("t9"."created_at") FILTER(WHERE
-          "t9"."is_customer") AS "wait_start",
-        MIN("t9"."created_at") FILTER(WHERE
-          "t9"."is_reply") AS "reply_at"
+        "t4"."ticket_id",
+        "t4"."_turn",
+        MIN("t4"."created_at") FILTER(WHERE
+          "t4"."is_customer") AS "wait_start",
+        MIN("t4"."created_at") FILTER(WHERE
+          "t4"."is_reply") AS "reply_at"
       FROM (
         SELECT
           *
-        FROM (
-          SELECT
-            "t7"."message_id",
-            "t7"."ticket_id",
-            "t7"."created_at",
-            "t7"."author_type",
-            "t7"."author_id",
-            "t7"."public",
-            "t7"."channel",
-            "t7"."_rn",
-            "t7"."is_reply",
-            "t7"."is_customer",
-            "t7"."_prev",
-            "t7"."_start",
-            SUM("t7"."_start") OVER (
-              PARTITION BY "t7"."ticket_id"
-              ORDER BY "t7"."created_at" ASC, "t7"."message_id" ASC
-              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-            ) AS "_grp"
-          FROM (
-            SELECT
-              "t6"."message_id",
-              "t6"."ticket_id",
-              "t6"."created_at",
-              "t6"."author_type",
-              "t6"."author_id",
-              "t6"."public",
-              "t6"."channel",
-              "t6"."_rn",
-              "t6"."is_reply",
-              "t6"."is_customer",
-              "t6"."_prev",
-              CAST("t6"."is_customer"
-              AND (
-                (
-                  "t6"."_prev" IS NULL
-                ) OR NOT (
-                  "t6"."_prev"
-                )
-              ) AS BIGINT) AS "_start"
-            FROM (
-              SELECT
-                "t4"."message_id",
-                "t4"."ticket_id",
-                "t4"."created_at",
-                "t4"."author_type",
-                "t4"."author_id",
-                "t4"."public",
-                "t4"."channel",
-                "t4"."_rn",
-                "t4"."is_reply",
-                "t4"."is_customer",
-                LAG("t4"."is_customer") OVER (
-                  PARTITION BY "t4"."ticket_id"
-                  ORDER BY "t4"."created_at" ASC, "t4"."message_id" ASC
-                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                ) AS "_prev"
-              FROM (
-                SELECT
-                  *
-                FROM "_fact_messages" AS "t1"
-                WHERE
-                  "t1"."is_customer" OR "t1"."is_reply"
-              ) AS "t4"
-            ) AS "t6"
-          ) AS "t7"
-        ) AS "t8"
+        FROM "_fact_messages" AS "t1"
         WHERE
-          "t8"."_grp" > 0
-      ) AS "t9"
+          "t1"."is_customer" OR "t1"."is_reply"
+      ) AS "t4"
       GROUP BY
         1,
         2
-    ) AS "t10"
+    ) AS "t6"
     WHERE
-      "t10"."reply_at" IS NOT NULL
-  ) AS "t11"
+      "t6"."wait_start" IS NOT NULL AND "t6"."reply_at" IS NOT NULL
+  ) AS "t7"
   UNION ALL
   SELECT
     *
@@ -578,7 +516,7 @@ FROM (
         )
       )
   ) AS "t5"
-) AS "t13"
+) AS "t9"
 INNER JOIN (
   SELECT
     "t0"."ticket_id",
@@ -595,7 +533,7 @@ INNER JOIN (
     "t0"."created_by"
   FROM "_fact_tickets" AS "t0"
 ) AS "t3"
-  ON "t13"."ticket_id" = "t3"."ticket_id";
+  ON "t9"."ticket_id" = "t3"."ticket_id";
 
 -- _fact_events (stored)
 SELECT

@@ -52,13 +52,19 @@ class Sources:
 
 
 def classified_messages(m: ir.Table) -> ir.Table:
-    """Messages with ``is_reply``: public agent messages, except an outbound ticket's opener."""
-    w = ibis.window(group_by=m.ticket_id, order_by=[m.created_at, m.message_id])
+    """Messages with ``is_reply``: public agent messages, except an outbound ticket's opener;
+    and ``_turn``: the number of public agent messages before the message (in the ticket's order
+    of messages), which delimits the waits (:func:`waits_from_messages`) without a second sort."""
+    order = [m.created_at, m.message_id]
+    columns = m.columns
     public = m.public.fill_null(True)
-    m = m.mutate(public=public, _rn=ibis.row_number().over(w))
-    agent_public = (m.author_type == "agent") & m.public
-    opener = (m._rn == 0) & agent_public
-    return m.mutate(is_reply=agent_public & ~opener, is_customer=m.author_type == "customer")
+    agent_public = (m.author_type == "agent") & public
+    m = m.mutate(public=public, _rn=ibis.row_number().over(ibis.window(group_by=m.ticket_id, order_by=order)),
+                 _ap=agent_public, _ap_upto=agent_public.cast("int64").sum().over(
+                     ibis.cumulative_window(group_by=m.ticket_id, order_by=order)))
+    opener = (m._rn == 0) & m._ap
+    return m.select(*columns, "_rn", is_reply=m._ap & ~opener, is_customer=m.author_type == "customer",
+                    _turn=m._ap_upto - m._ap.cast("int64"))
 
 
 def message_facts(cm: ir.Table) -> ir.Table:
@@ -74,23 +80,17 @@ def waits_from_messages(cm: ir.Table) -> ir.Table:
     """Each run of customer messages after an agent reply (or at the start) is one wait.
 
     The wait starts at the run's first customer message and ends at the next
-    agent reply; bot, system and private messages neither start nor end a wait.
+    agent reply; bot, system and private messages neither start nor end a wait. Of the
+    customer messages and replies, those with the same number of public agent messages before
+    them (``_turn``) are one run of customer messages and the reply that ends it (an opener
+    adds one to every later message alike; a group without a customer message is no wait).
     """
     r = cm.filter(cm.is_customer | cm.is_reply)
-    order = [r.created_at, r.message_id]
-    w = ibis.window(group_by=r.ticket_id, order_by=order)
-    r = r.mutate(_prev=r.is_customer.lag().over(w))
-    r = r.mutate(_start=(r.is_customer & (r._prev.isnull() | ~r._prev)).cast("int64"))
-    r = r.mutate(_grp=r._start.cumsum(group_by=r.ticket_id, order_by=[r.created_at, r.message_id]))
-    g = (
-        r.filter(r._grp > 0)
-        .group_by(["ticket_id", "_grp"])
-        .aggregate(
-            wait_start=r.created_at.min(where=r.is_customer),
-            reply_at=r.created_at.min(where=r.is_reply),
-        )
+    g = r.group_by(["ticket_id", "_turn"]).aggregate(
+        wait_start=r.created_at.min(where=r.is_customer),
+        reply_at=r.created_at.min(where=r.is_reply),
     )
-    return g.filter(g.reply_at.notnull()).select("ticket_id", "wait_start", "reply_at")
+    return g.filter(g.wait_start.notnull() & g.reply_at.notnull()).select("ticket_id", "wait_start", "reply_at")
 
 
 def status_sequence(s: ir.Table) -> ir.Table:
