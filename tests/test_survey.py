@@ -115,15 +115,17 @@ def test_the_ticket_names_its_customer_for_throttling(tmp_path: Path) -> None:
 
 def test_anonymous_surveys_store_no_customer(tmp_path: Path) -> None:
     with _store(tmp_path, "[surveys.pulse]\ntype = 'nps'\nanonymous = true\n") as s:
-        inv = collect.invite(s, "pulse", secret=SECRET, customer_id="C9", ticket_id="T9", now=NOW)
+        # ids with "@", which no random id, hash or timestamp in the table can contain ("C9" once
+        # turned up inside a random invitation id)
+        inv = collect.invite(s, "pulse", secret=SECRET, customer_id="cust@C9", ticket_id="tick@T9", now=NOW)
         collect.answer(s, inv.token, secret=SECRET, score=8, comment="ok", complete=True, now=NOW)
         (row,) = _responses(s)
         assert row[0] != inv.invitation_id and row[4] is None and row[5] is None
         assert s.raw.execute("SELECT customer_id, ticket_id FROM survey_invitations").fetchall() == [(None, None)]
         dump = json.dumps(s.raw.execute("SELECT * FROM _survey_links").fetchall(), default=str)
-        assert "C9" not in dump and "T9" not in dump
+        assert "@" not in dump
         with pytest.raises(Throttled):  # still throttled, through the keyed hash
-            collect.invite(s, "pulse", secret=SECRET, customer_id="C9", now=NOW)
+            collect.invite(s, "pulse", secret=SECRET, customer_id="cust@C9", now=NOW)
 
 
 def test_reminders_once_for_unanswered_links(tmp_path: Path) -> None:
