@@ -26,7 +26,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,8 +61,6 @@ ISO_NAIVE = f"{_DATE}(?:{_TIME})?"
 ISO_AWARE = f"{_DATE}{_TIME}(?:Z|[+-](?:0\\d|1[0-3]):?[0-5]\\d|[+-]14:?00)"
 #: the commonest aware form, UTC written as Z: its wall time is the instant (no time-zone arithmetic)
 ISO_Z = f"{_DATE}{_TIME}Z"
-#: what an enumerated value's normalising replaces (with "_"), as the SQL below does
-_ENUM_NORM = re.compile(r"[\s\-]+")
 #: the template of "the reasons the Python parser gave" (they travel with the row)
 FALLBACK = "\x00fallback"
 #: DST shifts to try when a wall time happens twice (DuckDB picks the later instant, we the first)
@@ -455,8 +452,8 @@ def _plan(t: schema.Table, m: Mapping, sources: dict[str, list[str]], columns: d
             value = f"(CASE WHEN {yes} THEN true WHEN {no} THEN false END)"
         elif c.allowed:
             allowed = ", ".join(map(lit, c.allowed))
-            norm = f"regexp_replace(lower({x}), '[\\s\\-]+', '_', 'g')"
-            if all(a == _ENUM_NORM.sub("_", a.lower()) for a in c.allowed):
+            norm = f"regexp_replace(lower({x}), {lit(P.LABEL_SEPARATORS)}, '_', 'g')"
+            if P.normalise_label(pa.array(c.allowed)).to_pylist() == list(c.allowed):
                 # a value written as allowed needs no normalising (the common case; a regular expression costs)
                 norm = f"(CASE WHEN {x} IN ({allowed}) THEN {x} ELSE {norm} END)"
             norm = helper(norm)

@@ -196,9 +196,13 @@ def parse_bool(a: pa.Array) -> tuple[pa.Array, list[Issue]]:
                   if bad.any() else [])
 
 
+#: what :func:`normalise_label` replaces with "_" (the DuckDB-native import uses the same pattern)
+LABEL_SEPARATORS = r"[\s\-]+"
+
+
 def normalise_label(a: pa.Array) -> pa.Array:
     """`On Hold` -> `on_hold`: how allowed values are matched."""
-    return pc.replace_substring_regex(pc.utf8_lower(a), r"[\s\-]+", "_")
+    return pc.replace_substring_regex(pc.utf8_lower(a), LABEL_SEPARATORS, "_")
 
 
 # -- durations (transforms) ------------------------------------------------------

@@ -46,7 +46,7 @@ class Part:
     sql: str | None = None
     # filled by write()
     #: the relation holding the rows to write: the staged table, or the file's rows themselves
-    #: when every one is new (then nothing is staged); set by write()
+    #: when every one is new (then nothing is staged)
     changed_from: str = ""
     inserted: int = 0
     updated: int = 0
