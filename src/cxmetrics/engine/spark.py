@@ -181,13 +181,19 @@ def _backend_class() -> type[Backend]:
       ``ibis.memtable`` s it reads (every other backend does, through ``create_table``),
       so caching facts joined to the business-hours calendar fails with
       TABLE_OR_VIEW_NOT_FOUND. They are registered first here.
-    * Over Spark Connect, ``.cache()`` failed Ibis's own ``assert t.is_cached``: the server
-      analyses a query's SQL anew on every call, and a query with a CTE read twice (the
-      status spans) gets new CTE ids each time, so the cache never matches its own plan, and
-      every later read would compute it again. On Connect the query is materialised once
-      as a local checkpoint on the server (``localCheckpoint(eager=True)``), which the view
-      then names by id. (And Ibis asks Connect for ``verifySchema=False`` on every in-memory
-      table, which Connect ignores with a UserWarning on stderr: silenced.)
+    * ``.cache()`` keeps the whole logical plan: every later query over the cached view
+      analyses it again and looks it up in Spark's cache by comparing plans, which for the
+      SLA events (a plan of thousands of SELECTs) cost seconds per metric. Over Spark Connect
+      it even failed Ibis's own ``assert t.is_cached``: the server analyses a query's SQL anew
+      on every call, and a query with a CTE read twice (the status spans) gets new CTE ids
+      each time, so the cache never matched its own plan. A cached table is therefore
+      materialised once as a local checkpoint (``localCheckpoint(eager=True)``, on the
+      driver's or the Connect server's executors), which cuts the lineage: later queries
+      plan against a small leaf (the SLA events' Spark test 27 -> 10 s, the Spark tests
+      202 -> 166 s). The price: a lost executor's checkpoint blocks cannot be recomputed
+      (the query fails instead), and they are freed when Spark collects the dropped
+      DataFrame, not at once. (And Ibis asks Connect for ``verifySchema=False`` on every
+      in-memory table, which Connect ignores with a UserWarning on stderr: silenced.)
     """
     require("pyspark")
     import ibis
@@ -205,8 +211,6 @@ def _backend_class() -> type[Backend]:
 
         def _create_cached_table(self, name: str, expr: Any) -> Any:
             self._register_in_memory_tables(expr)
-            if not _is_connect(self._session):
-                return super()._create_cached_table(name, expr)
             t = self._session.sql(self.compile(expr)).localCheckpoint(eager=True)
             t.createTempView(name)
             self._cached_dataframes[name] = t
@@ -218,14 +222,20 @@ def _backend_class() -> type[Backend]:
                 super()._register_in_memory_table(op)
 
         def _drop_cached_table(self, name: str) -> None:
-            if not _is_connect(self._session):
-                return super()._drop_cached_table(name)
-            self._cached_dataframes.pop(name, None)  # the server frees the checkpoint with its last reference
-            if not self._session.is_stopped:  # Ibis's finalizers run at exit too: a closed session's views are gone
+            self._cached_dataframes.pop(name, None)  # Spark frees the checkpoint with its last reference
+            if not _stopped(self._session):  # Ibis's finalizers run at exit too: a closed session's views are gone
                 self._session.catalog.dropTempView(name)
-            return None
 
     return Backend
+
+
+def _stopped(session: Any) -> bool:
+    """Whether ``session`` was stopped (a Connect client says so; a local session's context is gone)."""
+    if _is_connect(session):
+        return bool(session.is_stopped)
+    from pyspark import SparkContext
+
+    return SparkContext._active_spark_context is None  # pyspark has no public "is stopped"
 
 
 def _is_connect(session: Any) -> bool:
