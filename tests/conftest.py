@@ -179,6 +179,11 @@ def tickets_only(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> 
 #: checks every number with code generation on). Opt out with CXM_TEST_SPARK_CODEGEN=1.
 TEST_SPARK_CONF = {} if os.environ.get("CXM_TEST_SPARK_CODEGEN") == "1" else {
     "spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
+#: JVM options for the tests' Spark JVMs: the quick (C1) JIT compiler only. A JVM that lives a few
+#: minutes planning hundreds of small queries spent a third of its CPU in the optimising (C2)
+#: compiler, on two cores shared with the other test worker: the Spark tests in one process took
+#: 311 s of CPU (186 s) with it and 209 s (150 s) without it. Opt out with CXM_TEST_SPARK_C2=1.
+TEST_JVM_OPTIONS = "" if os.environ.get("CXM_TEST_SPARK_C2") == "1" else "-XX:TieredStopAtLevel=1"
 
 
 @pytest.fixture(scope="session")
@@ -195,8 +200,11 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
     t0 = time.perf_counter()
     session = spark_session("local[2]", "cxmetrics-tests", driver_memory="2g",
-                            workdir=tmp_path_factory.mktemp("spark"), conf=TEST_SPARK_CONF)
+                            workdir=tmp_path_factory.mktemp("spark"), conf=TEST_SPARK_CONF,
+                            java_options=TEST_JVM_OPTIONS)
     print(f"\nSpark session started in {time.perf_counter() - t0:.1f} s")
+    jvm = session.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
+    assert set(TEST_JVM_OPTIONS.split()) <= set(jvm.getInputArguments()), "the JVM options did not reach the JVM"
     yield session
     session.stop()
 

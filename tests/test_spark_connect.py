@@ -34,7 +34,7 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
 
 from cxmetrics.settings import Config  # noqa: E402
 from cxmetrics.store import Store  # noqa: E402
-from tests.conftest import TEST_SPARK_CONF  # noqa: E402
+from tests.conftest import TEST_JVM_OPTIONS, TEST_SPARK_CONF  # noqa: E402
 from tests.test_spark_parity import generate  # noqa: E402
 
 #: the ticket facts (their status spans: the CTE read twice), replies and waits
@@ -56,8 +56,8 @@ def connect_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     work = tmp_path_factory.mktemp("connect")
     port = free_port()
     home = Path(pyspark.__file__).parent
-    conf = default_settings(work, cores=2, driver_memory="1g") | TEST_SPARK_CONF | {"spark.connect.grpc.binding.port": str(port),
-                                                                      "spark.connect.grpc.binding.address": "127.0.0.1"}
+    conf = (default_settings(work, cores=2, driver_memory="1g", java_options=TEST_JVM_OPTIONS) | TEST_SPARK_CONF
+            | {"spark.connect.grpc.binding.port": str(port), "spark.connect.grpc.binding.address": "127.0.0.1"})
     cmd = [str(home / "bin" / "spark-submit"), "--master", "local[2]", "--name", "cxm-tests-connect",
            "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
            *[x for k, v in conf.items() for x in ("--conf", f"{k}={v}")], "spark-internal"]

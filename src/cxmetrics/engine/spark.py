@@ -69,7 +69,7 @@ logger.repl.level = error
 
 
 def default_settings(workdir: str | os.PathLike[str], *, cores: int | None = None,
-                     driver_memory: str = "4g") -> dict[str, str]:
+                     driver_memory: str = "4g", java_options: str = "") -> dict[str, str]:
     """Spark settings for one small machine (2 cores, ~24 GiB) and for tests.
 
     Why each one:
@@ -83,6 +83,10 @@ def default_settings(workdir: str | os.PathLike[str], *, cores: int | None = Non
     * no UI, no Hive, warehouse / derby / scratch dirs in ``workdir``: nothing is
       written to the working directory and no port is opened for a UI.
     * Arrow for pandas transfer: fast, and it keeps nulls and types intact.
+
+    ``java_options`` are added to the driver's and executors' JVM options (the tests pass
+    ``-XX:TieredStopAtLevel=1``: a short-lived JVM planning many small queries spends a third
+    of its CPU on the optimising JIT compiler).
     """
     work = Path(workdir)
     parts = str(max(2, 2 * (cores or os.cpu_count() or 2)))
@@ -93,6 +97,7 @@ def default_settings(workdir: str | os.PathLike[str], *, cores: int | None = Non
         "-Duser.timezone=UTC",
         f"-Dderby.system.home={work / 'derby'}",
         f"-Dlog4j2.configurationFile={log4j.as_uri()}",
+        *java_options.split(),
     ])
     return {
         "spark.sql.session.timeZone": "UTC",
@@ -117,7 +122,7 @@ def default_settings(workdir: str | os.PathLike[str], *, cores: int | None = Non
 
 def spark_session(master: str = "local[*]", app: str = "cxmetrics", *,
                   driver_memory: str = "4g", workdir: str | os.PathLike[str] | None = None,
-                  conf: dict[str, str] | None = None) -> SparkSession:
+                  conf: dict[str, str] | None = None, java_options: str = "") -> SparkSession:
     """A local Spark session with :func:`default_settings`; ``conf`` overrides any of them.
 
     Scratch files go to ``workdir`` (default: a fresh temp dir removed at exit). Static
@@ -131,7 +136,8 @@ def spark_session(master: str = "local[*]", app: str = "cxmetrics", *,
         workdir = tempfile.mkdtemp(prefix="cxm-spark-")
         atexit.register(shutil.rmtree, workdir, ignore_errors=True)
     cores = _cores(master)
-    settings = default_settings(workdir, cores=cores, driver_memory=driver_memory) | (conf or {})
+    settings = default_settings(workdir, cores=cores, driver_memory=driver_memory,
+                                java_options=java_options) | (conf or {})
     builder = SparkSession.builder.master(master).appName(app)
     for k, v in settings.items():
         builder = builder.config(k, v)
