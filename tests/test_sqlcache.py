@@ -87,6 +87,22 @@ def test_cached_tables_compile_through_the_cache_and_answer_the_same() -> None:
     assert cache.hits >= 1
 
 
+def test_a_query_s_graph_is_walked_once_and_in_memory_tables_still_register(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pre-execute hooks' walk is the fingerprint's, and the compilation that follows uses it;
+    a query over an in-memory table (which the hooks register in DuckDB) still answers."""
+    from cxmetrics.engine import sqlcache
+
+    walks: list[object] = []
+    walk = sqlcache._walk
+    monkeypatch.setattr(sqlcache, "_walk", lambda root: walks.append(root) or walk(root))
+    b = backend(SqlCache(None, verify=True))
+    for n in (3, 5):
+        m = ibis.memtable({"x": list(range(n))})
+        assert b.execute(m.filter(m.x >= 1).aggregate(n=lambda t: t.count())).iloc[0, 0] == n - 1
+    assert len(walks) == 2  # one per query; a second walk would be the fingerprint's own
+    assert b.compile(T.filter(T.a < at(1))) and len(walks) == 3  # compiled alone: its own walk
+
+
 @pytest.fixture(scope="module")
 def two_stores(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> list[Path]:
     """The small demo (14 months to 2026) and the hand scenario (2024): other data, other bounds."""
