@@ -292,8 +292,6 @@ def cache_for(folder: Path | None) -> SqlCache:
         return cache
 
 
-
-
 class _Walked(threading.local):
     """The last graph this thread's pre-execute hooks walked and its shape, for the compilation
     that follows them (Ibis's ``execute``: hooks, then ``compile`` of the same operation)."""
