@@ -335,7 +335,7 @@ def _clv(store: Tables, end: dt.date, tz: str) -> dict[str, Any] | None:
             "by_segment": to_records(seg[["segment", *[c for c in keep if c in seg.columns]]])}
 
 
-#: modules the report's analyses import on first use (themes use scikit-learn, ~0.3 s);
+#: modules the report's analyses import on first use (themes use scikit-learn: ~1 s after pandas);
 #: :func:`preload` imports them alongside its queries
 PRELOAD = ("sklearn.decomposition", "sklearn.feature_extraction.text")
 _preloading: list[threading.Thread] = []
