@@ -35,7 +35,7 @@ def main() -> int:
     ap.add_argument("--top", type=int, default=15, help="modules to list")
     ap.add_argument("command", nargs=argparse.REMAINDER)
     args = ap.parse_args()
-    command = [c for c in args.command if c != "--"] if args.command[:1] == ["--"] else args.command
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command  # the first "--" only
     if not command:
         ap.error("give the command to run after --")
     folder = Path(tempfile.mkdtemp(prefix="cxm-suite-cpu-"))
