@@ -265,6 +265,10 @@ def test_period_picker_and_back_restore_the_form(session: Session, served: dict[
     card.locator(".card-actions button").click()
     expect(page.locator("#drill-status[data-total]")).to_have_attribute("data-total", str(want["value"]))
     page.keyboard.press("Escape")
+    # closing the panel steps back through history (asynchronous), which restores the form from the
+    # URL: a choice made before that lands would be undone
+    page.wait_for_url(lambda u: "drill=" not in u)
+    expect(page.locator("#drill")).not_to_have_attribute("open", "")
     # a week, typed
     page.select_option("#f-period", "week")
     page.fill("#f-week", "2025-W50")
