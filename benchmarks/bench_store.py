@@ -1,6 +1,9 @@
 """Benchmark for issue 12: warm start, new questions, reads during an import (a real `cxm serve`).
 
-Usage: python benchmarks/bench_store.py --db DEMO.duckdb [--new 60] [--requests 200] [--clients 20]
+Usage: python benchmarks/bench_store.py --db DEMO.duckdb [--new 60] [--requests 200] [--clients 20] [--workers N]
+
+``--workers N``: the server's compute worker processes (``CXM_COMPUTE_PROCESSES``; default the
+``compute_processes`` setting, 2); the figures say how many ran and how many questions they answered.
 
 Serves a copy of the store (the original is not touched) and measures, with httpx from
 this process:
@@ -115,12 +118,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--new", type=int, default=60, help="new questions asked one at a time")
     p.add_argument("--requests", type=int, default=200, help="requests per concurrent phase")
     p.add_argument("--clients", type=int, default=20)
+    p.add_argument("--workers", type=int, default=None,
+                   help="the server's compute worker processes (default: the compute_processes setting, 2)")
     a = p.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="cxm-bench-store-"))
     db = work / "bench.duckdb"
     shutil.copyfile(a.db, db)
     (work / "cxm.toml").write_text("", encoding="utf-8")
     env = {**os.environ, "CXM_CONFIG": str(work / "cxm.toml")}
+    if a.workers is not None:
+        env["CXM_COMPUTE_PROCESSES"] = str(a.workers)
     cxm = [sys.executable, "-m", "cxmetrics.interfaces.cli.main"]
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -165,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         during = mixed(base, questions, a.requests, a.clients)
         stop.set()
         writer.join()
+        with httpx.Client(base_url=base, timeout=120) as c:
+            workers = c.get("/api/v1/health").json()["workers"]
         rows.append(row(f"{a.clients} clients, one in four new, during imports ({len(imports)} imports)", during))
     finally:
         server.terminate()
@@ -188,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}; store: "
           f"{t['tickets']:,} tickets, {t['survey_responses']:,} survey responses, {t['calls']:,} calls\n")
-    print(f"Server start to the overview's numbers: **{start_s:.2f} s**\n")
+    print(f"Server start to the overview's numbers: **{start_s:.2f} s**; compute workers: "
+          f"{workers['running']} of {workers['started']} running, {workers['answered']} questions answered\n")
     print("| phase | requests | p50 ms | p95 ms | max ms |")
     print("|---|---|---|---|---|")
     print("\n".join(rows))

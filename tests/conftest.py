@@ -30,6 +30,10 @@ os.environ.setdefault("CXM_WRITE_NICE", "0")
 # cores. Reports built in a worker with ``Config()`` use the worker's one helper;
 # tests/test_report_helper.py tests it.
 os.environ.setdefault("CXM_REPORT_HELPER", "0")
+# Servers the tests start answer every question in their own process (``compute_processes``):
+# worker processes for each of them would cost a start-up each and compete for the two cores;
+# tests/test_server_workers.py and tests/test_store_processes.py run servers with them.
+os.environ.setdefault("CXM_COMPUTE_PROCESSES", "0")
 # Caches (compiled SQL, engine/sqlcache.py, under $XDG_CACHE_HOME/cxmetrics/sql: the default
 # of the sql_cache setting, so settings made with Config() use it too) are kept for this run
 # only, in a folder the first process (xdist's controller) names and its workers and their

@@ -134,7 +134,7 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_no_file_means_defaults(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("CXM_WARM_START", "CXM_WRITE_NICE", "CXM_REPORT_HELPER"):  # tests/conftest.py sets them
+    for var in ("CXM_WARM_START", "CXM_WRITE_NICE", "CXM_REPORT_HELPER", "CXM_COMPUTE_PROCESSES"):  # set by tests/conftest.py
         monkeypatch.delenv(var, raising=False)
     assert load_config() == Config()
 

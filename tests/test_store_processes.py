@@ -34,11 +34,12 @@ def template(api_demo: Path) -> Path:
 
 def env_for(directory: Path) -> dict[str, str]:
     """The subprocesses import this checkout's code and read no cxm.toml but an empty one; writes
-    keep the dashboard's warm start on, as a user's store does (tests/conftest.py turns it off)."""
+    keep the dashboard's warm start on, as a user's store does (tests/conftest.py turns it off), and
+    the server answers with a compute worker beside it."""
     path = os.environ.get("PYTHONPATH", "")
     parts = [SRC, *(os.path.abspath(p) for p in path.split(os.pathsep) if p)]
     return {**os.environ, "PYTHONPATH": os.pathsep.join(parts), "CXM_CONFIG": str(empty_config(directory)),
-            "COLUMNS": "200", "CXM_WARM_START": "1"}
+            "COLUMNS": "200", "CXM_WARM_START": "1", "CXM_COMPUTE_PROCESSES": "1"}
 
 
 def cxm(*args: str) -> list[str]:
@@ -181,6 +182,11 @@ def test_readers_writers_and_the_server_share_one_store(template: Path, tmp_path
         # the server shows every import without a restart, and never went backwards
         final = httpx.get(f"{url}/api/v1/metrics?metric=ticket_volume&grain=total", timeout=60).json()
         assert final["metrics"][0]["value"] == expected
+        # its compute worker lived through the imports and answers a new question with them
+        months = httpx.get(f"{url}/api/v1/metrics?metric=ticket_volume&grain=month", timeout=60).json()
+        assert sum(r["value"] for r in months["metrics"]) == expected
+        workers = httpx.get(f"{url}/api/v1/health", timeout=60).json()["workers"]
+        assert workers["started"] == workers["running"] == 1 and workers["answered"] >= 1, workers
         assert server_counts == sorted(server_counts) and server_counts[-1] == expected
         # the notebook's snapshot followed the imports, never backwards, and ended exact
         assert [c for c, _ in seen] == sorted(c for c, _ in seen) and seen[-1][1] == expected, (seen[-4:], expected)

@@ -490,6 +490,13 @@ class Server(Section):
         "seconds per write on a large store); `false`: the first visitor after a write waits for it instead."),
         json_schema_extra=_where(env="CXM_WARM_START"))
 
+    compute_processes: int = Field(default=2, ge=0, le=64, description=(
+        "`cxm serve`: worker processes that answer metrics questions not asked before, each with its own "
+        "Python and so its own core (in one process, answers are computed one at a time however many "
+        "clients ask); at most one per core; the server's own threads answer when they are busy. `0`: the "
+        "server computes everything itself."),
+        json_schema_extra=_where(env="CXM_COMPUTE_PROCESSES"))
+
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)

@@ -21,13 +21,13 @@ from cxmetrics.interfaces.web.responses import (
     JSON_TYPE,
     check_span,
     check_tz,
-    csv_bytes,
     json_bytes,
     json_response,
     parse_date,
     parse_where,
 )
 from cxmetrics.interfaces.web.schemas import CatalogAnswer, DimensionValues, Health, MetricsAnswer, Problem
+from cxmetrics.interfaces.web.workers import metrics_answer
 
 #: error responses every read route documents (FastAPI's type for ``responses``)
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -68,6 +68,8 @@ def health(request: Request, credentials: Credentials) -> Response:
             out["data_stamp"] = r.stamp
             out["facts_stamp"] = r.store.facts_stamp()
             out["facts_current"] = out["facts_stamp"] == r.stamp
+            out["workers"] = {"started": len(ctx.workers), "running": sum(w.alive for w in ctx.workers),
+                              "answered": sum(w.answered for w in ctx.workers)}
     return json_response(out)
 
 
@@ -120,20 +122,14 @@ def metrics(
     check_span(start, end, grain)
     tz = check_tz(tz)
     params = (tuple(ids), grain, tuple(by or ()), start, end, tz, hours, stat, compare, tuple(w), format)
+    stamp = ctx.stamp
 
     def compute() -> tuple[bytes, str]:
-        with ctx.compute_slots, ctx.reader() as r:
-            frame = r.engine.frame(ids or None, grain=grain, by=list(by or ()), from_=start, to=end, tz=tz,
-                                   hours=hours, stat=stat, where=w, compare=compare)
-        from cxmetrics.engine.counts import integral_count_frame, integral_counts
+        with ctx.compute_slots:
+            answer = ctx.ask_workers(stamp, params)
+            return answer if answer is not None else metrics_answer(ctx, params)
 
-        if format == "csv":
-            return csv_bytes(integral_count_frame(frame)), CSV_TYPE
-        from cxmetrics.engine.records import to_records
-
-        return json_bytes({"metrics": integral_counts(to_records(frame))}), JSON_TYPE
-
-    body, media = ctx.cache.get_or_compute(("metrics", ctx.stamp, params), compute)
+    body, media = ctx.cache.get_or_compute(("metrics", stamp, params), compute)
     return Response(body, media_type=media)
 
 

@@ -152,6 +152,7 @@ def create_app(db_path: str | Path, *, config_path: str | Path | None = None, co
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if ctx.snapshot is None:  # started again after a shutdown (tests run an app several times)
             ctx.open()
+        ctx.start_workers()
         scheduler = None
         if sync is not None:
             from cxmetrics.interfaces.web.scheduler import Scheduler

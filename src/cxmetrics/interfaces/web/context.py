@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from cxmetrics.engine.core import Engine
     from cxmetrics.engine.tables import Tables
     from cxmetrics.interfaces.web.auth import TokenInfo
+    from cxmetrics.interfaces.web.workers import MetricsParams, Worker
     from cxmetrics.settings import Config
     from cxmetrics.store import Store
 
@@ -181,6 +182,8 @@ class AppContext:
     _schemas_stamp: int | None = field(default=None, repr=False)
     _kept: list[_Kept] = field(default_factory=list, repr=False)
     _kept_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: processes that answer new metrics questions beside this one's threads (:meth:`start_workers`)
+    workers: list[Worker] = field(default_factory=list, repr=False)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -192,16 +195,17 @@ class AppContext:
         an import changes it, so cache keys that include it never serve older data)."""
         return self.current().stamp
 
-    def open(self) -> None:
+    def open(self, *, derive: bool = True) -> None:
         """Open the store file (creating it if needed); derive its facts if they are stale
-        (a store last written by an older cxmetrics) and no one else is writing it."""
+        (a store last written by an older cxmetrics) and no one else is writing it.
+        ``derive=False``: only read (a compute worker: the server derives them)."""
         from cxmetrics.errors import StoreBusy
         from cxmetrics.store import Store
 
         if not self.db_path.exists():
             Store(self.db_path, config=self.config).close()
         snap = self._open_snapshot()
-        if snap.facts_stale:
+        if snap.facts_stale and derive:
             try:
                 with Store(self.db_path, config=self.config, wait=0) as w:
                     w.stored_facts()
@@ -251,7 +255,28 @@ class AppContext:
             self._drop_kept(snap.ident)  # idle readers of older versions: their files can go
         return snap
 
+    def start_workers(self) -> None:
+        """Start the ``[server] compute_processes`` worker processes (none on Spark: Spark
+        spreads each query over its cluster itself; none on Windows: the pipes are passed as
+        POSIX file descriptors)."""
+        from cxmetrics.interfaces.web.workers import Worker
+
+        if self.tables is None and not self.workers and os.name == "posix":
+            count = min(self.config.server.compute_processes, os.cpu_count() or 1)  # more would only take turns
+            self.workers = [Worker(self.db_path, self.config) for _ in range(count)]
+
+    def ask_workers(self, stamp: int, params: MetricsParams) -> tuple[bytes, str] | None:
+        """A metrics answer from an idle worker process, or None (compute it here)."""
+        for w in self.workers:
+            answer = w.ask(stamp, params)
+            if answer is not None:
+                return answer
+        return None
+
     def close(self) -> None:
+        workers, self.workers = self.workers, []
+        for w in workers:
+            w.close()
         self._drop_kept(None)
         with self._cursor_lock:
             for snap in [*self._old, *([self.snapshot] if self.snapshot is not None else [])]:

@@ -17,6 +17,12 @@ class Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class WorkersHealth(BaseModel):
+    started: int
+    running: int
+    answered: int
+
+
 class Health(BaseModel):
     status: str
     version: str
@@ -27,6 +33,8 @@ class Health(BaseModel):
     data_stamp: int | None = None
     facts_stamp: int | None = None
     facts_current: bool | None = None
+    #: compute workers (``[server] compute_processes``): started, running, questions they answered
+    workers: WorkersHealth | None = None
 
 
 class MetricRecord(Open):
