@@ -231,7 +231,8 @@ def api(db: Path, tmp_path_factory: pytest.TempPathFactory):
 
     copy = tmp_path_factory.mktemp("api") / "cx.duckdb"  # the server holds its file open
     shutil.copy(db, copy)
-    app = create_app(copy, config=Config())
+    # the test's own settings (Config() reads no environment): no compute workers to start
+    app = create_app(copy, config=Config.model_validate({"server": {"compute_processes": 0}}))
     raising = APIRouter()
 
     @raising.get("/raise/{name}")

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +151,76 @@ def test_a_script_without_a_main_guard_gets_its_workers(db: Path, tmp_path: Path
                        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])})
     assert p.returncode == 0, p.stderr[-2000:]
     assert json.loads(p.stdout.strip().splitlines()[-1]) == {"started": 1, "running": 1, "answered": 1}
+
+
+def test_a_stuck_worker_is_stopped_and_the_server_answers(db: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that stops answering (here: stopped by a signal) holds its question at most
+    ``TIMEOUT``; meanwhile other questions find it busy and are answered by the server; then it is
+    ended, and the server answers that question too. Stopping the server stops such a worker."""
+    import threading
+
+    from cxmetrics.interfaces.web import workers
+
+    monkeypatch.setattr(workers, "TIMEOUT", 3.0)
+    monkeypatch.setenv("CXM_COMPUTE_PROCESSES", "1")
+    with client(db) as c:
+        ctx = c.app.state.ctx
+        [worker] = ctx.workers
+        assert worker.ready(120) and worker.pid is not None
+        os.kill(worker.pid, signal.SIGSTOP)
+        got: dict[str, Any] = {}
+        first = threading.Thread(target=lambda: got.update(first=c.get(f"/api/v1/metrics?{QUESTIONS[0]}")))
+        first.start()
+        deadline = time.monotonic() + 30
+        while not worker.busy and time.monotonic() < deadline:  # the first question is in
+            time.sleep(0.01)
+        assert worker.ask(ctx.stamp, VOLUME) is workers.BUSY
+        second = c.get(f"/api/v1/metrics?{QUESTIONS[1]}")  # answered by the server meanwhile
+        first.join(60)
+        assert second.status_code == 200 and got["first"].status_code == 200
+        assert not worker.alive and worker.answered == 0
+        assert worker.wait(10) == -signal.SIGKILL
+    with client(copy_store(db, tmp_path / "again")) as c:
+        assert same(parsed(c.get(f"/api/v1/metrics?{QUESTIONS[0]}")), parsed(got["first"]))
+
+
+def test_workers_never_import_from_the_servers_folder(db: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """``python -P``: a module in the folder the server was started from is not run by its workers."""
+    here = tmp_path / "here"
+    here.mkdir()
+    marker = tmp_path / "ran"
+    (here / "pandas.py").write_text(f"open({str(marker)!r}, 'w').close()\nraise SystemExit('not pandas')\n",
+                                    encoding="utf-8")
+    monkeypatch.chdir(here)
+    monkeypatch.setenv("CXM_COMPUTE_PROCESSES", "1")
+    with client(db) as c:
+        [worker] = c.app.state.ctx.workers
+        assert worker.ready(120)
+        assert c.get(f"/api/v1/metrics?{QUESTIONS[1]}").status_code == 200 and worker.answered == 1
+    assert not marker.exists()
+
+
+def test_closing_a_worker_that_is_answering_ends_it(db: Path) -> None:
+    """The server stopping while a worker computes (here: a worker that does not move) ends the
+    worker, and the thread that asked gets no answer instead of waiting."""
+    import threading
+
+    from cxmetrics.interfaces.web.workers import Worker
+    from cxmetrics.settings import Config
+
+    worker = Worker(db, Config())
+    assert worker.ready(120) and worker.pid is not None
+    os.kill(worker.pid, signal.SIGSTOP)
+    got: list[Any] = []
+    asking = threading.Thread(target=lambda: got.append(worker.ask(0, VOLUME)))
+    asking.start()
+    deadline = time.monotonic() + 30
+    while not worker.busy and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    worker.close()
+    asking.join(30)
+    assert got == [None] and not worker.alive and worker.wait(1) is not None
+    assert time.monotonic() - started < 15

@@ -256,20 +256,24 @@ class AppContext:
         return snap
 
     def start_workers(self) -> None:
-        """Start the ``[server] compute_processes`` worker processes (none on Spark: Spark
-        spreads each query over its cluster itself; none on Windows: the pipes are passed as
-        POSIX file descriptors)."""
+        """Start the ``[server] compute_processes`` worker processes, at most one per core this
+        process may run on (none on Spark: Spark spreads each query over its cluster itself;
+        none on Windows: the pipes are passed as POSIX file descriptors)."""
         from cxmetrics.interfaces.web.workers import Worker
 
         if self.tables is None and not self.workers and os.name == "posix":
-            count = min(self.config.server.compute_processes, os.cpu_count() or 1)  # more would only take turns
-            self.workers = [Worker(self.db_path, self.config) for _ in range(count)]
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+            self.workers = [Worker(self.db_path, self.config)
+                            for _ in range(min(self.config.server.compute_processes, cores))]
 
     def ask_workers(self, stamp: int, params: MetricsParams) -> tuple[bytes, str] | None:
-        """A metrics answer from an idle worker process, or None (compute it here)."""
+        """A metrics answer from an idle worker process, or None (compute it here): all busy, or
+        one declined (a question one worker refuses, all would)."""
+        from cxmetrics.interfaces.web.workers import BUSY
+
         for w in self.workers:
             answer = w.ask(stamp, params)
-            if answer is not None:
+            if answer is not BUSY:
                 return answer
         return None
 

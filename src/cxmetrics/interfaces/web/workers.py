@@ -14,17 +14,23 @@ the same whichever process computed it. A question carries the data stamp the se
 keys its cache with; a worker whose newest version has another stamp (an import published in
 between) declines, as it does on any error, and the server computes the answer itself: an
 error is then raised by the server's own code, with the status and message it always gives.
-A worker that dies is not used again (the server answers everything itself).
+A worker that dies, or takes longer than ``TIMEOUT`` over one question, is not used again (the
+server answers everything itself); one that cannot start costs the server nothing but a
+warning. Workers start with ``python -P`` (the current directory is not on their path: a
+``pandas.py`` in the folder the server was started from is never run) and the server's own
+``sys.path``, so they import exactly the modules the server does.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import subprocess
 import sys
 import threading
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,17 +45,31 @@ log = logging.getLogger("cxmetrics.interfaces.web")
 MetricsParams = tuple[Any, ...]
 #: what a worker asks itself before it is ready (the cheapest question that builds a kept reader)
 WARM_UP: MetricsParams = (("ticket_volume",), "total", (), None, None, None, "calendar", "median", None, (), "json")
+#: seconds a worker may take over one question before it is stopped and the server answers it
+TIMEOUT = 300.0
+#: :meth:`Worker.ask`: every worker was busy or not ready (another may still take the question)
+BUSY: Any = object()
+#: the worker process's first lines: the server's module path, then this module's main
+_BOOT = ("import json, sys; sys.path[:] = json.loads(sys.argv[3]); "
+         "from cxmetrics.interfaces.web.workers import main; main()")
 
 
-def metrics_answer(ctx: AppContext, params: MetricsParams) -> tuple[bytes, str]:
+class StaleVersion(Exception):
+    """The store's version changed between the question and the read."""
+
+
+def metrics_answer(ctx: AppContext, params: MetricsParams, stamp: int | None = None) -> tuple[bytes, str]:
     """The body and media type of ``GET /api/v1/metrics`` for ``params`` (the server's threads
-    and its workers both answer with this)."""
+    and its workers both answer with this). ``stamp``: the data stamp the answer must be of
+    (else :class:`StaleVersion`)."""
     from cxmetrics.engine.counts import integral_count_frame, integral_counts
     from cxmetrics.engine.records import to_records
     from cxmetrics.interfaces.web.responses import CSV_TYPE, JSON_TYPE, csv_bytes, json_bytes
 
     ids, grain, by, start, end, tz, hours, stat, compare, where, fmt = params
     with ctx.reader() as r:
+        if stamp is not None and r.stamp != stamp:
+            raise StaleVersion(f"the store is at stamp {r.stamp}, the question at {stamp}")
         frame = r.engine.frame(list(ids) or None, grain=grain, by=list(by), from_=start, to=end, tz=tz,
                                hours=hours, stat=stat, where=list(where), compare=compare)
     if fmt == "csv":
@@ -58,106 +78,166 @@ def metrics_answer(ctx: AppContext, params: MetricsParams) -> tuple[bytes, str]:
 
 
 class Worker:
-    """One worker process and the pipe to it; one question at a time."""
+    """One worker process and the pipes to it; one question at a time."""
 
     def __init__(self, db_path: Path, config: Config) -> None:
-        # A process of its own (``python -m`` this module) with two pipes, not multiprocessing's
-        # spawn: that runs the parent's main script again, which a user's script that starts the
-        # server without an ``if __name__ == "__main__"`` guard cannot survive; and never a fork
-        # of a server that has threads.
-        down_r, down_w = os.pipe()
-        up_r, up_w = os.pipe()
-        package = str(Path(__file__).resolve().parents[3])  # the folder that holds cxmetrics
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (package, os.environ.get("PYTHONPATH")) if p)}
-        try:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "cxmetrics.interfaces.web.workers", str(down_r), str(up_w)],
-                pass_fds=(down_r, up_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
-        finally:
-            os.close(down_r)
-            os.close(up_w)
-        self._down = Connection(down_w, readable=False)
-        self._up = Connection(up_r, writable=False)
+        # A process of its own over two pipes: not multiprocessing's spawn, which runs the parent's
+        # main script again (a user's script that starts the server without an ``if __name__ ==
+        # "__main__"`` guard cannot survive that), and never a fork of a server that has threads.
         self._lock = threading.Lock()
         self._ready = False
         self._dead = False
+        self._process: subprocess.Popen[bytes] | None = None
+        self._down: Connection | None = None
+        self._up: Connection | None = None
         #: questions this worker answered (tests, the benchmark)
         self.answered = 0
+        fds: list[int] = []
         try:
+            down_r, down_w = os.pipe()
+            fds += [down_r, down_w]
+            up_r, up_w = os.pipe()
+            fds += [up_r, up_w]
+            self._process = subprocess.Popen(
+                [sys.executable, "-P", "-c", _BOOT, str(down_r), str(up_w),
+                 json.dumps([os.path.abspath(p) for p in sys.path])],  # "" is the current folder
+                pass_fds=(down_r, up_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+            os.close(down_r)
+            os.close(up_w)
+            fds = []
+            self._down, self._up = Connection(down_w, readable=False), Connection(up_r, writable=False)
             self._down.send((str(db_path), config))
-        except OSError:
-            self._dead = True
+        except (OSError, ValueError) as e:  # no fds or processes left, an unusable interpreter
+            for fd in fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            log.warning("a compute worker could not start (%s); the server answers everything itself", e)
+            self.close()
 
     def ready(self, timeout: float = 0) -> bool:
         """Whether the worker has opened the store and takes questions (waiting up to ``timeout`` s)."""
-        if self._dead or not self._lock.acquire(blocking=timeout > 0, timeout=timeout if timeout > 0 else -1):
+        if self._dead or not self._lock.acquire(timeout=max(timeout, 0.001)):
             return False
         try:
-            if not self._ready and self._up.poll(timeout):
+            if not self._ready and self._up is not None and self._up.poll(timeout):
                 self._ready = self._up.recv() == ("ready",)
-                self._dead = not self._ready
+                if not self._ready:
+                    self._dead = True
         except (EOFError, OSError):
             self._dead = True
         finally:
             self._lock.release()
-        return self._ready
+        return self._ready and not self._dead
 
     @property
     def alive(self) -> bool:
-        return not self._dead and self._process.poll() is None
+        return not self._dead and self._process is not None and self._process.poll() is None
 
     @property
-    def pid(self) -> int:
-        return self._process.pid
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
 
-    def ask(self, stamp: int, params: MetricsParams) -> tuple[bytes, str] | None:
-        """The answer, or None: the worker is busy, not ready yet, gone, or declined."""
-        if self._dead or not self._lock.acquire(blocking=False):
+    @property
+    def busy(self) -> bool:
+        """A question is being asked (or the worker is being closed)."""
+        return self._lock.locked()
+
+    def wait(self, timeout: float) -> int | None:
+        """The process's exit status once it has ended (None: still running after ``timeout`` s)."""
+        if self._process is None:
             return None
         try:
+            return self._process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def ask(self, stamp: int, params: MetricsParams) -> tuple[bytes, str] | None:
+        """The answer; ``BUSY`` when the worker is busy, not ready yet or gone; ``None`` when it
+        declined (another version of the store, an error: the server computes it itself)."""
+        if self._dead or not self._lock.acquire(blocking=False):
+            return BUSY
+        try:
+            if self._dead or self._up is None or self._down is None:
+                return BUSY
             if not self._ready:
                 if not self._up.poll():
-                    return None
+                    return BUSY
                 if self._up.recv() != ("ready",):
-                    raise EOFError("the worker did not start")
+                    raise EOFError("it did not start")
                 self._ready = True
             self._down.send(("metrics", stamp, params))
+            deadline = time.monotonic() + TIMEOUT
+            while not self._up.poll(1.0):  # alive, not being closed, in time?
+                if self._dead or self._process is None or self._process.poll() is not None:
+                    raise EOFError("it ended")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no answer within {TIMEOUT:.0f} s")
             reply = self._up.recv()
             if reply[0] == "ok":
                 self.answered += 1
-        except (EOFError, OSError) as e:
-            self._dead = True
-            log.warning("a compute worker stopped (%s); the server answers everything itself", e)
+        except (EOFError, OSError) as e:  # TimeoutError is an OSError
+            if not self._dead:
+                self._dead = True
+                log.warning("compute worker %s stopped (%s); the server answers everything itself",
+                            self.pid, str(e) or type(e).__name__)
+                self._kill(hard=True)  # it did not answer: it may not listen either
             return None
         finally:
             self._lock.release()
         return (reply[1], reply[2]) if reply[0] == "ok" else None
 
     def close(self) -> None:
-        """Stop the worker: asked to when idle, else (a question still running) terminated."""
+        """Stop the worker: asked to when idle; when a question is running, terminated (its
+        asking thread then gives up within a second)."""
         self._dead = True
-        if self._lock.acquire(timeout=1):
-            try:
+        idle = self._lock.acquire(timeout=1)
+        try:
+            if idle and self._down is not None:
                 with contextlib.suppress(OSError, ValueError):
                     self._down.send(None)
-            finally:
+            self._kill(grace=5 if idle else 0)
+            if not idle:
+                idle = self._lock.acquire(timeout=5)  # the asking thread has seen the end
+            if idle:
+                for conn in (self._down, self._up):
+                    if conn is not None:
+                        conn.close()
+                self._down = self._up = None
+        finally:
+            if idle:
                 self._lock.release()
+
+    def _kill(self, grace: float = 0, *, hard: bool = False) -> None:
+        """End the process: after ``grace`` s for it to end by itself, terminated, killed a second
+        later (``hard``: killed at once)."""
+        p = self._process
+        if p is None or p.poll() is not None:
+            return
+        if hard:
+            p.kill()
         else:
-            self._process.terminate()
-        try:
-            self._process.wait(5)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(5)
-        self._down.close()
-        self._up.close()
+            try:
+                p.wait(grace)
+            except subprocess.TimeoutExpired:
+                p.terminate()
+            try:
+                p.wait(1)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            p.wait(5)
 
 
-def _main(down: Connection, up: Connection) -> None:
-    """The worker: open the newest version, then answer until told to stop or the server goes."""
+def main() -> None:
+    """The worker process (``_BOOT``): its pipes are the file descriptors in ``sys.argv``."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
+    _serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
+
+
+def _serve(down: Connection, up: Connection) -> None:
+    """Open the newest version, then answer until told to stop or the server goes."""
     from cxmetrics.interfaces.web.context import AppContext
     from cxmetrics.metrics.registry import all_metrics
 
@@ -183,10 +263,9 @@ def _main(down: Connection, up: Connection) -> None:
                 return
             _, stamp, params = job
             try:
-                if ctx.stamp != stamp:
-                    reply: tuple[Any, ...] = ("stale",)
-                else:
-                    reply = ("ok", *metrics_answer(ctx, params))
+                reply: tuple[Any, ...] = ("ok", *metrics_answer(ctx, params, stamp))
+            except StaleVersion:
+                reply = ("stale",)
             except Exception as e:  # the server computes it again and reports the error its own way
                 log.debug("a compute worker declined a question: %s", e)
                 reply = ("failed",)
@@ -195,7 +274,3 @@ def _main(down: Connection, up: Connection) -> None:
         return
     finally:
         ctx.close()
-
-
-if __name__ == "__main__":
-    _main(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
