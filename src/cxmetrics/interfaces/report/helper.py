@@ -4,7 +4,7 @@ that stays (the server's report downloads, a notebook, a script building several
 A report is mostly Python between short DuckDB queries, so one process keeps one core busy.
 `cxm report` forks a second process of its own (:mod:`.parallel`); a process that is already
 running cannot fork safely (DuckDB's threads), so this one starts a fresh interpreter, once, on
-its first report: ``python -m cxmetrics.interfaces.report.helper``, with the report's modules
+its first report: this module as main (:func:`cxmetrics.interfaces.child.python_command`), with the report's modules
 and scikit-learn imported. For each report it opens the same store file read-only and computes
 the :func:`~cxmetrics.interfaces.report.data.detached_sections` while the asking process
 computes the 13-month frame. The answer is used only for the same month over the same version
@@ -31,6 +31,7 @@ import threading
 import time
 from typing import IO, TYPE_CHECKING, Any
 
+from cxmetrics.interfaces.child import python_command
 from cxmetrics.interfaces.report.parallel import patience, same_version
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class Helper:
         r, w = os.pipe()
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "cxmetrics.interfaces.report.helper", str(w)],
+                python_command("cxmetrics.interfaces.report.helper", str(w)),  # never the current folder's modules
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(w,),
                 start_new_session=True)  # Ctrl-C in a terminal is the asking process's to handle
         except OSError:

@@ -24,7 +24,6 @@ warning. Workers start with ``python -P`` (the current directory is not on their
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import subprocess
@@ -34,6 +33,8 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from cxmetrics.interfaces.child import python_command
 
 if TYPE_CHECKING:
     from cxmetrics.interfaces.web.context import AppContext
@@ -49,9 +50,6 @@ WARM_UP: MetricsParams = (("ticket_volume",), "total", (), None, None, None, "ca
 TIMEOUT = 300.0
 #: :meth:`Worker.ask`: every worker was busy or not ready (another may still take the question)
 BUSY: Any = object()
-#: the worker process's first lines: the server's module path, then this module's main
-_BOOT = ("import json, sys; sys.path[:] = json.loads(sys.argv[3]); "
-         "from cxmetrics.interfaces.web.workers import main; main()")
 
 
 class StaleVersion(Exception):
@@ -99,8 +97,7 @@ class Worker:
             up_r, up_w = os.pipe()
             fds += [up_r, up_w]
             self._process = subprocess.Popen(
-                [sys.executable, "-P", "-c", _BOOT, str(down_r), str(up_w),
-                 json.dumps([os.path.abspath(p) for p in sys.path])],  # "" is the current folder
+                python_command("cxmetrics.interfaces.web.workers", str(down_r), str(up_w)),
                 pass_fds=(down_r, up_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
             os.close(down_r)
             os.close(up_w)
@@ -229,7 +226,7 @@ class Worker:
 
 
 def main() -> None:
-    """The worker process (``_BOOT``): its pipes are the file descriptors in ``sys.argv``."""
+    """The worker process: its pipes are the file descriptors in ``sys.argv``."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
@@ -274,3 +271,7 @@ def _serve(down: Connection, up: Connection) -> None:
         return
     finally:
         ctx.close()
+
+
+if __name__ == "__main__":
+    main()
