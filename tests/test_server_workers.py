@@ -224,3 +224,16 @@ def test_closing_a_worker_that_is_answering_ends_it(db: Path) -> None:
     asking.join(30)
     assert got == [None] and not worker.alive and worker.wait(1) is not None
     assert time.monotonic() - started < 15
+
+
+def test_a_worker_that_cannot_start_leaves_the_server_answering(db: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    """No process can be started (here: the interpreter is missing): the server starts, says so
+    once per worker, and answers everything itself."""
+    monkeypatch.setattr(sys, "executable", str(db.parent / "no-such-python"))
+    monkeypatch.setenv("CXM_COMPUTE_PROCESSES", "1")
+    with client(db) as c:
+        [worker] = c.app.state.ctx.workers
+        assert not worker.alive and not worker.ready(0.1)
+        assert c.get(f"/api/v1/metrics?{QUESTIONS[1]}").status_code == 200 and worker.answered == 0
+    assert any("could not start" in r.getMessage() for r in caplog.records)

@@ -104,7 +104,7 @@ class Worker:
             fds = []
             self._down, self._up = Connection(down_w, readable=False), Connection(up_r, writable=False)
             self._down.send((str(db_path), config))
-        except (OSError, ValueError) as e:  # no fds or processes left, an unusable interpreter
+        except Exception as e:  # no fds or processes left, an unusable interpreter, settings that do not pickle
             for fd in fds:
                 with contextlib.suppress(OSError):
                     os.close(fd)
