@@ -237,3 +237,18 @@ def test_a_worker_that_cannot_start_leaves_the_server_answering(db: Path, monkey
         assert not worker.alive and not worker.ready(0.1)
         assert c.get(f"/api/v1/metrics?{QUESTIONS[1]}").status_code == 200 and worker.answered == 0
     assert any("could not start" in r.getMessage() for r in caplog.records)
+
+
+def test_settings_that_cannot_be_sent_leave_the_server_answering(db: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capfd: pytest.CaptureFixture[str]) -> None:
+    """The worker's process started but the settings could not be sent to it: it ends quietly."""
+    from cxmetrics.interfaces.web import workers
+    from cxmetrics.settings import Config
+
+    def refuse(self: Any) -> Any:
+        raise TypeError("cannot pickle this")
+
+    monkeypatch.setattr(Config, "__reduce_ex__", refuse)
+    worker = workers.Worker(db, Config())
+    assert not worker.alive and worker.wait(10) == 0
+    assert "Traceback" not in capfd.readouterr().err

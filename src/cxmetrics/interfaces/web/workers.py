@@ -239,9 +239,12 @@ def _serve(down: Connection, up: Connection) -> None:
     from cxmetrics.metrics.registry import all_metrics
 
     try:
-        db_path, config = down.recv()
+        first = down.recv()
     except (EOFError, OSError):
         return
+    if first is None:  # the server could not send its settings: nothing to do
+        return
+    db_path, config = first
     all_metrics()
     ctx = AppContext(Path(db_path), config)
     try:
