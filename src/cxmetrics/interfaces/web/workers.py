@@ -116,15 +116,22 @@ class Worker:
         if self._dead or not self._lock.acquire(timeout=max(timeout, 0.001)):
             return False
         try:
-            if not self._ready and self._up is not None and self._up.poll(timeout):
-                self._ready = self._up.recv() == ("ready",)
-                if not self._ready:
-                    self._dead = True
+            return self._started(timeout)
         except (EOFError, OSError):
             self._dead = True
+            return False
         finally:
             self._lock.release()
-        return self._ready and not self._dead
+
+    def _started(self, timeout: float) -> bool:
+        """Whether the worker said it is ready, waiting up to ``timeout`` s (the lock held)."""
+        if self._dead or self._up is None or self._down is None:
+            return False
+        if not self._ready and self._up.poll(timeout):
+            if self._up.recv() != ("ready",):
+                raise EOFError("it did not start")
+            self._ready = True
+        return self._ready
 
     @property
     def alive(self) -> bool:
@@ -154,14 +161,9 @@ class Worker:
         if self._dead or not self._lock.acquire(blocking=False):
             return BUSY
         try:
-            if self._dead or self._up is None or self._down is None:
+            if not self._started(0):
                 return BUSY
-            if not self._ready:
-                if not self._up.poll():
-                    return BUSY
-                if self._up.recv() != ("ready",):
-                    raise EOFError("it did not start")
-                self._ready = True
+            assert self._down is not None and self._up is not None
             self._down.send(("metrics", stamp, params))
             deadline = time.monotonic() + TIMEOUT
             while not self._up.poll(1.0):  # alive, not being closed, in time?
